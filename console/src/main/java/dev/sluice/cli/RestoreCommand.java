@@ -1,0 +1,37 @@
+package dev.sluice.cli;
+
+import dev.sluice.snapshot.Snapshots;
+import dev.sluice.tier.TierSet;
+import dev.sluice.workspace.Workspace;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "restore", mixinStandardHelpOptions = true, description = {
+        "Restore tiers from a snapshot: verifies its manifest first, snapshots the current state (before-restore-…), restores, checks integrity.",
+        "Example: sluice restore -w /tmp/demo pre-migration"})
+final class RestoreCommand implements Callable<Integer> {
+    @Mixin
+    WorkspaceOption workspace;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The snapshot to restore (see 'sluice snapshots').")
+    String name;
+
+    @Option(names = {"-t", "--tier"}, paramLabel = "TIER", description = "Only this tier (repeatable; default: every tier in the snapshot).")
+    List<String> only;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()))) {
+            spec.commandLine().getOut().println(new Snapshots(tiers, Version.get()).restore(name, only));
+        }
+        return 0;
+    }
+}

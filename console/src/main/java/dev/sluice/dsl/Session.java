@@ -1,0 +1,59 @@
+package dev.sluice.dsl;
+
+import dev.sluice.snapshot.Snapshots;
+import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierSet;
+import dev.sluice.workspace.Workspace;
+import java.nio.file.Path;
+
+/**
+ * An open workspace: its configuration, one live tier per name, and the services on them. The console, a playbook run
+ * and a replay each hold one; {@link Sluice} exposes the current one to snippets and playbooks.
+ */
+public final class Session implements AutoCloseable {
+    private final Workspace workspace;
+    private final TierSet tiers;
+    private final Snapshots snapshots;
+
+    private Session(Workspace workspace, TierSet tiers, String sluiceVersion) {
+        this.workspace = workspace;
+        this.tiers = tiers;
+        this.snapshots = new Snapshots(tiers, sluiceVersion);
+    }
+
+    public static Session open(Path dir) {
+        Workspace ws = Workspace.load(dir);
+        return new Session(ws, TierSet.open(ws), Sluice.version());
+    }
+
+    public static Session of(TierSet tiers) {
+        return new Session(tiers.workspace(), tiers, Sluice.version());
+    }
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    public TierSet tiers() {
+        return tiers;
+    }
+
+    public Tier tier(String name) {
+        return tiers.get(name);
+    }
+
+    public Snapshots snapshots() {
+        return snapshots;
+    }
+
+    /** Rolls back anything still open and closes every tier (which releases every freeze). */
+    @Override
+    public void close() {
+        tiers.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + workspace.dir() + ", tiers " + String.join(", ", tiers.names()) + "]";
+    }
+}

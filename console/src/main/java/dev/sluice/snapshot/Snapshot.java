@@ -1,0 +1,31 @@
+package dev.sluice.snapshot;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.sluice.tier.Format;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** A snapshot as its manifest describes it: what was copied, when, with sizes, SHA-256, counts and integrity per file. */
+public record Snapshot(String name, String createdAt, String sluiceVersion, String reason, List<SnapshotFile> files,
+                       @JsonIgnore Path dir) {
+
+    /** One tier's copy inside a snapshot. */
+    public record SnapshotFile(String tier, String file, String source, long bytes, String sha256, Map<String, Long> counts,
+                               String integrity, String engineVersion) {
+    }
+
+    public Snapshot withDir(Path d) {
+        return new Snapshot(name, createdAt, sluiceVersion, reason, files, d);
+    }
+
+    public long bytes() {
+        return files.stream().mapToLong(SnapshotFile::bytes).sum();
+    }
+
+    @Override
+    public String toString() {
+        return name + "  " + createdAt + "  " + String.join(", ", files.stream().map(SnapshotFile::tier).toList()) + "  "
+                + Format.bytes(bytes()) + (reason == null ? "" : "  (" + reason + ")");
+    }
+}

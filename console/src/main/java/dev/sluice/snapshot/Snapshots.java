@@ -1,0 +1,422 @@
+package dev.sluice.snapshot;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.tier.Identifiers;
+import dev.sluice.tier.IntegrityReport;
+import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierSet;
+import dev.sluice.workspace.Engine;
+import dev.sluice.workspace.TierConfig;
+import dev.sluice.workspace.Workspace;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.sqlite.SQLiteConfig;
+
+/** Takes, lists, verifies, restores and prunes snapshots of a workspace's SQLite tiers. */
+public final class Snapshots {
+    public static final String MANIFEST = "manifest.json";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final Workspace ws;
+    private final TierSet tiers;
+    private final String sluiceVersion;
+
+    public Snapshots(TierSet tiers, String sluiceVersion) {
+        this.ws = tiers.workspace();
+        this.tiers = tiers;
+        this.sluiceVersion = sluiceVersion;
+    }
+
+    public Path dir() {
+        return ws.snapshotsDir();
+    }
+
+    /** Snapshots the named tiers (all SQLite tiers when none are named). */
+    public Snapshot take(String name, List<String> tierNames) {
+        return take(name, tierNames, null);
+    }
+
+    public Snapshot take(String name, List<String> tierNames, String reason) {
+        checkName(name);
+        List<Tier> chosen = choose(tierNames);
+        Path root = ensureRoot();
+        Path target = root.resolve(name);
+        if (Files.exists(target)) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "Snapshot '" + name + "' already exists in " + root
+                    + ". Choose another name, or remove the old one with prune.");
+        }
+        Path partial = root.resolve("." + name + ".partial");
+        List<Snapshot.SnapshotFile> files = new ArrayList<>();
+        try {
+            deleteTree(partial);
+            Files.createDirectories(partial);
+            setPerms(partial, "rwx------");
+            for (Tier t : chosen) {
+                if (t.inTransaction()) {
+                    throw new SluiceException(ErrorCode.SNAPSHOT, "Tier '" + t.name() + "' has an open transaction; a snapshot copies "
+                            + "committed data only. Commit or roll back first, then snapshot.");
+                }
+                Path out = partial.resolve(t.name() + ".db");
+                backup(t.config(), out);
+                setPerms(out, "rw-------");
+                files.add(describe(t, out));
+            }
+            Snapshot s = new Snapshot(name, Instant.now().toString(), sluiceVersion, reason, files, target);
+            Files.writeString(partial.resolve(MANIFEST), mapper().writeValueAsString(s) + "\n");
+            setPerms(partial.resolve(MANIFEST), "rw-------");
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            return s;
+        } catch (IOException e) {
+            deleteQuietly(partial);
+            throw new SluiceException(ErrorCode.IO, "Cannot write snapshot '" + name + "' in " + root + ": " + e.getMessage()
+                    + ". Check free space and permissions; nothing was changed in the tiers.", e);
+        } catch (RuntimeException e) {
+            deleteQuietly(partial);
+            throw e;
+        }
+    }
+
+    private List<Tier> choose(List<String> tierNames) {
+        List<Tier> chosen = new ArrayList<>();
+        if (tierNames == null || tierNames.isEmpty()) {
+            for (Tier t : tiers) {
+                if (t.engine() == Engine.SQLITE) {
+                    chosen.add(t);
+                }
+            }
+            if (chosen.isEmpty()) {
+                throw new SluiceException(ErrorCode.UNSUPPORTED, "No SQLite tier to snapshot in " + ws.dir()
+                        + ": snapshots of " + tiers.all().iterator().next().engine().label() + " tiers are not supported for this engine yet.");
+            }
+            return chosen;
+        }
+        for (String n : tierNames) {
+            Tier t = tiers.get(n);
+            if (t.engine() != Engine.SQLITE) {
+                throw new SluiceException(ErrorCode.UNSUPPORTED, "Tier '" + n + "' is " + t.engine().label()
+                        + ": snapshots are not supported for this engine yet. Use pg_dump for it, and snapshot the SQLite tiers.");
+            }
+            chosen.add(t);
+        }
+        return chosen;
+    }
+
+    /** Copies a live SQLite database with the online backup API from a connection of its own (consistent while others write). */
+    private static void backup(TierConfig config, Path out) {
+        SQLiteConfig sc = new SQLiteConfig();
+        sc.setReadOnly(true);
+        sc.setBusyTimeout(Integer.parseInt(config.pragmas().getOrDefault("busy_timeout", "5000")));
+        try (Connection c = sc.createConnection("jdbc:sqlite:" + config.sqliteFile()); Statement st = c.createStatement()) {
+            st.executeUpdate("backup to " + quoteFile(out));
+        } catch (SQLException e) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot copy tier '" + config.name() + "' (" + config.sqliteFile() + ") to "
+                    + out + ": " + e.getMessage() + ". Nothing was changed.", e);
+        }
+        // A snapshot is one self-contained file: rollback-journal mode, so reading it never leaves -wal/-shm beside it.
+        try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + out); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode = DELETE");
+        } catch (SQLException e) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot copy tier '" + config.name() + "' (" + config.sqliteFile() + ") to "
+                    + out + ": " + e.getMessage() + ". Nothing was changed.", e);
+        }
+    }
+
+    /** sqlite-jdbc's backup/restore statements take the file name as a literal. */
+    private static String quoteFile(Path p) {
+        return Identifiers.literal(p.toAbsolutePath().toString());
+    }
+
+    private Snapshot.SnapshotFile describe(Tier live, Path copy) throws IOException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        String integrity;
+        SQLiteConfig sc = new SQLiteConfig();
+        sc.setReadOnly(true);
+        try (Connection c = sc.createConnection("jdbc:sqlite:" + copy); Statement st = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT name FROM sqlite_schema WHERE type='table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            for (String t : tables) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + Identifiers.quote(t))) {
+                    rs.next();
+                    counts.put(t, rs.getLong(1));
+                }
+            }
+            List<String> lines = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+                while (rs.next()) {
+                    lines.add(rs.getString(1));
+                }
+            }
+            integrity = String.join("; ", lines);
+        } catch (SQLException e) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "The copy of tier '" + live.name() + "' at " + copy + " cannot be read back: "
+                    + e.getMessage() + ". Nothing was changed in the tier.", e);
+        }
+        if (!integrity.equals("ok")) {
+            throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + live.name() + "' fails integrity_check (" + abbreviate(integrity)
+                    + "); the snapshot was not kept. Repair the database or restore an older snapshot.");
+        }
+        return new Snapshot.SnapshotFile(live.name(), copy.getFileName().toString(), live.file().toString(), Files.size(copy),
+                sha256(copy), counts, integrity, live.engineVersion());
+    }
+
+    /** Every snapshot, oldest first. Folders without a readable manifest are skipped. */
+    public List<Snapshot> list() {
+        Path root = ws.snapshotsDir();
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<Snapshot> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(root)) {
+            for (Path d : s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
+                Path m = d.resolve(MANIFEST);
+                if (Files.isRegularFile(m)) {
+                    try {
+                        out.add(mapper().readValue(m.toFile(), Snapshot.class).withDir(d));
+                    } catch (IOException e) {
+                        // An unreadable manifest is reported by get()/restore(), not by a listing.
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.IO, "Cannot list snapshots in " + root + ": " + e.getMessage() + ".", e);
+        }
+        out.sort(Comparator.comparing(Snapshot::createdAt).thenComparing(Snapshot::name));
+        return out;
+    }
+
+    public Snapshot get(String name) {
+        checkName(name);
+        Path d = ws.snapshotsDir().resolve(name);
+        Path m = d.resolve(MANIFEST);
+        if (!Files.isRegularFile(m)) {
+            List<String> known = list().stream().map(Snapshot::name).toList();
+            throw new SluiceException(ErrorCode.SNAPSHOT, "No snapshot '" + name + "' in " + ws.snapshotsDir() + ". "
+                    + (known.isEmpty() ? "There are none yet; take one with 'sluice snapshot NAME'." : "Known: " + String.join(", ", known) + "."));
+        }
+        try {
+            return mapper().readValue(m.toFile(), Snapshot.class).withDir(d);
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "The manifest of snapshot '" + name + "' (" + m + ") is unreadable: "
+                    + e.getMessage().lines().findFirst().orElse("") + ". Nothing was restored.", e);
+        }
+    }
+
+    /** Checks every file of a snapshot against its manifest; throws naming the first mismatch. */
+    public Snapshot verify(String name) {
+        Snapshot s = get(name);
+        for (Snapshot.SnapshotFile f : s.files()) {
+            Path p = s.dir().resolve(f.file());
+            if (!Files.isRegularFile(p)) {
+                throw new SluiceException(ErrorCode.SNAPSHOT, "Snapshot '" + name + "' is missing " + p + ". Nothing was restored; "
+                        + "choose another snapshot ('sluice snapshots').");
+            }
+            String actual;
+            try {
+                actual = sha256(p);
+            } catch (IOException e) {
+                throw new SluiceException(ErrorCode.IO, "Cannot read " + p + ": " + e.getMessage() + ". Nothing was restored.", e);
+            }
+            if (!actual.equals(f.sha256())) {
+                throw new SluiceException(ErrorCode.SNAPSHOT, "Snapshot '" + name + "' file " + f.file() + " has sha256 " + actual.substring(0, 12)
+                        + "… but its manifest says " + f.sha256().substring(0, 12) + "…: it was altered or damaged. Nothing was restored; "
+                        + "choose another snapshot ('sluice snapshots').");
+            }
+        }
+        return s;
+    }
+
+    /** The result of a restore: what was restored and the safety snapshot taken first. */
+    public record Restored(Snapshot restored, Snapshot before, List<IntegrityReport> integrity) {
+        @Override
+        public String toString() {
+            return "Restored '" + restored.name() + "' (" + String.join(", ", restored.files().stream().map(Snapshot.SnapshotFile::tier).toList())
+                    + "); the state before is kept as snapshot '" + before.name() + "'.";
+        }
+    }
+
+    /**
+     * Restores the tiers of a snapshot (or only the named ones): verifies the manifest, snapshots the current state,
+     * copies the pages back into the live databases through their own connections, then checks integrity.
+     */
+    public Restored restore(String name, List<String> only) {
+        Snapshot s = verify(name);
+        List<Snapshot.SnapshotFile> files = s.files().stream().filter(f -> only == null || only.isEmpty() || only.contains(f.tier())).toList();
+        if (files.isEmpty()) {
+            throw new SluiceException(ErrorCode.USAGE, "Snapshot '" + name + "' holds no tier named " + only + ". It holds: "
+                    + String.join(", ", s.files().stream().map(Snapshot.SnapshotFile::tier).toList()) + ".");
+        }
+        for (Snapshot.SnapshotFile f : files) {
+            Tier t = tiers.get(f.tier());
+            if (t.inTransaction()) {
+                throw new SluiceException(ErrorCode.SNAPSHOT, "Tier '" + t.name() + "' has an open transaction. Commit or roll back first, then restore.");
+            }
+            if (t.readOnly()) {
+                throw new SluiceException(ErrorCode.SNAPSHOT, "Tier '" + t.name() + "' is read-only and cannot be restored. Remove \"readOnly\" from sluice.json first.");
+            }
+        }
+        String beforeName = "before-restore-" + STAMP.format(Instant.now()) + "-" + name;
+        beforeName = beforeName.length() > 120 ? beforeName.substring(0, 120) : beforeName;
+        Snapshot before = take(uniqueName(beforeName), files.stream().map(Snapshot.SnapshotFile::tier).toList(), "taken before restoring '" + name + "'");
+        List<IntegrityReport> checks = new ArrayList<>();
+        for (Snapshot.SnapshotFile f : files) {
+            Tier t = tiers.get(f.tier());
+            try (Statement st = t.connection().createStatement()) {
+                st.executeUpdate("restore from " + quoteFile(s.dir().resolve(f.file())));
+            } catch (SQLException e) {
+                throw new SluiceException(ErrorCode.SNAPSHOT, "Restoring tier '" + t.name() + "' from snapshot '" + name + "' failed: "
+                        + e.getMessage() + ". Its state before is in snapshot '" + before.name() + "'; restore that to go back.", e);
+            }
+            IntegrityReport r = t.integrity();
+            checks.add(r);
+            if (!r.ok()) {
+                throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + t.name() + "' fails integrity_check after restoring '" + name
+                        + "'. Its state before is in snapshot '" + before.name() + "'.");
+            }
+        }
+        return new Restored(s, before, checks);
+    }
+
+    private String uniqueName(String base) {
+        String n = base;
+        for (int i = 2; Files.exists(ws.snapshotsDir().resolve(n)); i++) {
+            n = base + "-" + i;
+        }
+        return n;
+    }
+
+    /** Keeps the newest {@code keep} snapshots and deletes the others; returns the names deleted. */
+    public List<String> prune(int keep) {
+        if (keep < 0) {
+            throw new SluiceException(ErrorCode.USAGE, "prune(" + keep + "): keep must be 0 or more.");
+        }
+        List<Snapshot> all = list();
+        List<String> deleted = new ArrayList<>();
+        for (int i = 0; i < all.size() - keep; i++) {
+            Snapshot s = all.get(i);
+            try {
+                deleteTree(s.dir());
+            } catch (IOException e) {
+                throw new SluiceException(ErrorCode.IO, "Cannot delete snapshot '" + s.name() + "' (" + s.dir() + "): " + e.getMessage() + ".", e);
+            }
+            deleted.add(s.name());
+        }
+        return deleted;
+    }
+
+    /** Writes a logical SQL dump of a SQLite tier (schema and rows, like sqlite3's .dump), streaming. */
+    public Path dump(String tierName, Path file) {
+        Tier t = tiers.get(tierName);
+        if (t.engine() != Engine.SQLITE) {
+            throw new SluiceException(ErrorCode.UNSUPPORTED, "dump() is not supported for " + t.engine().label()
+                    + " tiers yet (tier '" + tierName + "'). Use pg_dump.");
+        }
+        Path out = file.isAbsolute() ? file : ws.dir().resolve(file);
+        try {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                new SqlDump(t).write(w);
+            }
+            setPerms(out, "rw-------");
+            return out;
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.IO, "Cannot write dump " + out + ": " + e.getMessage() + ".", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static ObjectMapper mapper() {
+        return Workspace.json().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    private Path ensureRoot() {
+        Path root = ws.snapshotsDir();
+        try {
+            Files.createDirectories(root);
+            setPerms(root, "rwx------");
+            return root;
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.IO, "Cannot create snapshot folder " + root + ": " + e.getMessage() + ".", e);
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new SluiceException(ErrorCode.USAGE, "Snapshot name '" + name + "' is not usable: use letters, digits, '.', '_' or '-' "
+                    + "(e.g. pre-migration).");
+        }
+    }
+
+    static String sha256(Path p) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(p), md)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static void setPerms(Path p, String perms) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(perms));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system (Windows): the folder's ACL applies.
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            deleteTree(p);
+        } catch (IOException ignored) {
+            // best effort clean-up of a partial snapshot
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 119) + "…";
+    }
+}

@@ -1,0 +1,18 @@
+package dev.sluice.tier;
+
+import java.util.Map;
+
+/**
+ * What a tier is right now: engine and version, schema hash, per-table counts, file size and journal mode.
+ * Serialises to JSON with Jackson; seed 000's {@code migration-plan-{DATE}.json} is a list of these.
+ */
+public record Fingerprint(String tier, String engine, String engineVersion, String schemaSha256,
+                          Map<String, Long> counts, Long fileBytes, String journalMode, String takenAt) {
+    @Override
+    public String toString() {
+        long rows = counts.values().stream().mapToLong(Long::longValue).sum();
+        return String.format(java.util.Locale.ROOT, "%s: %s %s, schema %s…, %d tables, %,d rows%s%s", tier, engine, engineVersion,
+                schemaSha256.substring(0, 12), counts.size(), rows,
+                fileBytes == null ? "" : ", " + Format.bytes(fileBytes), journalMode == null ? "" : ", journal " + journalMode);
+    }
+}

@@ -1,0 +1,833 @@
+package dev.sluice.tier;
+
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.workspace.Engine;
+import dev.sluice.workspace.TierConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * One live database of a workspace: a single JDBC connection plus the DSL's calls on it (look, query,
+ * integrity, checksum, transactions, freeze). The same object is bound by name in the console and in playbooks.
+ * Not thread-safe beyond {@link #cancel()}, which any thread may call to stop the running statement.
+ */
+public final class Tier implements AutoCloseable {
+    /** Hooks for the layers above (journal observations, step bookkeeping); the tier never knows who listens. */
+    public interface Listener {
+        /** A DSL call that returned a fact (count, checksum, integrity, fingerprint…). */
+        default void observed(Tier tier, String call, List<Object> args, Object result) {
+        }
+
+        /** A statement that may change data is about to run on this tier. */
+        default void beforeWrite(Tier tier, String sql) {
+        }
+    }
+
+    private static final List<Listener> GLOBAL_LISTENERS = new CopyOnWriteArrayList<>();
+
+    static {
+        NativeLibrary.prepare();
+    }
+
+    private final TierConfig config;
+    private final Connection conn;
+    private final Engine engine;
+    private final String engineVersion;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Statement running;
+    private boolean inTransaction;
+    private boolean frozen;
+
+    private Tier(TierConfig config, Connection conn, String engineVersion) {
+        this.config = config;
+        this.conn = conn;
+        this.engine = config.engine();
+        this.engineVersion = engineVersion;
+    }
+
+    /** Opens an existing tier; a missing SQLite file is refused. */
+    public static Tier open(TierConfig config) {
+        return open(config, false);
+    }
+
+    /** Opens a tier; with {@code create} a missing SQLite file is created (demo, init, tests). */
+    public static Tier open(TierConfig config, boolean create) {
+        try {
+            if (config.engine() == Engine.SQLITE) {
+                return openSqlite(config, create);
+            }
+            Properties p = new Properties();
+            if (config.user() != null) {
+                p.setProperty("user", config.user());
+            }
+            if (config.password() != null) {
+                p.setProperty("password", config.password().reveal());
+            }
+            Connection c = DriverManager.getConnection(config.url(), p);
+            if (config.readOnly()) {
+                c.setReadOnly(true);
+            }
+            DatabaseMetaData md = c.getMetaData();
+            return new Tier(config, c, md.getDatabaseProductVersion());
+        } catch (SQLException e) {
+            throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Cannot open tier '" + config.name() + "' at "
+                    + config.location() + ": " + firstLine(e.getMessage())
+                    + ". Check the url, user and password in sluice.json and that the server is up.", e);
+        }
+    }
+
+    private static Tier openSqlite(TierConfig config, boolean create) throws SQLException {
+        Path file = config.sqliteFile();
+        if (file != null && !create && !Files.exists(file)) {
+            throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + config.name() + "': file " + file
+                    + " does not exist. Check its path in sluice.json, or restore it from a snapshot ('sluice snapshots').");
+        }
+        if (file != null && Files.isDirectory(file)) {
+            throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + config.name() + "': " + file
+                    + " is a directory, not a SQLite file. Point the tier at a .db file in sluice.json.");
+        }
+        if (file != null && create) {
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                throw new SluiceException(ErrorCode.IO, "Cannot create folder for " + file + ": " + e.getMessage() + ".", e);
+            }
+        }
+        SQLiteConfig sc = new SQLiteConfig();
+        sc.enforceForeignKeys(!"OFF".equalsIgnoreCase(config.pragmas().getOrDefault("foreign_keys", "ON")));
+        sc.setBusyTimeout(Integer.parseInt(config.pragmas().getOrDefault("busy_timeout", "5000")));
+        if (config.readOnly()) {
+            sc.setReadOnly(true);
+        }
+        Connection c = sc.createConnection(config.url());
+        String version;
+        try (Statement st = c.createStatement()) {
+            // Touch the schema now so a corrupt or non-database file is refused at open, not mid-step.
+            st.executeQuery("SELECT count(*) FROM sqlite_schema").close();
+            for (var e : config.pragmas().entrySet()) {
+                String k = e.getKey();
+                if (k.equals("foreign_keys") || k.equals("busy_timeout")) {
+                    continue;
+                }
+                if (!k.matches("[A-Za-z_]+") || !e.getValue().matches("[A-Za-z0-9_-]+")) {
+                    throw new SluiceException(ErrorCode.WORKSPACE, "Tier '" + config.name() + "': pragma " + k + "=" + e.getValue()
+                            + " is not a plain pragma. Use names and values of letters, digits, '_' or '-'.");
+                }
+                st.execute("PRAGMA " + k + " = " + e.getValue());
+            }
+            try (ResultSet rs = st.executeQuery("SELECT sqlite_version()")) {
+                version = rs.next() ? rs.getString(1) : "?";
+            }
+        } catch (SQLException e) {
+            c.close();
+            String msg = firstLine(e.getMessage());
+            if (e instanceof SQLiteException se && (se.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB
+                    || se.getResultCode() == SQLiteErrorCode.SQLITE_CORRUPT)) {
+                throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + config.name() + "': " + config.location()
+                        + " is not a usable SQLite database (" + msg + "). Check the path, or restore it with 'sluice restore'.", e);
+            }
+            throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + config.name() + "': cannot open "
+                    + config.location() + " (" + msg + "). Check the file and its permissions.", e);
+        }
+        return new Tier(config, c, version);
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    public String name() {
+        return config.name();
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public String engineVersion() {
+        return engineVersion;
+    }
+
+    public TierConfig config() {
+        return config;
+    }
+
+    /** The SQLite file, or null for server tiers. */
+    public Path file() {
+        return config.sqliteFile();
+    }
+
+    /** The live JDBC connection, for code that needs JDBC itself. Do not close it. */
+    public Connection connection() {
+        return conn;
+    }
+
+    public boolean readOnly() {
+        return config.readOnly();
+    }
+
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    public void removeListener(Listener l) {
+        listeners.remove(l);
+    }
+
+    public static void addGlobalListener(Listener l) {
+        GLOBAL_LISTENERS.add(l);
+    }
+
+    public static void removeGlobalListener(Listener l) {
+        GLOBAL_LISTENERS.remove(l);
+    }
+
+    /** Tells listeners about a fact a DSL call returned; returns it for chaining. */
+    public <T> T observe(String call, List<Object> args, T result) {
+        for (Listener l : listeners) {
+            l.observed(this, call, args, result);
+        }
+        for (Listener l : GLOBAL_LISTENERS) {
+            l.observed(this, call, args, result);
+        }
+        return result;
+    }
+
+    private void beforeWrite(String sql) {
+        for (Listener l : listeners) {
+            l.beforeWrite(this, sql);
+        }
+        for (Listener l : GLOBAL_LISTENERS) {
+            l.beforeWrite(this, sql);
+        }
+    }
+
+    // ---------------------------------------------------------------- look
+
+    /** User tables, sorted by name (SQLite's internal sqlite_* tables left out). */
+    public List<String> tables() {
+        if (engine == Engine.SQLITE) {
+            List<String> out = new ArrayList<>();
+            each("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+                    List.of(), r -> out.add((String) r.get(0)));
+            return out;
+        }
+        try (ResultSet rs = conn.getMetaData().getTables(null, conn.getSchema(), "%", new String[]{"TABLE"})) {
+            List<String> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString("TABLE_NAME"));
+            }
+            out.sort(null);
+            return out;
+        } catch (SQLException e) {
+            throw fail(e, "tables()");
+        }
+    }
+
+    public boolean hasTable(String table) {
+        if (engine == Engine.SQLITE) {
+            return query("SELECT count(*) FROM sqlite_schema WHERE type IN ('table','view') AND name = ?", table).value() instanceof Number n
+                    && n.longValue() > 0;
+        }
+        try (ResultSet rs = conn.getMetaData().getTables(null, conn.getSchema(), table, new String[]{"TABLE", "VIEW"})) {
+            return rs.next();
+        } catch (SQLException e) {
+            throw fail(e, "hasTable(" + table + ")");
+        }
+    }
+
+    public boolean hasColumn(String table, String column) {
+        return columns(table).stream().anyMatch(c -> c.name().equalsIgnoreCase(column));
+    }
+
+    public boolean hasIndex(String index) {
+        if (engine == Engine.SQLITE) {
+            return ((Number) query("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?", index).value()).longValue() > 0;
+        }
+        return tables().stream().flatMap(t -> indexes(t).stream()).anyMatch(i -> i.name().equals(index));
+    }
+
+    /** Columns of a table in declaration order; refuses an unknown table. */
+    public List<Column> columns(String table) {
+        requireTable(table);
+        List<Column> out = new ArrayList<>();
+        if (engine == Engine.SQLITE) {
+            each("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)", List.of(table), r -> out.add(new Column(
+                    (String) r.get(0), (String) r.get(1), ((Number) r.get(2)).intValue() != 0, (String) r.get(3), ((Number) r.get(4)).intValue())));
+            return out;
+        }
+        try {
+            DatabaseMetaData md = conn.getMetaData();
+            Map<String, Integer> pk = new LinkedHashMap<>();
+            try (ResultSet rs = md.getPrimaryKeys(null, conn.getSchema(), table)) {
+                while (rs.next()) {
+                    pk.put(rs.getString("COLUMN_NAME"), rs.getInt("KEY_SEQ"));
+                }
+            }
+            try (ResultSet rs = md.getColumns(null, conn.getSchema(), table, "%")) {
+                while (rs.next()) {
+                    String name = rs.getString("COLUMN_NAME");
+                    out.add(new Column(name, rs.getString("TYPE_NAME"), rs.getInt("NULLABLE") == DatabaseMetaData.columnNoNulls,
+                            rs.getString("COLUMN_DEF"), pk.getOrDefault(name, 0)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw fail(e, "columns(" + table + ")");
+        }
+    }
+
+    /** The primary key columns in key order; empty when the table has none. */
+    public List<String> primaryKey(String table) {
+        List<Column> pk = new ArrayList<>(columns(table).stream().filter(c -> c.pk() > 0).toList());
+        pk.sort(java.util.Comparator.comparingInt(Column::pk));
+        return pk.stream().map(Column::name).toList();
+    }
+
+    public List<Index> indexes(String table) {
+        requireTable(table);
+        List<Index> out = new ArrayList<>();
+        if (engine == Engine.SQLITE) {
+            Rows list = query("SELECT name, \"unique\", partial FROM pragma_index_list(?) ORDER BY name", table);
+            for (Row r : list) {
+                String name = (String) r.get(0);
+                List<String> cols = new ArrayList<>();
+                each("SELECT name FROM pragma_index_info(?) ORDER BY seqno", List.of(name), c -> cols.add(String.valueOf(c.get(0))));
+                String where = null;
+                if (((Number) r.get(2)).intValue() != 0) {
+                    Object sql = query("SELECT sql FROM sqlite_schema WHERE type='index' AND name=?", name).value();
+                    if (sql != null) {
+                        int w = sql.toString().toUpperCase(java.util.Locale.ROOT).lastIndexOf(" WHERE ");
+                        where = w < 0 ? null : sql.toString().substring(w + 7).trim();
+                    }
+                }
+                out.add(new Index(name, table, cols, ((Number) r.get(1)).intValue() != 0, where));
+            }
+            return out;
+        }
+        try (ResultSet rs = conn.getMetaData().getIndexInfo(null, conn.getSchema(), table, false, false)) {
+            Map<String, Index> byName = new LinkedHashMap<>();
+            while (rs.next()) {
+                String name = rs.getString("INDEX_NAME");
+                if (name == null) {
+                    continue;
+                }
+                Index prev = byName.get(name);
+                List<String> cols = prev == null ? new ArrayList<>() : new ArrayList<>(prev.columns());
+                cols.add(rs.getString("COLUMN_NAME"));
+                byName.put(name, new Index(name, table, cols, !rs.getBoolean("NON_UNIQUE"), rs.getString("FILTER_CONDITION")));
+            }
+            out.addAll(byName.values());
+            return out;
+        } catch (SQLException e) {
+            throw fail(e, "indexes(" + table + ")");
+        }
+    }
+
+    /** The CREATE statements of a table, its indexes and triggers (SQLite), or a CREATE TABLE rebuilt from the catalogue. */
+    public String schema(String table) {
+        requireTable(table);
+        if (engine == Engine.SQLITE) {
+            StringBuilder sb = new StringBuilder();
+            each("SELECT sql FROM sqlite_schema WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'table' DESC, name",
+                    List.of(table), r -> sb.append(r.get(0)).append(";\n"));
+            return sb.toString().trim();
+        }
+        StringBuilder sb = new StringBuilder("CREATE TABLE " + Identifiers.quote(table) + " (\n");
+        List<Column> cols = columns(table);
+        for (int i = 0; i < cols.size(); i++) {
+            Column c = cols.get(i);
+            sb.append("  ").append(Identifiers.quote(c.name())).append(' ').append(c.type()).append(c.notNull() ? " NOT NULL" : "")
+                    .append(c.defaultValue() == null ? "" : " DEFAULT " + c.defaultValue()).append(i + 1 < cols.size() ? ",\n" : "\n");
+        }
+        List<String> pk = primaryKey(table);
+        if (!pk.isEmpty()) {
+            sb.setLength(sb.length() - 1);
+            sb.append(",\n  PRIMARY KEY (").append(String.join(", ", pk.stream().map(Identifiers::quote).toList())).append(")\n");
+        }
+        return sb.append(");").toString();
+    }
+
+    public long count(String table) {
+        return count(table, null);
+    }
+
+    /** Rows in a table, optionally only those matching a WHERE clause (with bound arguments). */
+    public long count(String table, String where, Object... args) {
+        requireTable(table);
+        String sql = "SELECT count(*) FROM " + Identifiers.quote(table) + (where == null || where.isBlank() ? "" : " WHERE " + where);
+        long n = ((Number) query(sql, args).value()).longValue();
+        List<Object> a = new ArrayList<>();
+        a.add(table);
+        if (where != null) {
+            a.add(where);
+            a.addAll(List.of(args));
+        }
+        return observe("count", a, n);
+    }
+
+    /** Row counts of every table. */
+    public Map<String, Long> counts() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String t : tables()) {
+            out.put(t, ((Number) query("SELECT count(*) FROM " + Identifiers.quote(t)).value()).longValue());
+        }
+        return observe("counts", List.of(), out);
+    }
+
+    /** A handle on one table of this tier, for calls that take tables (diff, copy) and object-style use. */
+    public TableRef table(String name) {
+        requireTable(name);
+        return new TableRef(this, name);
+    }
+
+    void requireTable(String table) {
+        if (table == null || !hasTable(table)) {
+            List<String> known = tables();
+            throw new SluiceException(ErrorCode.NO_SUCH_TABLE, "Tier '" + name() + "' has no table '" + table + "'. "
+                    + (known.isEmpty() ? "It has no tables." : "Tables: " + String.join(", ", known.stream().limit(20).toList())
+                    + (known.size() > 20 ? ", …" : "") + "."));
+        }
+    }
+
+    // ---------------------------------------------------------------- query
+
+    /** Runs a query with bound arguments and holds its result (at most {@link Rows#MAX_ROWS} rows). */
+    public Rows query(String sql, Object... args) {
+        List<String> cols = new ArrayList<>();
+        List<Object[]> values = new ArrayList<>();
+        stream(sql, List.of(args), cols, row -> {
+            if (values.size() >= Rows.MAX_ROWS) {
+                throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "': the query returned more than "
+                        + Format.count(Rows.MAX_ROWS) + " rows, more than query() holds. Add a LIMIT, or stream it with "
+                        + name() + ".each(sql, row -> ...).");
+            }
+            values.add(row.raw());
+        });
+        return new Rows(cols, values);
+    }
+
+    /** Streams every row of a query to {@code action}, holding one row at a time. */
+    public void each(String sql, List<Object> args, Consumer<Row> action) {
+        stream(sql, args, new ArrayList<>(), action);
+    }
+
+    public void each(String sql, Consumer<Row> action) {
+        each(sql, List.of(), action);
+    }
+
+    private void stream(String sql, List<Object> args, List<String> colsOut, Consumer<Row> action) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bind(ps, args);
+            running = ps;
+            boolean hasRows = ps.execute();
+            if (!hasRows) {
+                return;
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                ResultSetMetaData md = rs.getMetaData();
+                int n = md.getColumnCount();
+                for (int i = 1; i <= n; i++) {
+                    colsOut.add(md.getColumnLabel(i));
+                }
+                List<String> cols = List.copyOf(colsOut);
+                while (rs.next()) {
+                    Object[] v = new Object[n];
+                    for (int i = 0; i < n; i++) {
+                        v[i] = normalise(rs.getObject(i + 1));
+                    }
+                    action.accept(new Row(cols, v));
+                }
+            }
+        } catch (SQLException e) {
+            throw fail(e, sql);
+        } finally {
+            running = null;
+        }
+    }
+
+    private static Object normalise(Object v) {
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        return v;
+    }
+
+    /** Runs one statement with bound arguments; returns the rows it changed. */
+    public int exec(String sql, Object... args) {
+        requireWritable(sql);
+        beforeWrite(sql);
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            bind(ps, List.of(args));
+            running = ps;
+            boolean rs = ps.execute();
+            return rs ? 0 : Math.max(0, ps.getUpdateCount());
+        } catch (SQLException e) {
+            throw fail(e, sql);
+        } finally {
+            running = null;
+        }
+    }
+
+    /**
+     * Runs a multi-statement script: SQL text, or the path of a {@code .sql} file. Statements run in order;
+     * the first failure stops the script and names the statement.
+     */
+    public int script(String sqlOrFile) {
+        String sql = sqlOrFile;
+        String trimmed = sqlOrFile.strip();
+        if (!trimmed.contains("\n") && trimmed.toLowerCase(java.util.Locale.ROOT).endsWith(".sql")) {
+            Path p = Path.of(trimmed);
+            if (!p.isAbsolute() && file() != null) {
+                Path ws = file().getParent();
+                p = Files.exists(p) ? p : ws.resolve(trimmed);
+            }
+            try {
+                sql = Files.readString(p, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new SluiceException(ErrorCode.IO, "Tier '" + name() + "': cannot read script " + p + " (" + e.getMessage()
+                        + "). Check the path.", e);
+            }
+        }
+        int changed = 0;
+        List<String> statements = SqlScript.split(sql);
+        for (int i = 0; i < statements.size(); i++) {
+            try {
+                changed += exec(statements.get(i));
+            } catch (SluiceException e) {
+                throw new SluiceException(e.code(), e.getMessage().replaceFirst("\\.$", "") + " (statement " + (i + 1) + " of "
+                        + statements.size() + ").", e);
+            }
+        }
+        return changed;
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            Object a = args.get(i);
+            if (a instanceof CharSequence cs) {
+                ps.setString(i + 1, cs.toString());
+            } else {
+                ps.setObject(i + 1, a);
+            }
+        }
+    }
+
+    private void requireWritable(String sql) {
+        if (config.readOnly()) {
+            String head = sql.strip().toUpperCase(java.util.Locale.ROOT);
+            if (!(head.startsWith("SELECT") || head.startsWith("WITH") || head.startsWith("PRAGMA") || head.startsWith("EXPLAIN"))) {
+                throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' is read-only; refused: "
+                        + abbreviate(sql) + ". Remove \"readOnly\" from its entry in sluice.json if it must change.");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- integrity
+
+    public IntegrityReport integrity() {
+        return observe("integrity", List.of(), pragmaCheck("integrity_check"));
+    }
+
+    public IntegrityReport quickCheck() {
+        return observe("quickCheck", List.of(), pragmaCheck("quick_check"));
+    }
+
+    public IntegrityReport foreignKeyCheck() {
+        requireSqlite("foreignKeyCheck()");
+        List<String> problems = new ArrayList<>();
+        each("PRAGMA foreign_key_check", List.of(), r -> problems.add(
+                r.get(0) + " rowid " + r.get(1) + " references missing row in " + r.get(2) + " (constraint " + r.get(3) + ")"));
+        return observe("foreignKeyCheck", List.of(), new IntegrityReport(name(), "foreign_key_check", problems));
+    }
+
+    private IntegrityReport pragmaCheck(String pragma) {
+        requireSqlite(pragma);
+        List<String> lines = new ArrayList<>();
+        each("PRAGMA " + pragma, List.of(), r -> lines.add(String.valueOf(r.get(0))));
+        if (lines.size() == 1 && lines.get(0).equals("ok")) {
+            lines.clear();
+        }
+        return new IntegrityReport(name(), pragma, lines);
+    }
+
+    private void requireSqlite(String what) {
+        if (engine != Engine.SQLITE) {
+            throw new SluiceException(ErrorCode.UNSUPPORTED, what + " is not supported for " + engine.label()
+                    + " tiers yet (tier '" + name() + "'). Use the engine's own checks (e.g. amcheck) for now.");
+        }
+    }
+
+    /** Engine, version, schema hash, per-table counts, file size and journal mode, as of now. */
+    public Fingerprint fingerprint() {
+        MessageDigest md = Checksummer.sha256();
+        if (engine == Engine.SQLITE) {
+            each("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                    + "ORDER BY type, name", List.of(), r -> {
+                for (int i = 0; i < 4; i++) {
+                    md.update(String.valueOf(r.get(i)).getBytes(StandardCharsets.UTF_8));
+                    md.update((byte) 0);
+                }
+            });
+        } else {
+            for (String t : tables()) {
+                md.update(t.getBytes(StandardCharsets.UTF_8));
+                for (Column c : columns(t)) {
+                    md.update(c.toString().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        Long size = null;
+        String journal = null;
+        if (file() != null) {
+            try {
+                size = Files.size(file());
+            } catch (IOException e) {
+                size = null;
+            }
+            journal = String.valueOf(query("PRAGMA journal_mode").value());
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String t : tables()) {
+            counts.put(t, ((Number) query("SELECT count(*) FROM " + Identifiers.quote(t)).value()).longValue());
+        }
+        Fingerprint f = new Fingerprint(name(), engine.label(), engineVersion, HexFormat.of().formatHex(md.digest()), counts, size, journal,
+                Instant.now().toString());
+        return observe("fingerprint", List.of(), f);
+    }
+
+    // ---------------------------------------------------------------- checksum
+
+    public Checksum checksum(String table) {
+        return checksum(table, null, null);
+    }
+
+    public Checksum checksum(String table, List<String> columns) {
+        return checksum(table, columns, null);
+    }
+
+    /**
+     * SHA-256 over the rows of a table in key order, streaming, in the engine-independent encoding (README, "Checksums").
+     * {@code columns} null means all; {@code where} null means every row.
+     */
+    public Checksum checksum(String table, List<String> columns, String where, Object... args) {
+        Checksum c = new Checksummer(this).checksum(table, columns, where, args);
+        List<Object> a = new ArrayList<>();
+        a.add(table);
+        if (columns != null) {
+            a.add(columns);
+        }
+        if (where != null) {
+            a.add(where);
+            a.addAll(List.of(args));
+        }
+        return observe("checksum", a, c);
+    }
+
+    // ---------------------------------------------------------------- transactions and freeze
+
+    public boolean inTransaction() {
+        return inTransaction;
+    }
+
+    /** Opens a transaction (deferred). Refused when one is already open. */
+    public void begin() {
+        if (inTransaction) {
+            throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' already has an open transaction. Commit or roll it back first.");
+        }
+        startTransaction(false);
+    }
+
+    private void startTransaction(boolean immediate) {
+        try {
+            if (engine == Engine.SQLITE) {
+                try (Statement st = conn.createStatement()) {
+                    st.execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+                }
+            } else {
+                conn.setAutoCommit(false);
+            }
+            inTransaction = true;
+        } catch (SQLException e) {
+            throw fail(e, immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+        }
+    }
+
+    public void commit() {
+        endTransaction(true);
+    }
+
+    public void rollback() {
+        endTransaction(false);
+    }
+
+    private void endTransaction(boolean commit) {
+        if (!inTransaction) {
+            return;
+        }
+        try {
+            if (engine == Engine.SQLITE) {
+                try (Statement st = conn.createStatement()) {
+                    st.execute(commit ? "COMMIT" : "ROLLBACK");
+                }
+            } else {
+                if (commit) {
+                    conn.commit();
+                } else {
+                    conn.rollback();
+                }
+                conn.setAutoCommit(true);
+            }
+            inTransaction = false;
+            frozen = false;
+        } catch (SQLException e) {
+            throw fail(e, commit ? "COMMIT" : "ROLLBACK");
+        }
+    }
+
+    public boolean frozen() {
+        return frozen;
+    }
+
+    /**
+     * Holds this tier's write lock so other writers wait (their busy timeout) while readers go on (WAL). Opens a
+     * write transaction when none is open, or takes the lock inside the open one. {@link #thaw()} releases it.
+     */
+    public void freeze() {
+        if (frozen) {
+            return;
+        }
+        if (engine != Engine.SQLITE) {
+            throw new SluiceException(ErrorCode.UNSUPPORTED, "freeze() is not supported for " + engine.label()
+                    + " tiers yet (tier '" + name() + "'). Stop the writers by hand, or use LOCK TABLE inside the step.");
+        }
+        if (!inTransaction) {
+            startTransaction(true);
+        } else {
+            // Take RESERVED inside the open transaction by rewriting a header field with its own value.
+            Object v = query("PRAGMA user_version").value();
+            exec("PRAGMA user_version = " + ((Number) v).longValue());
+        }
+        frozen = true;
+    }
+
+    /** Releases the write lock: commits the transaction freeze opened (anything written while frozen is kept). */
+    public void thaw() {
+        if (frozen) {
+            commit();
+        }
+    }
+
+    // ---------------------------------------------------------------- cancel, close
+
+    /** Stops the statement running on this tier, from any thread (Ctrl-C). */
+    public void cancel() {
+        try {
+            if (conn instanceof SQLiteConnection sc) {
+                sc.getDatabase().interrupt();
+            } else {
+                Statement s = running;
+                if (s != null) {
+                    s.cancel();
+                }
+            }
+        } catch (SQLException e) {
+            // Nothing runs any more or the connection is gone: nothing to cancel.
+        }
+    }
+
+    public boolean isClosed() {
+        try {
+            return conn.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    /** Rolls back whatever is still open, then closes the connection. */
+    @Override
+    public void close() {
+        try {
+            if (!conn.isClosed()) {
+                if (inTransaction) {
+                    rollback();
+                }
+                conn.close();
+            }
+        } catch (SQLException | SluiceException e) {
+            // Closing: the connection is going away whatever happens.
+        }
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /** Turns a driver exception into one line with the tier, the statement and the way on. */
+    public SluiceException fail(SQLException e, String sql) {
+        String msg = firstLine(e.getMessage());
+        if (e instanceof SQLiteException se) {
+            SQLiteErrorCode rc = se.getResultCode();
+            if (rc == SQLiteErrorCode.SQLITE_BUSY || rc == SQLiteErrorCode.SQLITE_LOCKED) {
+                return new SluiceException(ErrorCode.LOCKED, "Tier '" + name() + "' is locked by another connection (" + msg
+                        + ") while running: " + abbreviate(sql) + ". Find the other writer (fuser " + file() + ") or try again.", e);
+            }
+            if (rc == SQLiteErrorCode.SQLITE_INTERRUPT) {
+                return new SluiceException(ErrorCode.CANCELLED, "Tier '" + name() + "': cancelled: " + abbreviate(sql) + ".", e);
+            }
+            if (rc == SQLiteErrorCode.SQLITE_FULL) {
+                return new SluiceException(ErrorCode.IO, "Tier '" + name() + "': the disk is full (" + msg + ") while running: "
+                        + abbreviate(sql) + ". Nothing was committed; free space and run it again.", e);
+            }
+            if (rc == SQLiteErrorCode.SQLITE_READONLY) {
+                return new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' is read-only (" + msg + "); refused: "
+                        + abbreviate(sql) + ".", e);
+            }
+            msg = msg.replaceFirst("^\\[SQLITE_[A-Z_]+]\\s*", "").replaceFirst("^[A-Za-z ]+\\((.*)\\)$", "$1");
+        }
+        if ("57014".equals(e.getSQLState())) {
+            return new SluiceException(ErrorCode.CANCELLED, "Tier '" + name() + "': cancelled: " + abbreviate(sql) + ".", e);
+        }
+        return new SluiceException(ErrorCode.SQL, "Tier '" + name() + "': " + msg + " in: " + abbreviate(sql)
+                + ". Fix the statement and run it again.", e);
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        return s.lines().findFirst().orElse(s).trim();
+    }
+
+    static String abbreviate(String sql) {
+        String s = sql.strip().replaceAll("\\s+", " ");
+        return s.length() <= 100 ? s : s.substring(0, 99) + "…";
+    }
+
+    @Override
+    public String toString() {
+        return name() + " (" + engine.label() + " " + engineVersion + ", " + config.location() + (readOnly() ? ", read-only" : "")
+                + (inTransaction ? ", transaction open" : "") + ")";
+    }
+}

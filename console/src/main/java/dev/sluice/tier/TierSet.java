@@ -1,0 +1,82 @@
+package dev.sluice.tier;
+
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.workspace.TierConfig;
+import dev.sluice.workspace.Workspace;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The open tiers of a workspace, by name, in configuration order. Closing it closes (and rolls back) every tier. */
+public final class TierSet implements Iterable<Tier>, AutoCloseable {
+    private final Workspace workspace;
+    private final Map<String, Tier> tiers;
+
+    private TierSet(Workspace workspace, Map<String, Tier> tiers) {
+        this.workspace = workspace;
+        this.tiers = tiers;
+    }
+
+    /** Opens every tier; an optional tier whose SQLite file is missing is left out. Nothing stays open on failure. */
+    public static TierSet open(Workspace ws) {
+        Map<String, Tier> open = new LinkedHashMap<>();
+        try {
+            for (TierConfig c : ws.tiers().values()) {
+                if (c.optional() && c.sqliteFile() != null && !java.nio.file.Files.exists(c.sqliteFile())) {
+                    continue;
+                }
+                open.put(c.name(), Tier.open(c));
+            }
+        } catch (RuntimeException e) {
+            open.values().forEach(Tier::close);
+            throw e;
+        }
+        return new TierSet(ws, open);
+    }
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    public Tier get(String name) {
+        Tier t = tiers.get(name);
+        if (t == null) {
+            throw new SluiceException(ErrorCode.WORKSPACE, "No tier '" + name + "' in this workspace. Tiers: "
+                    + String.join(", ", tiers.keySet()) + ".");
+        }
+        return t;
+    }
+
+    public boolean has(String name) {
+        return tiers.containsKey(name);
+    }
+
+    public Collection<Tier> all() {
+        return tiers.values();
+    }
+
+    public List<String> names() {
+        return new ArrayList<>(tiers.keySet());
+    }
+
+    @Override
+    public Iterator<Tier> iterator() {
+        return tiers.values().iterator();
+    }
+
+    @Override
+    public void close() {
+        tiers.values().forEach(Tier::close);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        tiers.values().forEach(t -> sb.append(t).append('\n'));
+        return sb.toString().trim();
+    }
+}

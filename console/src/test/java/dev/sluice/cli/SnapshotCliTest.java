@@ -1,0 +1,88 @@
+package dev.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.error.ErrorCode;
+import dev.sluice.testing.TestWorkspaces;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotCliTest {
+    @TempDir
+    Path dir;
+
+    private static String title(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT title FROM conversations WHERE id = 1")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void demoThenStatusShowsThreeTiersWithCounts() {
+        Path ws = dir.resolve("demo");
+        CliRunner demo = CliRunner.run("demo", ws.toString());
+        assertEquals(0, demo.status(), demo.err());
+        CliRunner status = CliRunner.run("status", "-w", ws.toString());
+        assertEquals(0, status.status(), status.err());
+        assertTrue(status.out().contains("tier1") && status.out().contains("tier2") && status.out().contains("tier3"), status.out());
+        assertTrue(status.out().contains("24,000"), status.out());
+    }
+
+    @Test
+    void restoreBringsBackAChangedRowAndKeepsTheStateBefore() throws Exception {
+        Path ws = dir.resolve("demo");
+        assertEquals(0, CliRunner.run("demo", ws.toString()).status());
+        Path t1 = ws.resolve("data/tier1.db");
+        String original = title(t1);
+        assertEquals(0, CliRunner.run("snapshot", "-w", ws.toString(), "pre").status());
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + t1); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE conversations SET title = 'changed' WHERE id = 1");
+        }
+        CliRunner restore = CliRunner.run("restore", "-w", ws.toString(), "pre");
+        assertEquals(0, restore.status(), restore.err());
+        assertEquals(original, title(t1));
+        CliRunner list = CliRunner.run("snapshots", "-w", ws.toString());
+        assertTrue(list.out().contains("before-restore-"), list.out());
+    }
+
+    @Test
+    void alteredSnapshotIsRefusedAndNothingChanges() throws Exception {
+        Path ws = dir.resolve("demo");
+        assertEquals(0, CliRunner.run("demo", ws.toString()).status());
+        assertEquals(0, CliRunner.run("snapshot", "-w", ws.toString(), "pre").status());
+        Path t1 = ws.resolve("data/tier1.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + t1); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE conversations SET title = 'changed after snapshot' WHERE id = 1");
+        }
+        Path snapFile = ws.resolve("snapshots/pre/tier1.db");
+        byte[] bytes = Files.readAllBytes(snapFile);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(snapFile, bytes);
+        String before = TestWorkspaces.fileHash(t1);
+
+        CliRunner restore = CliRunner.run("restore", "-w", ws.toString(), "pre");
+
+        assertEquals(ErrorCode.SNAPSHOT.exitStatus(), restore.status());
+        assertEquals(1, restore.err().strip().lines().count(), restore.err());
+        assertTrue(restore.err().contains("altered or damaged"), restore.err());
+        assertEquals(before, TestWorkspaces.fileHash(t1));
+        assertEquals("changed after snapshot", title(t1));
+    }
+
+    @Test
+    void missingWorkspaceIsOneLineWithTheWayOut() {
+        CliRunner r = CliRunner.run("status", "-w", dir.resolve("nowhere").toString());
+        assertEquals(ErrorCode.WORKSPACE.exitStatus(), r.status());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("sluice init"), r.err());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.sluice.testing;
+
+import dev.sluice.workspace.TierSpec;
+import dev.sluice.workspace.Workspace;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Real workspaces on real SQLite files for tests: no mocks of the database. */
+public final class TestWorkspaces {
+    private TestWorkspaces() {
+    }
+
+    /** Writes a workspace in {@code dir} with one SQLite tier per name at data/NAME.db (files created on first open). */
+    public static Workspace sqlite(Path dir, String... tiers) {
+        Map<String, TierSpec> specs = new LinkedHashMap<>();
+        for (String t : tiers) {
+            specs.put(t, TierSpec.of("data/" + t + ".db"));
+        }
+        Workspace.write(dir, new Workspace.File(specs, "snapshots", "sessions"));
+        return Workspace.load(dir);
+    }
+
+    /** SHA-256 of a file's bytes: "nothing changed" assertions compare these. */
+    public static String fileHash(Path p) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
