@@ -14,6 +14,7 @@ public final class Session implements AutoCloseable {
     private final Workspace workspace;
     private final TierSet tiers;
     private final Snapshots snapshots;
+    private volatile NonTransactional nonTransactional = NonTransactional.DIRECT;
 
     private Session(Workspace workspace, TierSet tiers, String sluiceVersion) {
         this.workspace = workspace;
@@ -44,6 +45,18 @@ public final class Session implements AutoCloseable {
 
     public Snapshots snapshots() {
         return snapshots;
+    }
+
+    /** The gate non-transactional DSL calls go through (a running step installs its own). */
+    public NonTransactional nonTransactional() {
+        return nonTransactional;
+    }
+
+    /** Installs a gate for non-transactional actions; null restores the direct one. Returns the previous gate. */
+    public NonTransactional useNonTransactional(NonTransactional gate) {
+        NonTransactional prev = nonTransactional;
+        nonTransactional = gate == null ? NonTransactional.DIRECT : gate;
+        return prev;
     }
 
     /** Rolls back anything still open and closes every tier (which releases every freeze). */

@@ -71,13 +71,20 @@ public final class Sluice {
 
     // ---------------------------------------------------------------- snapshots
 
-    /** Snapshots the given tiers (every SQLite tier when none are given). */
+    /** Snapshots the given tiers (every SQLite tier when none are given). Non-transactional: inside a step it is announced. */
     public static Snapshot snapshot(String name, Object... tiers) {
-        return session().snapshots().take(name, names(tiers));
+        List<String> names = names(tiers);
+        List<String> affected = names.isEmpty() ? tiers().names() : names;
+        return gate("snapshot", "snapshot '" + name + "' of " + String.join(", ", affected), affected,
+                () -> session().snapshots().take(name, names));
     }
 
+    /** Restores a snapshot (verified first; the current state is kept as a snapshot). Non-transactional. */
     public static Snapshots.Restored restore(String name, Object... tiers) {
-        return session().snapshots().restore(name, names(tiers));
+        List<String> names = names(tiers);
+        List<String> affected = names.isEmpty() ? tiers().names() : names;
+        return gate("restore", "restore snapshot '" + name + "' over " + String.join(", ", affected)
+                + " (the current state is kept as a snapshot first)", affected, () -> session().snapshots().restore(name, names));
     }
 
     public static List<Snapshot> snapshots() {
@@ -99,16 +106,22 @@ public final class Sluice {
     /** Holds the write lock of each tier (every tier when none is given) until {@link #thaw()} or the step ends. */
     public static void freeze(Tier... tiers) {
         List<Tier> list = tiers.length == 0 ? new ArrayList<>(tiers().all()) : Arrays.asList(tiers);
-        List<Tier> done = new ArrayList<>();
-        try {
-            for (Tier t : list) {
-                t.freeze();
-                done.add(t);
+        List<String> names = list.stream().map(Tier::name).toList();
+        // Freezing takes each tier's write lock inside its transaction, so it does not need the tiers outside one.
+        session().nonTransactional().perform(new NonTransactional.Action("freeze", "freeze " + String.join(", ", names)
+                + " (other writers wait until the step ends)", names, false), () -> {
+            List<Tier> done = new ArrayList<>();
+            try {
+                for (Tier t : list) {
+                    t.freeze();
+                    done.add(t);
+                }
+            } catch (RuntimeException e) {
+                done.forEach(Tier::thaw);
+                throw e;
             }
-        } catch (RuntimeException e) {
-            done.forEach(Tier::thaw);
-            throw e;
-        }
+            return null;
+        });
     }
 
     /** Releases every freeze (commits the transactions freeze opened). */
@@ -116,6 +129,92 @@ public final class Sluice {
         for (Tier t : tiers()) {
             t.thaw();
         }
+    }
+
+    // ---------------------------------------------------------------- actions that cannot run in a transaction
+
+    /** VACUUM (or VACUUM INTO a file when {@code into} is given) on a SQLite tier. Non-transactional. */
+    public static void vacuum(Object tier, String... into) {
+        Tier t = tier(nameOf(tier));
+        String sql = into.length == 0 ? "VACUUM" : "VACUUM INTO '" + into[0].replace("'", "''") + "'";
+        gate("vacuum", sql + " on " + t.name(), List.of(t.name()), () -> t.exec(sql));
+    }
+
+    /** Switches a SQLite tier's journal mode (WAL, DELETE, …). Non-transactional. */
+    public static String journalMode(Object tier, String mode) {
+        Tier t = tier(nameOf(tier));
+        if (!mode.matches("[A-Za-z]+")) {
+            throw new SluiceException(ErrorCode.USAGE, "journalMode(" + t.name() + ", " + mode + "): the mode is a word such as WAL or DELETE.");
+        }
+        return gate("journal_mode", "PRAGMA journal_mode = " + mode + " on " + t.name(), List.of(t.name()),
+                () -> String.valueOf(t.query("PRAGMA journal_mode = " + mode).value()));
+    }
+
+    /** ATTACHes a database file to a tier's connection under {@code schema}. Non-transactional. */
+    public static void attach(Object tier, String file, String schema) {
+        Tier t = tier(nameOf(tier));
+        gate("attach", "ATTACH " + file + " AS " + schema + " on " + t.name(), List.of(t.name()),
+                () -> t.exec("ATTACH DATABASE ? AS " + dev.sluice.tier.Identifiers.quote(schema), file));
+    }
+
+    /** DETACHes {@code schema} from a tier's connection. Non-transactional. */
+    public static void detach(Object tier, String schema) {
+        Tier t = tier(nameOf(tier));
+        gate("detach", "DETACH " + schema + " on " + t.name(), List.of(t.name()),
+                () -> t.exec("DETACH DATABASE " + dev.sluice.tier.Identifiers.quote(schema)));
+    }
+
+    private static <T> T gate(String verb, String description, List<String> tiers, java.util.function.Supplier<T> body) {
+        return session().nonTransactional().perform(new NonTransactional.Action(verb, description, tiers, true), body);
+    }
+
+    // ---------------------------------------------------------------- verify
+
+    /** A named check: evaluates {@code check} now and returns its outcome (a failure is data, not an exception). */
+    public static Expectation expect(String name, java.util.function.BooleanSupplier check) {
+        long t0 = System.nanoTime();
+        try {
+            boolean ok = check.getAsBoolean();
+            return new Expectation(name, ok, ok ? null : "was false", (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            return new Expectation(name, false, e.getClass().getSimpleName() + ": " + e.getMessage(), (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    // ---------------------------------------------------------------- migrations and schema (idempotent)
+
+    /** Applies the {@code *.sql} files of {@code dir} (relative: to the workspace) in lexical order, once each. */
+    public static dev.sluice.history.MigrateResult migrate(Object tier, String dir) {
+        Path p = Path.of(dir);
+        if (!p.isAbsolute()) {
+            p = workspace().dir().resolve(dir);
+        }
+        return dev.sluice.history.Migrations.migrate(tier(nameOf(tier)), p);
+    }
+
+    /** CREATE TABLE unless the table exists. */
+    public static dev.sluice.schema.SchemaChange createTable(Object tier, String ddl) {
+        return dev.sluice.schema.Schema.createTable(tier(nameOf(tier)), ddl);
+    }
+
+    /** ALTER TABLE … ADD COLUMN unless the column exists (checked in the catalogue). */
+    public static dev.sluice.schema.SchemaChange addColumn(Object tier, String table, String columnDefinition) {
+        return dev.sluice.schema.Schema.addColumn(tier(nameOf(tier)), table, columnDefinition);
+    }
+
+    /** CREATE INDEX unless an index of that name exists. */
+    public static dev.sluice.schema.SchemaChange createIndex(Object tier, String ddl) {
+        return dev.sluice.schema.Schema.createIndex(tier(nameOf(tier)), ddl);
+    }
+
+    /** SQLite's 12-step table rebuild to the shape of {@code createTableDdl}, keeping indexes, triggers and views. */
+    public static dev.sluice.schema.SchemaChange rebuild(Object tier, String table, String createTableDdl) {
+        return dev.sluice.schema.Schema.rebuild(tier(nameOf(tier)), table, createTableDdl, java.util.Map.of());
+    }
+
+    /** As {@link #rebuild(Object, String, String)}, with SQL expressions for some new columns ({@code [title: "trim(title)"]}). */
+    public static dev.sluice.schema.SchemaChange rebuild(Object tier, String table, String createTableDdl, java.util.Map<String, String> expressions) {
+        return dev.sluice.schema.Schema.rebuild(tier(nameOf(tier)), table, createTableDdl, expressions);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,0 +1,210 @@
+package dev.sluice.schema;
+
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.tier.Column;
+import dev.sluice.tier.IntegrityReport;
+import dev.sluice.tier.Identifiers;
+import dev.sluice.tier.Row;
+import dev.sluice.tier.Tier;
+import dev.sluice.workspace.Engine;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The idempotent schema helpers. Running any of them twice changes nothing the second time. */
+public final class Schema {
+    private static final String NAME = "(\"(?:[^\"]|\"\")+\"|`[^`]+`|\\[[^\\]]+]|[A-Za-z_][A-Za-z0-9_$]*)";
+    private static final Pattern CREATE_TABLE = Pattern.compile(
+            "(?is)^\\s*CREATE\\s+(?:TEMP\\w*\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:" + NAME + "\\s*\\.\\s*)?" + NAME);
+    private static final Pattern CREATE_INDEX = Pattern.compile(
+            "(?is)^\\s*CREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:" + NAME + "\\s*\\.\\s*)?" + NAME);
+    private static final Pattern COLUMN = Pattern.compile("(?s)^\\s*" + NAME);
+
+    private Schema() {
+    }
+
+    /** CREATE TABLE unless a table of that name exists (its shape is not compared: use {@link #rebuild} to change one). */
+    public static SchemaChange createTable(Tier tier, String ddl) {
+        String table = name(CREATE_TABLE, ddl, "createTable", "CREATE TABLE name (...)");
+        if (tier.hasTable(table)) {
+            return new SchemaChange(tier.name(), "createTable", table, false, null);
+        }
+        tier.exec(ddl);
+        return new SchemaChange(tier.name(), "createTable", table, true, null);
+    }
+
+    /** ALTER TABLE … ADD COLUMN unless the column exists (checked through the catalogue, case-insensitively). */
+    public static SchemaChange addColumn(Tier tier, String table, String columnDefinition) {
+        String column = name(COLUMN, columnDefinition, "addColumn", "c TEXT DEFAULT 'open'");
+        if (tier.hasColumn(table, column)) {
+            return new SchemaChange(tier.name(), "addColumn", table + "." + column, false, null);
+        }
+        tier.exec("ALTER TABLE " + Identifiers.quote(table) + " ADD COLUMN " + columnDefinition.strip());
+        return new SchemaChange(tier.name(), "addColumn", table + "." + column, true, null);
+    }
+
+    /** CREATE INDEX unless an index of that name exists. */
+    public static SchemaChange createIndex(Tier tier, String ddl) {
+        String index = name(CREATE_INDEX, ddl, "createIndex", "CREATE INDEX name ON table(columns)");
+        if (tier.hasIndex(index)) {
+            return new SchemaChange(tier.name(), "createIndex", index, false, null);
+        }
+        tier.exec(ddl);
+        return new SchemaChange(tier.name(), "createIndex", index, true, null);
+    }
+
+    /**
+     * SQLite's documented 12-step rebuild (https://www.sqlite.org/lang_altertable.html#otheralter) for what ALTER cannot do
+     * (drop or retype a column, add a constraint), inside the caller's transaction: create the new shape under a
+     * temporary name, copy the rows (columns both shapes share, or the given expressions), drop the old table, rename,
+     * recreate its indexes, triggers and the views, keep {@code sqlite_sequence}, then {@code foreign_key_check}.
+     * A table already in the new shape is left alone. Foreign keys cannot be switched off inside a transaction, so
+     * the rebuild defers them ({@code defer_foreign_keys}) and refuses a table other tables reference with ON DELETE
+     * actions (the implicit delete of DROP TABLE would fire them).
+     */
+    public static SchemaChange rebuild(Tier tier, String table, String createTableDdl, Map<String, String> expressions) {
+        if (tier.engine() != Engine.SQLITE) {
+            throw new SluiceException(ErrorCode.UNSUPPORTED, "rebuild() is for SQLite tiers; tier '" + tier.name()
+                    + "' is " + tier.engine().label() + ". Use ALTER TABLE there.");
+        }
+        String named = name(CREATE_TABLE, createTableDdl, "rebuild", "CREATE TABLE name (...)");
+        if (!unquote(named).equals(table)) {
+            throw new SluiceException(ErrorCode.USAGE, "rebuild(" + tier.name() + ", '" + table + "', ddl): the DDL creates '"
+                    + unquote(named) + "', not '" + table + "'. Give the new shape of the same table.");
+        }
+        if (!tier.hasTable(table)) {
+            throw new SluiceException(ErrorCode.NO_SUCH_TABLE, "rebuild: tier '" + tier.name() + "' has no table '" + table
+                    + "'. Create it with createTable instead.");
+        }
+        String current = String.valueOf(tier.query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", table).value());
+        if (body(current).equals(body(createTableDdl))) {
+            return new SchemaChange(tier.name(), "rebuild", table, false, null);
+        }
+        boolean ownTx = !tier.inTransaction();
+        if (ownTx) {
+            tier.begin();
+        }
+        try {
+            SchemaChange c = doRebuild(tier, table, createTableDdl, expressions);
+            if (ownTx) {
+                tier.commit();
+            }
+            return c;
+        } catch (RuntimeException e) {
+            if (ownTx) {
+                tier.rollback();
+            }
+            throw e;
+        }
+    }
+
+    private static SchemaChange doRebuild(Tier tier, String table, String ddl, Map<String, String> expressions) {
+        boolean fk = ((Number) tier.query("PRAGMA foreign_keys").value()).longValue() != 0;
+        if (fk) {
+            for (Row r : tier.query("SELECT m.name, f.on_delete FROM sqlite_schema m, pragma_foreign_key_list(m.name) f "
+                    + "WHERE m.type = 'table' AND f.\"table\" = ? AND f.on_delete NOT IN ('NO ACTION')", table)) {
+                throw new SluiceException(ErrorCode.UNSUPPORTED, "rebuild of '" + table + "' on tier '" + tier.name() + "': table '"
+                        + r.get(0) + "' references it with ON DELETE " + r.get(1) + ", which DROP TABLE would fire, and foreign keys "
+                        + "cannot be switched off inside a transaction. Open the tier with pragma foreign_keys=OFF for this step.");
+            }
+            tier.exec("PRAGMA defer_foreign_keys = ON");
+        }
+        // Step 3-4: remember indexes, triggers (of this table) and views (all: any may name it) to recreate them.
+        List<String> indexes = new ArrayList<>();
+        List<String> triggers = new ArrayList<>();
+        List<String[]> views = new ArrayList<>();
+        tier.each("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = ? AND type IN ('index','trigger') AND sql IS NOT NULL",
+                List.of(table), r -> (r.get(0).equals("index") ? indexes : triggers).add((String) r.get(2)));
+        tier.each("SELECT name, sql FROM sqlite_schema WHERE type = 'view'", r -> views.add(new String[]{(String) r.get(0), (String) r.get(1)}));
+        Object seq = tier.hasTable("sqlite_sequence")
+                ? tier.query("SELECT max(seq) FROM sqlite_sequence WHERE name = ?", table).value() : null;
+        String tmp = "_sluice_new_" + table;
+        Matcher m = CREATE_TABLE.matcher(ddl);
+        m.find();
+        String tmpDdl = ddl.substring(0, m.start(2)) + Identifiers.quote(tmp) + ddl.substring(m.end(2));
+        tmpDdl = tmpDdl.replaceFirst("(?i)IF\\s+NOT\\s+EXISTS\\s+", "");
+        for (String[] v : views) {
+            tier.exec("DROP VIEW " + Identifiers.quote(v[0]));
+        }
+        tier.exec(tmpDdl);
+        // Step 5: copy what both shapes share (or the caller's expressions).
+        Map<String, String> select = new LinkedHashMap<>();
+        List<String> oldCols = tier.columns(table).stream().map(Column::name).map(s -> s.toLowerCase(Locale.ROOT)).toList();
+        for (Column c : tier.columns(tmp)) {
+            String expr = expressions.get(c.name());
+            if (expr != null) {
+                select.put(c.name(), expr);
+            } else if (oldCols.contains(c.name().toLowerCase(Locale.ROOT))) {
+                select.put(c.name(), Identifiers.quote(c.name()));
+            }
+        }
+        long before = tier.count(table);
+        tier.exec("INSERT INTO " + Identifiers.quote(tmp) + " (" + String.join(", ", select.keySet().stream().map(Identifiers::quote).toList())
+                + ") SELECT " + String.join(", ", select.values()) + " FROM " + Identifiers.quote(table));
+        // Steps 6-7: drop the old table, rename the new one (legacy rename: other tables' triggers are not re-parsed mid-way).
+        tier.exec("DROP TABLE " + Identifiers.quote(table));
+        tier.exec("PRAGMA legacy_alter_table = ON");
+        try {
+            tier.exec("ALTER TABLE " + Identifiers.quote(tmp) + " RENAME TO " + Identifiers.quote(table));
+        } finally {
+            tier.exec("PRAGMA legacy_alter_table = OFF");
+        }
+        // Step 8: indexes, triggers, views back.
+        for (String sql : indexes) {
+            tier.exec(sql);
+        }
+        for (String sql : triggers) {
+            tier.exec(sql);
+        }
+        for (String[] v : views) {
+            tier.exec(v[1]);
+        }
+        if (seq != null && tier.hasTable("sqlite_sequence")) {
+            tier.exec("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", seq, table);
+        }
+        long after = tier.count(table);
+        if (after != before) {
+            throw new SluiceException(ErrorCode.INTEGRITY, "rebuild of '" + table + "' on tier '" + tier.name() + "' copied " + after
+                    + " of " + before + " rows. Nothing is committed; check the new shape's constraints.");
+        }
+        // Steps 10-11: foreign_key_check before anything is committed.
+        IntegrityReport fkc = tier.foreignKeyCheck();
+        if (!fkc.ok()) {
+            throw new SluiceException(ErrorCode.INTEGRITY, "rebuild of '" + table + "' on tier '" + tier.name()
+                    + "' breaks foreign keys: " + fkc.problems().get(0) + (fkc.problems().size() > 1 ? " (and " + (fkc.problems().size() - 1)
+                    + " more)" : "") + ". Nothing is committed.");
+        }
+        return new SchemaChange(tier.name(), "rebuild", table, true, before + " rows copied, " + indexes.size() + " indexes, "
+                + triggers.size() + " triggers, " + views.size() + " views recreated");
+    }
+
+    /** The part of a CREATE TABLE after the name, whitespace collapsed: what makes two shapes equal. */
+    static String body(String ddl) {
+        int i = ddl.indexOf('(');
+        return (i < 0 ? ddl : ddl.substring(i)).replaceAll("\\s+", " ").replaceAll("\\s*([(),])\\s*", "$1").strip().replaceAll(";$", "");
+    }
+
+    private static String name(Pattern p, String text, String call, String example) {
+        Matcher m = p.matcher(text);
+        if (!m.find()) {
+            throw new SluiceException(ErrorCode.USAGE, call + ": cannot find the name in '" + text.strip().lines().findFirst().orElse("")
+                    + "'. Expected something like: " + example + ".");
+        }
+        return unquote(m.group(m.groupCount()));
+    }
+
+    static String unquote(String n) {
+        if (n.length() >= 2 && (n.startsWith("\"") && n.endsWith("\"") || n.startsWith("`") && n.endsWith("`"))) {
+            return n.substring(1, n.length() - 1).replace("\"\"", "\"");
+        }
+        if (n.startsWith("[") && n.endsWith("]")) {
+            return n.substring(1, n.length() - 1);
+        }
+        return n;
+    }
+}
