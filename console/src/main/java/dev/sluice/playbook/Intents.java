@@ -1,0 +1,83 @@
+package dev.sluice.playbook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Commit intents for steps that wrote to more than one tier. SQLite cannot commit two files atomically through two
+ * connections, so before the first commit the runner writes (and fsyncs) {@code .sluice/intents/RUN-STEP.json} in the
+ * workspace naming the tiers in commit order; after the last commit it deletes it. A file still there at the next start
+ * means a crash between commits: each tier's history says whether its part committed.
+ */
+public final class Intents {
+    /** One pending multi-tier commit. */
+    public record Intent(String runId, String playbook, String step, String checksum, List<String> tiers, String started) {
+    }
+
+    private final Path dir;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public Intents(Path workspaceDir) {
+        this.dir = workspaceDir.resolve(".sluice").resolve("intents");
+    }
+
+    public Path write(Intent intent) {
+        try {
+            Files.createDirectories(dir);
+            Path f = dir.resolve(intent.runId() + "-" + Integer.toHexString(intent.step().hashCode()) + ".json");
+            Files.write(f, json.writeValueAsBytes(intent));
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            return f;
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.IO, "Cannot record the commit intent in " + dir + " (" + e.getMessage()
+                    + "); nothing was committed. Check free space and permissions.", e);
+        }
+    }
+
+    public List<Path> pending() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    public Intent read(Path f) {
+        try {
+            return json.readValue(f.toFile(), Intent.class);
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.IO, "Commit intent " + f + " is unreadable (" + e.getMessage()
+                    + "). Check the tiers' sluice_history by hand, then delete the file.", e);
+        }
+    }
+
+    public void delete(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (IOException e) {
+            // Left behind: the next start reports it again, which is the safe side.
+        }
+    }
+
+    public List<Intent> all() {
+        List<Intent> out = new ArrayList<>();
+        for (Path p : pending()) {
+            out.add(read(p));
+        }
+        return out;
+    }
+}

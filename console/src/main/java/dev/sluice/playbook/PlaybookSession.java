@@ -1,0 +1,859 @@
+package dev.sluice.playbook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.dsl.NonTransactional;
+import dev.sluice.dsl.Session;
+import dev.sluice.dsl.Sluice;
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.history.History;
+import dev.sluice.history.HistoryEntry;
+import dev.sluice.history.RunLocks;
+import dev.sluice.history.Who;
+import dev.sluice.tier.Checksum;
+import dev.sluice.tier.Checksummer;
+import dev.sluice.tier.Identifiers;
+import dev.sluice.tier.Tier;
+import dev.sluice.workspace.Engine;
+import dev.sluice.workspace.TierConfig;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteUpdateListener;
+
+/**
+ * A playbook being run on an open workspace, one step at a time. {@link #next()} runs the next pending step with every
+ * tier in an open transaction and returns what it did, leaving the transactions open; {@link #commit()},
+ * {@link #rollback()} and {@link #skip()} end it. The console's {@code /run}, {@code /steps}, {@code /next},
+ * {@code /commit}, {@code /rollback}, {@code /skip}, {@code /status} are thin wrappers over these methods, and
+ * {@link StepRunner} drives a whole CLI run with them.
+ *
+ * <p>Starting refuses, before anything runs: a workspace lacking a required tier, unknown or missing parameters, an
+ * applied step whose source changed, a crash record of a partly committed step, and tiers locked by another run.
+ */
+public final class PlaybookSession implements AutoCloseable {
+    private final Session session;
+    private final Playbook playbook;
+    private final RunOptions options;
+    private final Decider decider;
+    private final RunListener listener;
+    private final Who who = Who.current();
+    private final String runId = Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
+    private final Map<String, Object> params;
+    private final List<Step> selection;
+    private final List<Tier> locked = new ArrayList<>();
+    private final Intents intents;
+    private final List<StepResult> results = new ArrayList<>();
+    private final Session previousSession;
+    private int cursor;
+    private int alreadyApplied;
+    private StepContext open;
+    private StepResult openResult;
+    private Map<String, Long> openChanges = Map.of();
+    private Map<String, Map<String, Long>> openBefore = Map.of();
+    private boolean closed;
+
+    private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
+        this.session = session;
+        this.playbook = playbook;
+        this.options = options;
+        this.decider = decider;
+        this.listener = listener == null ? new RunListener() { } : listener;
+        this.intents = new Intents(session.workspace().dir());
+        requireTiers();
+        this.params = resolveParams();
+        this.selection = select();
+        bind();
+        checkIntents();
+        List<StepStatus> statuses = steps();
+        for (StepStatus s : statuses) {
+            if (s.state() == StepState.CHANGED && selection.contains(s.step())) {
+                throw changed(s);
+            }
+        }
+        lock();
+        this.previousSession = Sluice.use(session);
+        this.listener.runStarted(playbook, statuses, options);
+    }
+
+    /** Opens a run of {@code playbook} on {@code session}; see the class comment for what it refuses. */
+    public static PlaybookSession start(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
+        return new PlaybookSession(session, playbook, options, decider, listener);
+    }
+
+    public Playbook playbook() {
+        return playbook;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    public RunOptions options() {
+        return options;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    /** The step waiting for a decision (transactions open), or null. */
+    public StepContext current() {
+        return open;
+    }
+
+    public List<StepResult> results() {
+        return List.copyOf(results);
+    }
+
+    int alreadyApplied() {
+        return alreadyApplied;
+    }
+
+    // ---------------------------------------------------------------- steps and their state
+
+    /** Every step of the playbook with its state against the history of the workspace's tiers. */
+    public List<StepStatus> steps() {
+        return statuses(session, playbook);
+    }
+
+    /** Step states without a run (for --list and repair): reads history only, takes no lock. */
+    public static List<StepStatus> statuses(Session session, Playbook playbook) {
+        Map<String, List<HistoryEntry>> byTier = new LinkedHashMap<>();
+        for (Tier t : session.tiers()) {
+            byTier.put(t.name(), History.entries(t, playbook.id()));
+        }
+        List<StepStatus> out = new ArrayList<>();
+        for (Step s : playbook.steps()) {
+            List<String> on = new ArrayList<>();
+            HistoryEntry last = null;
+            boolean changed = false;
+            for (var e : byTier.entrySet()) {
+                HistoryEntry latest = null;
+                for (HistoryEntry h : e.getValue()) {
+                    if (h.step().equals(s.name())) {
+                        latest = h;
+                    }
+                }
+                if (latest != null) {
+                    on.add(e.getKey());
+                    changed |= !latest.checksum().equals(s.checksum());
+                    if (last == null || latest.appliedAt().compareTo(last.appliedAt()) > 0) {
+                        last = latest;
+                    }
+                    if (!latest.checksum().equals(s.checksum())) {
+                        last = latest;
+                    }
+                }
+            }
+            StepState state = on.isEmpty() ? StepState.PENDING : changed ? StepState.CHANGED : StepState.APPLIED;
+            out.add(new StepStatus(s, state, on, last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
+                    last == null ? null : last.user() + "@" + last.host()));
+        }
+        return out;
+    }
+
+    public StepStatus status(Step step) {
+        return steps().stream().filter(s -> s.step().equals(step)).findFirst().orElseThrow();
+    }
+
+    /** The next selected step that will run (pending), or null when none is left. */
+    public Step peek() {
+        List<StepStatus> st = steps();
+        for (int i = cursor; i < selection.size(); i++) {
+            Step s = selection.get(i);
+            if (st.get(s.index() - 1).state() != StepState.APPLIED) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Where the run stands: the open step, the next one, and what each selected step became. */
+    public record Status(String playbook, RunMode mode, String openStep, String nextStep, List<StepStatus> steps, List<StepResult> results) {
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder(playbook + " (" + mode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")");
+            sb.append(openStep == null ? "" : "\n  open: '" + openStep + "' (transactions open: commit, rollback or skip)");
+            sb.append("\n  next: ").append(nextStep == null ? "nothing left" : "'" + nextStep + "'");
+            steps.forEach(s -> sb.append("\n  ").append(s));
+            return sb.toString();
+        }
+    }
+
+    public Status status() {
+        Step n = open == null ? peek() : null;
+        return new Status(playbook.displayPath(), options.mode(), open == null ? null : open.step().name(), n == null ? null : n.name(),
+                steps(), results());
+    }
+
+    // ---------------------------------------------------------------- running a step
+
+    /**
+     * Runs the next pending step of the selection and returns its result with every tier's transaction still open
+     * (status OPEN), or FAILED with everything rolled back, or null when no step is left. Applied steps on the way
+     * are skipped and reported. In a dry run the result is DRY_RUN and the transactions stay open for the next step.
+     */
+    public StepResult next() {
+        requireNotClosed();
+        if (open != null) {
+            throw new SluiceException(ErrorCode.USAGE, "Step '" + open.step().name() + "' is still open. Commit, roll back or skip it first.");
+        }
+        List<StepStatus> st = steps();
+        while (cursor < selection.size()) {
+            Step s = selection.get(cursor);
+            StepStatus status = st.get(s.index() - 1);
+            if (status.state() == StepState.APPLIED) {
+                alreadyApplied++;
+                listener.stepSkipped(status, "applied on " + String.join(", ", status.appliedOn()) + " at " + status.appliedAt());
+                cursor++;
+                continue;
+            }
+            if (status.state() == StepState.CHANGED) {
+                throw changed(status);
+            }
+            StepResult r = runStep(s, cursor + 1, selection.size());
+            if (r.status() == StepResult.Status.DRY_RUN) {
+                open = null;
+                cursor++;
+            }
+            return r;
+        }
+        return null;
+    }
+
+    private StepResult runStep(Step step, int position, int total) {
+        for (Tier t : locked) {
+            RunLocks.heartbeat(t, who);
+        }
+        StepContext ctx = new StepContext(step, position, total, session, listener, options.dryRun(), params);
+        listener.stepStarted(step, position, total);
+        for (Tier t : session.tiers()) {
+            if (!t.inTransaction()) {
+                t.begin();
+            }
+        }
+        Map<String, Map<String, Long>> before = new LinkedHashMap<>();
+        Map<String, Long> changesBefore = new LinkedHashMap<>();
+        Map<String, Map<String, String>> schemaBefore = new LinkedHashMap<>();
+        for (Tier t : session.tiers()) {
+            before.put(t.name(), counts(t));
+            schemaBefore.put(t.name(), schemas(t));
+            changesBefore.put(t.name(), totalChanges(t));
+        }
+        Tier.Listener writes = new Tier.Listener() {
+            @Override
+            public void beforeWrite(Tier tier, String sql) {
+                ctx.writtenTiers.add(tier.name());
+            }
+        };
+        Map<Tier, SQLiteUpdateListener> hooks = new LinkedHashMap<>();
+        for (Tier t : session.tiers()) {
+            t.addListener(writes);
+            if (t.connection() instanceof SQLiteConnection sc) {
+                SQLiteUpdateListener l = (type, db, table, rowId) -> {
+                    ctx.writtenTiers.add(t.name());
+                    ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
+                };
+                sc.addUpdateListener(l);
+                hooks.put(t, l);
+            }
+        }
+        NonTransactional prevGate = session.useNonTransactional(new StepGate(ctx));
+        Session prevSession = Sluice.use(session);
+        open = ctx;
+        long t0 = System.nanoTime();
+        Throwable failure = null;
+        try {
+            step.body().run(ctx);
+        } catch (Throwable e) {
+            failure = e;
+        } finally {
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            session.useNonTransactional(prevGate);
+            Sluice.use(prevSession);
+            for (Tier t : session.tiers()) {
+                t.removeListener(writes);
+            }
+            hooks.forEach((t, l) -> ((SQLiteConnection) t.connection()).removeUpdateListener(l));
+            if (failure != null) {
+                open = null;
+                rollbackAll();
+                runRollbacks(ctx);
+                String msg = failure instanceof SluiceException se ? se.getMessage()
+                        : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+                ErrorCode code = failure instanceof SluiceException se ? se.code() : ErrorCode.PLAYBOOK;
+                StepResult r = new StepResult(step, position, total, StepResult.Status.FAILED, List.of(), List.of(), List.of(),
+                        ctx.expectations(), ctx.actions(), 0, ms, msg, code);
+                results.add(r);
+                listener.stepResult(r);
+                return r;
+            }
+            StepResult r = measure(ctx, before, changesBefore, schemaBefore, ms);
+            openResult = r;
+            openBefore = before;
+            results.add(r);
+            listener.stepResult(r);
+            return r;
+        }
+    }
+
+    private StepResult measure(StepContext ctx, Map<String, Map<String, Long>> before, Map<String, Long> changesBefore,
+                               Map<String, Map<String, String>> schemaBefore, long ms) {
+        List<TableChange> tables = new ArrayList<>();
+        Set<String> written = new LinkedHashSet<>(ctx.writtenTiers());
+        Map<String, Long> changes = new LinkedHashMap<>();
+        long rows = 0;
+        for (Tier t : session.tiers()) {
+            Map<String, Long> b = before.get(t.name());
+            Map<String, Long> a = counts(t);
+            long delta = Math.max(0, totalChanges(t) - changesBefore.get(t.name()));
+            changes.put(t.name(), delta);
+            rows += delta;
+            Map<String, String> sb = schemaBefore.get(t.name());
+            Map<String, String> sa = schemas(t);
+            if (delta > 0 || !a.equals(b) || !sa.equals(sb)) {
+                written.add(t.name());
+            }
+            if (!written.contains(t.name())) {
+                continue;
+            }
+            Set<String> names = new LinkedHashSet<>(b.keySet());
+            names.addAll(a.keySet());
+            Set<String> hooked = ctx.writtenTables.getOrDefault(t.name(), Set.of());
+            BeforeReader reader = new BeforeReader(t);
+            try {
+                for (String table : names) {
+                    Long nb = b.get(table);
+                    Long na = a.get(table);
+                    boolean w = hooked.contains(table);
+                    Boolean cs = null;
+                    String note = null;
+                    if (w || !Objects.equals(nb, na)) {
+                        if (nb == null || na == null) {
+                            cs = true;
+                        } else {
+                            try {
+                                Checksum after = new Checksummer(t).checksum(table, null, null);
+                                Checksum was = reader.checksum(table);
+                                if (was == null) {
+                                    note = "checksum not compared (" + reader.why + ")";
+                                } else {
+                                    cs = !after.sha256().equals(was.sha256());
+                                }
+                            } catch (RuntimeException e) {
+                                note = "checksum not compared (" + e.getMessage() + ")";
+                            }
+                        }
+                    }
+                    tables.add(new TableChange(t.name(), table, nb, na, w, !Objects.equals(sb.get(table), sa.get(table)), cs, note));
+                }
+            } finally {
+                reader.close();
+            }
+        }
+        openChanges = changes;
+        List<String> untouched = session.tiers().names().stream().filter(n -> !written.contains(n)).toList();
+        return new StepResult(ctx.step(), ctx.position(), ctx.total(), options.dryRun() ? StepResult.Status.DRY_RUN : StepResult.Status.OPEN,
+                tables, new ArrayList<>(written), untouched, ctx.expectations(), ctx.actions(), rows, ms, null, null);
+    }
+
+    /** Reads the committed state of a SQLite tier through a connection of its own (the step's changes are invisible to it). */
+    private static final class BeforeReader implements AutoCloseable {
+        private final Tier tier;
+        private Tier side;
+        String why;
+
+        BeforeReader(Tier tier) {
+            this.tier = tier;
+        }
+
+        Checksum checksum(String table) {
+            if (tier.engine() != Engine.SQLITE || tier.file() == null) {
+                why = "not a SQLite file";
+                return null;
+            }
+            try {
+                if (side == null) {
+                    TierConfig c = tier.config();
+                    side = Tier.open(new TierConfig(c.name(), c.url(), c.user(), c.password(), Map.of("busy_timeout", "0"), true,
+                            c.optional(), c.sqliteFile()));
+                }
+                return new Checksummer(side).checksum(table, null, null);
+            } catch (RuntimeException e) {
+                why = "committed side unreadable while the step holds the file: " + e.getMessage();
+                return null;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (side != null) {
+                side.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- deciding
+
+    /** Commits the open step: a history row on every tier it wrote (in the same transaction), then the commits. */
+    public StepResult commit() {
+        StepContext ctx = requireOpen();
+        StepResult r = openResult;
+        List<Tier> targets = new ArrayList<>();
+        for (String n : r.writtenTiers()) {
+            targets.add(session.tier(n));
+        }
+        if (targets.isEmpty()) {
+            targets.add(homeTier());
+        }
+        ObjectMapper json = new ObjectMapper();
+        String now = Instant.now().toString();
+        for (Tier t : targets) {
+            Map<String, Long> after = counts(t);
+            History.record(t, new HistoryEntry(0, playbook.id(), ctx.step().name(), ctx.step().checksum(), HistoryEntry.APPLIED, who.user(),
+                    who.host(), now, r.millis(), openChanges.getOrDefault(t.name(), 0L), toJson(json, openBefore.get(t.name())),
+                    toJson(json, after), runId));
+        }
+        Path intent = null;
+        if (targets.size() > 1) {
+            intent = intents.write(new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
+                    targets.stream().map(Tier::name).toList(), now));
+        }
+        List<String> done = new ArrayList<>();
+        for (Tier t : targets) {
+            try {
+                t.commit();
+                done.add(t.name());
+            } catch (RuntimeException e) {
+                rollbackAll();
+                open = null;
+                String report = targets.stream().map(x -> x.name() + (done.contains(x.name()) ? " committed" : " NOT committed")).toList().toString();
+                throw new SluiceException(ErrorCode.FAILURE, "Committing step '" + ctx.step().name() + "' failed on tier '" + t.name() + "' ("
+                        + e.getMessage() + "); tier by tier: " + report + (done.isEmpty() ? ". Nothing was committed; run it again."
+                        : ". The intent is kept; the next run reports it with the way to finish or undo."), e);
+            }
+        }
+        for (Tier t : session.tiers()) {
+            t.rollback(); // read-only transactions of the tiers the step did not write
+        }
+        if (intent != null) {
+            intents.delete(intent);
+        }
+        return decided(Decision.COMMIT, r.withStatus(StepResult.Status.COMMITTED), true);
+    }
+
+    /** Rolls the open step back on every tier (then runs its rollback block if non-transactional actions ran). It stays pending and next. */
+    public StepResult rollback() {
+        StepContext ctx = requireOpen();
+        rollbackAll();
+        runRollbacks(ctx);
+        return decided(Decision.ROLLBACK, openResult.withStatus(StepResult.Status.ROLLED_BACK), false);
+    }
+
+    /** Rolls the open step back and moves past it; it stays pending for a later run. */
+    public StepResult skip() {
+        StepContext ctx = requireOpen();
+        rollbackAll();
+        runRollbacks(ctx);
+        return decided(Decision.SKIP, openResult.withStatus(StepResult.Status.SKIPPED), true);
+    }
+
+    /** Rolls the open step back because the operator stops the run. */
+    public StepResult quit() {
+        StepContext ctx = requireOpen();
+        rollbackAll();
+        runRollbacks(ctx);
+        return decided(Decision.QUIT, openResult.withStatus(StepResult.Status.ROLLED_BACK), false);
+    }
+
+    private StepResult decided(Decision d, StepResult r, boolean advance) {
+        Step s = open.step();
+        open = null;
+        openResult = null;
+        results.set(results.size() - 1, r);
+        if (advance) {
+            cursor++;
+        }
+        for (Tier t : locked) {
+            RunLocks.heartbeat(t, who);
+        }
+        listener.decision(s, d);
+        return r;
+    }
+
+    private StepContext requireOpen() {
+        requireNotClosed();
+        if (open == null) {
+            throw new SluiceException(ErrorCode.USAGE, "No step is open. Run the next one first (/next).");
+        }
+        return open;
+    }
+
+    private void rollbackAll() {
+        RuntimeException first = null;
+        for (Tier t : session.tiers()) {
+            try {
+                t.rollback();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void runRollbacks(StepContext ctx) {
+        boolean performed = ctx.actions.stream().anyMatch(a -> a.outcome() == ActionRecord.Outcome.PERFORMED);
+        if (!performed || ctx.rollbacks().isEmpty()) {
+            return;
+        }
+        listener.note("step '" + ctx.step().name() + "' ran non-transactional actions; running its rollback block");
+        Session prev = Sluice.use(session);
+        try {
+            ctx.rollbacks().forEach(Runnable::run);
+        } finally {
+            Sluice.use(prev);
+        }
+    }
+
+    private Tier homeTier() {
+        for (Playbook.TierNeed n : playbook.tiers()) {
+            if (session.tiers().has(n.name()) && !session.tier(n.name()).readOnly()) {
+                return session.tier(n.name());
+            }
+        }
+        return session.tiers().all().stream().filter(t -> !t.readOnly()).findFirst().orElseThrow(() -> new SluiceException(
+                ErrorCode.PLAYBOOK, "No writable tier to record step history in. Make one tier writable in sluice.json."));
+    }
+
+    // ---------------------------------------------------------------- non-transactional actions inside a step
+
+    /** The gate a running step installs: announce, ask (step mode), describe only (dry run), and keep transactions out of the way. */
+    private final class StepGate implements NonTransactional {
+        private final StepContext ctx;
+
+        StepGate(StepContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public <T> T perform(Action action, Supplier<T> body) {
+            if (options.dryRun()) {
+                record(action, ActionRecord.Outcome.DESCRIBED);
+                return null;
+            }
+            listener.action(ctx.step(), new ActionRecord(action, null));
+            boolean yes = options.mode() == RunMode.YES || decider == null || decider.confirm(ctx.step(), action);
+            if (!yes) {
+                record(action, ActionRecord.Outcome.DECLINED);
+                throw new SluiceException(ErrorCode.CANCELLED, "Declined: " + action.description() + ". The step stops and rolls back.");
+            }
+            List<Tier> reopen = new ArrayList<>();
+            if (action.outsideTransaction()) {
+                for (String n : action.tiers()) {
+                    if (ctx.writtenTiers().contains(n)) {
+                        throw new SluiceException(ErrorCode.PLAYBOOK, "'" + action.verb() + "' needs tier '" + n + "' outside a transaction, but step '"
+                                + ctx.step().name() + "' has already written to it. Move '" + action.verb() + "' to a step of its own, before the writes.");
+                    }
+                }
+                for (String n : action.tiers()) {
+                    Tier t = session.tier(n);
+                    if (t.inTransaction()) {
+                        t.rollback(); // nothing written on it yet: this only ends the read transaction
+                        reopen.add(t);
+                    }
+                }
+            }
+            try {
+                T result = body.get();
+                record(action, ActionRecord.Outcome.PERFORMED);
+                return result;
+            } finally {
+                for (Tier t : reopen) {
+                    if (!t.isClosed() && !t.inTransaction()) {
+                        t.begin();
+                    }
+                }
+            }
+        }
+
+        private void record(Action action, ActionRecord.Outcome outcome) {
+            ActionRecord r = new ActionRecord(action, outcome);
+            ctx.actions.add(r);
+            listener.action(ctx.step(), r);
+        }
+    }
+
+    // ---------------------------------------------------------------- start-up checks
+
+    private void requireTiers() {
+        for (Playbook.TierNeed n : playbook.tiers()) {
+            if (!n.optional() && !session.tiers().has(n.name())) {
+                throw new SluiceException(ErrorCode.PLAYBOOK, playbook.displayPath() + " needs tier '" + n.name() + "', which workspace "
+                        + session.workspace().dir() + " does not have (it has " + String.join(", ", session.tiers().names())
+                        + "). Add '" + n.name() + "' to sluice.json, or run the playbook on the right workspace (-w DIR).");
+            }
+        }
+    }
+
+    private Map<String, Object> resolveParams() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String k : options.params().keySet()) {
+            if (!playbook.params().containsKey(k)) {
+                throw new SluiceException(ErrorCode.USAGE, "Unknown parameter '" + k + "' for " + playbook.displayPath() + "; its parameters: "
+                        + (playbook.params().isEmpty() ? "none" : String.join(", ", playbook.params().keySet())) + ".");
+            }
+        }
+        for (Playbook.Param p : playbook.params().values()) {
+            String given = options.params().get(p.name());
+            if (given == null && p.required()) {
+                throw new SluiceException(ErrorCode.USAGE, playbook.displayPath() + " needs parameter '" + p.name() + "'. Give it with -p "
+                        + p.name() + "=VALUE.");
+            }
+            out.put(p.name(), given == null ? p.defaultValue() : coerce(p, given));
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    private Object coerce(Playbook.Param p, String v) {
+        Object d = p.defaultValue();
+        try {
+            if (d instanceof Integer) {
+                return Integer.parseInt(v);
+            }
+            if (d instanceof Long) {
+                return Long.parseLong(v);
+            }
+            if (d instanceof Double || d instanceof java.math.BigDecimal) {
+                return Double.parseDouble(v);
+            }
+        } catch (NumberFormatException e) {
+            throw new SluiceException(ErrorCode.USAGE, "Parameter '" + p.name() + "' is a number (default " + d + "); got '" + v + "'.");
+        }
+        if (d instanceof Boolean) {
+            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                throw new SluiceException(ErrorCode.USAGE, "Parameter '" + p.name() + "' is true or false; got '" + v + "'.");
+            }
+            return Boolean.parseBoolean(v);
+        }
+        return v;
+    }
+
+    private void bind() {
+        Playbook.Binder b = playbook.binder();
+        for (Playbook.TierNeed n : playbook.tiers()) {
+            b.bind(n.name(), null); // optional tiers that are missing stay null
+        }
+        for (Tier t : session.tiers()) {
+            b.bind(t.name(), t);
+        }
+        b.bind("tiers", session.tiers());
+        b.bind("workspace", session.workspace());
+        b.bind("params", params);
+        params.forEach((k, v) -> {
+            if (session.tiers().has(k)) {
+                throw new SluiceException(ErrorCode.PLAYBOOK, playbook.displayPath() + ": parameter '" + k + "' has the name of a tier. Rename the parameter.");
+            }
+            b.bind(k, v);
+        });
+    }
+
+    private List<Step> select() {
+        List<Step> all = playbook.steps();
+        if (options.only() != null) {
+            if (options.startAt() != null || options.stopAfter() != null) {
+                throw new SluiceException(ErrorCode.USAGE, "--only runs one step; it does not combine with --start-at or --stop-after.");
+            }
+            return List.of(playbook.step(options.only()));
+        }
+        int from = options.startAt() == null ? 0 : playbook.step(options.startAt()).index() - 1;
+        int to = options.stopAfter() == null ? all.size() : playbook.step(options.stopAfter()).index();
+        if (to <= from) {
+            throw new SluiceException(ErrorCode.USAGE, "--stop-after '" + options.stopAfter() + "' comes before --start-at '"
+                    + options.startAt() + "'. Choose a later step to stop after.");
+        }
+        return all.subList(from, to);
+    }
+
+    /** Crash between the commits of a multi-tier step: report tier by tier, clean up what needs no decision. */
+    private void checkIntents() {
+        for (Path f : intents.pending()) {
+            Intents.Intent i = intents.read(f);
+            List<String> committed = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            for (String n : i.tiers()) {
+                if (session.tiers().has(n) && History.hasRun(session.tier(n), i.runId(), i.step())) {
+                    committed.add(n);
+                } else {
+                    missing.add(n);
+                }
+            }
+            if (missing.isEmpty() || committed.isEmpty()) {
+                listener.note("A run stopped while committing step '" + i.step() + "' of " + i.playbook() + " (run " + i.runId() + "): "
+                        + (missing.isEmpty() ? "every tier had committed" : "no tier had committed") + "; nothing to do.");
+                intents.delete(f);
+                continue;
+            }
+            if (options.dryRun()) {
+                continue; // reported by the real run; a dry run changes nothing, including this record
+            }
+            StringBuilder sb = new StringBuilder("Step '" + i.step() + "' of " + i.playbook() + " was committed on only some tiers (run "
+                    + i.runId() + " stopped between commits): ");
+            for (String n : i.tiers()) {
+                sb.append(n).append(committed.contains(n) ? " committed, " : " NOT committed, ");
+            }
+            sb.append("Undo it by restoring ").append(String.join(", ", committed)).append(" from the snapshot taken before, or finish it on ")
+                    .append(String.join(", ", missing)).append(" by hand; then run 'sluice repair ").append(playbook.displayPath())
+                    .append(" --step \"").append(i.step()).append("\"' to clear this record.");
+            throw new SluiceException(ErrorCode.INTEGRITY, sb.toString());
+        }
+    }
+
+    /** Clears crash records of a step (repair does this after reporting them). Returns how many were cleared. */
+    public static List<Intents.Intent> clearIntents(Session session, String playbookId, String step) {
+        Intents in = new Intents(session.workspace().dir());
+        List<Intents.Intent> out = new ArrayList<>();
+        for (Path f : in.pending()) {
+            Intents.Intent i = in.read(f);
+            if (i.playbook().equals(playbookId) && i.step().equals(step)) {
+                out.add(i);
+                in.delete(f);
+            }
+        }
+        return out;
+    }
+
+    private void lock() {
+        List<Tier> tiers = new ArrayList<>();
+        for (Playbook.TierNeed n : playbook.tiers()) {
+            if (session.tiers().has(n.name())) {
+                tiers.add(session.tier(n.name()));
+            }
+        }
+        if (tiers.isEmpty()) {
+            tiers.addAll(session.tiers().all());
+        }
+        try {
+            for (Tier t : tiers) {
+                if (t.readOnly()) {
+                    continue;
+                }
+                if (options.dryRun()) {
+                    RunLocks.refuseIfHeld(t, who); // a dry run writes nothing, not even a lock row
+                } else {
+                    RunLocks.acquire(t, who, "run " + playbook.displayPath());
+                    locked.add(t);
+                }
+            }
+        } catch (RuntimeException e) {
+            releaseLocks();
+            throw e;
+        }
+    }
+
+    private void releaseLocks() {
+        for (Tier t : locked) {
+            try {
+                RunLocks.release(t, who);
+            } catch (RuntimeException e) {
+                // Best effort: a lock left behind is reported as stale (process gone) by the next run.
+            }
+        }
+        locked.clear();
+    }
+
+    private SluiceException changed(StepStatus s) {
+        return new SluiceException(ErrorCode.STEP_CHANGED, "Step '" + s.step().name() + "' changed since it was applied to "
+                + String.join(", ", s.appliedOn()) + " on " + s.appliedAt() + " (applied sha256 " + s.appliedChecksum().substring(0, 12)
+                + "…, now " + s.step().shortChecksum() + "). Revert the edit, or run 'sluice repair " + playbook.displayPath()
+                + " --step \"" + s.step().name() + "\"' to accept it.");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Row counts of the user tables (Sluice's own bookkeeping tables left out). */
+    static Map<String, Long> counts(Tier t) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String table : t.tables()) {
+            if (!History.isBookkeeping(table)) {
+                out.put(table, ((Number) t.query("SELECT count(*) FROM " + Identifiers.quote(table)).value()).longValue());
+            }
+        }
+        return out;
+    }
+
+    /** Per table, the CREATE statements of the table and its indexes and triggers (SQLite): what "schema changed" compares. */
+    private static Map<String, String> schemas(Tier t) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (t.engine() != Engine.SQLITE) {
+            return out;
+        }
+        t.each("SELECT tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY tbl_name, type, name",
+                r -> out.merge((String) r.get(0), (String) r.get(1), (x, y) -> x + ";" + y));
+        return out;
+    }
+
+    private static long totalChanges(Tier t) {
+        if (t.engine() != Engine.SQLITE) {
+            return 0;
+        }
+        return ((Number) t.query("SELECT total_changes()").value()).longValue();
+    }
+
+    private static String toJson(ObjectMapper json, Map<String, Long> m) {
+        try {
+            return json.writeValueAsString(m == null ? Map.of() : m);
+        } catch (JsonProcessingException e) {
+            return "{}";
+        }
+    }
+
+    private void requireNotClosed() {
+        if (closed) {
+            throw new SluiceException(ErrorCode.USAGE, "This run of " + playbook.displayPath() + " is over. Start it again with /run.");
+        }
+    }
+
+    /** Ends the run: rolls back an open step (and, in a dry run, every step), releases the locks. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (open != null) {
+                StepContext ctx = open;
+                open = null;
+                rollbackAll();
+                runRollbacks(ctx);
+            }
+            for (Tier t : session.tiers()) {
+                if (!t.isClosed() && t.inTransaction()) {
+                    t.rollback();
+                }
+            }
+        } finally {
+            releaseLocks();
+            Sluice.use(previousSession);
+        }
+    }
+
+    Optional<StepResult> lastResult() {
+        return results.isEmpty() ? Optional.empty() : Optional.of(results.get(results.size() - 1));
+    }
+}

@@ -1,0 +1,21 @@
+package dev.sluice.playbook;
+
+/**
+ * One step: its position (1-based), name, the SHA-256 of its own source text (line endings normalised, so editing one
+ * step leaves the others' checksums alone), where it starts in the file, and its body.
+ */
+public record Step(int index, String name, String checksum, int line, int column, StepBody body) {
+    /** What the step does when run; the Groovy loader wraps the step's closure. */
+    public interface StepBody {
+        void run(StepContext context);
+    }
+
+    public String shortChecksum() {
+        return checksum.substring(0, 12) + "…";
+    }
+
+    @Override
+    public String toString() {
+        return index + ". " + name;
+    }
+}

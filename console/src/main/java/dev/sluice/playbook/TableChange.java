@@ -1,0 +1,28 @@
+package dev.sluice.playbook;
+
+/**
+ * One table of one tier across a step: rows before → after (null when the table did not exist on that side), whether
+ * the step wrote to it, whether its schema (table, indexes, triggers) changed, and whether its checksum changed. {@code checksumChanged} is null when it was not compared:
+ * only tables the step wrote to or whose count changed are checksummed (two streaming reads each), and a comparison
+ * that could not read the committed side says why in {@code note}.
+ */
+public record TableChange(String tier, String table, Long before, Long after, boolean written, boolean schemaChanged, Boolean checksumChanged,
+                          String note) {
+    public boolean changed() {
+        return written || schemaChanged || !java.util.Objects.equals(before, after) || Boolean.TRUE.equals(checksumChanged);
+    }
+
+    @Override
+    public String toString() {
+        String b = before == null ? "(new)" : dev.sluice.tier.Format.count(before);
+        String a = after == null ? "(dropped)" : dev.sluice.tier.Format.count(after);
+        String c = checksumChanged == null ? (note == null ? "not written" : note)
+                : checksumChanged ? "checksum changed" : "checksum unchanged";
+        if (schemaChanged && checksumChanged == null && note == null) {
+            c = "schema changed";
+        } else if (schemaChanged) {
+            c = c + ", schema changed";
+        }
+        return String.format("%-8s %-24s %10s → %-10s %s", tier, table, b, a, c);
+    }
+}

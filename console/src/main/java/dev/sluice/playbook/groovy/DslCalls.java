@@ -1,0 +1,117 @@
+package dev.sluice.playbook.groovy;
+
+import dev.sluice.dsl.Sluice;
+import dev.sluice.history.MigrateResult;
+import dev.sluice.history.Migrations;
+import dev.sluice.playbook.StepContext;
+import dev.sluice.schema.SchemaChange;
+import dev.sluice.snapshot.Snapshot;
+import dev.sluice.snapshot.Snapshots;
+import dev.sluice.tier.Tier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The DSL calls a step body (and a rollback block) may make, as explicit methods so an IDE completes them. Each one
+ * forwards to {@link Sluice}, so a playbook and the console do the same thing; the non-transactional ones go through the
+ * step's gate (announced, confirmed in step mode, only described in a dry run).
+ */
+public abstract class DslCalls {
+    final LoadContext load;
+    final StepContext step;
+
+    DslCalls(LoadContext load, StepContext step) {
+        this.load = load;
+        this.step = step;
+    }
+
+    /** A tier by name (tiers are also bound as variables: {@code tier1}). */
+    public Tier tier(String name) {
+        return Sluice.tier(name);
+    }
+
+    /** Parameter values of this run. */
+    public Map<String, Object> getParams() {
+        return step.params();
+    }
+
+    /** Non-transactional: a verified snapshot of the given tiers (all when none). */
+    public Snapshot snapshot(String name, Object... tiers) {
+        return Sluice.snapshot(name, tiers);
+    }
+
+    /** Non-transactional: restores a snapshot (the current state is kept as a snapshot first). */
+    public Snapshots.Restored restore(String name, Object... tiers) {
+        return Sluice.restore(name, tiers);
+    }
+
+    /** Holds the write lock of the tiers (all when none) until the step ends. */
+    public void freeze(Tier... tiers) {
+        Sluice.freeze(tiers);
+    }
+
+    /** Inside a step the freeze ends with the step (commit or rollback); thawing early would commit half a step. */
+    public void thaw() {
+        step.note("thaw() inside a step does nothing: the freeze ends when the step is committed or rolled back");
+    }
+
+    /** Non-transactional: VACUUM a tier. */
+    public void vacuum(Object tier) {
+        Sluice.vacuum(tier);
+    }
+
+    /** Non-transactional: change a tier's journal mode. */
+    public String journalMode(Object tier, String mode) {
+        return Sluice.journalMode(tier, mode);
+    }
+
+    /** Non-transactional: ATTACH a database file to a tier's connection. */
+    public void attach(Object tier, String file, String schema) {
+        Sluice.attach(tier, file, schema);
+    }
+
+    /** Non-transactional: DETACH a schema from a tier's connection. */
+    public void detach(Object tier, String schema) {
+        Sluice.detach(tier, schema);
+    }
+
+    /** Applies the folder's {@code *.sql} files once each (relative: to the playbook's folder, then the workspace). */
+    public MigrateResult migrate(Object tier, String dir) {
+        Path p = Path.of(dir);
+        if (!p.isAbsolute()) {
+            Path besidePlaybook = load.file.toAbsolutePath().getParent().resolve(dir);
+            p = Files.isDirectory(besidePlaybook) ? besidePlaybook : Sluice.workspace().dir().resolve(dir);
+        }
+        return Migrations.migrate(Sluice.tier(nameOf(tier)), p);
+    }
+
+    public SchemaChange createTable(Object tier, String ddl) {
+        return Sluice.createTable(tier, ddl);
+    }
+
+    public SchemaChange addColumn(Object tier, String table, String columnDefinition) {
+        return Sluice.addColumn(tier, table, columnDefinition);
+    }
+
+    public SchemaChange createIndex(Object tier, String ddl) {
+        return Sluice.createIndex(tier, ddl);
+    }
+
+    public SchemaChange rebuild(Object tier, String table, String createTableDdl) {
+        return Sluice.rebuild(tier, table, createTableDdl);
+    }
+
+    public SchemaChange rebuild(Object tier, String table, String createTableDdl, Map<String, String> expressions) {
+        return Sluice.rebuild(tier, table, createTableDdl, expressions);
+    }
+
+    /** A line for the operator (and the journal). */
+    public void note(String message) {
+        step.note(message);
+    }
+
+    private static String nameOf(Object tier) {
+        return tier instanceof Tier t ? t.name() : String.valueOf(tier);
+    }
+}

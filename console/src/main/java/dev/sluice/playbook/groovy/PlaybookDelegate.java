@@ -1,0 +1,94 @@
+package dev.sluice.playbook.groovy;
+
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.playbook.Playbook;
+import groovy.lang.Closure;
+import groovy.lang.DelegatesTo;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code playbook { … }} block: description, tiers, param and step. */
+public final class PlaybookDelegate {
+    private final LoadContext load;
+
+    PlaybookDelegate(LoadContext load) {
+        this.load = load;
+    }
+
+    private void check(Grammar.Keyword k) {
+        if (!load.loading) {
+            throw load.misuse(k); // reached from inside a step body through the owner chain
+        }
+    }
+
+    /** A paragraph saying what the playbook is for. */
+    public void description(String text) {
+        check(Grammar.Keyword.DESCRIPTION);
+        load.description = text;
+    }
+
+    /** Tiers the playbook needs: {@code tiers 'tier1', 'tier2'}; a workspace lacking one is refused before anything runs. */
+    public void tiers(String... names) {
+        tiers(Map.of(), names);
+    }
+
+    /** With optional ones: {@code tiers 'tier1', optional: ['orchestration']} (missing optional tiers are bound as null). */
+    public void tiers(Map<String, Object> options, String... names) {
+        check(Grammar.Keyword.TIERS);
+        for (String n : names) {
+            add(n, false);
+        }
+        Object opt = options.get("optional");
+        if (opt instanceof Collection<?> c) {
+            c.forEach(o -> add(String.valueOf(o), true));
+        } else if (opt != null) {
+            add(String.valueOf(opt), true);
+        }
+        for (String k : options.keySet()) {
+            if (!k.equals("optional")) {
+                throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "tiers") + ": unknown option '" + k
+                        + "' for tiers; the only option is optional: ['name', …].");
+            }
+        }
+    }
+
+    private void add(String name, boolean optional) {
+        if (load.tiers.stream().anyMatch(t -> t.name().equals(name))) {
+            throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "tiers") + ": tier '" + name + "' is declared twice.");
+        }
+        load.tiers.add(new Playbook.TierNeed(name, optional));
+    }
+
+    /** A parameter with its default; {@code sluice run … -p name=value} overrides it (converted to the default's type). */
+    public void param(String name, Object defaultValue) {
+        check(Grammar.Keyword.PARAM);
+        if (load.params.containsKey(name)) {
+            throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "param") + ": parameter '" + name + "' is declared twice.");
+        }
+        load.params.put(name, new Playbook.Param(name, defaultValue, false));
+    }
+
+    /** A parameter without default: the run is refused unless {@code -p name=value} gives it. */
+    public void param(String name) {
+        check(Grammar.Keyword.PARAM);
+        load.params.put(name, new Playbook.Param(name, null, true));
+    }
+
+    /** A step: one unit of commit. Its body runs with every tier in an open transaction. */
+    public void step(String name, @DelegatesTo(value = StepDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        check(Grammar.Keyword.STEP);
+        for (LoadContext.StepDef s : load.steps) {
+            if (s.name().equals(name)) {
+                throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "step") + ": step '" + name + "' is declared twice (first at line "
+                        + s.call().line() + "). Step names identify steps in history; make them unique.");
+            }
+        }
+        load.steps.add(new LoadContext.StepDef(name, body, load.stepCall(name)));
+    }
+
+    List<LoadContext.StepDef> steps() {
+        return load.steps;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.sluice.playbook.groovy;
+
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.history.Sha256;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import org.codehaus.groovy.ast.CodeVisitorSupport;
+import org.codehaus.groovy.ast.ModuleNode;
+import org.codehaus.groovy.ast.expr.ArgumentListExpression;
+import org.codehaus.groovy.ast.expr.ClosureExpression;
+import org.codehaus.groovy.ast.expr.ConstantExpression;
+import org.codehaus.groovy.ast.expr.Expression;
+import org.codehaus.groovy.ast.expr.MethodCallExpression;
+import org.codehaus.groovy.ast.expr.TupleExpression;
+import org.codehaus.groovy.control.CompilationUnit;
+import org.codehaus.groovy.control.MultipleCompilationErrorsException;
+import org.codehaus.groovy.control.Phases;
+import org.codehaus.groovy.control.messages.Message;
+import org.codehaus.groovy.control.messages.SyntaxErrorMessage;
+import org.codehaus.groovy.syntax.SyntaxException;
+
+/**
+ * What the loader learns from a playbook's syntax tree before running it: every keyword call with its span (line,
+ * column, end), the grammar checked against {@link Grammar#ALLOWED}, and each step's own source text for its checksum.
+ * Syntax errors become one line with {@code file:line:column}.
+ */
+final class SourceIndex {
+    /** A keyword call in the source: where it starts and ends (end column exclusive), and its first argument if constant. */
+    record Call(Grammar.Keyword keyword, int line, int column, int lastLine, int lastColumn, String firstArg) {
+    }
+
+    private final String display;
+    private final String[] lines;
+    private final List<Call> calls = new ArrayList<>();
+
+    private SourceIndex(String display, String text) {
+        this.display = display;
+        this.lines = text.split("\n", -1);
+    }
+
+    static SourceIndex parse(String display, String scriptName, String text) {
+        SourceIndex idx = new SourceIndex(display, text);
+        CompilationUnit cu = new CompilationUnit();
+        cu.addSource(scriptName, text);
+        try {
+            cu.compile(Phases.CONVERSION);
+        } catch (MultipleCompilationErrorsException e) {
+            throw idx.syntaxError(e);
+        }
+        ModuleNode module = cu.getAST().getModules().get(0);
+        idx.walk(module);
+        return idx;
+    }
+
+    private SluiceException syntaxError(MultipleCompilationErrorsException e) {
+        Message m = e.getErrorCollector().getErrorCount() > 0 ? e.getErrorCollector().getError(0) : null;
+        if (m instanceof SyntaxErrorMessage sm) {
+            SyntaxException se = sm.getCause();
+            String msg = firstLine(se.getOriginalMessage());
+            return new SluiceException(ErrorCode.PLAYBOOK, display + ":" + se.getStartLine() + ":" + se.getStartColumn() + ": " + msg
+                    + ". Fix the Groovy syntax there.", e);
+        }
+        return new SluiceException(ErrorCode.PLAYBOOK, display + ": " + firstLine(e.getMessage().replaceFirst("(?s)^startup failed:\\s*", ""))
+                + ".", e);
+    }
+
+    private void walk(ModuleNode module) {
+        Deque<Grammar.Block> blocks = new ArrayDeque<>();
+        blocks.push(Grammar.Block.FILE);
+        CodeVisitorSupport v = new CodeVisitorSupport() {
+            @Override
+            public void visitMethodCallExpression(MethodCallExpression call) {
+                Optional<Grammar.Keyword> kw = call.isImplicitThis() ? Grammar.Keyword.of(call.getMethodAsString()) : Optional.empty();
+                if (kw.isEmpty()) {
+                    super.visitMethodCallExpression(call);
+                    return;
+                }
+                Grammar.Keyword k = kw.get();
+                if (!Grammar.allowed(blocks.peek(), k)) {
+                    throw new SluiceException(ErrorCode.PLAYBOOK, display + ":" + call.getLineNumber() + ":" + call.getColumnNumber() + ": "
+                            + k.misuse() + ".");
+                }
+                calls.add(new Call(k, call.getLineNumber(), call.getColumnNumber(), call.getLastLineNumber(), call.getLastColumnNumber(),
+                        firstConstant(call.getArguments())));
+                call.getObjectExpression().visit(this);
+                if (k.opens() != null) {
+                    blocks.push(k.opens());
+                }
+                try {
+                    call.getArguments().visit(this);
+                } finally {
+                    if (k.opens() != null) {
+                        blocks.pop();
+                    }
+                }
+            }
+
+            @Override
+            public void visitClosureExpression(ClosureExpression expression) {
+                super.visitClosureExpression(expression);
+            }
+        };
+        module.getStatementBlock().visit(v);
+        module.getMethods().forEach(m -> {
+            if (m.getCode() != null) {
+                m.getCode().visit(v);
+            }
+        });
+    }
+
+    private static String firstConstant(Expression args) {
+        if (args instanceof TupleExpression t && !t.getExpressions().isEmpty() && t.getExpression(0) instanceof ConstantExpression c
+                && c.getValue() instanceof String s) {
+            return s;
+        }
+        if (args instanceof ArgumentListExpression a && !a.getExpressions().isEmpty() && a.getExpression(0) instanceof ConstantExpression c
+                && c.getValue() instanceof String s) {
+            return s;
+        }
+        return null;
+    }
+
+    List<Call> calls() {
+        return calls;
+    }
+
+    /** The keyword call of this kind on {@code line} (the first if several), if any. */
+    Optional<Call> callAt(Grammar.Keyword k, int line) {
+        return calls.stream().filter(c -> c.keyword() == k && c.line() == line).findFirst();
+    }
+
+    /** The column of {@code word} on {@code line}, or of its first non-blank character. */
+    int columnOf(int line, String word) {
+        if (line < 1 || line > lines.length) {
+            return 1;
+        }
+        String l = lines[line - 1];
+        if (word != null) {
+            for (Call c : calls) {
+                if (c.line() == line && c.keyword().word().equals(word)) {
+                    return c.column();
+                }
+            }
+            int i = l.indexOf(word);
+            if (i >= 0) {
+                return i + 1;
+            }
+        }
+        int i = 0;
+        while (i < l.length() && Character.isWhitespace(l.charAt(i))) {
+            i++;
+        }
+        return i + 1;
+    }
+
+    /** The exact source text of a call, from its first character to its last. */
+    String text(Call c) {
+        StringBuilder sb = new StringBuilder();
+        for (int ln = c.line(); ln <= c.lastLine(); ln++) {
+            String l = lines[ln - 1];
+            int from = ln == c.line() ? c.column() - 1 : 0;
+            int to = ln == c.lastLine() ? Math.min(l.length(), c.lastColumn() - 1) : l.length();
+            sb.append(l, Math.min(from, to), to);
+            if (ln < c.lastLine()) {
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    String checksum(Call c) {
+        return Sha256.ofText(text(c));
+    }
+
+    String display() {
+        return display;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "syntax error" : s.lines().findFirst().orElse(s).strip().replaceFirst("\\.$", "");
+    }
+}
