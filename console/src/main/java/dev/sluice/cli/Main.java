@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "Step-by-step migration console for multi-tier databases.",
         subcommands = {InitCommand.class, DemoCommand.class, StatusCommand.class, SnapshotCommand.class,
-                SnapshotsCommand.class, RestoreCommand.class, CommandLine.HelpCommand.class})
+                SnapshotsCommand.class, RestoreCommand.class, RunCommand.class, RepairCommand.class, UnlockCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces with errors.")
     static boolean verbose;
@@ -23,8 +24,21 @@ public final class Main implements Runnable {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /** Where step mode reads the operator's answers (stdin unless a test gives its own). */
+    private static volatile java.io.InputStream input = System.in;
+
+    static java.io.InputStream input() {
+        return input;
+    }
+
     /** Runs the CLI with the given streams and returns the exit status; tests call this. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, System.in, out, err);
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, reading answers (step mode, inspect) from {@code in}. */
+    public static int run(String[] args, java.io.InputStream in, PrintWriter out, PrintWriter err) {
+        input = in;
         verbose = false;
         CommandLine cl = commandLine(out, err);
         return cl.execute(args);

@@ -11,4 +11,13 @@ public record CliRunner(int status, String out, String err) {
         int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new CliRunner(status, out.toString(), err.toString());
     }
+
+    /** Runs the CLI with {@code input} as the operator's answers (step mode, inspect). */
+    public static CliRunner runWithInput(String input, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(args, new java.io.ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                new PrintWriter(out, true), new PrintWriter(err, true));
+        return new CliRunner(status, out.toString(), err.toString());
+    }
 }

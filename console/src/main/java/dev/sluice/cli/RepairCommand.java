@@ -1,0 +1,87 @@
+package dev.sluice.cli;
+
+import dev.sluice.dsl.Session;
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.history.History;
+import dev.sluice.history.HistoryEntry;
+import dev.sluice.history.RunLocks;
+import dev.sluice.history.Sha256;
+import dev.sluice.history.Who;
+import dev.sluice.playbook.Intents;
+import dev.sluice.playbook.Playbook;
+import dev.sluice.playbook.PlaybookSession;
+import dev.sluice.playbook.Step;
+import dev.sluice.playbook.StepState;
+import dev.sluice.playbook.StepStatus;
+import dev.sluice.playbook.groovy.PlaybookLoader;
+import dev.sluice.tier.Tier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "repair", mixinStandardHelpOptions = true, description = {
+        "Accept the current source of an applied step whose text changed (records its new checksum as 'repaired' on each tier),",
+        "and clear the crash record of a step committed on only some tiers after you have fixed them.",
+        "Example: sluice repair playbooks/tour.groovy --step \"add a status column\" -w /tmp/sluice-demo"})
+final class RepairCommand implements Callable<Integer> {
+    @Mixin
+    WorkspaceOption workspace;
+
+    @Parameters(index = "0", paramLabel = "PLAYBOOK", description = "The playbook file (.groovy).")
+    Path playbook;
+
+    @Option(names = "--step", required = true, paramLabel = "NAME", description = "The step to repair.")
+    String stepName;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Playbook pb = PlaybookLoader.load(playbook);
+        Step step = pb.step(stepName);
+        try (Session session = Session.open(workspace.dir())) {
+            Who who = Who.current();
+            for (Tier t : session.tiers()) {
+                RunLocks.refuseIfHeld(t, who);
+            }
+            boolean did = false;
+            for (Intents.Intent i : PlaybookSession.clearIntents(session, pb.id(), step.name())) {
+                out.println("Cleared the crash record of run " + i.runId() + " (step '" + step.name() + "', tiers " + String.join(", ", i.tiers()) + ").");
+                did = true;
+            }
+            StepStatus st = PlaybookSession.statuses(session, pb).get(step.index() - 1);
+            if (st.state() == StepState.PENDING) {
+                if (did) {
+                    return 0;
+                }
+                throw new SluiceException(ErrorCode.USAGE, "Step '" + step.name() + "' is not applied on any tier of " + session.workspace().dir()
+                        + "; there is nothing to repair. Run it with 'sluice run " + pb.displayPath() + "'.");
+            }
+            if (st.state() == StepState.APPLIED) {
+                out.println("Step '" + step.name() + "' already matches what was applied (sha256 " + step.shortChecksum() + "); nothing to repair.");
+                return 0;
+            }
+            for (String n : st.appliedOn()) {
+                Tier t = session.tier(n);
+                HistoryEntry last = History.latest(t, pb.id(), step.name()).orElseThrow();
+                if (last.checksum().equals(step.checksum())) {
+                    continue;
+                }
+                History.record(t, new HistoryEntry(0, pb.id(), step.name(), step.checksum(), HistoryEntry.REPAIRED, who.user(), who.host(),
+                        Instant.now().toString(), 0, 0, null, null, "repair"));
+                out.println("Step '" + step.name() + "' on " + n + ": accepted sha256 " + step.shortChecksum() + " (was "
+                        + Sha256.shortForm(last.checksum()) + "). The step is not run again.");
+            }
+            return 0;
+        }
+    }
+}

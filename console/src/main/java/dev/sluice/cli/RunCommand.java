@@ -1,0 +1,90 @@
+package dev.sluice.cli;
+
+import dev.sluice.dsl.Session;
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.playbook.LineDecider;
+import dev.sluice.playbook.Playbook;
+import dev.sluice.playbook.PlaybookSession;
+import dev.sluice.playbook.RunMode;
+import dev.sluice.playbook.RunOptions;
+import dev.sluice.playbook.RunSummary;
+import dev.sluice.playbook.SqlPromptInspector;
+import dev.sluice.playbook.StepRunner;
+import dev.sluice.playbook.StepStatus;
+import dev.sluice.playbook.groovy.PlaybookLoader;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", mixinStandardHelpOptions = true, description = {
+        "Run a Groovy playbook one transactional step at a time: each step's changes are shown before anything is committed.",
+        "Step mode asks commit / rollback / inspect / skip / quit; --yes commits when every expectation holds; --dry-run rolls every step back.",
+        "Example: sluice run playbooks/tour.groovy -w /tmp/sluice-demo -p status=open"})
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    WorkspaceOption workspace;
+
+    @Parameters(index = "0", paramLabel = "PLAYBOOK", description = "The playbook file (.groovy).")
+    Path playbook;
+
+    @Option(names = "--yes", description = "Commit each step when every expectation holds; otherwise roll it back and exit 1.")
+    boolean yes;
+
+    @Option(names = "--dry-run", description = "Run every step and roll every one back: the tiers stay byte-identical.")
+    boolean dryRun;
+
+    @Option(names = "--list", description = "List the steps and whether each is applied, pending or changed; run nothing.")
+    boolean list;
+
+    @Option(names = "--start-at", paramLabel = "STEP", description = "Start at this step.")
+    String startAt;
+
+    @Option(names = "--stop-after", paramLabel = "STEP", description = "Stop after this step.")
+    String stopAfter;
+
+    @Option(names = "--only", paramLabel = "STEP", description = "Run only this step.")
+    String only;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Set a playbook parameter (repeatable).")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (yes && dryRun) {
+            throw new SluiceException(ErrorCode.USAGE, "--yes and --dry-run exclude each other: choose to commit or to roll back.");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Playbook pb = PlaybookLoader.load(playbook);
+        try (Session session = Session.open(workspace.dir())) {
+            if (list) {
+                out.println("Playbook '" + pb.title() + "' (" + pb.displayPath() + ")" + (pb.description() == null ? "" : ": " + pb.description()));
+                for (StepStatus s : PlaybookSession.statuses(session, pb)) {
+                    out.println(s);
+                }
+                return 0;
+            }
+            RunMode mode = yes ? RunMode.YES : dryRun ? RunMode.DRY_RUN : RunMode.STEP;
+            BufferedReader in = new BufferedReader(new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
+            LineDecider decider = new LineDecider(in, out);
+            RunListenerPrinter printer = new RunListenerPrinter(out);
+            try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, printer)) {
+                RunSummary summary = new StepRunner(run, decider, new SqlPromptInspector(in, out), printer).run();
+                return summary.exitStatus();
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.sluice.cli;
+
+import dev.sluice.playbook.ActionRecord;
+import dev.sluice.playbook.Decision;
+import dev.sluice.playbook.Playbook;
+import dev.sluice.playbook.RunOptions;
+import dev.sluice.playbook.RunSummary;
+import dev.sluice.playbook.Step;
+import dev.sluice.playbook.StepResult;
+import dev.sluice.playbook.StepStatus;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** Renders a run's events for a person reading a terminal. */
+final class RunListenerPrinter implements dev.sluice.playbook.RunListener {
+    private final PrintWriter out;
+
+    RunListenerPrinter(PrintWriter out) {
+        this.out = out;
+    }
+
+    @Override
+    public void runStarted(Playbook p, List<StepStatus> steps, RunOptions o) {
+        long applied = steps.stream().filter(s -> s.state() == dev.sluice.playbook.StepState.APPLIED).count();
+        out.println("Playbook '" + p.title() + "' (" + p.displayPath() + "): " + steps.size() + " step(s), " + applied + " applied"
+                + switch (o.mode()) {
+                    case YES -> "; --yes: commit when every expectation holds";
+                    case DRY_RUN -> "; --dry-run: every step rolled back";
+                    case STEP -> "; step mode";
+                });
+        out.flush();
+    }
+
+    @Override
+    public void stepSkipped(StepStatus s, String reason) {
+        out.println("Step " + s.step().index() + " '" + s.step().name() + "': already " + reason + "; skipped.");
+        out.flush();
+    }
+
+    @Override
+    public void stepStarted(Step step, int position, int total) {
+        out.println();
+        out.println("Running step " + position + "/" + total + " '" + step.name() + "' (every tier in an open transaction)…");
+        out.flush();
+    }
+
+    @Override
+    public void action(Step step, ActionRecord r) {
+        if (r.outcome() == null) {
+            out.println("  non-transactional action: " + r.action().description());
+        } else if (r.outcome() != ActionRecord.Outcome.PERFORMED) {
+            out.println("  " + r);
+        }
+        out.flush();
+    }
+
+    @Override
+    public void stepResult(StepResult r) {
+        out.println(r);
+        out.flush();
+    }
+
+    @Override
+    public void decision(Step step, Decision d) {
+        out.println("  → " + switch (d) {
+            case COMMIT -> "committed";
+            case ROLLBACK -> "rolled back";
+            case SKIP -> "skipped (rolled back, still pending)";
+            case QUIT -> "rolled back; stopping";
+            case INSPECT -> "inspect";
+        });
+        out.flush();
+    }
+
+    @Override
+    public void note(String message) {
+        out.println("  note: " + message);
+        out.flush();
+    }
+
+    @Override
+    public void runFinished(RunSummary s) {
+        out.println();
+        out.println(s);
+        out.flush();
+    }
+}

@@ -1,0 +1,290 @@
+package dev.sluice.playbook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.cli.CliRunner;
+import dev.sluice.demo.DemoWorkspace;
+import dev.sluice.error.ErrorCode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end through `sluice run` on real three-tier SQLite workspaces. */
+class PlaybookRunTest {
+    static final String THREE_STEPS = """
+            playbook 'Three tiers', {
+                tiers 'tier1', 'tier2', 'tier3'
+                step 'one', {
+                    tier1.exec("INSERT INTO items (name) VALUES ('one')")
+                    expect('four items on tier1') { tier1.count('items') == 4 }
+                }
+                step 'two', {
+                    tier2.exec("INSERT INTO items (name) VALUES ('two')")
+                }
+                step 'three', {
+                    tier3.exec("UPDATE items SET name = upper(name)")
+                }
+            }
+            """;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void failingStepRollsBackEveryTier() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("fail.groovy", """
+                playbook 'Fails half way', {
+                    tiers 'tier1', 'tier2', 'tier3'
+                    step 'writes everywhere then fails', {
+                        tier1.exec("INSERT INTO items (name) VALUES ('x')")
+                        tier2.exec("DELETE FROM items")
+                        tier3.exec("UPDATE items SET name = 'y'")
+                        tier3.exec("INSERT INTO no_such_table VALUES (1)")
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(ErrorCode.SQL.exitStatus(), r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("fail.groovy:7:"), r.out());
+        assertTrue(r.out().contains("no such table: no_such_table"), r.out());
+        assertEquals(3, f.count("tier1", "items"));
+        assertEquals(3, f.count("tier2", "items"));
+        assertEquals(0L, ((Number) f.value("tier3", "SELECT count(*) FROM items WHERE name = 'y'")).longValue());
+        for (String t : new String[]{"tier1", "tier2", "tier3"}) {
+            assertEquals(0, f.historyRows(t), "no history row on " + t);
+            assertEquals(0L, ((Number) f.value(t, "SELECT count(*) FROM sluice_lock")).longValue(), "lock released on " + t);
+        }
+    }
+
+    @Test
+    void expectationFailureUnderYesExitsOneAndChangesNothing() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("expect.groovy", """
+                playbook 'Wrong expectation', {
+                    tiers 'tier1'
+                    step 'insert', {
+                        tier1.exec("INSERT INTO items (name) VALUES ('d')")
+                        expect('still three items') { tier1.count('items') == 3 }
+                    }
+                    step 'never reached', {
+                        tier1.exec("DELETE FROM items")
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("✗ expect 'still three items'"), r.out());
+        assertTrue(r.out().contains("rolled back: 1 expectation(s) failed"), r.out());
+        assertFalse(r.out().contains("never reached' ("), r.out());
+        assertEquals(3, f.count("tier1", "items"));
+        assertEquals(0, f.historyRows("tier1"));
+    }
+
+    @Test
+    void dryRunLeavesFilesByteIdentical() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("dry.groovy", """
+                playbook 'Dry', {
+                    tiers 'tier1', 'tier2', 'tier3'
+                    step 'snapshot first', {
+                        snapshot 'before-dry'
+                    }
+                    step 'add a column', {
+                        addColumn tier1, 'items', "status TEXT DEFAULT 'open'"
+                        tier2.exec("DELETE FROM items WHERE id = 1")
+                    }
+                    step 'use the column', {
+                        tier1.exec("UPDATE items SET status = 'done'")
+                        expect('column from the step before is there') { tier1.count('items', "status = 'done'") == 3 }
+                    }
+                }
+                """);
+        Map<String, String> before = f.hashes();
+        CliRunner r = CliRunner.run(f.args(pb, "--dry-run"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("would snapshot 'before-dry'"), r.out());
+        assertTrue(r.out().contains("Dry run: every step was rolled back"), r.out());
+        assertEquals(before, f.hashes());
+        assertFalse(Files.exists(tmp.resolve("snapshots").resolve("before-dry")));
+    }
+
+    @Test
+    void rerunSkipsAppliedSteps() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("three.groovy", THREE_STEPS);
+        assertEquals(0, CliRunner.run(f.args(pb, "--yes")).status());
+        assertEquals(4, f.count("tier1", "items"));
+        CliRunner again = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, again.status(), again.out() + again.err());
+        assertTrue(again.out().contains("Every selected step is already applied"), again.out());
+        assertEquals(4, f.count("tier1", "items"));
+        assertEquals(4, f.count("tier2", "items"));
+        assertEquals(1, f.historyRows("tier1"));
+        assertEquals(1, f.historyRows("tier2"));
+        assertEquals(1, f.historyRows("tier3"));
+        Object counts = f.value("tier1", "SELECT counts_before || ' ' || counts_after FROM sluice_history");
+        assertEquals("{\"items\":3} {\"items\":4}", counts);
+    }
+
+    @Test
+    void editedAppliedStepIsRefusedAndRepairAcceptsIt() throws Exception {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("three.groovy", THREE_STEPS);
+        assertEquals(0, CliRunner.run(f.args(pb, "--yes")).status());
+        f.playbook("three.groovy", THREE_STEPS.replace("VALUES ('one')", "VALUES ('uno')"));
+        CliRunner refused = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(ErrorCode.STEP_CHANGED.exitStatus(), refused.status(), refused.out() + refused.err());
+        assertTrue(refused.err().matches("(?s)error: Step 'one' changed since it was applied to tier1 on .* \\(applied sha256 [0-9a-f]{12}…, "
+                + "now [0-9a-f]{12}…\\)\\. Revert the edit, or run 'sluice repair .*three.groovy --step \"one\"' to accept it\\.\\s*"), refused.err());
+        CliRunner repair = CliRunner.run("repair", pb.toString(), "--step", "one", "-w", tmp.toString());
+        assertEquals(0, repair.status(), repair.out() + repair.err());
+        assertTrue(repair.out().contains("accepted sha256"), repair.out());
+        CliRunner after = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, after.status(), after.out() + after.err());
+        assertEquals(4, f.count("tier1", "items"), "the repaired step is not run again");
+    }
+
+    @Test
+    void editingOneStepDoesNotMarkOthersChanged() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("three.groovy", THREE_STEPS);
+        Playbook first = dev.sluice.playbook.groovy.PlaybookLoader.load(pb);
+        assertEquals(0, CliRunner.run(f.args(pb, "--yes")).status());
+        f.playbook("three.groovy", THREE_STEPS.replace("VALUES ('two')", "VALUES ('deux')").replace("\n", "\r\n"));
+        Playbook edited = dev.sluice.playbook.groovy.PlaybookLoader.load(pb);
+        assertEquals(first.steps().get(0).checksum(), edited.steps().get(0).checksum(), "CRLF does not change a checksum");
+        assertFalse(first.steps().get(1).checksum().equals(edited.steps().get(1).checksum()));
+        CliRunner list = CliRunner.run(f.args(pb, "--list"));
+        assertEquals(0, list.status(), list.err());
+        assertTrue(list.out().contains(" 1. applied  one"), list.out());
+        assertTrue(list.out().contains(" 2. changed  two"), list.out());
+        assertTrue(list.out().contains(" 3. applied  three"), list.out());
+    }
+
+    @Test
+    void inspectSeesUncommittedRows() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("inspect.groovy", """
+                playbook 'Inspect', {
+                    tiers 'tier1', 'tier2'
+                    step 'insert many', {
+                        tier2.exec("INSERT INTO items (name) SELECT 'new-' || id FROM items")
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.runWithInput("i\nSELECT count(*) AS uncommitted FROM items WHERE name LIKE 'new-%'\ntier1: SELECT count(*) AS t1 FROM items\nexit\nr\n",
+                f.args(pb));
+        assertTrue(r.out().contains("inspect tier2>"), r.out());
+        assertTrue(r.out().matches("(?s).*uncommitted.*\\|\\s+3 \\|.*"), r.out());
+        assertTrue(r.out().contains("rolled back"), r.out());
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertEquals(3, f.count("tier2", "items"));
+        assertEquals(0, f.historyRows("tier2"));
+    }
+
+    @Test
+    void stepModeCommitsOnAnswerAndAsksBeforeNonTransactionalActions() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("ask.groovy", """
+                playbook 'Ask', {
+                    tiers 'tier1', 'tier2', 'tier3'
+                    step 'snapshot', {
+                        snapshot 'pre'
+                    }
+                    step 'write', {
+                        tier1.exec("DELETE FROM items WHERE id = 3")
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.runWithInput("y\nc\nc\n", f.args(pb));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("wants to snapshot 'pre' of tier1, tier2, tier3"), r.out());
+        assertTrue(Files.exists(tmp.resolve("snapshots").resolve("pre").resolve("manifest.json")));
+        assertEquals(2, f.count("tier1", "items"));
+        assertEquals(2, f.historyRows("tier1"), "the snapshot step (no writes) is recorded on the home tier");
+    }
+
+    @Test
+    void misplacedKeywordGivesFileLineColumn() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("x.groovy", """
+                playbook 'Misplaced', {
+                    tiers 'tier1'
+                    step 'fine', { tier1.count('items') }
+                    expect('outside a step') { true }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(ErrorCode.PLAYBOOK.exitStatus(), r.status());
+        assertEquals("error: " + pb + ":4:5: 'expect' must be inside a step.", r.err().strip());
+        Path nested = f.playbook("y.groovy", """
+                playbook 'Nested', {
+                    step 'outer', {
+                        step 'inner', { }
+                    }
+                }
+                """);
+        CliRunner n = CliRunner.run(f.args(nested, "--yes"));
+        assertEquals("error: " + nested + ":3:9: 'step' must be directly inside the playbook block.", n.err().strip());
+        Path syntax = f.playbook("z.groovy", "playbook 'Broken', {\n    step 'a', {\n        tier1.exec('x'\n    }\n}\n");
+        CliRunner s = CliRunner.run(f.args(syntax, "--yes"));
+        assertEquals(ErrorCode.PLAYBOOK.exitStatus(), s.status());
+        assertTrue(s.err().strip().matches("error: .*z\\.groovy:\\d+:\\d+: .*"), s.err());
+        assertEquals(1, s.err().strip().lines().count(), s.err());
+    }
+
+    @Test
+    void missingRequiredTierRefusedInOneLineBeforeAnythingRuns() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("needs.groovy", """
+                playbook 'Needs tier9', {
+                    tiers 'tier1', 'tier9', optional: ['tier8']
+                    step 'write', { tier1.exec("DELETE FROM items") }
+                }
+                """);
+        Map<String, String> before = f.hashes();
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(ErrorCode.PLAYBOOK.exitStatus(), r.status());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("needs tier 'tier9'"), r.err());
+        assertEquals(before, f.hashes());
+    }
+
+    @Test
+    void paramsComeFromTheCommandLine() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("params.groovy", """
+                playbook 'Params', {
+                    tiers 'tier1'
+                    param 'label', 'default'
+                    param 'copies', 1
+                    step 'insert', {
+                        copies.times { tier1.exec('INSERT INTO items (name) VALUES (?)', label) }
+                    }
+                }
+                """);
+        CliRunner bad = CliRunner.run(f.args(pb, "--yes", "-p", "nope=1"));
+        assertEquals(ErrorCode.USAGE.exitStatus(), bad.status());
+        assertTrue(bad.err().contains("Unknown parameter 'nope'"), bad.err());
+        CliRunner r = CliRunner.run(f.args(pb, "--yes", "-p", "label=given", "-p", "copies=2"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals(2L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name = 'given'")).longValue());
+    }
+
+    @Test
+    void tourRunsGreenOnTheDemo() {
+        Path demo = tmp.resolve("demo");
+        DemoWorkspace.create(demo);
+        Path tour = Path.of("..", "playbooks", "tour.groovy");
+        CliRunner r = CliRunner.run("run", tour.toString(), "-w", demo.toString(), "--yes");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("checksum changed"), r.out());
+        CliRunner again = CliRunner.run("run", tour.toString(), "-w", demo.toString(), "--yes");
+        assertTrue(again.out().contains("Every selected step is already applied"), again.out());
+    }
+}
