@@ -60,8 +60,8 @@ public final class Schema {
 
     /**
      * SQLite's documented 12-step rebuild (https://www.sqlite.org/lang_altertable.html#otheralter) for what ALTER cannot do
-     * (drop or retype a column, add a constraint), inside the caller's transaction: create the new shape under a
-     * temporary name, copy the rows (columns both shapes share, or the given expressions), drop the old table, rename,
+     * (drop or retype a column, add a constraint), inside the caller's transaction: keep the rows aside in a temp table,
+     * drop the old table, create the new shape, copy the rows back (columns both shapes share, or the given expressions),
      * recreate its indexes, triggers and the views, keep {@code sqlite_sequence}, then {@code foreign_key_check}.
      * A table already in the new shape is left alone. Foreign keys cannot be switched off inside a transaction, so
      * the rebuild defers them ({@code defer_foreign_keys}) and refuses a table other tables reference with ON DELETE
@@ -123,38 +123,32 @@ public final class Schema {
         tier.each("SELECT name, sql FROM sqlite_schema WHERE type = 'view'", r -> views.add(new String[]{(String) r.get(0), (String) r.get(1)}));
         Object seq = tier.hasTable("sqlite_sequence")
                 ? tier.query("SELECT max(seq) FROM sqlite_sequence WHERE name = ?", table).value() : null;
-        String tmp = "_sluice_new_" + table;
-        Matcher m = CREATE_TABLE.matcher(ddl);
-        m.find();
-        String tmpDdl = ddl.substring(0, m.start(2)) + Identifiers.quote(tmp) + ddl.substring(m.end(2));
-        tmpDdl = tmpDdl.replaceFirst("(?i)IF\\s+NOT\\s+EXISTS\\s+", "");
+        // Keep the rows aside, drop the old table, create the new shape under the real name and copy back. Creating it
+        // under its own name (instead of the doc's rename) lets the deferred foreign-key counter see the parent rows
+        // come back, and leaves other tables' references untouched.
+        String keep = "_sluice_rebuild_" + table;
+        List<String> oldCols = tier.columns(table).stream().map(Column::name).toList();
         for (String[] v : views) {
             tier.exec("DROP VIEW " + Identifiers.quote(v[0]));
         }
-        tier.exec(tmpDdl);
-        // Step 5: copy what both shapes share (or the caller's expressions).
+        long before = tier.count(table);
+        tier.exec("CREATE TEMP TABLE " + Identifiers.quote(keep) + " AS SELECT * FROM main." + Identifiers.quote(table));
+        tier.exec("DROP TABLE main." + Identifiers.quote(table));
+        tier.exec(ddl.replaceFirst("(?i)IF\\s+NOT\\s+EXISTS\\s+", ""));
         Map<String, String> select = new LinkedHashMap<>();
-        List<String> oldCols = tier.columns(table).stream().map(Column::name).map(s -> s.toLowerCase(Locale.ROOT)).toList();
-        for (Column c : tier.columns(tmp)) {
+        List<String> lower = oldCols.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
+        for (Column c : tier.columns(table)) {
             String expr = expressions.get(c.name());
             if (expr != null) {
                 select.put(c.name(), expr);
-            } else if (oldCols.contains(c.name().toLowerCase(Locale.ROOT))) {
+            } else if (lower.contains(c.name().toLowerCase(Locale.ROOT))) {
                 select.put(c.name(), Identifiers.quote(c.name()));
             }
         }
-        long before = tier.count(table);
-        tier.exec("INSERT INTO " + Identifiers.quote(tmp) + " (" + String.join(", ", select.keySet().stream().map(Identifiers::quote).toList())
-                + ") SELECT " + String.join(", ", select.values()) + " FROM " + Identifiers.quote(table));
-        // Steps 6-7: drop the old table, rename the new one (legacy rename: other tables' triggers are not re-parsed mid-way).
-        tier.exec("DROP TABLE " + Identifiers.quote(table));
-        tier.exec("PRAGMA legacy_alter_table = ON");
-        try {
-            tier.exec("ALTER TABLE " + Identifiers.quote(tmp) + " RENAME TO " + Identifiers.quote(table));
-        } finally {
-            tier.exec("PRAGMA legacy_alter_table = OFF");
-        }
-        // Step 8: indexes, triggers, views back.
+        tier.exec("INSERT INTO main." + Identifiers.quote(table) + " (" + String.join(", ", select.keySet().stream().map(Identifiers::quote).toList())
+                + ") SELECT " + String.join(", ", select.values()) + " FROM temp." + Identifiers.quote(keep));
+        tier.exec("DROP TABLE temp." + Identifiers.quote(keep));
+        // Indexes, triggers (after the copy, so they do not fire on it), views.
         for (String sql : indexes) {
             tier.exec(sql);
         }
@@ -166,6 +160,8 @@ public final class Schema {
         }
         if (seq != null && tier.hasTable("sqlite_sequence")) {
             tier.exec("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", seq, table);
+            tier.exec("INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
+                    table, seq, table);
         }
         long after = tier.count(table);
         if (after != before) {
