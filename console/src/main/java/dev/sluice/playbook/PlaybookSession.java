@@ -556,6 +556,14 @@ public final class PlaybookSession implements AutoCloseable {
                 record(action, ActionRecord.Outcome.DESCRIBED);
                 return null;
             }
+            if (action.outsideTransaction()) {
+                for (String n : action.tiers()) {
+                    if (ctx.writtenTiers().contains(n)) {
+                        throw new SluiceException(ErrorCode.PLAYBOOK, "'" + action.verb() + "' needs tier '" + n + "' outside a transaction, but step '"
+                                + ctx.step().name() + "' has already written to it. Move '" + action.verb() + "' to a step of its own, before the writes.");
+                    }
+                }
+            }
             listener.action(ctx.step(), new ActionRecord(action, null));
             boolean yes = options.mode() == RunMode.YES || decider == null || decider.confirm(ctx.step(), action);
             if (!yes) {
@@ -564,12 +572,6 @@ public final class PlaybookSession implements AutoCloseable {
             }
             List<Tier> reopen = new ArrayList<>();
             if (action.outsideTransaction()) {
-                for (String n : action.tiers()) {
-                    if (ctx.writtenTiers().contains(n)) {
-                        throw new SluiceException(ErrorCode.PLAYBOOK, "'" + action.verb() + "' needs tier '" + n + "' outside a transaction, but step '"
-                                + ctx.step().name() + "' has already written to it. Move '" + action.verb() + "' to a step of its own, before the writes.");
-                    }
-                }
                 for (String n : action.tiers()) {
                     Tier t = session.tier(n);
                     if (t.inTransaction()) {

@@ -1,0 +1,135 @@
+package dev.sluice.playbook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.cli.CliRunner;
+import dev.sluice.error.ErrorCode;
+import dev.sluice.tier.Tier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Step selection, non-transactional actions and their rollback blocks, and crash records of multi-tier commits. */
+class StepModeTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void onlyStartAtAndStopAfterChooseSteps() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("three.groovy", PlaybookRunTest.THREE_STEPS);
+        CliRunner only = CliRunner.run(f.args(pb, "--yes", "--only", "two"));
+        assertEquals(0, only.status(), only.out() + only.err());
+        assertEquals(3, f.count("tier1", "items"));
+        assertEquals(4, f.count("tier2", "items"));
+        CliRunner window = CliRunner.run(f.args(pb, "--yes", "--start-at", "one", "--stop-after", "two"));
+        assertEquals(0, window.status(), window.out() + window.err());
+        assertEquals(4, f.count("tier1", "items"));
+        assertEquals(0, f.historyRows("tier3"));
+        CliRunner unknown = CliRunner.run(f.args(pb, "--yes", "--only", "four"));
+        assertEquals(ErrorCode.USAGE.exitStatus(), unknown.status());
+        assertTrue(unknown.err().contains("No step 'four'"), unknown.err());
+    }
+
+    @Test
+    void rejectedStepRunsItsRollbackBlockAfterNonTransactionalActions() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("archive.groovy", """
+                playbook 'Archive', {
+                    tiers 'tier1'
+                    step 'snapshot then delete', {
+                        snapshot 'pre-archive', tier1
+                        rollback { restore 'pre-archive', tier1 }
+                        tier1.exec("DELETE FROM items")
+                        expect('gone') { tier1.count('items') == 0 }
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.runWithInput("y\nr\n", f.args(pb));
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("running its rollback block"), r.out());
+        assertEquals(3, f.count("tier1", "items"));
+        assertTrue(Files.isDirectory(tmp.resolve("snapshots").resolve("pre-archive")));
+    }
+
+    @Test
+    void declinedActionStopsTheStepAndWritingBeforeOneIsRefused() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("vacuum.groovy", """
+                playbook 'Vacuum', {
+                    tiers 'tier1'
+                    step 'vacuum', {
+                        vacuum tier1
+                    }
+                    step 'write then vacuum', {
+                        tier1.exec("DELETE FROM items WHERE id = 1")
+                        vacuum tier1
+                    }
+                }
+                """);
+        CliRunner declined = CliRunner.runWithInput("n\n", f.args(pb));
+        assertEquals(ErrorCode.CANCELLED.exitStatus(), declined.status(), declined.out() + declined.err());
+        assertTrue(declined.out().contains("Declined: VACUUM on tier1"), declined.out());
+        CliRunner refused = CliRunner.runWithInput("y\nc\n", f.args(pb));
+        assertEquals(ErrorCode.PLAYBOOK.exitStatus(), refused.status(), refused.out() + refused.err());
+        assertTrue(refused.out().contains("'vacuum' needs tier 'tier1' outside a transaction, but step 'write then vacuum' has already written to it"),
+                refused.out());
+        assertEquals(3, f.count("tier1", "items"));
+    }
+
+    @Test
+    void partialMultiTierCommitIsReportedTierByTierAndRepairClearsIt() throws Exception {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("both.groovy", """
+                playbook 'Both', {
+                    tiers 'tier1', 'tier2'
+                    step 'write both', {
+                        tier1.exec("INSERT INTO items (name) VALUES ('x')")
+                        tier2.exec("INSERT INTO items (name) VALUES ('x')")
+                    }
+                }
+                """);
+        // What a crash between the two commits leaves: the intent, and tier1's part (with its history row) committed.
+        Files.createDirectories(tmp.resolve(".sluice/intents"));
+        Files.writeString(tmp.resolve(".sluice/intents/run1-1.json"), """
+                {"runId":"run1","playbook":"both","step":"write both","checksum":"00","tiers":["tier1","tier2"],"started":"2026-01-01T00:00:00Z"}
+                """);
+        try (Tier t = Tier.open(f.ws.tier("tier1"))) {
+            t.exec("INSERT INTO items (name) VALUES ('x')");
+            dev.sluice.history.History.record(t, new dev.sluice.history.HistoryEntry(0, "both", "write both", "00", "applied", "u", "h",
+                    "2026-01-01T00:00:00Z", 1, 1, "{}", "{}", "run1"));
+        }
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(ErrorCode.INTEGRITY.exitStatus(), r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("tier1 committed, tier2 NOT committed"), r.err());
+        assertTrue(r.err().contains("sluice repair"), r.err());
+        CliRunner repair = CliRunner.run("repair", pb.toString(), "--step", "write both", "-w", tmp.toString());
+        assertTrue(repair.out().contains("Cleared the crash record of run run1"), repair.out());
+        assertEquals(4, f.count("tier1", "items"));
+        assertEquals(3, f.count("tier2", "items"));
+    }
+
+    @Test
+    void multiTierStepWritesHistoryOnEachTierItTouched() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("both.groovy", """
+                playbook 'Both', {
+                    tiers 'tier1', 'tier2', 'tier3'
+                    step 'write two of three', {
+                        tier1.exec("INSERT INTO items (name) VALUES ('x')")
+                        tier2.exec("INSERT INTO items (name) VALUES ('x')")
+                        expect('tier3 only read') { tier3.count('items') == 3 }
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("untouched: tier3"), r.out());
+        assertEquals(1, f.historyRows("tier1"));
+        assertEquals(1, f.historyRows("tier2"));
+        assertEquals(0, f.historyRows("tier3"));
+        assertTrue(!Files.exists(tmp.resolve(".sluice/intents")) || tmp.resolve(".sluice/intents").toFile().list().length == 0);
+    }
+}
