@@ -149,11 +149,10 @@ public final class PlaybookSession implements AutoCloseable {
                 }
                 if (latest != null) {
                     on.add(e.getKey());
-                    changed |= !latest.checksum().equals(s.checksum());
-                    if (last == null || latest.appliedAt().compareTo(last.appliedAt()) > 0) {
-                        last = latest;
-                    }
-                    if (!latest.checksum().equals(s.checksum())) {
+                    boolean differs = !latest.checksum().equals(s.checksum());
+                    changed |= differs;
+                    // Show the row that explains the state: a differing one if any, else the newest.
+                    if (last == null || differs || latest.appliedAt().compareTo(last.appliedAt()) > 0 && last.checksum().equals(s.checksum())) {
                         last = latest;
                     }
                 }
@@ -565,7 +564,8 @@ public final class PlaybookSession implements AutoCloseable {
                 }
             }
             listener.action(ctx.step(), new ActionRecord(action, null));
-            boolean yes = options.mode() == RunMode.YES || decider == null || decider.confirm(ctx.step(), action);
+            // Without a decider (an API caller that gave none) nobody can confirm: the safe answer is no.
+            boolean yes = options.mode() == RunMode.YES || decider != null && decider.confirm(ctx.step(), action);
             if (!yes) {
                 record(action, ActionRecord.Outcome.DECLINED);
                 throw new SluiceException(ErrorCode.CANCELLED, "Declined: " + action.description() + ". The step stops and rolls back.");

@@ -63,7 +63,6 @@ public record StepResult(Step step, int position, int total, Status status, List
                 sb.append("\n  ").append(t);
             }
         }
-        long quiet = tables.stream().filter(t -> !t.changed() && writtenTiers.contains(t.tier())).count();
         if (!untouchedTiers.isEmpty()) {
             sb.append("\n  untouched: ").append(String.join(", ", untouchedTiers));
         }
@@ -76,6 +75,6 @@ public record StepResult(Step step, int position, int total, Status status, List
         if (expectations.isEmpty()) {
             sb.append("\n  (no expectations)");
         }
-        return quiet >= 0 ? sb.toString() : sb.toString();
+        return sb.toString();
     }
 }

@@ -132,4 +132,32 @@ class StepModeTest {
         assertEquals(0, f.historyRows("tier3"));
         assertTrue(!Files.exists(tmp.resolve(".sluice/intents")) || tmp.resolve(".sluice/intents").toFile().list().length == 0);
     }
+
+    @Test
+    void migrateAndSchemaHelpersInAStepAreIdempotent() throws Exception {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path migrations = Files.createDirectories(tmp.resolve("playbooks").resolve("migrations"));
+        Files.writeString(migrations.resolve("001_tags.sql"), "CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY, tag TEXT);\n");
+        Files.writeString(migrations.resolve("002_seed.sql"), "INSERT INTO tags (tag) VALUES ('a'), ('b');\n");
+        Path pb = f.playbook("schema.groovy", """
+                playbook 'Schema', {
+                    tiers 'tier1'
+                    step 'evolve', {
+                        2.times {
+                            migrate tier1, 'migrations'
+                            addColumn tier1, 'items', "status TEXT DEFAULT 'open'"
+                            createIndex tier1, 'CREATE INDEX idx_items_status ON items(status)'
+                            rebuild tier1, 'items', 'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL DEFAULT \\'open\\')'
+                        }
+                        expect('seeded once') { tier1.count('tags') == 2 }
+                        expect('index kept by the rebuild') { tier1.hasIndex('idx_items_status') }
+                        expect('rows kept') { tier1.count('items', "status = 'open'") == 3 }
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals(2L, ((Number) f.value("tier1", "SELECT count(*) FROM sluice_migrations")).longValue());
+        assertTrue(String.valueOf(f.value("tier1", "SELECT sql FROM sqlite_schema WHERE name = 'items'")).contains("NOT NULL DEFAULT 'open'"));
+    }
 }
