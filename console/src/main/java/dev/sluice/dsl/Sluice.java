@@ -18,6 +18,9 @@ import java.util.List;
  * ({@code tier1.count("conversations")}).
  */
 public final class Sluice {
+    /** The HTTP probe: {@code http.json(url)} reads a count from a service's JSON API (seed 002). */
+    public static final dev.sluice.probe.Http http = new dev.sluice.probe.Http();
+
     private static volatile Session current;
 
     private Sluice() {

@@ -29,7 +29,7 @@ public final class TierSet implements Iterable<Tier>, AutoCloseable {
                 if (c.optional() && c.sqliteFile() != null && !java.nio.file.Files.exists(c.sqliteFile())) {
                     continue;
                 }
-                open.put(c.name(), Tier.open(c));
+                open.put(c.name(), Tier.open(c, c.create()));
             }
         } catch (RuntimeException e) {
             open.values().forEach(Tier::close);

@@ -9,7 +9,7 @@ import java.util.Map;
  * {@code ${VAR}}s filled in, the password as a {@link Secret}, and the SQLite file when there is one.
  */
 public record TierConfig(String name, String url, String user, Secret password,
-                         Map<String, String> pragmas, boolean readOnly, boolean optional, Path sqliteFile) {
+                         Map<String, String> pragmas, boolean readOnly, boolean optional, boolean create, Path sqliteFile) {
 
     public Engine engine() {
         return Engine.ofUrl(url);

@@ -19,7 +19,8 @@ public record TierSpec(
         @JsonProperty("password") String password,
         @JsonProperty("pragmas") Map<String, String> pragmas,
         @JsonProperty("readOnly") boolean readOnly,
-        @JsonProperty("optional") boolean optional) {
+        @JsonProperty("optional") boolean optional,
+        @JsonProperty("create") boolean create) {
 
     public TierSpec {
         pragmas = pragmas == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pragmas));
@@ -28,15 +29,16 @@ public record TierSpec(
     /** A bare string in sluice.json: a SQLite file path or a JDBC URL. */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static TierSpec of(String pathOrUrl) {
-        return new TierSpec(pathOrUrl, null, null, Map.of(), false, false);
+        return new TierSpec(pathOrUrl, null, null, Map.of(), false, false, false);
     }
 
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
     public static TierSpec create(@JsonProperty("url") String url, @JsonProperty("path") String path,
                                   @JsonProperty("user") String user, @JsonProperty("password") String password,
                                   @JsonProperty("pragmas") Map<String, String> pragmas,
-                                  @JsonProperty("readOnly") boolean readOnly, @JsonProperty("optional") boolean optional) {
-        return new TierSpec(url != null ? url : path, user, password, pragmas, readOnly, optional);
+                                  @JsonProperty("readOnly") boolean readOnly, @JsonProperty("optional") boolean optional,
+                                  @JsonProperty("create") boolean create) {
+        return new TierSpec(url != null ? url : path, user, password, pragmas, readOnly, optional, create);
     }
 
     @JsonIgnore

@@ -123,7 +123,7 @@ public final class Workspace {
     }
 
     private static boolean simple(TierSpec s) {
-        return s.user() == null && s.password() == null && s.pragmas().isEmpty() && !s.readOnly() && !s.optional();
+        return s.user() == null && s.password() == null && s.pragmas().isEmpty() && !s.readOnly() && !s.optional() && !s.create();
     }
 
     private static TierConfig resolve(Path dir, Path file, String name, TierSpec spec, Function<String, String> env) {
@@ -157,7 +157,7 @@ public final class Workspace {
             sqliteFile = dir.resolve(raw).normalize();
             url = "jdbc:sqlite:" + sqliteFile;
         }
-        return new TierConfig(name, url, user, password, Collections.unmodifiableMap(pragmas), spec.readOnly(), spec.optional(), sqliteFile);
+        return new TierConfig(name, url, user, password, Collections.unmodifiableMap(pragmas), spec.readOnly(), spec.optional(), spec.create(), sqliteFile);
     }
 
     static String interpolate(String value, Function<String, String> env, Path file, String where) {

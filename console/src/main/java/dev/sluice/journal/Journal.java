@@ -1,0 +1,335 @@
+package dev.sluice.journal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.tier.Fingerprint;
+import dev.sluice.tier.Tier;
+import dev.sluice.workspace.Redactor;
+import dev.sluice.workspace.Secret;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Writes one session's journal: {@code <journal dir>/<time>-<user>.jsonl}, one JSON object per line, each event with
+ * {@code seq}, {@code time}, {@code type}, {@code prev} (SHA-256 of the previous line) and its own fields. Every string is
+ * redacted before it is written; each line is flushed as it is written, so a crash loses at most the line being written.
+ */
+public final class Journal implements AutoCloseable, Tier.Listener {
+    public static final int FORMAT = 1;
+    private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+    static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private final Path file;
+    private final OutputStream out;
+    private final List<Secret> secrets;
+    private final Deque<ObjectNode> recent = new ArrayDeque<>();
+    private long seq;
+    private String prev;
+    private boolean recording = true;
+    private boolean closed;
+
+    private Journal(Path file, OutputStream out, List<Secret> secrets) {
+        this.file = file;
+        this.out = out;
+        this.secrets = List.copyOf(secrets);
+    }
+
+    /** Starts a journal in {@code dir} and writes its header. */
+    public static Journal start(Path dir, String kind, String sluiceVersion, Path workspace, List<Fingerprint> fingerprint,
+                                List<Secret> secrets) {
+        String user = System.getProperty("user.name", "unknown");
+        Instant now = Instant.now();
+        Path file = dir.resolve(FILE_STAMP.format(now) + "-" + user.replaceAll("[^A-Za-z0-9_.-]", "_") + ".jsonl");
+        try {
+            Files.createDirectories(dir);
+            OutputStream os = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Journal j = new Journal(file, os, secrets);
+            ObjectNode h = MAPPER.createObjectNode();
+            h.put("format", FORMAT);
+            h.put("kind", kind);
+            h.put("sluice", sluiceVersion);
+            h.put("workspace", workspace.toString());
+            h.put("user", user);
+            h.put("host", host());
+            h.put("start", now.toString());
+            h.put("jdk", Runtime.version().toString());
+            h.set("fingerprint", MAPPER.valueToTree(fingerprint));
+            j.write("header", h);
+            return j;
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.JOURNAL, "Cannot start a journal in " + dir + ": " + e.getMessage()
+                    + ". Check the folder's permissions and free space, or run with --no-journal.", e);
+        }
+    }
+
+    static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public boolean recording() {
+        return recording;
+    }
+
+    /** {@code /record off|on}: the switch itself is journaled, so a gap is visible. */
+    public synchronized void setRecording(boolean on) {
+        if (on == recording) {
+            return;
+        }
+        if (on) {
+            recording = true;
+            event("record").put("on", true);
+            flushPending();
+        } else {
+            event("record").put("on", false);
+            flushPending();
+            recording = false;
+        }
+    }
+
+    // ---------------------------------------------------------------- events
+
+    private ObjectNode pending;
+    private String pendingType;
+
+    private ObjectNode event(String type) {
+        flushPending();
+        pending = MAPPER.createObjectNode();
+        pendingType = type;
+        return pending;
+    }
+
+    private void flushPending() {
+        if (pending != null) {
+            ObjectNode p = pending;
+            String t = pendingType;
+            pending = null;
+            write(t, p);
+        }
+    }
+
+    /** An input: {@code java} snippet, {@code groovy} snippet, or {@code command} ({@code /run x}). */
+    public synchronized void input(String kind, String text) {
+        if (!recording) {
+            return;
+        }
+        ObjectNode e = event("input");
+        e.put("kind", kind);
+        e.put("text", redact(text));
+        flushPending();
+    }
+
+    public synchronized void output(String summary) {
+        if (!recording) {
+            return;
+        }
+        ObjectNode e = event("output");
+        String s = redact(summary);
+        e.put("summary", s.length() > 2000 ? s.substring(0, 2000) + "…" : s);
+        flushPending();
+    }
+
+    /** A DSL call that returned a fact. */
+    public synchronized void observation(String tier, String call, List<Object> args, Object result) {
+        if (!recording) {
+            return;
+        }
+        ObjectNode e = event("observation");
+        e.put("tier", tier);
+        e.put("call", call);
+        e.set("args", redactTree(MAPPER.valueToTree(args)));
+        e.set("result", Observations.normalise(result));
+        flushPending();
+    }
+
+    /** An expectation's outcome (inside a step or at the console). */
+    public synchronized void expectation(String name, boolean ok, String detail) {
+        if (!recording) {
+            return;
+        }
+        ObjectNode e = event("observation");
+        e.put("call", "expect");
+        e.set("args", MAPPER.createArrayNode().add(redact(name)));
+        e.put("result", ok);
+        if (detail != null) {
+            e.put("detail", redact(detail));
+        }
+        flushPending();
+    }
+
+    public synchronized void step(String phase, String playbook, String step, JsonNode details) {
+        if (!recording) {
+            return;
+        }
+        ObjectNode e = event("step");
+        e.put("phase", phase);
+        e.put("playbook", playbook);
+        e.put("step", step);
+        if (details != null) {
+            e.set("details", redactTree(details));
+        }
+        flushPending();
+    }
+
+    /** commit, rollback, skip or quit, for a step (or a console transaction when {@code step} is null). */
+    public synchronized void decision(String decision, String playbook, String step) {
+        if (!recording) {
+            return;
+        }
+        ObjectNode e = event("decision");
+        e.put("decision", decision);
+        if (playbook != null) {
+            e.put("playbook", playbook);
+        }
+        if (step != null) {
+            e.put("step", step);
+        }
+        flushPending();
+    }
+
+    public synchronized void error(String kind, String message) {
+        if (!recording) {
+            return;
+        }
+        ObjectNode e = event("error");
+        e.put("kind", kind);
+        e.put("message", redact(message));
+        flushPending();
+    }
+
+    /** Writes the end event and closes the file. */
+    public synchronized void end(int status) {
+        if (closed) {
+            return;
+        }
+        boolean was = recording;
+        recording = true;
+        ObjectNode e = event("end");
+        e.put("status", status);
+        flushPending();
+        recording = was;
+        close();
+    }
+
+    /** The last {@code n} events written, for {@code /journal}. */
+    public synchronized List<ObjectNode> last(int n) {
+        List<ObjectNode> all = new ArrayList<>(recent);
+        return all.subList(Math.max(0, all.size() - n), all.size());
+    }
+
+    @Override
+    public void observed(Tier tier, String call, List<Object> args, Object result) {
+        observation(tier.name(), call, args, result);
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    private void write(String type, ObjectNode body) {
+        if (closed) {
+            return;
+        }
+        ObjectNode line = MAPPER.createObjectNode();
+        line.put("seq", seq);
+        line.put("time", Instant.now().toString());
+        line.put("type", type);
+        if (prev != null) {
+            line.put("prev", prev);
+        }
+        line.setAll(body);
+        try {
+            byte[] bytes = MAPPER.writeValueAsBytes(line);
+            out.write(bytes);
+            out.write('\n');
+            out.flush();
+            prev = sha256(bytes);
+            seq++;
+            recent.addLast(line);
+            if (recent.size() > 200) {
+                recent.removeFirst();
+            }
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.JOURNAL, "Cannot write to journal " + file + ": " + e.getMessage()
+                    + ". Free disk space; the session goes on but is not being recorded.", e);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String redact(String s) {
+        return Redactor.redact(s, secrets);
+    }
+
+    private JsonNode redactTree(JsonNode n) {
+        if (n.isTextual()) {
+            return MAPPER.getNodeFactory().textNode(redact(n.asText()));
+        }
+        if (n.isArray()) {
+            ArrayNode a = MAPPER.createArrayNode();
+            n.forEach(x -> a.add(redactTree(x)));
+            return a;
+        }
+        if (n.isObject()) {
+            ObjectNode o = MAPPER.createObjectNode();
+            n.fields().forEachRemaining(f -> o.set(f.getKey(), redactTree(f.getValue())));
+            return o;
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        flushPending();
+        closed = true;
+        try {
+            out.close();
+        } catch (IOException e) {
+            // closing: nothing more to write
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Journal " + file + " (" + seq + " events" + (recording ? "" : ", recording off") + ")";
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The journal: every console session and run is written as JSON lines (a header, then input, output, observation, step,
+ * decision, error and end events), each carrying the SHA-256 of the line before it; reading verifies that chain, replay
+ * re-executes a journal and compares observations, export turns one into a playbook or a Markdown runbook.
+ * Knows tiers (it listens to their observations), the workspace (secrets to redact) and the DSL; must not know the
+ * terminal: the console and the CLI drive it.
+ */
+package dev.sluice.journal;

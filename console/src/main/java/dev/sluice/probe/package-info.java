@@ -1,0 +1,5 @@
+/**
+ * Probes: read a fact from a service beside the databases (seed 002 counts Qdrant points and Neo4j nodes over HTTP).
+ * Uses only the JDK's HttpClient; knows nothing of tiers, playbooks or the console.
+ */
+package dev.sluice.probe;
