@@ -388,7 +388,7 @@ public final class PlaybookSession implements AutoCloseable {
                 if (side == null) {
                     TierConfig c = tier.config();
                     side = Tier.open(new TierConfig(c.name(), c.url(), c.user(), c.password(), Map.of("busy_timeout", "0"), true,
-                            c.optional(), c.sqliteFile()));
+                            c.optional(), false, c.sqliteFile()));
                 }
                 return new Checksummer(side).checksum(table, null, null);
             } catch (RuntimeException e) {
