@@ -23,6 +23,7 @@ final class ConsoleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dev.sluice.console.Console.warmUp(); // JShell's compiler warms up while the tiers open
         try (Session session = Session.open(workspace.dir())) {
             return console.open(session, spec.commandLine().getOut(), spec.commandLine().getErr());
         }

@@ -31,6 +31,7 @@ final class DemoCommand implements Callable<Integer> {
         Workspace ws = DemoWorkspace.create(dir);
         PrintWriter out = spec.commandLine().getOut();
         if (console.scripted() || ConsoleOptions.interactive()) {
+            dev.sluice.console.Console.warmUp();
             try (Session session = Session.open(ws.dir())) {
                 return console.open(session, out, spec.commandLine().getErr());
             }

@@ -73,6 +73,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         java.nio.file.Path here = java.nio.file.Path.of(".");
         if (java.nio.file.Files.exists(here.resolve(dev.sluice.workspace.Workspace.JSON_FILE))
                 || java.nio.file.Files.exists(here.resolve(dev.sluice.workspace.Workspace.YAML_FILE))) {
+            dev.sluice.console.Console.warmUp();
             try (dev.sluice.dsl.Session session = dev.sluice.dsl.Session.open(here)) {
                 return new ConsoleOptions().open(session, spec.commandLine().getOut(), spec.commandLine().getErr());
             }

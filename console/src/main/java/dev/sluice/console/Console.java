@@ -51,6 +51,7 @@ public final class Console implements CommandContext, AutoCloseable {
     static final Set<String> RESERVED = Set.of("ws", "tiers", "lastError", "session");
     private static final Pattern JAVA_IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
     private static volatile Throwable lastError;
+    private static final java.util.concurrent.atomic.AtomicReference<Evaluator> WARM = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** How a console behaves; immutable, {@code with…} returns a changed copy. */
     public record Options(boolean verbose, boolean keepGoing, List<Path> startupFiles, List<SlashCommand> extraCommands,
@@ -134,8 +135,8 @@ public final class Console implements CommandContext, AutoCloseable {
         this.out = out;
         this.err = err;
         this.commands = SlashCommands.standard().with(options.extraCommands());
-        InputStream nothing = InputStream.nullInputStream();
-        this.evaluator = new Evaluator(Sluice.class, nothing, out, err);
+        Evaluator warm = WARM.getAndSet(null);
+        this.evaluator = warm != null ? warm : new Evaluator(Sluice.class, InputStream.nullInputStream(), out, err);
         this.completer = new ConsoleCompleter(session, evaluator, commands, this);
         Sluice.use(session);
         this.started = CompletableFuture.runAsync(this::evaluateStartup, r -> {
@@ -143,6 +144,19 @@ public final class Console implements CommandContext, AutoCloseable {
             t.setDaemon(true);
             t.start();
         });
+    }
+
+    /**
+     * Starts JShell and its compiler's warm-up (the first compile costs 0.5–1.5 s) in the background, before the caller
+     * opens the session; the next console constructed in this JVM takes it over. Optional: only start-up time changes.
+     */
+    public static void warmUp() {
+        Evaluator e = new Evaluator(Sluice.class, InputStream.nullInputStream(), System.out, System.err);
+        e.submit(() -> e.jshell().eval("import static dev.sluice.dsl.Sluice.*;"));
+        Evaluator old = WARM.getAndSet(e);
+        if (old != null) {
+            old.close();
+        }
     }
 
     /** An interactive console on a terminal. */
