@@ -248,7 +248,7 @@ public final class ConsoleCompleter {
 
     private Completion java(String buffer, int cursor) {
         int[] anchor = {-1};
-        List<SourceCodeAnalysis.Suggestion> s = evaluator.suggestions(buffer, cursor, anchor, 3000);
+        List<SourceCodeAnalysis.Suggestion> s = evaluator.suggestions(buffer, cursor, anchor, 10_000); // waits behind startup
         if (s.isEmpty() || anchor[0] < 0) {
             return Completion.none(cursor);
         }
