@@ -126,6 +126,7 @@ public final class Console implements CommandContext, AutoCloseable {
     private boolean exitRequested;
     private boolean lastErrorBound;
     private InputSource input;
+    private final Session previousSession;
 
     private Console(Session session, Options options, Terminal terminal, Reader scriptIn, PrintStream out, PrintStream err) {
         this.session = session;
@@ -138,7 +139,7 @@ public final class Console implements CommandContext, AutoCloseable {
         Evaluator warm = WARM.getAndSet(null);
         this.evaluator = warm != null ? warm : new Evaluator(Sluice.class, InputStream.nullInputStream(), out, err);
         this.completer = new ConsoleCompleter(session, evaluator, commands, this);
-        Sluice.use(session);
+        this.previousSession = Sluice.use(session); // the startup script binds tiers from it; run() restores on return
         this.started = CompletableFuture.runAsync(this::evaluateStartup, r -> {
             Thread t = new Thread(r, "sluice-startup");
             t.setDaemon(true);
@@ -282,7 +283,7 @@ public final class Console implements CommandContext, AutoCloseable {
 
     /** Runs until /exit, Ctrl-D or the end of input; returns the exit status (script mode: 1 after an error). */
     public int run() {
-        Session previous = Sluice.use(session);
+        Sluice.use(session);
         try {
             if (terminal != null) {
                 Rows.setDisplayWidth(terminal.getWidth() > 0 ? terminal.getWidth() : 120);
@@ -299,7 +300,7 @@ public final class Console implements CommandContext, AutoCloseable {
             err.println("I/O: " + e.getMessage());
             return 1;
         } finally {
-            Sluice.use(previous);
+            Sluice.use(previousSession);
             if (input instanceof TerminalInput ti) {
                 ti.saveHistory();
             }
