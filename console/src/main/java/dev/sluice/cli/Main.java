@@ -10,18 +10,24 @@ import picocli.CommandLine.Option;
 /** The {@code sluice} command: picocli wiring, one class per subcommand, and the one-line error policy. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "Step-by-step migration console for multi-tier databases.",
-        subcommands = {InitCommand.class, DemoCommand.class, StatusCommand.class, SnapshotCommand.class,
+        subcommands = {InitCommand.class, DemoCommand.class, ConsoleCommand.class, StatusCommand.class, SnapshotCommand.class,
                 SnapshotsCommand.class, RestoreCommand.class, RunCommand.class, RepairCommand.class, UnlockCommand.class,
                 CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces with errors.")
     static boolean verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The writers wrapping the process' own stdout/stderr (the console then writes to those streams directly). */
+    static PrintWriter processOut;
+    static PrintWriter processErr;
+
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        processOut = new PrintWriter(System.out, true);
+        processErr = new PrintWriter(System.err, true);
+        System.exit(run(args, processOut, processErr));
     }
 
     /** Where step mode reads the operator's answers (stdin unless a test gives its own). */
@@ -75,8 +81,18 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** Bare {@code sluice}: the console when the current folder is a workspace, else the usage. */
     @Override
-    public void run() {
+    public Integer call() throws Exception {
+        java.nio.file.Path here = java.nio.file.Path.of(".");
+        if (java.nio.file.Files.exists(here.resolve(dev.sluice.workspace.Workspace.JSON_FILE))
+                || java.nio.file.Files.exists(here.resolve(dev.sluice.workspace.Workspace.YAML_FILE))) {
+            dev.sluice.console.Console.warmUp();
+            try (dev.sluice.dsl.Session session = dev.sluice.dsl.Session.open(here)) {
+                return new ConsoleOptions().open(session, spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+        }
         spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
     }
 }

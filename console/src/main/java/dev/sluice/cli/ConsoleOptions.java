@@ -1,0 +1,111 @@
+package dev.sluice.cli;
+
+import dev.sluice.console.Console;
+import dev.sluice.dsl.Session;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine.Option;
+
+/** The options of every command that opens the console ({@code console}, {@code demo}), and how it is opened. */
+public final class ConsoleOptions {
+    @Option(names = "--startup", paramLabel = "FILE", description = "A startup script of your own, evaluated after scripts/startup.jsh (repeatable).")
+    List<Path> startup = new ArrayList<>();
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Evaluate this script (Java and /commands) instead of reading a terminal.")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = {"-e", "--eval"}, paramLabel = "SNIPPET", description = "Evaluate this snippet (after any -f) and exit (repeatable).")
+    List<String> snippets = new ArrayList<>();
+
+    @Option(names = "--keep-going", description = "In a script, go on after an error (the exit status is still 1).")
+    boolean keepGoing;
+
+    /** True when there is a script to run (-f or -e) rather than a terminal to talk to. */
+    boolean scripted() {
+        return !files.isEmpty() || !snippets.isEmpty();
+    }
+
+    /** Opens the console on {@code session}: a script (-f/-e), a terminal, or piped stdin. Returns the exit status. */
+    int open(Session session, PrintWriter out, PrintWriter err) throws IOException {
+        Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
+        if (scripted()) {
+            StringBuilder script = new StringBuilder();
+            for (Path f : files) {
+                script.append(Files.readString(f)).append('\n');
+            }
+            snippets.forEach(s -> script.append(s).append('\n'));
+            return runScript(session, new StringReader(script.toString()), out, err, opts);
+        }
+        if (interactive()) {
+            try (Terminal terminal = TerminalBuilder.builder().system(true).build();
+                 Console console = Console.onTerminal(session, terminal, opts)) {
+                return console.run();
+            }
+        }
+        return runScript(session, new InputStreamReader(System.in, Charset.defaultCharset()), out, err, opts);
+    }
+
+    private static int runScript(Session session, Reader in, PrintWriter out, PrintWriter err, Console.Options opts) {
+        PrintStream o = stream(out, System.out);
+        PrintStream e = stream(err, System.err);
+        try (Console console = Console.onStreams(session, in, o, e, opts)) {
+            return console.run();
+        } finally {
+            o.flush();
+            e.flush();
+        }
+    }
+
+    /** True when stdin and stdout are a terminal (on JDK 22+ System.console() exists even when redirected). */
+    static boolean interactive() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (ReflectiveOperationException e) {
+            return true; // JDK < 22: a console exists only on a terminal
+        }
+    }
+
+    /** The process stream itself when picocli writes to it, else a stream into the writer (tests capture that). */
+    private static PrintStream stream(PrintWriter w, PrintStream process) {
+        if (w == Main.processOut || w == Main.processErr) {
+            return process;
+        }
+        return new PrintStream(new OutputStream() {
+            private final java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public synchronized void write(int b) {
+                buf.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                buf.write(b, off, len);
+            }
+
+            @Override
+            public synchronized void flush() {
+                w.write(buf.toString(StandardCharsets.UTF_8));
+                w.flush();
+                buf.reset();
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.sluice.console;
+
+import dev.sluice.dsl.Session;
+import java.io.PrintStream;
+import java.util.List;
+
+/** What a {@link SlashCommand} may use: the open session, the console's output, its history, and leaving. */
+public interface CommandContext {
+    Session session();
+
+    /** Where the command prints for people. */
+    PrintStream out();
+
+    /** Every input of this console session so far, oldest first (the current command last). */
+    List<String> history();
+
+    /** The registered commands, in /help order. */
+    List<SlashCommand> commands();
+
+    /** Asks the console to end after this command (as Ctrl-D does, with its confirmation). */
+    void requestExit();
+
+    /** True with --verbose. */
+    boolean verbose();
+
+    /** Tells the console's listeners (the journal) what this command evaluated, e.g. /groovy's code. */
+    void evaluated(EvalListener.Kind kind, String text, String summary);
+}

@@ -1,0 +1,611 @@
+package dev.sluice.console;
+
+import dev.sluice.dsl.Session;
+import dev.sluice.dsl.Sluice;
+import dev.sluice.tier.Rows;
+import dev.sluice.tier.Tier;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.lang.model.SourceVersion;
+import jdk.jshell.ExpressionSnippet;
+import jdk.jshell.MethodSnippet;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.TypeDeclSnippet;
+import jdk.jshell.VarSnippet;
+import org.jline.terminal.Terminal;
+
+/**
+ * The console engine: a JShell session in-process on an open {@link Session}, with {@code /commands}, rendering for
+ * people, one-line errors and cancellation. Front ends only choose where input comes from:
+ * <ul>
+ *   <li>{@link #onTerminal(Session, Terminal, Options)}: interactive, with JLine (history, completion, multi-line, Ctrl-C);</li>
+ *   <li>{@link #onStreams(Session, Reader, PrintStream, PrintStream, Options)}: a script (pipe, {@code -f}, {@code -e}):
+ *   no banner or prompts, stdout gets only what is evaluated, {@link #run()} returns 1 at the first error.</li>
+ * </ul>
+ * <p><b>Re-entry.</b> The playbook runner's "inspect" opens a console on the <em>same</em> live session (same
+ * connections, a step's transaction still open): {@code Console.onTerminal(session, terminal,
+ * Options.defaults().leavingKeepsTransactions()).run()} returns when the user types {@code /exit} or Ctrl-D, and
+ * neither closes the session nor ends its transactions; the caller keeps owning both. {@link Sluice#use} is set to
+ * the session for the console's lifetime and restored on return.
+ */
+public final class Console implements CommandContext, AutoCloseable {
+    /** Names the startup binds itself; a tier with one of these names keeps only {@code tier("name")}. */
+    static final Set<String> RESERVED = Set.of("ws", "tiers", "lastError", "session");
+    private static final Pattern JAVA_IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+    private static volatile Throwable lastError;
+    private static final java.util.concurrent.atomic.AtomicReference<Evaluator> WARM = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** How a console behaves; immutable, {@code with…} returns a changed copy. */
+    public record Options(boolean verbose, boolean keepGoing, List<Path> startupFiles, List<SlashCommand> extraCommands,
+                          List<EvalListener> listeners, boolean confirmExitWithOpenTransactions, Path historyFile) {
+        public Options {
+            startupFiles = List.copyOf(startupFiles);
+            extraCommands = List.copyOf(extraCommands);
+            listeners = List.copyOf(listeners);
+        }
+
+        public static Options defaults() {
+            return new Options(false, false, List.of(), List.of(), List.of(), true, null);
+        }
+
+        public Options withVerbose(boolean v) {
+            return new Options(v, keepGoing, startupFiles, extraCommands, listeners, confirmExitWithOpenTransactions, historyFile);
+        }
+
+        public Options withKeepGoing(boolean k) {
+            return new Options(verbose, k, startupFiles, extraCommands, listeners, confirmExitWithOpenTransactions, historyFile);
+        }
+
+        /** Adds the user's own startup scripts, evaluated after the standard one. */
+        public Options withStartup(List<Path> files) {
+            List<Path> all = new ArrayList<>(startupFiles);
+            all.addAll(files);
+            return new Options(verbose, keepGoing, all, extraCommands, listeners, confirmExitWithOpenTransactions, historyFile);
+        }
+
+        /** Adds commands (playbook, journal…) to the standard ones. */
+        public Options withCommands(List<SlashCommand> commands) {
+            List<SlashCommand> all = new ArrayList<>(extraCommands);
+            all.addAll(commands);
+            return new Options(verbose, keepGoing, startupFiles, all, listeners, confirmExitWithOpenTransactions, historyFile);
+        }
+
+        public Options withListener(EvalListener l) {
+            List<EvalListener> all = new ArrayList<>(listeners);
+            all.add(l);
+            return new Options(verbose, keepGoing, startupFiles, extraCommands, all, confirmExitWithOpenTransactions, historyFile);
+        }
+
+        /** For a console opened inside a step: leaving does not touch the step's open transactions, so no question. */
+        public Options leavingKeepsTransactions() {
+            return new Options(verbose, keepGoing, startupFiles, extraCommands, listeners, false, historyFile);
+        }
+
+        /** Where JLine keeps history (default: {@code .sluice_history} in the workspace). */
+        public Options withHistoryFile(Path file) {
+            return new Options(verbose, keepGoing, startupFiles, extraCommands, listeners, confirmExitWithOpenTransactions, file);
+        }
+    }
+
+    private final Session session;
+    private final Options options;
+    private final Terminal terminal;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Reader scriptIn;
+    private final Evaluator evaluator;
+    private final SlashCommands commands;
+    private final ConsoleCompleter completer;
+    private final CompletableFuture<Void> started;
+    private final List<String> history = Collections.synchronizedList(new ArrayList<>());
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sluice-console-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean evaluating;
+    private volatile boolean cancelRequested;
+    private boolean exitRequested;
+    private boolean lastErrorBound;
+    private InputSource input;
+    private final Session previousSession;
+
+    private Console(Session session, Options options, Terminal terminal, Reader scriptIn, PrintStream out, PrintStream err) {
+        this.session = session;
+        this.options = options;
+        this.terminal = terminal;
+        this.scriptIn = scriptIn;
+        this.out = out;
+        this.err = err;
+        this.commands = SlashCommands.standard().with(options.extraCommands());
+        Evaluator warm = WARM.getAndSet(null);
+        this.evaluator = warm != null ? warm : new Evaluator(Sluice.class, InputStream.nullInputStream(), out, err);
+        this.completer = new ConsoleCompleter(session, evaluator, commands, this);
+        this.previousSession = Sluice.use(session); // the startup script binds tiers from it; run() restores on return
+        this.started = CompletableFuture.runAsync(this::evaluateStartup, r -> {
+            Thread t = new Thread(r, "sluice-startup");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /**
+     * Starts JShell and its compiler's warm-up (the first compile costs 0.5–1.5 s) in the background, before the caller
+     * opens the session; the next console constructed in this JVM takes it over. Optional: only start-up time changes.
+     */
+    public static void warmUp() {
+        Evaluator e = new Evaluator(Sluice.class, InputStream.nullInputStream(), System.out, System.err);
+        e.submit(() -> e.jshell().eval("import static dev.sluice.dsl.Sluice.*;"));
+        Evaluator old = WARM.getAndSet(e);
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** An interactive console on a terminal. */
+    public static Console onTerminal(Session session, Terminal terminal, Options options) {
+        PrintStream ps = new PrintStream(terminal.output(), true, terminal.encoding());
+        return new Console(session, options, terminal, null, ps, ps);
+    }
+
+    /** A console reading a script from {@code in}: no prompts, values to {@code out}, errors to {@code err}. */
+    public static Console onStreams(Session session, Reader in, PrintStream out, PrintStream err, Options options) {
+        return new Console(session, options, null, in, out, err);
+    }
+
+    // ---------------------------------------------------------------- startup
+
+    /** The standard startup: {@code $SLUICE_HOME/scripts/startup.jsh} when present, else the copy packaged in the jar. */
+    static String standardStartup() {
+        String home = System.getProperty("sluice.home");
+        if (home != null) {
+            Path p = Path.of(home, "scripts", "startup.jsh");
+            if (Files.isRegularFile(p)) {
+                try {
+                    return Files.readString(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        try (InputStream in = Console.class.getResourceAsStream("startup.jsh")) {
+            if (in == null) {
+                throw new IllegalStateException("startup.jsh is missing from the classpath; rebuild with ./mvnw package");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One {@code Tier NAME = tier("NAME");} per tier whose name can be a variable, and {@code lastError}. */
+    String bindings() {
+        StringBuilder sb = new StringBuilder();
+        for (String name : session.tiers().names()) {
+            if (JAVA_IDENTIFIER.matcher(name).matches() && !SourceVersion.isKeyword(name) && !RESERVED.contains(name)) {
+                sb.append("Tier ").append(name).append(" = tier(\"").append(name).append("\");\n");
+            }
+        }
+        sb.append("Throwable lastError = null;\n");
+        return sb.toString();
+    }
+
+    private void evaluateStartup() {
+        List<String[]> scripts = new ArrayList<>();
+        try {
+            scripts.add(new String[]{"startup.jsh", standardStartup()});
+            scripts.add(new String[]{"tier bindings", bindings()});
+            for (Path p : options.startupFiles()) {
+                scripts.add(new String[]{p.toString(), Files.readString(p)});
+            }
+        } catch (IOException | RuntimeException e) {
+            err.println("Startup: " + Renderer.error(e));
+        }
+        for (String[] s : scripts) {
+            for (String snippet : snippets(s[1])) {
+                for (Evaluator.Outcome o : evaluator.eval(snippet)) {
+                    String problem = o.event().status() == Snippet.Status.REJECTED
+                            ? Renderer.compileError(o.event().snippet().source(), o.diagnostics())
+                            : o.thrown() != null ? Renderer.error(o.thrown()) : null;
+                    if (problem != null) {
+                        err.println("Startup (" + s[0] + "): " + problem);
+                    } else if (o.event().snippet() instanceof VarSnippet v && v.name().equals("lastError")) {
+                        lastErrorBound = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Splits Java source into complete snippets the way JShell reads them. */
+    List<String> snippets(String source) {
+        List<String> out = new ArrayList<>();
+        String rest = source;
+        while (!rest.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo ci = evaluator.analyze(rest);
+            switch (ci.completeness()) {
+                case COMPLETE, COMPLETE_WITH_SEMI -> {
+                    out.add(ci.source());
+                    rest = ci.remaining();
+                }
+                case EMPTY -> rest = "";
+                default -> {
+                    out.add(rest);
+                    rest = "";
+                }
+            }
+        }
+        return out;
+    }
+
+    /** True when {@code source} needs no more lines: every snippet in it is complete (or broken beyond repair). */
+    boolean complete(String source) {
+        String rest = source;
+        while (!rest.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo ci = evaluator.analyze(rest);
+            switch (ci.completeness()) {
+                case COMPLETE, COMPLETE_WITH_SEMI -> rest = ci.remaining();
+                case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> {
+                    return false;
+                }
+                default -> {
+                    return true;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Waits until the startup script has been evaluated (the first input waits here, not the first prompt). */
+    public void awaitStartup() {
+        started.join();
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    /** Runs until /exit, Ctrl-D or the end of input; returns the exit status (script mode: 1 after an error). */
+    public int run() {
+        Sluice.use(session);
+        try {
+            if (terminal != null) {
+                Rows.setDisplayWidth(terminal.getWidth() > 0 ? terminal.getWidth() : 120);
+                TerminalInput ti = new TerminalInput(terminal, this, completer, options.historyFile() != null
+                        ? options.historyFile() : session.workspace().dir().resolve(".sluice_history"));
+                input = ti;
+                terminal.handle(Terminal.Signal.INT, s -> interrupt());
+                Banner.print(out, session);
+            } else {
+                input = new PlainInput(new BufferedReader(scriptIn), this::complete);
+            }
+            return loop();
+        } catch (IOException e) {
+            err.println("I/O: " + e.getMessage());
+            return 1;
+        } finally {
+            Sluice.use(previousSession);
+            if (input instanceof TerminalInput ti) {
+                ti.saveHistory();
+            }
+        }
+    }
+
+    private int loop() throws IOException {
+        int failures = 0;
+        while (true) {
+            String in = input.read();
+            if (in == null) {
+                if (leave()) {
+                    break;
+                }
+                continue;
+            }
+            if (in.isBlank()) {
+                continue;
+            }
+            history.add(in.strip());
+            boolean ok = InputSource.isCommand(in) ? command(in.strip()) : java(in);
+            out.flush();
+            if (!ok) {
+                failures++;
+                if (terminal == null && !options.keepGoing()) {
+                    return 1;
+                }
+            }
+            if (exitRequested) {
+                exitRequested = false;
+                if (leave()) {
+                    break;
+                }
+            }
+        }
+        return failures > 0 && terminal == null ? 1 : 0;
+    }
+
+    /** Leaving with a transaction open asks first (interactive top-level consoles only). */
+    private boolean leave() throws IOException {
+        if (terminal == null || !options.confirmExitWithOpenTransactions()) {
+            return true;
+        }
+        List<String> open = session.tiers().all().stream().filter(Tier::inTransaction).map(Tier::name).toList();
+        if (open.isEmpty()) {
+            return true;
+        }
+        return input.confirm("A transaction is open on " + String.join(", ", open)
+                + "; leaving rolls it back. Leave anyway? [y/N] ");
+    }
+
+    // ---------------------------------------------------------------- evaluating
+
+    /** Evaluates one input as if typed (Java or /command); returns false when it failed. For tests and replay. */
+    public boolean evaluate(String in) {
+        history.add(in.strip());
+        return InputSource.isCommand(in) ? command(in.strip()) : java(in);
+    }
+
+    private boolean java(String source) {
+        awaitStartup();
+        String rest = source;
+        while (!rest.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo ci = evaluator.analyze(rest);
+            String snippet;
+            switch (ci.completeness()) {
+                case COMPLETE, COMPLETE_WITH_SEMI -> {
+                    snippet = ci.source();
+                    rest = ci.remaining();
+                }
+                case EMPTY -> {
+                    return true;
+                }
+                default -> {
+                    snippet = rest;
+                    rest = "";
+                }
+            }
+            if (!evalSnippet(snippet)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean evalSnippet(String snippet) {
+        fireInput(EvalListener.Kind.JAVA, snippet);
+        List<Evaluator.Outcome> outcomes;
+        PrintStream sysOut = System.out;
+        PrintStream sysErr = System.err;
+        boolean redirect = terminal == null && (out != sysOut || err != sysErr);
+        Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out);
+        cancelRequested = false;
+        evaluating = true;
+        try {
+            if (redirect) {
+                // In-process snippets print to System.out: send it where this console's output goes.
+                System.setOut(out);
+                System.setErr(err);
+            }
+            outcomes = evaluator.eval(snippet);
+        } finally {
+            evaluating = false;
+            if (redirect) {
+                System.setOut(sysOut);
+                System.setErr(sysErr);
+            }
+            progress.stop();
+        }
+        boolean ok = true;
+        for (Evaluator.Outcome o : outcomes) {
+            SnippetEvent ev = o.event();
+            if (ev.status() == Snippet.Status.REJECTED) {
+                String line = Renderer.compileError(ev.snippet().source(), o.diagnostics());
+                printError(line, null);
+                fireError(line, null);
+                ok = false;
+            } else if (o.thrown() != null) {
+                report(o.thrown());
+                ok = false;
+            } else if (cancelRequested) {
+                String line = "Cancelled: stopped by Ctrl-C.";
+                printError(line, null);
+                fireError(line, null);
+                ok = false;
+            } else {
+                String shown = describe(ev);
+                if (shown != null) {
+                    out.println(shown);
+                }
+                fireOutput(shown == null ? "" : shown);
+            }
+        }
+        return ok;
+    }
+
+    /** What a successful snippet shows: its value (temporary results) or {@code name = value}, nothing for statements. */
+    static String describe(SnippetEvent ev) {
+        Snippet s = ev.snippet();
+        if (s instanceof VarSnippet v) {
+            String value = Renderer.value(v.typeName(), ev.value());
+            if (v.name().startsWith("$")) {
+                return value;
+            }
+            return v.name() + " =" + (value.contains("\n") ? "\n" : " ") + value;
+        }
+        if (s instanceof ExpressionSnippet e) {
+            if ("void".equals(e.typeName())) {
+                return null;
+            }
+            return Renderer.value(e.typeName(), ev.value());
+        }
+        if (s instanceof MethodSnippet m) {
+            return "defined method " + m.name() + "(" + m.parameterTypes() + ")";
+        }
+        if (s instanceof TypeDeclSnippet t) {
+            return "defined " + t.subKind().name().toLowerCase(java.util.Locale.ROOT).replace("_subkind", "").replace('_', ' ')
+                    + " " + t.name();
+        }
+        return null;
+    }
+
+    private boolean command(String line) {
+        String body = line.substring(1);
+        int sp = body.indexOf(' ');
+        String name = sp < 0 ? body : body.substring(0, sp);
+        String args = sp < 0 ? "" : body.substring(sp + 1).strip();
+        fireInput(EvalListener.Kind.COMMAND, line);
+        SlashCommand cmd = commands.find(name);
+        if (cmd == null) {
+            String msg = "Usage: no command /" + name + ". Type /help for the list.";
+            printError(msg, null);
+            fireError(msg, null);
+            return false;
+        }
+        cancelRequested = false;
+        evaluating = true;
+        try {
+            cmd.run(args, this);
+            out.flush();
+            fireOutput("/" + cmd.name() + " done");
+            return true;
+        } catch (Exception | LinkageError | AssertionError e) {
+            report(e);
+            return false;
+        } finally {
+            evaluating = false;
+        }
+    }
+
+    /** Prints an error as one line, keeps it in {@code lastError} (also for snippets), tells listeners. */
+    void report(Throwable t) {
+        String line = Renderer.error(t);
+        printError(line, t);
+        if (options.verbose()) {
+            t.printStackTrace(err);
+        }
+        lastError = t;
+        fireError(line, t);
+        if (lastErrorBound) {
+            evaluator.eval("lastError = dev.sluice.console.Console.lastError();");
+        }
+    }
+
+    private void printError(String line, Throwable t) {
+        err.println(line);
+        err.flush();
+    }
+
+    /** The last exception an input raised (snippets read it as {@code lastError}). */
+    public static Throwable lastError() {
+        return lastError;
+    }
+
+    /** Ctrl-C: stops the SQL running on every tier and then the snippet's Java code; the console stays. */
+    public void interrupt() {
+        if (!evaluating) {
+            return;
+        }
+        cancelRequested = true;
+        for (Tier t : session.tiers()) {
+            t.cancel();
+        }
+        // Give the cancelled statement a moment to unwind cleanly before stopping the snippet thread itself.
+        timer.schedule(() -> {
+            if (evaluating) {
+                evaluator.stop();
+            }
+        }, 300, TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    private void fireInput(EvalListener.Kind kind, String text) {
+        for (EvalListener l : options.listeners()) {
+            l.input(kind, text);
+        }
+    }
+
+    private void fireOutput(String summary) {
+        for (EvalListener l : options.listeners()) {
+            l.output(summary);
+        }
+    }
+
+    private void fireError(String line, Throwable t) {
+        for (EvalListener l : options.listeners()) {
+            l.error(line, t);
+        }
+    }
+
+    // ---------------------------------------------------------------- CommandContext
+
+    @Override
+    public Session session() {
+        return session;
+    }
+
+    @Override
+    public PrintStream out() {
+        return out;
+    }
+
+    @Override
+    public List<String> history() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
+    }
+
+    @Override
+    public List<SlashCommand> commands() {
+        return commands.all();
+    }
+
+    @Override
+    public void requestExit() {
+        exitRequested = true;
+    }
+
+    @Override
+    public boolean verbose() {
+        return options.verbose();
+    }
+
+    @Override
+    public void evaluated(EvalListener.Kind kind, String text, String summary) {
+        fireInput(kind, text);
+        fireOutput(summary);
+    }
+
+    /** The completer the terminal uses; tests call it directly. */
+    public ConsoleCompleter completer() {
+        return completer;
+    }
+
+    /** The JShell behind this console (for tests and tools that need to look at snippet classes). */
+    public Evaluator evaluator() {
+        return evaluator;
+    }
+
+    /** Stops JShell. Does not close the session: whoever opened it closes it. */
+    @Override
+    public void close() {
+        evaluator.close();
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,260 @@
+package dev.sluice.console;
+
+import dev.sluice.dsl.Session;
+import dev.sluice.snapshot.Snapshot;
+import dev.sluice.tier.Column;
+import dev.sluice.tier.Tier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import jdk.jshell.SourceCodeAnalysis;
+
+/**
+ * Completion for the console: {@code /command} names and their arguments, workspace names inside DSL string arguments
+ * (tiers, tables, columns, snapshots) and Java everywhere else (JShell's {@code SourceCodeAnalysis}). Works on a plain
+ * buffer and cursor, so tests call it directly; the terminal adapts it to JLine.
+ */
+public final class ConsoleCompleter {
+    /** Methods whose first string argument is a table name. */
+    private static final Set<String> TABLE_METHODS = Set.of("count", "checksum", "columns", "indexes", "schema", "table",
+            "hasTable", "hasColumn", "primaryKey");
+    /** Methods whose first string argument is SQL. */
+    private static final Set<String> SQL_METHODS = Set.of("query", "exec", "each", "script", "latency");
+    private static final Pattern CALL = Pattern.compile("([A-Za-z_$][\\w$]*)\\s*\\.\\s*([A-Za-z_$][\\w$]*)\\s*\\(\\s*$");
+    private static final Pattern STATIC_CALL = Pattern.compile("(?<![\\w$.])([A-Za-z_$][\\w$]*)\\s*\\(\\s*(?:[^()\"]*,\\s*)?$");
+    private static final Pattern COLUMN_ARG = Pattern.compile("([A-Za-z_$][\\w$]*)\\s*\\.\\s*(checksum|hasColumn|count)\\s*\\(\\s*\"([^\"]+)\"\\s*,\\s*"
+            + "(?:(?:List\\.of|Arrays\\.asList)\\s*\\(\\s*)?(?:\"[^\"]*\"\\s*,\\s*)*$");
+    private static final Pattern SQL_TABLE = Pattern.compile("(?i)\\b(?:from|join|into|update|table)\\s+\"?([\\w$]+)");
+
+    /** Where the replacement starts in the buffer, and the full texts that may replace buffer[start, cursor). */
+    public record Completion(int start, List<String> candidates) {
+        static Completion none(int cursor) {
+            return new Completion(cursor, List.of());
+        }
+    }
+
+    private final Session session;
+    private final Evaluator evaluator;
+    private final SlashCommands commands;
+    private final CommandContext context;
+
+    ConsoleCompleter(Session session, Evaluator evaluator, SlashCommands commands, CommandContext context) {
+        this.session = session;
+        this.evaluator = evaluator;
+        this.commands = commands;
+        this.context = context;
+    }
+
+    /** Candidates for the text before the cursor at the end of {@code buffer}. */
+    public List<String> candidates(String buffer) {
+        return complete(buffer, buffer.length()).candidates();
+    }
+
+    public Completion complete(String buffer, int cursor) {
+        String before = buffer.substring(0, cursor);
+        if (InputSource.isCommand(before) && !before.contains("\n")) {
+            return command(before);
+        }
+        int quote = openQuote(before);
+        if (quote >= 0) {
+            return inString(before, quote);
+        }
+        return java(buffer, cursor);
+    }
+
+    // ---------------------------------------------------------------- /commands
+
+    private Completion command(String before) {
+        int slash = before.indexOf('/');
+        int sp = before.indexOf(' ');
+        if (sp < 0) {
+            String prefix = before.substring(slash + 1);
+            return new Completion(slash, commands.all().stream().map(SlashCommand::name).filter(n -> n.startsWith(prefix))
+                    .map(n -> "/" + n).toList());
+        }
+        SlashCommand c = commands.find(before.substring(slash + 1, sp));
+        if (c == null) {
+            return Completion.none(before.length());
+        }
+        String args = before.substring(sp + 1);
+        int wordStart = args.lastIndexOf(' ') + 1;
+        String word = args.substring(wordStart);
+        List<String> all;
+        try {
+            all = c.completer().candidates(args, context);
+        } catch (RuntimeException e) {
+            all = List.of();
+        }
+        return new Completion(sp + 1 + wordStart, all.stream().filter(s -> s.startsWith(word)).distinct().toList());
+    }
+
+    // ---------------------------------------------------------------- workspace names in strings
+
+    /** Index of the quote opening the string literal the cursor is in, or -1. */
+    static int openQuote(String s) {
+        int open = -1;
+        boolean inChar = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (open >= 0 || inChar) {
+                if (c == '\\') {
+                    i++;
+                } else if (open >= 0 && c == '"') {
+                    open = -1;
+                } else if (inChar && c == '\'') {
+                    inChar = false;
+                }
+            } else if (c == '"') {
+                if (s.startsWith("\"\"\"", i)) {
+                    return -1; // text blocks: leave them to Java completion
+                }
+                open = i;
+            } else if (c == '\'') {
+                inChar = true;
+            } else if (c == '/' && s.startsWith("//", i)) {
+                int nl = s.indexOf('\n', i);
+                if (nl < 0) {
+                    return -1;
+                }
+                i = nl;
+            }
+        }
+        return open;
+    }
+
+    private Completion inString(String before, int quote) {
+        String head = before.substring(0, quote);
+        String prefix = before.substring(quote + 1);
+        Matcher col = COLUMN_ARG.matcher(head);
+        if (col.find() && tierNamed(col.group(1)) != null) {
+            Tier t = tierNamed(col.group(1));
+            int ws = wordStart(prefix);
+            return new Completion(quote + 1 + ws, filter(columns(t, col.group(3)), prefix.substring(ws)));
+        }
+        Matcher call = CALL.matcher(head);
+        if (call.find()) {
+            Tier t = tierNamed(call.group(1));
+            String method = call.group(2);
+            if (t != null && TABLE_METHODS.contains(method)) {
+                return new Completion(quote + 1, filter(tables(t), prefix));
+            }
+            if (t != null && SQL_METHODS.contains(method)) {
+                return sql(t, before, quote, prefix);
+            }
+        }
+        Matcher st = STATIC_CALL.matcher(head);
+        if (st.find()) {
+            String fn = st.group(1);
+            if (fn.equals("tier")) {
+                return new Completion(quote + 1, filter(session.tiers().names(), prefix));
+            }
+            if (fn.equals("restore")) {
+                return new Completion(quote + 1, filter(snapshotNames(), prefix));
+            }
+        }
+        return Completion.none(before.length());
+    }
+
+    /** Inside SQL: table names, and the columns of the tables the statement names so far. */
+    private Completion sql(Tier t, String before, int quote, String sql) {
+        int ws = wordStart(sql);
+        String word = sql.substring(ws);
+        Set<String> names = new LinkedHashSet<>();
+        List<String> tables = tables(t);
+        Matcher m = SQL_TABLE.matcher(sql);
+        while (m.find()) {
+            for (String tb : tables) {
+                if (tb.equalsIgnoreCase(m.group(1))) {
+                    names.addAll(columns(t, tb));
+                }
+            }
+        }
+        names.addAll(tables);
+        return new Completion(quote + 1 + ws, names.stream()
+                .filter(n -> n.toLowerCase(Locale.ROOT).startsWith(word.toLowerCase(Locale.ROOT))).toList());
+    }
+
+    private static int wordStart(String s) {
+        int i = s.length();
+        while (i > 0 && (Character.isLetterOrDigit(s.charAt(i - 1)) || s.charAt(i - 1) == '_' || s.charAt(i - 1) == '$')) {
+            i--;
+        }
+        return i;
+    }
+
+    private static List<String> filter(List<String> names, String prefix) {
+        return names.stream().filter(n -> n.startsWith(prefix)).distinct().toList();
+    }
+
+    private Tier tierNamed(String variable) {
+        return session.tiers().has(variable) ? session.tier(variable) : null;
+    }
+
+    private static List<String> tables(Tier t) {
+        try {
+            return t.tables();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static List<String> columns(Tier t, String table) {
+        try {
+            return t.columns(table).stream().map(Column::name).toList();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    List<String> snapshotNames() {
+        try {
+            return session.snapshots().list().stream().map(Snapshot::name).toList();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** Playbook files under the workspace's (or Sluice's) playbooks folder, for /run and friends. */
+    public List<String> playbooks() {
+        List<String> out = new ArrayList<>();
+        List<Path> roots = new ArrayList<>();
+        roots.add(session.workspace().dir().resolve("playbooks"));
+        String home = System.getProperty("sluice.home");
+        if (home != null) {
+            roots.add(Path.of(home, "playbooks"));
+        }
+        for (Path root : roots) {
+            if (Files.isDirectory(root)) {
+                try (Stream<Path> s = Files.walk(root, 3)) {
+                    s.filter(p -> p.toString().endsWith(".groovy")).forEach(p -> out.add(session.workspace().dir()
+                            .relativize(p.toAbsolutePath()).toString()));
+                } catch (IOException | IllegalArgumentException e) {
+                    // unreadable folder: nothing to offer
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- Java
+
+    private Completion java(String buffer, int cursor) {
+        int[] anchor = {-1};
+        List<SourceCodeAnalysis.Suggestion> s = evaluator.suggestions(buffer, cursor, anchor, 10_000); // waits behind startup
+        if (s.isEmpty() || anchor[0] < 0) {
+            return Completion.none(cursor);
+        }
+        List<String> smart = s.stream().filter(SourceCodeAnalysis.Suggestion::matchesType)
+                .map(SourceCodeAnalysis.Suggestion::continuation).distinct().toList();
+        List<String> all = s.stream().map(SourceCodeAnalysis.Suggestion::continuation).distinct().toList();
+        return new Completion(anchor[0], smart.isEmpty() ? all : smart);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.sluice.console;
+
+import java.util.List;
+
+/**
+ * One console {@code /command}: a small class per verb. Register new ones in {@link SlashCommands#standard()} or hand
+ * them to {@link Console.Options#withCommands}; the playbook and journal layers plug theirs in that way.
+ */
+public interface SlashCommand {
+    /** The name without the slash, e.g. {@code "tables"}. */
+    String name();
+
+    /** One line for /help. */
+    String summary();
+
+    /** How to call it, e.g. {@code "/tables [tier]"}. */
+    default String usage() {
+        return "/" + name();
+    }
+
+    /** Runs the command; an exception is reported as one line and keeps the console. */
+    void run(String args, CommandContext context) throws Exception;
+
+    /** Completes the argument being typed. */
+    default ArgumentCompleter completer() {
+        return ArgumentCompleter.NONE;
+    }
+
+    /** Candidates for the word at the end of {@code args} (the text typed after the command name and a space). */
+    @FunctionalInterface
+    interface ArgumentCompleter {
+        ArgumentCompleter NONE = (args, context) -> List.of();
+
+        List<String> candidates(String args, CommandContext context);
+    }
+}

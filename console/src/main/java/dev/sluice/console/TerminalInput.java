@@ -1,0 +1,147 @@
+package dev.sluice.console;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.jline.reader.Candidate;
+import org.jline.reader.CompletingParsedLine;
+import org.jline.reader.EOFError;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.Parser;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+
+/**
+ * Interactive input through JLine: a prompt, persistent history per workspace, multi-line input while JShell says the
+ * Java is incomplete, and {@link ConsoleCompleter} on Tab.
+ */
+final class TerminalInput implements InputSource {
+    static final String PROMPT = "sluice> ";
+    private final LineReader reader;
+
+    TerminalInput(Terminal terminal, Console console, ConsoleCompleter completer, Path historyFile) {
+        this.reader = LineReaderBuilder.builder()
+                .appName("sluice")
+                .terminal(terminal)
+                .parser(new JavaParser(console, completer))
+                .completer((r, line, candidates) -> {
+                    if (line instanceof JavaLine jl && jl.completion != null) {
+                        for (String c : jl.completion.candidates()) {
+                            // Method names end with '(' and tables with a word char: only whole words get a space after.
+                            candidates.add(new Candidate(c, c, null, null, null, null, false));
+                        }
+                    }
+                })
+                .variable(LineReader.HISTORY_FILE, historyFile)
+                .variable(LineReader.HISTORY_SIZE, 2000)
+                .variable(LineReader.SECONDARY_PROMPT_PATTERN, "   ...> ")
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is Java's not, not history
+                .option(LineReader.Option.INSERT_BRACKET, false)
+                .build();
+    }
+
+    @Override
+    public String read() throws IOException {
+        try {
+            return reader.readLine(PROMPT);
+        } catch (UserInterruptException e) {
+            return "";
+        } catch (EndOfFileException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public boolean confirm(String question) {
+        try {
+            String a = reader.readLine(question);
+            return a != null && a.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y");
+        } catch (UserInterruptException | EndOfFileException e) {
+            return false;
+        }
+    }
+
+    void saveHistory() {
+        try {
+            reader.getHistory().save();
+        } catch (IOException e) {
+            // history is a convenience: losing it must not fail the session
+        }
+    }
+
+    /** Accepts a line only when JShell considers it complete; for Tab, asks the completer where the word starts. */
+    private record JavaParser(Console console, ConsoleCompleter completer) implements Parser {
+        @Override
+        public ParsedLine parse(String line, int cursor, ParseContext context) {
+            if (context == ParseContext.ACCEPT_LINE && !line.isBlank() && !InputSource.isCommand(line) && !console.complete(line)) {
+                throw new EOFError(-1, cursor, "incomplete Java");
+            }
+            ConsoleCompleter.Completion c = context == ParseContext.COMPLETE ? completer.complete(line, cursor) : null;
+            int start = c == null ? cursor : Math.min(c.start(), cursor);
+            return new JavaLine(line, cursor, start, c);
+        }
+    }
+
+    /** One buffer as JLine sees it: the word being completed is buffer[start, cursor). */
+    private static final class JavaLine implements CompletingParsedLine {
+        private final String line;
+        private final int cursor;
+        private final int start;
+        final ConsoleCompleter.Completion completion;
+
+        JavaLine(String line, int cursor, int start, ConsoleCompleter.Completion completion) {
+            this.line = line;
+            this.cursor = cursor;
+            this.start = start;
+            this.completion = completion;
+        }
+
+        @Override
+        public String word() {
+            return line.substring(start, cursor);
+        }
+
+        @Override
+        public int wordCursor() {
+            return cursor - start;
+        }
+
+        @Override
+        public int wordIndex() {
+            return 0;
+        }
+
+        @Override
+        public List<String> words() {
+            return List.of(word());
+        }
+
+        @Override
+        public String line() {
+            return line;
+        }
+
+        @Override
+        public int cursor() {
+            return cursor;
+        }
+
+        @Override
+        public CharSequence escape(CharSequence candidate, boolean complete) {
+            return candidate;
+        }
+
+        @Override
+        public int rawWordCursor() {
+            return wordCursor();
+        }
+
+        @Override
+        public int rawWordLength() {
+            return word().length();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.sluice.console.commands;
+
+import dev.sluice.console.CommandContext;
+import dev.sluice.console.SlashCommand;
+
+/** {@code /help [command]}: every command with its one-line summary. */
+public final class HelpCommand implements SlashCommand {
+    @Override
+    public String name() {
+        return "help";
+    }
+
+    @Override
+    public String summary() {
+        return "List the commands, or show one: /help tables";
+    }
+
+    @Override
+    public String usage() {
+        return "/help [command]";
+    }
+
+    @Override
+    public void run(String args, CommandContext ctx) {
+        String want = args.replaceFirst("^/", "");
+        int w = ctx.commands().stream().mapToInt(c -> c.usage().length()).max().orElse(10);
+        for (SlashCommand c : ctx.commands()) {
+            if (want.isEmpty() || c.name().equals(want)) {
+                ctx.out().printf("%-" + w + "s  %s%n", c.usage(), c.summary());
+            }
+        }
+        if (want.isEmpty()) {
+            ctx.out().println("Anything else is Java, evaluated by JShell with the DSL loaded: tier1.count(\"conversations\")");
+        }
+    }
+
+    @Override
+    public ArgumentCompleter completer() {
+        return (args, ctx) -> ctx.commands().stream().map(SlashCommand::name).toList();
+    }
+
+}

@@ -1,0 +1,94 @@
+package dev.sluice.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.demo.DemoWorkspace;
+import dev.sluice.dsl.Session;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The completer called directly, as Tab calls it: workspace names in DSL strings, /commands, and Java. */
+class CompletionTest {
+    @TempDir
+    static Path dir;
+    static Session session;
+    static Console console;
+    static ConsoleCompleter completer;
+
+    @BeforeAll
+    static void open() {
+        Path ws = dir.resolve("demo");
+        DemoWorkspace.create(ws);
+        session = Session.open(ws);
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream());
+        console = Console.onStreams(session, new StringReader(""), sink, sink, Console.Options.defaults());
+        console.awaitStartup();
+        completer = console.completer();
+    }
+
+    @AfterAll
+    static void close() {
+        console.close();
+        session.close();
+    }
+
+    @Test
+    void tableNameInsideCountString() {
+        assertEquals(List.of("conversations"), completer.candidates("tier1.count(\"con"));
+        assertEquals(List.of("archive_tags", "archives"), completer.candidates("tier3.checksum(\"arch"));
+    }
+
+    @Test
+    void replacementStartsAfterTheQuote() {
+        ConsoleCompleter.Completion c = completer.complete("long n = tier1.count(\"me", 24);
+        assertEquals(22, c.start());
+        assertEquals(List.of("messages"), c.candidates());
+    }
+
+    @Test
+    void columnNamesInsideChecksumColumnList() {
+        assertEquals(List.of("role"), completer.candidates("tier1.checksum(\"messages\", List.of(\"id\", \"rol"));
+        assertTrue(completer.candidates("tier1.checksum(\"messages\", List.of(\"").containsAll(List.of("id", "conversation_id", "content")));
+    }
+
+    @Test
+    void tierNamesInsideTierCall() {
+        assertEquals(List.of("tier1", "tier2", "tier3"), completer.candidates("var t = tier(\"ti"));
+    }
+
+    @Test
+    void tablesAndColumnsInsideSql() {
+        assertTrue(completer.candidates("tier1.query(\"select * from mes").contains("messages"));
+        assertTrue(completer.candidates("tier1.query(\"select c from messages where co")
+                .containsAll(List.of("conversation_id", "content")));
+    }
+
+    @Test
+    void commandNamesAndTheirArguments() {
+        assertEquals(List.of("/tiers", "/tables"), completer.candidates("/t"), "in /help order");
+        assertEquals(List.of("/tables"), completer.candidates("/ta"));
+        assertEquals(List.of("tier2"), completer.candidates("/tables tier2"));
+        assertTrue(completer.candidates("/schema tier2.pat").containsAll(List.of("tier2.patterns", "tier2.patterns_fts")));
+    }
+
+    @Test
+    void javaCompletionOnTierVariable() {
+        assertEquals(List.of("count(", "counts()"), completer.candidates("tier1.cou"));
+        assertTrue(completer.candidates("tier").containsAll(List.of("tier1", "tier2", "tier3", "tiers")));
+    }
+
+    @Test
+    void snapshotNamesInsideRestore() {
+        dev.sluice.dsl.Sluice.use(session);
+        dev.sluice.dsl.Sluice.snapshot("before-test");
+        assertEquals(List.of("before-test"), completer.candidates("restore(\"bef"));
+    }
+}
