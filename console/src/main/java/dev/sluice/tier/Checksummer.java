@@ -137,6 +137,13 @@ public final class Checksummer {
         }
     }
 
+    /** One value's encoding on its own (tests check the README's table against it). */
+    byte[] encodeForTest(Object v) {
+        len = 0;
+        encode(v);
+        return java.util.Arrays.copyOf(buf, len);
+    }
+
     private void putReal(double d) {
         if (Double.isNaN(d)) {
             d = Double.NaN;
