@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import org.sqlite.SQLiteConnection;
@@ -33,11 +32,9 @@ public final class Checksummer {
     private static final int SQLITE_FLOAT = 2;
     private static final int SQLITE_TEXT = 3;
     private static final int SQLITE_BLOB = 4;
-    /** Bytes gathered before each digest update: big enough that the per-call cost vanishes, small enough for the cache. */
-    private static final int FLUSH = 1 << 16;
     /** Rows per round trip where the driver streams (PostgreSQL): memory stays flat whatever the table size. */
     private static final int FETCH_ROWS = 5_000;
-    private byte[] buf = new byte[FLUSH + 8192];
+    private byte[] buf = new byte[256];
     private int len;
 
     public Checksummer(Tier tier) {
@@ -120,12 +117,12 @@ public final class Checksummer {
     /**
      * The SQLite path, built for speed (DESIGN.md §10: no slower than {@code sqlite3 … | sha256sum}): reads each value's
      * storage class and raw bytes straight from the statement (no String decoding, no boxing), encodes into one reused
-     * buffer and hashes it in large chunks.
+     * buffer and hands it in large chunks to a second thread for SHA-256 ({@link ChunkHasher}).
      */
     private Checksum sqliteChecksum(String sql, Object[] args) throws SQLException {
-        MessageDigest md = sha256();
         long rows = 0;
-        try (PreparedStatement ps = tier.connection().prepareStatement(sql)) {
+        String sha;
+        try (ChunkHasher hasher = new ChunkHasher(); PreparedStatement ps = tier.connection().prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -136,6 +133,7 @@ public final class Checksummer {
                 // saves the driver's per-value checks and lambdas, which cost more than the values themselves.
                 long stmt = cs.pointer.safeRunLong((d, p) -> p);
                 int n = rs.getMetaData().getColumnCount();
+                buf = hasher.firstBuffer();
                 len = 0;
                 while (rs.next()) {
                     for (int i = 0; i < n; i++) {
@@ -151,15 +149,15 @@ public final class Checksummer {
                         }
                     }
                     rows++;
-                    if (len >= FLUSH) {
-                        md.update(buf, 0, len);
+                    if (len >= ChunkHasher.CHUNK) {
+                        buf = hasher.submit(buf, len);
                         len = 0;
                     }
                 }
-                md.update(buf, 0, len);
+                sha = hasher.finish(buf, len);
             }
         }
-        return new Checksum(rows, HexFormat.of().formatHex(md.digest()));
+        return new Checksum(rows, sha);
     }
 
     /**
@@ -167,32 +165,34 @@ public final class Checksummer {
      * only in effect: nothing is written) and closed again when the caller had none; memory stays flat.
      */
     private Checksum jdbcChecksum(String sql, Object[] args) throws SQLException {
-        MessageDigest md = sha256();
         long rows = 0;
+        String sha;
         Connection c = tier.connection();
         boolean ownTransaction = c.getAutoCommit();
         if (ownTransaction) {
             c.setAutoCommit(false);
         }
-        try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+        try (ChunkHasher hasher = new ChunkHasher();
+             PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
             ps.setFetchSize(FETCH_ROWS);
             try (ResultSet rs = ps.executeQuery()) {
                 int n = rs.getMetaData().getColumnCount();
+                buf = hasher.firstBuffer();
                 len = 0;
                 while (rs.next()) {
                     for (int i = 1; i <= n; i++) {
                         encode(rs.getObject(i));
                     }
                     rows++;
-                    if (len >= FLUSH) {
-                        md.update(buf, 0, len);
+                    if (len >= ChunkHasher.CHUNK) {
+                        buf = hasher.submit(buf, len);
                         len = 0;
                     }
                 }
-                md.update(buf, 0, len);
+                sha = hasher.finish(buf, len);
             }
         } finally {
             if (ownTransaction) {
@@ -203,7 +203,7 @@ public final class Checksummer {
                 }
             }
         }
-        return new Checksum(rows, HexFormat.of().formatHex(md.digest()));
+        return new Checksum(rows, sha);
     }
 
     /** Appends one value's canonical encoding to the row buffer. */

@@ -150,6 +150,23 @@ class ChecksumTest {
         assertEquals(c, t.checksum("v"));
     }
 
+    @Test
+    void cancelledChecksumStopsInOneLineAndLeavesNoHashingThread() throws Exception {
+        t.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) INSERT INTO v SELECT i, i FROM n");
+        var running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> t.checksum("v", null, "length(randomblob(20000)) > 0"));
+        Thread.sleep(150);
+        t.cancel();
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> running.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        SluiceException se = (SluiceException) e.getCause();
+        assertEquals(dev.sluice.error.ErrorCode.CANCELLED, se.code(), se.getMessage());
+        assertEquals(1, se.getMessage().lines().count());
+        Thread.sleep(100);
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(th -> th.getName().equals("sluice-checksum-sha256") && th.isAlive()),
+                "the SHA-256 thread ends with the read");
+        assertEquals(200000, t.checksum("v").rows(), "the tier still works after a cancel");
+    }
+
     /** The same awkward rows in SQLite and PostgreSQL give the same checksum (the point of the encoding). */
     @Test
     void sameRowsInSqliteAndPostgresqlGiveTheSameChecksum() throws Exception {
