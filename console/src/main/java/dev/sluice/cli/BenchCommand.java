@@ -58,7 +58,8 @@ final class BenchCommand implements Callable<Integer> {
                 } else if (what.equals("snapshot")) {
                     Snapshots snaps = new Snapshots(tiers, Version.get());
                     Snapshot s = snaps.take("bench-" + System.currentTimeMillis() + "-" + run, List.of(tier));
-                    result = "bytes=" + s.bytes() + " sha256=" + s.files().get(0).sha256();
+                    Snapshot.SnapshotFile f = s.files().get(0);
+                    result = "copy_ms=" + f.copyMillis() + " check_ms=" + f.checkMillis() + " bytes=" + s.bytes() + " sha256=" + f.sha256();
                     long took = System.nanoTime() - t0;
                     snaps.prune(0);
                     out.println("ms=" + took / 1_000_000 + " run=" + run + " " + result);

@@ -85,9 +85,11 @@ public final class Snapshots {
                             + "committed data only. Commit or roll back first, then snapshot.");
                 }
                 Path out = partial.resolve(t.name() + ".db");
+                long start = System.nanoTime();
                 backup(t.config(), out);
+                long copied = System.nanoTime();
                 setPerms(out, "rw-------");
-                files.add(describe(t, out));
+                files.add(describe(t, out, (copied - start) / 1_000_000, copied));
             }
             Snapshot s = new Snapshot(name, Instant.now().toString(), sluiceVersion, reason, files, target);
             Files.writeString(partial.resolve(MANIFEST), mapper().writeValueAsString(s) + "\n");
@@ -192,7 +194,7 @@ public final class Snapshots {
         return Identifiers.literal(p.toAbsolutePath().toString());
     }
 
-    private Snapshot.SnapshotFile describe(Tier live, Path copy) throws IOException {
+    private Snapshot.SnapshotFile describe(Tier live, Path copy, long copyMillis, long checkStart) throws IOException {
         // Hash the file on a second thread while this one counts and checks it: both read the same cached pages.
         CompletableFuture<String> hash = new CompletableFuture<>();
         Thread hasher = new Thread(() -> {
@@ -247,7 +249,7 @@ public final class Snapshots {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
         return new Snapshot.SnapshotFile(live.name(), copy.getFileName().toString(), live.file().toString(), Files.size(copy),
-                sha, counts, integrity, live.engineVersion());
+                sha, counts, integrity, live.engineVersion(), copyMillis, (System.nanoTime() - checkStart) / 1_000_000);
     }
 
     /** Every snapshot, oldest first. Folders without a readable manifest are skipped. */
