@@ -217,8 +217,13 @@ public final class Checksummer {
             putLong('I', b ? 1 : 0);
         } else if (v instanceof Double || v instanceof Float) {
             putReal(((Number) v).doubleValue());
-        } else if (v instanceof BigInteger bi && bi.bitLength() < 64) {
-            putLong('I', bi.longValue());
+        } else if (v instanceof BigInteger bi) {
+            // Beyond 64 bits SQLite keeps a number as REAL; hash it the same way, as BigDecimal does below.
+            if (bi.bitLength() < 64) {
+                putLong('I', bi.longValue());
+            } else {
+                putReal(bi.doubleValue());
+            }
         } else if (v instanceof BigDecimal bd) {
             BigDecimal s = bd.stripTrailingZeros();
             if (s.scale() <= 0 && s.toBigInteger().bitLength() < 64) {

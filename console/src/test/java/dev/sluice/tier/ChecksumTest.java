@@ -103,6 +103,8 @@ class ChecksumTest {
         assertEquals("520000000000000000", encoded(c, -0.0d));
         assertEquals(encoded(c, Double.NaN), encoded(c, Double.longBitsToDouble(0x7ff8000000000001L)));
         assertEquals("5400000002c3a9", encoded(c, "é"));
+        assertEquals(encoded(c, 1e20), encoded(c, new java.math.BigInteger("100000000000000000000")));
+        assertEquals(encoded(c, 1e20), encoded(c, new BigDecimal("100000000000000000000")));
         assertEquals("420000000200ff", encoded(c, new byte[]{0, (byte) 0xff}));
     }
 
