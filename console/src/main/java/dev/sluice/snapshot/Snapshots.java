@@ -141,6 +141,9 @@ public final class Snapshots {
     private static void backup(TierConfig config, Path out) {
         SQLiteConfig sc = new SQLiteConfig();
         sc.setBusyTimeout(Integer.parseInt(config.pragmas().getOrDefault("busy_timeout", "5000")));
+        // Read-write unless the tier is configured read-only: only a writable connection may roll back a crashed
+        // writer's hot journal, which must happen before the file is a committed state worth copying. It writes nothing else.
+        sc.setReadOnly(config.readOnly());
         try (Connection c = sc.createConnection("jdbc:sqlite:" + config.sqliteFile()); Statement st = c.createStatement()) {
             String mode;
             try (ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {

@@ -123,9 +123,7 @@ public final class Checksummer {
         long rows = 0;
         String sha;
         try (ChunkHasher hasher = new ChunkHasher(); PreparedStatement ps = tier.connection().prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
+            bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 CoreStatement cs = (CoreStatement) ps;
                 DB db = cs.getDatabase();
@@ -174,9 +172,7 @@ public final class Checksummer {
         }
         try (ChunkHasher hasher = new ChunkHasher();
              PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
+            bind(ps, args);
             ps.setFetchSize(FETCH_ROWS);
             try (ResultSet rs = ps.executeQuery()) {
                 int n = rs.getMetaData().getColumnCount();
@@ -204,6 +200,17 @@ public final class Checksummer {
             }
         }
         return new Checksum(rows, sha);
+    }
+
+    /** Binds WHERE arguments as Tier does: text-like values (Groovy GStrings too) as strings. */
+    private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof CharSequence cs) {
+                ps.setString(i + 1, cs.toString());
+            } else {
+                ps.setObject(i + 1, args[i]);
+            }
+        }
     }
 
     /** Appends one value's canonical encoding to the row buffer. */

@@ -317,6 +317,26 @@ class SnapshotsTest {
     }
 
     @Test
+    void readOnlyTierCanBeSnapshotButNotRestored() throws Exception {
+        Workspace rw = TestWorkspaces.sqlite(dir.resolve("rw"), "r");
+        try (Tier t = Tier.open(rw.tier("r"), true)) {
+            t.exec("CREATE TABLE a (id INTEGER PRIMARY KEY)");
+            t.exec("INSERT INTO a VALUES (1)");
+        }
+        Path ws = dir.resolve("ro");
+        Files.createDirectories(ws);
+        Files.writeString(ws.resolve("sluice.json"), "{\"tiers\": {\"r\": {\"path\": \"" + dir.resolve("rw/data/r.db") + "\", \"readOnly\": true}}}");
+        try (TierSet tiers = TierSet.open(Workspace.load(ws))) {
+            Snapshots snaps = new Snapshots(tiers, "t");
+            Snapshot s = snaps.take("ro", null);
+            assertEquals(Map.of("a", 1L), s.files().get(0).counts());
+            SluiceException e = assertThrows(SluiceException.class, () -> snaps.restore("ro", null));
+            assertEquals(ErrorCode.SNAPSHOT, e.code());
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+    }
+
+    @Test
     void snapshotsDifferWhenDataDiffers() {
         try (TierSet tiers = awkward()) {
             Snapshots snaps = new Snapshots(tiers, "t");

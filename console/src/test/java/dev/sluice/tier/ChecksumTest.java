@@ -128,6 +128,7 @@ class ChecksumTest {
     void columnsAndWhereChooseWhatIsHashed() {
         t.exec("INSERT INTO v VALUES (1, 'a'), (2, 'b'), (3, 'c')");
         assertEquals(2, t.checksum("v", List.of("x"), "id >= ?", 2).rows());
+        assertEquals(1, t.checksum("v", null, "x = ?", new StringBuilder("b")).rows(), "text-like arguments bind as text");
         assertNotEquals(t.checksum("v", List.of("x")), t.checksum("v"));
         SluiceException e = assertThrows(SluiceException.class, () -> t.checksum("v", List.of("nope")));
         assertTrue(e.getMessage().contains("no column 'nope'"), e.getMessage());
