@@ -10,9 +10,12 @@ import java.util.Map;
 public record Snapshot(String name, String createdAt, String sluiceVersion, String reason, List<SnapshotFile> files,
                        @JsonIgnore Path dir) {
 
-    /** One tier's copy inside a snapshot. */
+    /**
+     * One tier's copy inside a snapshot. {@code copyMillis} is the time the copy took (the part that holds the tier's
+     * read lock), {@code checkMillis} the time to hash, count and integrity-check it afterwards.
+     */
     public record SnapshotFile(String tier, String file, String source, long bytes, String sha256, Map<String, Long> counts,
-                               String integrity, String engineVersion) {
+                               String integrity, String engineVersion, long copyMillis, long checkMillis) {
     }
 
     public Snapshot withDir(Path d) {

@@ -16,9 +16,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.channels.FileChannel;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -34,6 +35,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
 
@@ -82,9 +85,11 @@ public final class Snapshots {
                             + "committed data only. Commit or roll back first, then snapshot.");
                 }
                 Path out = partial.resolve(t.name() + ".db");
+                long start = System.nanoTime();
                 backup(t.config(), out);
+                long copied = System.nanoTime();
                 setPerms(out, "rw-------");
-                files.add(describe(t, out));
+                files.add(describe(t, out, (copied - start) / 1_000_000, copied));
             }
             Snapshot s = new Snapshot(name, Instant.now().toString(), sluiceVersion, reason, files, target);
             Files.writeString(partial.resolve(MANIFEST), mapper().writeValueAsString(s) + "\n");
@@ -126,14 +131,39 @@ public final class Snapshots {
         return chosen;
     }
 
-    /** Copies a live SQLite database with the online backup API from a connection of its own (consistent while others write). */
+    /**
+     * Copies a live SQLite database consistently, from a connection of its own. In rollback-journal mode the file itself is
+     * copied while this connection holds a read transaction: no writer can change the file then (it needs the EXCLUSIVE
+     * lock; it waits its busy timeout, as with the backup API), and a plain copy is several times faster than copying
+     * page by page (DESIGN.md §10). In WAL mode committed pages also live in the -wal file, so the online backup API
+     * copies them, in one step under one read transaction.
+     */
     private static void backup(TierConfig config, Path out) {
         SQLiteConfig sc = new SQLiteConfig();
-        sc.setReadOnly(true);
         sc.setBusyTimeout(Integer.parseInt(config.pragmas().getOrDefault("busy_timeout", "5000")));
+        // Read-write unless the tier is configured read-only: only a writable connection may roll back a crashed
+        // writer's hot journal, which must happen before the file is a committed state worth copying. It writes nothing else.
+        sc.setReadOnly(config.readOnly());
         try (Connection c = sc.createConnection("jdbc:sqlite:" + config.sqliteFile()); Statement st = c.createStatement()) {
-            st.executeUpdate("backup to " + quoteFile(out));
-        } catch (SQLException e) {
+            String mode;
+            try (ResultSet rs = st.executeQuery("PRAGMA journal_mode")) {
+                mode = rs.next() ? rs.getString(1) : "";
+            }
+            if (!"wal".equalsIgnoreCase(mode)) {
+                st.execute("BEGIN");
+                try {
+                    // The first read takes the SHARED lock (rolling back a crashed writer's hot journal first): from here
+                    // until COMMIT the file holds exactly one committed state.
+                    st.executeQuery("SELECT count(*) FROM sqlite_schema").close();
+                    copyFile(config.sqliteFile(), out);
+                } finally {
+                    st.execute("COMMIT");
+                }
+                return;
+            }
+            ((org.sqlite.SQLiteConnection) c).getDatabase().backup("main", out.toAbsolutePath().toString(),
+                    (remaining, pageCount) -> { }, BACKUP_SLEEP_MS, BACKUP_BUSY_RETRIES, -1);
+        } catch (SQLException | IOException e) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot copy tier '" + config.name() + "' (" + config.sqliteFile() + ") to "
                     + out + ": " + e.getMessage() + ". Nothing was changed.", e);
         }
@@ -146,12 +176,39 @@ public final class Snapshots {
         }
     }
 
+    private static final int BACKUP_SLEEP_MS = 100;
+    private static final int BACKUP_BUSY_RETRIES = 50;
+
+    /** Copies in the kernel (copy_file_range where available) and makes the copy durable before it counts as taken. */
+    private static void copyFile(Path from, Path to) throws IOException {
+        try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+             FileChannel o = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long size = in.size();
+            long pos = 0;
+            while (pos < size) {
+                pos += in.transferTo(pos, size - pos, o);
+            }
+            o.force(true);
+        }
+    }
+
     /** sqlite-jdbc's backup/restore statements take the file name as a literal. */
     private static String quoteFile(Path p) {
         return Identifiers.literal(p.toAbsolutePath().toString());
     }
 
-    private Snapshot.SnapshotFile describe(Tier live, Path copy) throws IOException {
+    private Snapshot.SnapshotFile describe(Tier live, Path copy, long copyMillis, long checkStart) throws IOException {
+        // Hash the file on a second thread while this one counts and checks it: both read the same cached pages.
+        CompletableFuture<String> hash = new CompletableFuture<>();
+        Thread hasher = new Thread(() -> {
+            try {
+                hash.complete(sha256(copy));
+            } catch (Throwable t) {
+                hash.completeExceptionally(t);
+            }
+        }, "sluice-snapshot-sha256");
+        hasher.setDaemon(true);
+        hasher.start();
         Map<String, Long> counts = new LinkedHashMap<>();
         String integrity;
         SQLiteConfig sc = new SQLiteConfig();
@@ -181,11 +238,21 @@ public final class Snapshots {
                     + e.getMessage() + ". Nothing was changed in the tier.", e);
         }
         if (!integrity.equals("ok")) {
+            hash.handle((x, t) -> null).join();
             throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + live.name() + "' fails integrity_check (" + abbreviate(integrity)
                     + "); the snapshot was not kept. Repair the database or restore an older snapshot.");
         }
+        String sha;
+        try {
+            sha = hash.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException(ErrorCode.CANCELLED, "Snapshot of tier '" + live.name() + "' was interrupted; the partial copy is removed.", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
         return new Snapshot.SnapshotFile(live.name(), copy.getFileName().toString(), live.file().toString(), Files.size(copy),
-                sha256(copy), counts, integrity, live.engineVersion());
+                sha, counts, integrity, live.engineVersion(), copyMillis, (System.nanoTime() - checkStart) / 1_000_000);
     }
 
     /** Every snapshot, oldest first. Folders without a readable manifest are skipped. */
@@ -383,8 +450,11 @@ public final class Snapshots {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(p), md)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(p)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
         }
         return HexFormat.of().formatHex(md.digest());
     }

@@ -384,7 +384,7 @@ public final class Tier implements AutoCloseable {
         a.add(table);
         if (where != null) {
             a.add(where);
-            a.addAll(List.of(args));
+            a.addAll(java.util.Arrays.asList(args));
         }
         return observe("count", a, n);
     }
@@ -419,7 +419,7 @@ public final class Tier implements AutoCloseable {
     public Rows query(String sql, Object... args) {
         List<String> cols = new ArrayList<>();
         List<Object[]> values = new ArrayList<>();
-        stream(sql, List.of(args), cols, row -> {
+        stream(sql, java.util.Arrays.asList(args), cols, row -> {
             if (values.size() >= Rows.MAX_ROWS) {
                 throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "': the query returned more than "
                         + Format.count(Rows.MAX_ROWS) + " rows, more than query() holds. Add a LIMIT, or stream it with "
@@ -481,7 +481,7 @@ public final class Tier implements AutoCloseable {
         requireWritable(sql);
         beforeWrite(sql);
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            bind(ps, List.of(args));
+            bind(ps, java.util.Arrays.asList(args));
             running = ps;
             boolean rs = ps.execute();
             return rs ? 0 : Math.max(0, ps.getUpdateCount());
@@ -642,7 +642,7 @@ public final class Tier implements AutoCloseable {
         }
         if (where != null) {
             a.add(where);
-            a.addAll(List.of(args));
+            a.addAll(java.util.Arrays.asList(args));
         }
         return observe("checksum", a, c);
     }

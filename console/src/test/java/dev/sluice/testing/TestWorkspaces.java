@@ -26,6 +26,11 @@ public final class TestWorkspaces {
         return Workspace.load(dir);
     }
 
+    /** A fresh SQLite tier named {@code name} at DIR/data/NAME.db (created), in its own one-tier workspace. */
+    public static dev.sluice.tier.Tier tier(Path dir, String name) {
+        return dev.sluice.tier.Tier.open(sqlite(dir, name).tier(name), true);
+    }
+
     /** SHA-256 of a file's bytes: "nothing changed" assertions compare these. */
     public static String fileHash(Path p) {
         try {
