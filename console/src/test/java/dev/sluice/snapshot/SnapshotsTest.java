@@ -301,7 +301,7 @@ class SnapshotsTest {
         }
         try (dev.sluice.testing.Postgres pg = dev.sluice.testing.Postgres.schema()) {
             Path pws = dir.resolve("pg");
-            Workspace.write(pws, new Workspace.File(Map.of("warehouse", new TierSpec(pg.url(), "postgres", null, null, false, false)), null, null));
+            Workspace.write(pws, new Workspace.File(Map.of("warehouse", new TierSpec(pg.url(), "postgres", null, null, false, false, false)), null, null));
             try (TierSet tiers = TierSet.open(Workspace.load(pws))) {
                 Snapshots snaps = new Snapshots(tiers, "t");
                 SluiceException all = assertThrows(SluiceException.class, () -> snaps.take("x", null));

@@ -198,7 +198,7 @@ class ChecksumTest {
                 st.execute(nokey);
                 t.exec(nokey);
             }
-            TierConfig cfg = new TierConfig("warehouse", pg.url(), Postgres.USER, null, Map.of(), false, false, null);
+            TierConfig cfg = new TierConfig("warehouse", pg.url(), Postgres.USER, null, Map.of(), false, false, false, null);
             try (Tier w = Tier.open(cfg)) {
                 Checksum lite = t.checksum("awkward");
                 assertEquals(5, lite.rows());

@@ -108,7 +108,7 @@ class WorkspaceTest {
             shown.append(c).append('\n').append(c.location()).append('\n').append(c.displayUrl()).append('\n');
         }
         shown.append(ws.tier("w").password()).append('\n');
-        shown.append(TierSpec.create("jdbc:postgresql://h/db", null, "u", PLANTED, null, false, false)).append('\n');
+        shown.append(TierSpec.create("jdbc:postgresql://h/db", null, "u", PLANTED, null, false, false, false)).append('\n');
         for (String name : new String[]{"w", "u"}) {
             SluiceException e = assertThrows(SluiceException.class, () -> Tier.open(ws.tier(name)));
             assertEquals(ErrorCode.TIER_UNAVAILABLE, e.code());
