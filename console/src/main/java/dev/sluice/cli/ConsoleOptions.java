@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.console.Console;
 import dev.sluice.dsl.Session;
+import dev.sluice.journal.Recording;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -33,6 +34,9 @@ public final class ConsoleOptions {
     @Option(names = "--keep-going", description = "In a script, go on after an error (the exit status is still 1).")
     boolean keepGoing;
 
+    @Option(names = "--no-journal", description = "Do not record this session in the workspace's journal folder.")
+    boolean noJournal;
+
     /** True when there is a script to run (-f or -e) rather than a terminal to talk to. */
     boolean scripted() {
         return !files.isEmpty() || !snippets.isEmpty();
@@ -41,6 +45,21 @@ public final class ConsoleOptions {
     /** Opens the console on {@code session}: a script (-f/-e), a terminal, or piped stdin. Returns the exit status. */
     int open(Session session, PrintWriter out, PrintWriter err) throws IOException {
         Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
+        if (noJournal) {
+            return open(session, out, err, opts.withCommands(JournalCommands.of(null)), false);
+        }
+        try (Recording rec = Recording.start(session, "console")) {
+            opts = opts.withListener(new JournalBridge(rec.journal())).withCommands(JournalCommands.of(rec.journal()));
+            int status = open(session, out, err, opts, true);
+            rec.status(status);
+            if (!scripted() && interactive()) {
+                out.println("Session recorded in " + rec.journal().file() + " (replay it with 'sluice replay FILE').");
+            }
+            return status;
+        }
+    }
+
+    private int open(Session session, PrintWriter out, PrintWriter err, Console.Options opts, boolean recording) throws IOException {
         if (scripted()) {
             StringBuilder script = new StringBuilder();
             for (Path f : files) {
@@ -50,6 +69,9 @@ public final class ConsoleOptions {
             return runScript(session, new StringReader(script.toString()), out, err, opts);
         }
         if (interactive()) {
+            out.println(recording ? "Recording this session in " + session.workspace().journalDir() + " (/journal shows where; --no-journal to not record)."
+                    : "Not recording this session (--no-journal).");
+            out.flush();
             try (Terminal terminal = TerminalBuilder.builder().system(true).build();
                  Console console = Console.onTerminal(session, terminal, opts)) {
                 return console.run();

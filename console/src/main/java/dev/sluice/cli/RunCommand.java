@@ -3,6 +3,10 @@ package dev.sluice.cli;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
+import dev.sluice.journal.JournalRunListener;
+import dev.sluice.journal.Recording;
+import dev.sluice.playbook.RunListener;
+import java.util.List;
 import dev.sluice.playbook.LineDecider;
 import dev.sluice.playbook.Playbook;
 import dev.sluice.playbook.PlaybookSession;
@@ -59,11 +63,20 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Set a playbook parameter (repeatable).")
     Map<String, String> params = new LinkedHashMap<>();
 
+    @Option(names = "--no-journal", description = "Do not record this run in the workspace's journal folder.")
+    boolean noJournal;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write a report of the run from its journal: FILE.html (self-contained) or FILE.md.")
+    Path report;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (report != null && noJournal) {
+            throw new SluiceException(ErrorCode.USAGE, "--report is written from the run's journal: drop --no-journal to have one.");
+        }
         if (yes && dryRun) {
             throw new SluiceException(ErrorCode.USAGE, "--yes and --dry-run exclude each other: choose to commit or to roll back.");
         }
@@ -81,9 +94,27 @@ final class RunCommand implements Callable<Integer> {
             BufferedReader in = new BufferedReader(new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
             LineDecider decider = new LineDecider(in, out);
             RunListenerPrinter printer = new RunListenerPrinter(out);
-            try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, printer)) {
-                RunSummary summary = new StepRunner(run, decider, new SqlPromptInspector(in, out), printer).run();
-                return summary.exitStatus();
+            Recording rec = noJournal ? null : Recording.start(session, "run");
+            RunListener listener = rec == null ? printer : RunListener.all(List.of(printer, new JournalRunListener(rec.journal())));
+            int status = ErrorCode.FAILURE.exitStatus();
+            try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener)) {
+                RunSummary summary = new StepRunner(run, decider, new SqlPromptInspector(in, out), listener).run();
+                status = summary.exitStatus();
+                return status;
+            } catch (SluiceException e) {
+                if (rec != null) {
+                    rec.journal().error(e.kind(), e.getMessage());
+                }
+                status = e.code().exitStatus();
+                throw e;
+            } finally {
+                if (rec != null) {
+                    rec.status(status);
+                    rec.close();
+                    if (report != null) {
+                        out.println("Report written to " + dev.sluice.report.Report.write(dev.sluice.journal.JournalFile.read(rec.journal().file(), true), report));
+                    }
+                }
             }
         }
     }

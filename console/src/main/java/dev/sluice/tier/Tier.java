@@ -247,6 +247,15 @@ public final class Tier implements AutoCloseable {
         }
     }
 
+    /**
+     * The tables that hold the tier's data: {@link #tables()} without Sluice's own bookkeeping ({@code sluice_history},
+     * {@code sluice_lock}, … — every {@code sluice_*} table), so that counts and fingerprints never read bookkeeping as a
+     * change of data.
+     */
+    public List<String> dataTables() {
+        return tables().stream().filter(t -> !t.startsWith("sluice_")).toList();
+    }
+
     public boolean hasTable(String table) {
         if (engine == Engine.SQLITE) {
             return query("SELECT count(*) FROM sqlite_schema WHERE type IN ('table','view') AND name = ?", table).value() instanceof Number n
@@ -392,7 +401,7 @@ public final class Tier implements AutoCloseable {
     /** Row counts of every table. */
     public Map<String, Long> counts() {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (String t : tables()) {
+        for (String t : dataTables()) {
             out.put(t, ((Number) query("SELECT count(*) FROM " + Identifiers.quote(t)).value()).longValue());
         }
         return observe("counts", List.of(), out);
@@ -586,14 +595,14 @@ public final class Tier implements AutoCloseable {
         MessageDigest md = Checksummer.sha256();
         if (engine == Engine.SQLITE) {
             each("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                    + "ORDER BY type, name", List.of(), r -> {
+                    + "AND tbl_name NOT LIKE 'sluice\\_%' ESCAPE '\\' ORDER BY type, name", List.of(), r -> {
                 for (int i = 0; i < 4; i++) {
                     md.update(String.valueOf(r.get(i)).getBytes(StandardCharsets.UTF_8));
                     md.update((byte) 0);
                 }
             });
         } else {
-            for (String t : tables()) {
+            for (String t : dataTables()) {
                 md.update(t.getBytes(StandardCharsets.UTF_8));
                 for (Column c : columns(t)) {
                     md.update(c.toString().getBytes(StandardCharsets.UTF_8));
@@ -611,7 +620,7 @@ public final class Tier implements AutoCloseable {
             journal = String.valueOf(query("PRAGMA journal_mode").value());
         }
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (String t : tables()) {
+        for (String t : dataTables()) {
             counts.put(t, ((Number) query("SELECT count(*) FROM " + Identifiers.quote(t)).value()).longValue());
         }
         Fingerprint f = new Fingerprint(name(), engine.label(), engineVersion, HexFormat.of().formatHex(md.digest()), counts, size, journal,

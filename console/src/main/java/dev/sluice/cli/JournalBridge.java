@@ -1,0 +1,52 @@
+package dev.sluice.cli;
+
+import dev.sluice.console.EvalListener;
+import dev.sluice.error.SluiceException;
+import dev.sluice.journal.Journal;
+
+/** Tells the journal what the console evaluated: inputs, a summary of each output, errors. */
+final class JournalBridge implements EvalListener {
+    private final Journal journal;
+
+    JournalBridge(Journal journal) {
+        this.journal = journal;
+    }
+
+    @Override
+    public void input(Kind kind, String text) {
+        if (kind == Kind.COMMAND && isQuiet(text)) {
+            return;
+        }
+        String t = text.strip();
+        if (kind == Kind.COMMAND && (t.equals("/groovy") || t.startsWith("/groovy "))) {
+            // Recorded as Groovy before it runs, so its observations follow it; the command's own later GROOVY report is dropped.
+            journal.input("groovy", t.substring("/groovy".length()).strip());
+            return;
+        }
+        if (kind == Kind.GROOVY) {
+            return;
+        }
+        journal.input(switch (kind) {
+            case JAVA -> "java";
+            case GROOVY -> "groovy";
+            case COMMAND -> "command";
+        }, text);
+    }
+
+    /** Commands about the journal itself and leaving are not part of the procedure. */
+    static boolean isQuiet(String text) {
+        String t = text.strip();
+        return t.startsWith("/journal") || t.startsWith("/record") || t.equals("/exit") || t.startsWith("/history") || t.startsWith("/help");
+    }
+
+    @Override
+    public void output(String summary) {
+        journal.output(summary);
+    }
+
+    @Override
+    public void error(String line, Throwable error) {
+        String kind = error instanceof SluiceException se ? se.kind() : error == null ? "Compile" : error.getClass().getSimpleName();
+        journal.error(kind, line);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.sluice.cli;
+
+import dev.sluice.console.Console;
+import dev.sluice.dsl.Session;
+import dev.sluice.dsl.Sluice;
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.journal.JournalFile;
+import dev.sluice.journal.JournalRunListener;
+import dev.sluice.journal.Recording;
+import dev.sluice.journal.ReplayResult;
+import dev.sluice.journal.Replayer;
+import dev.sluice.journal.RunReplayer;
+import dev.sluice.playbook.RunListener;
+import dev.sluice.playbook.groovy.PlaybookLoader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "replay", mixinStandardHelpOptions = true, description = {
+        "Replay a recorded session or run as a runbook: checks the journal's hash chain and the workspace fingerprint, re-executes",
+        "every input (a run's steps with their recorded decisions) and stops with exit status 1 at the first observation that differs.",
+        "Example: sluice replay -w /tmp/prod sessions/20261121-101500-000-ana.jsonl --report replay.html"})
+final class ReplayCommand implements Callable<Integer> {
+    @Mixin
+    WorkspaceOption workspace;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The journal (.jsonl) to replay.")
+    Path file;
+
+    @Option(names = "--step", description = "Ask before each input or step, like a runbook walked through.")
+    boolean step;
+
+    @Option(names = "--yes", description = "Go on even when the workspace fingerprint differs from the recording's.")
+    boolean yes;
+
+    @Option(names = "--until", paramLabel = "SEQ", description = "Stop after the event with this sequence number.")
+    Long until;
+
+    @Option(names = "--force", description = "Replay a journal whose hash chain is broken or that was cut short, up to that point.")
+    boolean force;
+
+    @Option(names = "--playbook", paramLabel = "FILE", description = "For a recorded run: the playbook to use (default: the recorded path).")
+    Path playbook;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write a report of the replay: FILE.html (self-contained) or FILE.md.")
+    Path report;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        Path journalPath = file.isAbsolute() || file.toFile().exists() ? file : workspace.dir().resolve(file);
+        JournalFile jf = JournalFile.read(journalPath, force);
+        if (jf.problem() != null) {
+            out.println("warning: " + jf.problem() + "; replaying the events before it (--force).");
+        }
+        String kind = jf.header().path("kind").asText();
+        out.println("Replaying " + jf.path() + " (" + kind + " recorded by " + jf.header().path("user").asText() + " at "
+                + jf.header().path("start").asText() + ") on " + workspace.dir().toAbsolutePath().normalize());
+        BufferedReader answers = new BufferedReader(new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
+        Replayer.Asker asker = question -> {
+            out.print(question + " [y/N] ");
+            out.flush();
+            try {
+                String a = answers.readLine();
+                return a != null && a.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y");
+            } catch (IOException e) {
+                return false;
+            }
+        };
+        ReplayResult result;
+        Path recorded;
+        try (Session session = Session.open(workspace.dir()); Recording rec = Recording.start(session, "replay")) {
+            recorded = rec.journal().file();
+            rec.journal().output("replay of " + jf.path());
+            List<String> diffs = new Replayer(jf, session, (k, t) -> { }, asker, out, step, yes, -1).fingerprintDifferences();
+            if (!diffs.isEmpty()) {
+                out.println("The workspace differs from the recording's:");
+                diffs.forEach(d -> out.println("  " + d));
+                if (!(yes || (step && asker.ask("Replay anyway?")))) {
+                    out.println("Not replayed: use --yes to replay anyway, or --step to decide.");
+                    rec.status(ErrorCode.FAILURE.exitStatus());
+                    return ErrorCode.FAILURE.exitStatus();
+                }
+            }
+            if (kind.equals("run")) {
+                RunListener listener = RunListener.all(List.of(new RunListenerPrinter(out), new JournalRunListener(rec.journal())));
+                result = new RunReplayer(jf, session, asker, step, listener).run(PlaybookLoader::load, playbook);
+            } else {
+                result = replayConsole(jf, session, asker, out, rec);
+            }
+            out.println(result);
+            int status = result.ok() ? 0 : ErrorCode.FAILURE.exitStatus();
+            rec.status(status);
+            if (result.divergence() != null) {
+                rec.journal().error("Divergence", result.divergence().toString());
+            }
+            out.flush();
+            if (report == null) {
+                return status;
+            }
+            rec.close();
+            dev.sluice.report.Report.write(JournalFile.read(recorded, true), report);
+            out.println("Report written to " + report.toAbsolutePath());
+            return status;
+        }
+    }
+
+    private ReplayResult replayConsole(JournalFile jf, Session session, Replayer.Asker asker, PrintWriter out, Recording rec) {
+        PrintStream ps = new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                out.write(new String(b, off, len, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void flush() {
+                out.flush();
+            }
+        }, true, StandardCharsets.UTF_8);
+        Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withListener(new JournalBridge(rec.journal()));
+        try (Console console = Console.onStreams(session, new StringReader(""), ps, ps, opts)) {
+            Session previous = Sluice.use(session);
+            try {
+                Replayer.Executor exec = (k, text) -> {
+                    out.println("» " + text.strip().replace("\n", "\n  "));
+                    boolean ok = k.equals("groovy") ? console.evaluate("/groovy " + text) : console.evaluate(text);
+                    ps.flush();
+                    if (!ok) {
+                        throw new SluiceException(ErrorCode.FAILURE, "the input failed");
+                    }
+                };
+                return new Replayer(jf, session, exec, asker, out, step, yes, until == null ? -1 : until).run();
+            } finally {
+                Sluice.use(previous);
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.sluice.journal;
+
+import dev.sluice.dsl.Session;
+import dev.sluice.dsl.Sluice;
+import dev.sluice.tier.Fingerprint;
+import dev.sluice.tier.Tier;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A journal attached to a session: it takes the workspace fingerprint for the header, listens to every tier's
+ * observations while open, and writes the end event on close. The console and {@code sluice run} each hold one.
+ */
+public final class Recording implements AutoCloseable {
+    private final Session session;
+    private final Journal journal;
+    private int status;
+
+    private Recording(Session session, Journal journal) {
+        this.session = session;
+        this.journal = journal;
+    }
+
+    /** Starts recording {@code session} into its workspace's journal folder ({@code kind}: console, run, replay). */
+    public static Recording start(Session session, String kind) {
+        List<Fingerprint> fp = new ArrayList<>();
+        for (Tier t : session.tiers()) {
+            fp.add(t.fingerprint());
+        }
+        Journal j = Journal.start(session.workspace().journalDir(), kind, Sluice.version(), session.workspace().dir(), fp,
+                session.workspace().secrets());
+        for (Tier t : session.tiers()) {
+            t.addListener(j);
+        }
+        return new Recording(session, j);
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    /** The exit status the end event will carry. */
+    public void status(int s) {
+        status = s;
+    }
+
+    @Override
+    public void close() {
+        for (Tier t : session.tiers()) {
+            t.removeListener(journal);
+        }
+        journal.end(status);
+    }
+}
