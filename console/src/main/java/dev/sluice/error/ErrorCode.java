@@ -19,7 +19,6 @@ public enum ErrorCode {
     PLAYBOOK(12),
     STEP_CHANGED(13),
     JOURNAL(14),
-    DIVERGENCE(15),
     CANCELLED(16),
     IO(17);
 

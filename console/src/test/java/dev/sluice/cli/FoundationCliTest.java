@@ -29,11 +29,22 @@ class FoundationCliTest {
             CliRunner r = CliRunner.run(name, "--help");
             assertEquals(0, r.status(), name + ": " + r.err());
             assertTrue(r.out().contains("Usage: sluice " + name), name + ": " + r.out());
-            assertTrue(r.out().contains("Example:"), name + " --help gives an example: " + r.out());
+            assertTrue(r.out().contains("Example"), name + " --help gives an example: " + r.out());
+            if (!cl.getSubcommands().get(name).getCommandSpec().usageMessage().hidden()) {
+                assertTrue(readme().contains("| `" + name), name + " has a row in README.md's command table");
+            }
         }
         CliRunner top = CliRunner.run("--help");
         assertEquals(0, top.status());
         assertTrue(top.out().contains("snapshot"), top.out());
+    }
+
+    private static String readme() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
