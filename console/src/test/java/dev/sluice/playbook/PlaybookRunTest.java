@@ -86,6 +86,30 @@ class PlaybookRunTest {
     }
 
     @Test
+    void stepBodiesSeeDryRunSoExpectationsOnDescribedActionsCanSaySo() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("wal.groovy", """
+                playbook 'WAL', {
+                    tiers 'tier1'
+                    step 'switch to WAL', {
+                        journalMode tier1, 'WAL'
+                        boolean described = dryRun
+                        expect('journal mode is wal') { described || tier1.query('PRAGMA journal_mode').value() == 'wal' }
+                        note("dry run: $dryRun")
+                    }
+                }
+                """);
+        CliRunner dry = CliRunner.run(f.args(pb, "--dry-run"));
+        assertEquals(0, dry.status(), dry.out() + dry.err());
+        assertTrue(dry.out().contains("dry run: true"), dry.out());
+        assertEquals("delete", f.value("tier1", "PRAGMA journal_mode"));
+        CliRunner yes = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, yes.status(), yes.out() + yes.err());
+        assertTrue(yes.out().contains("dry run: false"), yes.out());
+        assertEquals("wal", f.value("tier1", "PRAGMA journal_mode"));
+    }
+
+    @Test
     void dryRunLeavesFilesByteIdentical() {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = f.playbook("dry.groovy", """

@@ -36,6 +36,14 @@ public abstract class DslCalls {
         return step.params();
     }
 
+    /**
+     * True under {@code --dry-run}: non-transactional actions are then only described, so an expectation about their
+     * effect (a journal mode, a snapshot file) can say so: {@code expect('wal') { dryRun || … }}.
+     */
+    public boolean isDryRun() {
+        return step.dryRun();
+    }
+
     /** Non-transactional: a verified snapshot of the given tiers (all when none). */
     public Snapshot snapshot(String name, Object... tiers) {
         return Sluice.snapshot(name, tiers);
