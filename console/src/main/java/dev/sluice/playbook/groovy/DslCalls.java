@@ -54,6 +54,26 @@ public abstract class DslCalls {
         return Sluice.restore(name, tiers);
     }
 
+    /** Every snapshot of the workspace, oldest first. */
+    public java.util.List<Snapshot> snapshots() {
+        return Sluice.snapshots();
+    }
+
+    /** Retention: keeps the newest {@code keep} snapshots (announced; only described in a dry run). */
+    public java.util.List<String> prune(int keep) {
+        return Sluice.prune(keep);
+    }
+
+    /** Retention of one family: keeps the newest {@code keep} snapshots whose name starts with {@code prefix}. */
+    public java.util.List<String> prune(int keep, String prefix) {
+        return Sluice.prune(keep, prefix);
+    }
+
+    /** Non-transactional: {@code PRAGMA wal_checkpoint(MODE)} on a tier. */
+    public dev.sluice.tier.Rows checkpoint(Object tier, String mode) {
+        return Sluice.checkpoint(tier, mode);
+    }
+
     /** Holds the write lock of the tiers (all when none) until the step ends. */
     public void freeze(Tier... tiers) {
         Sluice.freeze(tiers);
