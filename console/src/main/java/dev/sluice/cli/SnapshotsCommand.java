@@ -14,13 +14,16 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "snapshots", mixinStandardHelpOptions = true, description = {
         "List the workspace's snapshots, oldest first; --prune N keeps only the newest N.",
-        "Example: sluice snapshots -w /tmp/demo --prune 30"})
+        "Example: sluice snapshots -w /tmp/demo --prune 30 --prefix abathur_"})
 final class SnapshotsCommand implements Callable<Integer> {
     @Mixin
     WorkspaceOption workspace;
 
     @Option(names = "--prune", paramLabel = "KEEP", description = "Delete all but the newest KEEP snapshots (retention).")
     Integer prune;
+
+    @Option(names = "--prefix", paramLabel = "PREFIX", description = "With --prune: only snapshots whose name starts with PREFIX count and go (e.g. abathur_).")
+    String prefix;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -31,7 +34,7 @@ final class SnapshotsCommand implements Callable<Integer> {
         try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()))) {
             Snapshots snaps = new Snapshots(tiers, Version.get());
             if (prune != null) {
-                List<String> gone = snaps.prune(prune);
+                List<String> gone = snaps.prune(prune, prefix);
                 out.println(gone.isEmpty() ? "Nothing to prune." : "Pruned " + gone.size() + ": " + String.join(", ", gone));
             }
             List<Snapshot> all = snaps.list();

@@ -94,9 +94,17 @@ public final class Sluice {
         return session().snapshots().list();
     }
 
-    /** Retention: keeps the newest {@code keep} snapshots. */
+    /** Retention: keeps the newest {@code keep} snapshots. Deletes files: inside a step it is announced (described in a dry run). */
     public static List<String> prune(int keep) {
-        return session().snapshots().prune(keep);
+        return prune(keep, "");
+    }
+
+    /** Retention of one family: keeps the newest {@code keep} snapshots whose name starts with {@code prefix}, deletes its older ones. */
+    public static List<String> prune(int keep, String prefix) {
+        String what = prefix == null || prefix.isEmpty() ? "snapshots" : "snapshots named " + prefix + "…";
+        List<String> gone = session().nonTransactional().perform(new NonTransactional.Action("prune", "prune " + what
+                + ", keeping the newest " + keep, List.of(), false), () -> session().snapshots().prune(keep, prefix));
+        return gone == null ? List.of() : gone;
     }
 
     /** A logical SQL dump of a SQLite tier; a relative file is placed in the workspace. */
@@ -151,6 +159,19 @@ public final class Sluice {
         }
         return gate("journal_mode", "PRAGMA journal_mode = " + mode + " on " + t.name(), List.of(t.name()),
                 () -> String.valueOf(t.query("PRAGMA journal_mode = " + mode).value()));
+    }
+
+    /**
+     * {@code PRAGMA wal_checkpoint(MODE)} on a SQLite tier (PASSIVE, FULL, RESTART or TRUNCATE): copies the WAL into the
+     * main file. Non-transactional. Returns SQLite's row: busy (0 when it completed), WAL frames, frames checkpointed.
+     */
+    public static dev.sluice.tier.Rows checkpoint(Object tier, String mode) {
+        Tier t = tier(nameOf(tier));
+        if (!mode.matches("(?i)PASSIVE|FULL|RESTART|TRUNCATE")) {
+            throw new SluiceException(ErrorCode.USAGE, "checkpoint(" + t.name() + ", " + mode + "): the mode is PASSIVE, FULL, RESTART or TRUNCATE.");
+        }
+        return gate("checkpoint", "PRAGMA wal_checkpoint(" + mode.toUpperCase(java.util.Locale.ROOT) + ") on " + t.name(), List.of(t.name()),
+                () -> t.query("PRAGMA wal_checkpoint(" + mode.toUpperCase(java.util.Locale.ROOT) + ")"));
     }
 
     /** ATTACHes a database file to a tier's connection under {@code schema}. Non-transactional. */

@@ -157,7 +157,8 @@ public final class PlaybookSession implements AutoCloseable {
                     }
                 }
             }
-            StepState state = on.isEmpty() ? StepState.PENDING : changed ? StepState.CHANGED : StepState.APPLIED;
+            // A step marked always runs on every run: its history rows record each run and never make it applied or changed.
+            StepState state = on.isEmpty() || s.always() ? StepState.PENDING : changed ? StepState.CHANGED : StepState.APPLIED;
             out.add(new StepStatus(s, state, on, last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
                     last == null ? null : last.user() + "@" + last.host()));
         }

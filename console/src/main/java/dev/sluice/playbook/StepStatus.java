@@ -10,7 +10,7 @@ public record StepStatus(Step step, StepState state, List<String> appliedOn, Str
 
     @Override
     public String toString() {
-        String s = String.format("%2d. %-8s %s", step.index(), state.label(), step.name());
+        String s = String.format("%2d. %-8s %s", step.index(), state.label(), step.name()) + (step.always() ? "  (runs on every run)" : "");
         if (state != StepState.PENDING) {
             s += "  (" + String.join(", ", appliedOn) + ", " + appliedAt + " by " + appliedBy + ")";
         }

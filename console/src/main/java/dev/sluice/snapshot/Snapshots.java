@@ -382,10 +382,19 @@ public final class Snapshots {
 
     /** Keeps the newest {@code keep} snapshots and deletes the others; returns the names deleted. */
     public List<String> prune(int keep) {
+        return prune(keep, "");
+    }
+
+    /**
+     * Retention for one family of snapshots: keeps the newest {@code keep} of those whose name starts with
+     * {@code prefix} and deletes the older ones of that family only (others' snapshots, before-restore ones, are left alone).
+     */
+    public List<String> prune(int keep, String prefix) {
         if (keep < 0) {
             throw new SluiceException(ErrorCode.USAGE, "prune(" + keep + "): keep must be 0 or more.");
         }
-        List<Snapshot> all = list();
+        String p = prefix == null ? "" : prefix;
+        List<Snapshot> all = list().stream().filter(s -> s.name().startsWith(p)).toList();
         List<String> deleted = new ArrayList<>();
         for (int i = 0; i < all.size() - keep; i++) {
             Snapshot s = all.get(i);

@@ -55,6 +55,23 @@ class SnapshotCliTest {
     }
 
     @Test
+    void pruneWithAPrefixKeepsTheNewestOfThatFamilyAndLeavesOtherSnapshotsAlone() {
+        Path ws = dir.resolve("ws");
+        try (dev.sluice.tier.Tier t = dev.sluice.tier.Tier.open(TestWorkspaces.sqlite(ws, "tier1").tier("tier1"), true)) {
+            t.exec("CREATE TABLE t (x)");
+        }
+        for (String name : new String[]{"other-1", "daily_1", "daily_2", "daily_3", "other-2"}) {
+            assertEquals(0, CliRunner.run("snapshot", "-w", ws.toString(), name).status());
+        }
+        CliRunner pruned = CliRunner.run("snapshots", "-w", ws.toString(), "--prune", "1", "--prefix", "daily_");
+        assertEquals(0, pruned.status(), pruned.err());
+        assertTrue(pruned.out().contains("Pruned 2: daily_1, daily_2"), pruned.out());
+        for (String kept : new String[]{"other-1", "daily_3", "other-2"}) {
+            assertTrue(Files.isDirectory(ws.resolve("snapshots").resolve(kept)), kept);
+        }
+    }
+
+    @Test
     void alteredSnapshotIsRefusedAndNothingChanges() throws Exception {
         Path ws = dir.resolve("demo");
         assertEquals(0, CliRunner.run("demo", ws.toString()).status());

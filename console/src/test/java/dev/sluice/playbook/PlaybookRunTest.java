@@ -86,6 +86,90 @@ class PlaybookRunTest {
     }
 
     @Test
+    void stepBodiesSeeDryRunSoExpectationsOnDescribedActionsCanSaySo() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("wal.groovy", """
+                playbook 'WAL', {
+                    tiers 'tier1'
+                    step 'switch to WAL', {
+                        journalMode tier1, 'WAL'
+                        boolean described = dryRun
+                        expect('journal mode is wal') { described || tier1.query('PRAGMA journal_mode').value() == 'wal' }
+                        note("dry run: $dryRun")
+                    }
+                }
+                """);
+        CliRunner dry = CliRunner.run(f.args(pb, "--dry-run"));
+        assertEquals(0, dry.status(), dry.out() + dry.err());
+        assertTrue(dry.out().contains("dry run: true"), dry.out());
+        assertEquals("delete", f.value("tier1", "PRAGMA journal_mode"));
+        CliRunner yes = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, yes.status(), yes.out() + yes.err());
+        assertTrue(yes.out().contains("dry run: false"), yes.out());
+        assertEquals("wal", f.value("tier1", "PRAGMA journal_mode"));
+    }
+
+    @Test
+    void alwaysStepRunsOnEveryRunWhileOtherStepsRunOnce() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("recurring.groovy", """
+                playbook 'Recurring', {
+                    tiers 'tier1'
+                    step 'once', {
+                        tier1.exec("INSERT INTO items (name) VALUES ('once')")
+                    }
+                    step 'every run', always: true, {
+                        tier1.exec("INSERT INTO items (name) VALUES ('again')")
+                    }
+                }
+                """);
+        assertEquals(0, CliRunner.run(f.args(pb, "--yes")).status());
+        CliRunner second = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, second.status(), second.out() + second.err());
+        assertTrue(second.out().contains("Step 1 'once': already applied"), second.out());
+        assertTrue(second.out().contains("Running step 2/2 'every run'"), second.out());
+        assertEquals(1L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name = 'once'")).longValue());
+        assertEquals(2L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name = 'again'")).longValue());
+        assertEquals(3, f.historyRows("tier1"), "one row for 'once', one per run for 'every run'");
+        CliRunner list = CliRunner.run(f.args(pb, "--list"));
+        assertTrue(list.out().contains("every run  (runs on every run)"), list.out());
+    }
+
+    @Test
+    void unknownStepOptionIsRefusedWithItsPosition() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("option.groovy", """
+                playbook 'Bad option', {
+                    tiers 'tier1'
+                    step 'x', sometimes: true, {
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(ErrorCode.PLAYBOOK.exitStatus(), r.status(), r.out() + r.err());
+        assertTrue((r.out() + r.err()).contains("option.groovy:3:"), r.out() + r.err());
+        assertTrue((r.out() + r.err()).contains("unknown step option sometimes"), r.out() + r.err());
+    }
+
+    @Test
+    void dryRunOnlyDescribesPrune() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        assertEquals(0, CliRunner.run("snapshot", "-w", tmp.toString(), "old").status());
+        Path pb = f.playbook("prune.groovy", """
+                playbook 'Prune', {
+                    tiers 'tier1'
+                    step 'retention', {
+                        prune 0
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--dry-run"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("would prune snapshots, keeping the newest 0"), r.out());
+        assertTrue(Files.isDirectory(tmp.resolve("snapshots").resolve("old")));
+    }
+
+    @Test
     void dryRunLeavesFilesByteIdentical() {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = f.playbook("dry.groovy", """

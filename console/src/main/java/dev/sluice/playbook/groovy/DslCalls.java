@@ -36,6 +36,14 @@ public abstract class DslCalls {
         return step.params();
     }
 
+    /**
+     * True under {@code --dry-run}: non-transactional actions are then only described, so an expectation about their
+     * effect (a journal mode, a snapshot file) can say so: {@code expect('wal') { dryRun || … }}.
+     */
+    public boolean isDryRun() {
+        return step.dryRun();
+    }
+
     /** Non-transactional: a verified snapshot of the given tiers (all when none). */
     public Snapshot snapshot(String name, Object... tiers) {
         return Sluice.snapshot(name, tiers);
@@ -44,6 +52,26 @@ public abstract class DslCalls {
     /** Non-transactional: restores a snapshot (the current state is kept as a snapshot first). */
     public Snapshots.Restored restore(String name, Object... tiers) {
         return Sluice.restore(name, tiers);
+    }
+
+    /** Every snapshot of the workspace, oldest first. */
+    public java.util.List<Snapshot> snapshots() {
+        return Sluice.snapshots();
+    }
+
+    /** Retention: keeps the newest {@code keep} snapshots (announced; only described in a dry run). */
+    public java.util.List<String> prune(int keep) {
+        return Sluice.prune(keep);
+    }
+
+    /** Retention of one family: keeps the newest {@code keep} snapshots whose name starts with {@code prefix}. */
+    public java.util.List<String> prune(int keep, String prefix) {
+        return Sluice.prune(keep, prefix);
+    }
+
+    /** Non-transactional: {@code PRAGMA wal_checkpoint(MODE)} on a tier. */
+    public dev.sluice.tier.Rows checkpoint(Object tier, String mode) {
+        return Sluice.checkpoint(tier, mode);
     }
 
     /** Holds the write lock of the tiers (all when none) until the step ends. */

@@ -78,14 +78,30 @@ public final class PlaybookDelegate {
 
     /** A step: one unit of commit. Its body runs with every tier in an open transaction. */
     public void step(String name, @DelegatesTo(value = StepDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        step(Map.of(), name, body);
+    }
+
+    /**
+     * A step with options: {@code step 'back up', always: true, { … }} runs on every run instead of once (recurring work:
+     * backups, retention); each run still writes its history row.
+     */
+    public void step(Map<String, Object> options, String name,
+                     @DelegatesTo(value = StepDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
         check(Grammar.Keyword.STEP);
+        for (var e : options.entrySet()) {
+            if (!e.getKey().equals("always") || !(e.getValue() instanceof Boolean)) {
+                throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "step") + ": unknown step option " + e.getKey() + ": "
+                        + e.getValue() + "; the only option is always: true (run the step on every run).");
+            }
+        }
+        boolean always = Boolean.TRUE.equals(options.get("always"));
         for (LoadContext.StepDef s : load.steps) {
             if (s.name().equals(name)) {
                 throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "step") + ": step '" + name + "' is declared twice (first at line "
                         + s.call().line() + "). Step names identify steps in history; make them unique.");
             }
         }
-        load.steps.add(new LoadContext.StepDef(name, body, load.stepCall(name)));
+        load.steps.add(new LoadContext.StepDef(name, body, load.stepCall(name), always));
     }
 
     List<LoadContext.StepDef> steps() {

@@ -113,6 +113,12 @@ final class SourceIndex {
     }
 
     private static String firstConstant(Expression args) {
+        // Named arguments (step 'x', always: true, { … }) arrive first as one map: the name is the next argument.
+        if (args instanceof TupleExpression t && t.getExpressions().size() > 1
+                && t.getExpression(0) instanceof org.codehaus.groovy.ast.expr.MapExpression) {
+            Expression second = t.getExpression(1);
+            return second instanceof ConstantExpression c && c.getValue() instanceof String s ? s : null;
+        }
         if (args instanceof TupleExpression t && !t.getExpressions().isEmpty() && t.getExpression(0) instanceof ConstantExpression c
                 && c.getValue() instanceof String s) {
             return s;
