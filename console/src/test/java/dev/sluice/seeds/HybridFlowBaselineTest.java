@@ -42,6 +42,7 @@ class HybridFlowBaselineTest {
     String base;
     final AtomicLong qdrantPoints = new AtomicLong(36_216);
     final AtomicLong neo4jParagraphs = new AtomicLong(36_216);
+    final java.util.concurrent.atomic.AtomicReference<String> neo4jError = new java.util.concurrent.atomic.AtomicReference<>();
 
     @BeforeEach
     void fixture() throws IOException {
@@ -82,7 +83,9 @@ class HybridFlowBaselineTest {
         server.createContext("/collections/textbook_chunks/points/scroll", ex -> answer(ex, """
                 {"result":{"points":[{"id":1,"payload":{"chapter_id":"bailey:ch60","text":"The lungs…"}}],"next_page_offset":2},"status":"ok"}
                 """));
-        server.createContext("/db/neo4j/tx/commit", ex -> answer(ex, """
+        server.createContext("/db/neo4j/tx/commit", ex -> answer(ex, neo4jError.get() != null ? """
+                {"results":[],"errors":[{"code":"%s","message":"The client is unauthorized due to authentication failure."}]}
+                """.formatted(neo4jError.get()) : """
                 {"results":[{"columns":["count(p)"],"data":[{"row":[%d],"meta":[null]}]}],"errors":[]}
                 """.formatted(neo4jParagraphs.get())));
         server.start();
@@ -234,5 +237,25 @@ class HybridFlowBaselineTest {
         assertEquals(1, lines.size(), all);
         assertTrue(lines.get(0).contains("the service is down or the URL is wrong"), all);
         assertNothingCommitted(r);
+    }
+
+    @Test
+    void aNeo4jErrorAnswerIsOneLineNamingItsCode() {
+        neo4jError.set("Neo.ClientError.Security.Unauthorized");
+        CliRunner r = run("--yes");
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("Neo4j at " + base + "/db/neo4j/tx/commit refused the count: Neo.ClientError.Security.Unauthorized"), r.out());
+        assertNothingCommitted(r);
+    }
+
+    @Test
+    void stepModeCommitsStepByStepAndAsksBeforeTheSnapshot() {
+        List<String> a = new ArrayList<>(List.of("run", PLAYBOOK.toString(), "-w", dir.toString(),
+                "-p", "qdrantUrl=" + base, "-p", "neo4jUrl=" + base));
+        CliRunner r = CliRunner.runWithInput("c\nc\ny\nc\nc\nc\n", a.toArray(String[]::new));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("[y/N]"), r.out());
+        assertTrue(r.out().contains("5 committed"), r.out());
+        assertEquals("committed|1", value("SELECT status || '|' || validation_passed FROM version_registry"));
     }
 }
