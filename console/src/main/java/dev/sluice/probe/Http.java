@@ -22,6 +22,7 @@ import java.time.Duration;
 public final class Http {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final Duration timeout;
+    private final String authorization; // never shown: toString and messages leave it out
     private volatile HttpClient client;
 
     public Http() {
@@ -29,12 +30,29 @@ public final class Http {
     }
 
     public Http(Duration timeout) {
+        this(timeout, null);
+    }
+
+    private Http(Duration timeout, String authorization) {
         this.timeout = timeout;
+        this.authorization = authorization;
     }
 
     /** The same probe with another timeout: {@code http.timeout(30).json(url)}. */
     public Http timeout(int seconds) {
-        return new Http(Duration.ofSeconds(seconds));
+        return new Http(Duration.ofSeconds(seconds), authorization);
+    }
+
+    /**
+     * The same probe sending HTTP Basic credentials (Neo4j's HTTP API wants them): {@code http.basicAuth('neo4j',
+     * System.getenv('NEO4J_PASSWORD'))}. A null or empty password sends none, for services with authentication off.
+     */
+    public Http basicAuth(String user, String password) {
+        if (password == null || password.isEmpty()) {
+            return new Http(timeout, null);
+        }
+        String token = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Http(timeout, "Basic " + token);
     }
 
     private HttpClient client() {
@@ -80,6 +98,9 @@ public final class Http {
         }
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
             if (body == null) {
                 b.GET();
             } else {
@@ -87,6 +108,11 @@ public final class Http {
                 b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(text));
             }
             HttpResponse<String> r = client().send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 401 || r.statusCode() == 403) {
+                throw new SluiceException(ErrorCode.FAILURE, "HTTP " + r.statusCode() + " from " + shown + ": the service refused "
+                        + (authorization == null ? "a request without credentials. Send them with http.basicAuth(user, password)."
+                        : "the credentials. Check the user and password."));
+            }
             if (r.statusCode() / 100 != 2) {
                 throw new SluiceException(ErrorCode.FAILURE, "HTTP " + r.statusCode() + " from " + shown
                         + ". Check the URL and that the service is healthy.");
@@ -118,6 +144,7 @@ public final class Http {
 
     @Override
     public String toString() {
-        return "http probe (timeout " + timeout.toSeconds() + " s): http.json(url), http.json(url, \"a.b\"), http.post(url, body)";
+        return "http probe (timeout " + timeout.toSeconds() + " s" + (authorization == null ? "" : ", with credentials")
+                + "): http.json(url), http.json(url, \"a.b\"), http.post(url, body)";
     }
 }

@@ -371,4 +371,24 @@ class PlaybookRunTest {
         CliRunner again = CliRunner.run("run", tour.toString(), "-w", demo.toString(), "--yes");
         assertTrue(again.out().contains("Every selected step is already applied"), again.out());
     }
+
+    @Test
+    void stepBodiesSeeTheHttpProbeAndTheDryRunFlag() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("probe.groovy", """
+                playbook 'Probe', {
+                    tiers 'tier1'
+                    step 'look', {
+                        note "probe: ${http}, dry run: ${dryRun}"
+                        expect('http is the DSL probe') { http.is(dev.sluice.dsl.Sluice.http) }
+                    }
+                }
+                """);
+        CliRunner dry = CliRunner.run(f.args(pb, "--dry-run"));
+        assertEquals(0, dry.status(), dry.out() + dry.err());
+        assertTrue(dry.out().contains("dry run: true"), dry.out());
+        CliRunner yes = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, yes.status(), yes.out() + yes.err());
+        assertTrue(yes.out().contains("dry run: false"), yes.out());
+    }
 }

@@ -26,6 +26,18 @@ class HttpTest {
             ex.getResponseBody().write(b);
             ex.close();
         });
+        server.createContext("/db/neo4j/tx/commit", ex -> {
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            if (!("Basic " + java.util.Base64.getEncoder().encodeToString("neo4j:s3cret".getBytes(StandardCharsets.UTF_8))).equals(auth)) {
+                ex.sendResponseHeaders(401, -1);
+                ex.close();
+                return;
+            }
+            byte[] b = "{\"results\":[{\"columns\":[\"count(p)\"],\"data\":[{\"row\":[36216]}]}],\"errors\":[]}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
         server.createContext("/broken", ex -> {
             ex.sendResponseHeaders(500, -1);
             ex.close();
@@ -61,5 +73,18 @@ class HttpTest {
         assertTrue(e.getMessage().startsWith("HTTP 500"), e.getMessage());
         SluiceException p = assertThrows(SluiceException.class, () -> new Http().json(base + "/collections/textbook_chunks", "result.nope"));
         assertTrue(p.getMessage().contains("no 'result.nope'"), p.getMessage());
+    }
+
+    @Test
+    void basicAuthIsSentAndARefusalSaysWhatToDo() {
+        String url = base + "/db/neo4j/tx/commit";
+        Map<String, Object> body = Map.of("statements", java.util.List.of(Map.of("statement", "MATCH (p:Paragraph) RETURN count(p)")));
+        Map<?, ?> answer = (Map<?, ?>) new Http().basicAuth("neo4j", "s3cret").post(url, body);
+        assertEquals("{results=[{columns=[count(p)], data=[{row=[36216]}]}], errors=[]}", answer.toString());
+        SluiceException none = assertThrows(SluiceException.class, () -> new Http().post(url, body));
+        assertTrue(none.getMessage().contains("http.basicAuth(user, password)"), none.getMessage());
+        SluiceException wrong = assertThrows(SluiceException.class, () -> new Http().basicAuth("neo4j", "nope").post(url, body));
+        assertTrue(wrong.getMessage().contains("refused the credentials"), wrong.getMessage());
+        assertTrue(!wrong.getMessage().contains("nope") && !new Http().basicAuth("neo4j", "s3cret").toString().contains("s3cret"));
     }
 }

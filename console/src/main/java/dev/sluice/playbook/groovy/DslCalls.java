@@ -31,6 +31,16 @@ public abstract class DslCalls {
         return Sluice.tier(name);
     }
 
+    /** The HTTP probe ({@code http.json(url)}), as in the console: a playbook reads service counts with it (seed 002). */
+    public dev.sluice.probe.Http getHttp() {
+        return Sluice.http;
+    }
+
+    /** True under {@code --dry-run}: non-transactional actions were only described (a snapshot returns null). */
+    public boolean isDryRun() {
+        return step.dryRun();
+    }
+
     /** Parameter values of this run. */
     public Map<String, Object> getParams() {
         return step.params();
