@@ -36,11 +36,6 @@ public abstract class DslCalls {
         return Sluice.http;
     }
 
-    /** True under {@code --dry-run}: non-transactional actions were only described (a snapshot returns null). */
-    public boolean isDryRun() {
-        return step.dryRun();
-    }
-
     /** Parameter values of this run. */
     public Map<String, Object> getParams() {
         return step.params();
