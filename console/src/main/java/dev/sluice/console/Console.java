@@ -122,6 +122,8 @@ public final class Console implements CommandContext, AutoCloseable {
         return t;
     });
     private volatile boolean evaluating;
+    /** Counts evaluations, so a delayed stop after Ctrl-C never hits the input typed after the cancelled one. */
+    private final java.util.concurrent.atomic.AtomicLong evaluation = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean cancelRequested;
     private boolean exitRequested;
     private boolean lastErrorBound;
@@ -394,6 +396,7 @@ public final class Console implements CommandContext, AutoCloseable {
         boolean redirect = terminal == null && (out != sysOut || err != sysErr);
         Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out);
         cancelRequested = false;
+        evaluation.incrementAndGet();
         evaluating = true;
         try {
             if (redirect) {
@@ -477,6 +480,7 @@ public final class Console implements CommandContext, AutoCloseable {
             return false;
         }
         cancelRequested = false;
+        evaluation.incrementAndGet();
         evaluating = true;
         try {
             cmd.run(args, this);
@@ -521,12 +525,13 @@ public final class Console implements CommandContext, AutoCloseable {
             return;
         }
         cancelRequested = true;
+        long cancelled = evaluation.get();
         for (Tier t : session.tiers()) {
             t.cancel();
         }
         // Give the cancelled statement a moment to unwind cleanly before stopping the snippet thread itself.
         timer.schedule(() -> {
-            if (evaluating) {
+            if (evaluating && evaluation.get() == cancelled) {
                 evaluator.stop();
             }
         }, 300, TimeUnit.MILLISECONDS);
