@@ -1,5 +1,7 @@
 package dev.sluice.cli;
 
+import dev.sluice.console.Console;
+import dev.sluice.console.playbook.ConsoleInspector;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
@@ -9,7 +11,6 @@ import dev.sluice.playbook.PlaybookSession;
 import dev.sluice.playbook.RunMode;
 import dev.sluice.playbook.RunOptions;
 import dev.sluice.playbook.RunSummary;
-import dev.sluice.playbook.SqlPromptInspector;
 import dev.sluice.playbook.StepRunner;
 import dev.sluice.playbook.StepStatus;
 import dev.sluice.playbook.groovy.PlaybookLoader;
@@ -21,6 +22,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,7 +32,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, description = {
         "Run a Groovy playbook one transactional step at a time: each step's changes are shown before anything is committed.",
-        "Step mode asks commit / rollback / inspect / skip / quit; --yes commits when every expectation holds; --dry-run rolls every step back.",
+        "Step mode asks commit / rollback / inspect / skip / quit (inspect opens the console inside the step, uncommitted rows visible);",
+        "--yes commits when every expectation holds; --dry-run rolls every step back.",
         "Example: sluice run playbooks/tour.groovy -w /tmp/sluice-demo -p status=open"})
 final class RunCommand implements Callable<Integer> {
     @Mixin
@@ -63,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (yes && dryRun) {
             throw new SluiceException(ErrorCode.USAGE, "--yes and --dry-run exclude each other: choose to commit or to roll back.");
         }
@@ -78,12 +82,21 @@ final class RunCommand implements Callable<Integer> {
                 return 0;
             }
             RunMode mode = yes ? RunMode.YES : dryRun ? RunMode.DRY_RUN : RunMode.STEP;
-            BufferedReader in = new BufferedReader(new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
-            LineDecider decider = new LineDecider(in, out);
-            RunListenerPrinter printer = new RunListenerPrinter(out);
-            try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, printer)) {
-                RunSummary summary = new StepRunner(run, decider, new SqlPromptInspector(in, out), printer).run();
-                return summary.exitStatus();
+            // On a terminal the answers and the inspect console share one JLine terminal, so neither reads ahead of the other.
+            try (Terminal terminal = mode == RunMode.STEP && Main.input() == System.in && ConsoleOptions.interactive()
+                    ? TerminalBuilder.builder().system(true).build() : null) {
+                BufferedReader in = new BufferedReader(terminal != null ? terminal.reader()
+                        : new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
+                LineDecider decider = new LineDecider(in, out);
+                RunListenerPrinter printer = new RunListenerPrinter(out);
+                try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, printer)) {
+                    Console.Options console = Console.Options.defaults().withVerbose(Main.verbose);
+                    ConsoleInspector inspector = terminal != null ? ConsoleInspector.onTerminal(run, terminal, console)
+                            : ConsoleInspector.onStreams(run, in, ConsoleOptions.stream(out, System.out),
+                            ConsoleOptions.stream(spec.commandLine().getErr(), System.err), console);
+                    RunSummary summary = new StepRunner(run, decider, inspector, printer).run();
+                    return summary.exitStatus();
+                }
             }
         }
     }
