@@ -105,7 +105,7 @@ public final class ConsoleOptions {
     }
 
     /** The process stream itself when picocli writes to it, else a stream into the writer (tests capture that). */
-    private static PrintStream stream(PrintWriter w, PrintStream process) {
+    static PrintStream stream(PrintWriter w, PrintStream process) {
         if (w == Main.processOut || w == Main.processErr) {
             return process;
         }

@@ -1,5 +1,7 @@
 package dev.sluice.cli;
 
+import dev.sluice.console.Console;
+import dev.sluice.console.playbook.ConsoleInspector;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
@@ -13,7 +15,6 @@ import dev.sluice.playbook.PlaybookSession;
 import dev.sluice.playbook.RunMode;
 import dev.sluice.playbook.RunOptions;
 import dev.sluice.playbook.RunSummary;
-import dev.sluice.playbook.SqlPromptInspector;
 import dev.sluice.playbook.StepRunner;
 import dev.sluice.playbook.StepStatus;
 import dev.sluice.playbook.groovy.PlaybookLoader;
@@ -25,6 +26,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,7 +36,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, description = {
         "Run a Groovy playbook one transactional step at a time: each step's changes are shown before anything is committed.",
-        "Step mode asks commit / rollback / inspect / skip / quit; --yes commits when every expectation holds; --dry-run rolls every step back.",
+        "Step mode asks commit / rollback / inspect / skip / quit (inspect opens the console inside the step, uncommitted rows visible);",
+        "--yes commits when every expectation holds; --dry-run rolls every step back.",
         "Example: sluice run playbooks/tour.groovy -w /tmp/sluice-demo -p status=open"})
 final class RunCommand implements Callable<Integer> {
     @Mixin
@@ -73,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (report != null && noJournal) {
             throw new SluiceException(ErrorCode.USAGE, "--report is written from the run's journal: drop --no-journal to have one.");
         }
@@ -91,28 +95,37 @@ final class RunCommand implements Callable<Integer> {
                 return 0;
             }
             RunMode mode = yes ? RunMode.YES : dryRun ? RunMode.DRY_RUN : RunMode.STEP;
-            BufferedReader in = new BufferedReader(new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
-            LineDecider decider = new LineDecider(in, out);
-            RunListenerPrinter printer = new RunListenerPrinter(out);
-            Recording rec = noJournal ? null : Recording.start(session, "run");
-            RunListener listener = rec == null ? printer : RunListener.all(List.of(printer, new JournalRunListener(rec.journal())));
-            int status = ErrorCode.FAILURE.exitStatus();
-            try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener)) {
-                RunSummary summary = new StepRunner(run, decider, new SqlPromptInspector(in, out), listener).run();
-                status = summary.exitStatus();
-                return status;
-            } catch (SluiceException e) {
-                if (rec != null) {
-                    rec.journal().error(e.kind(), e.getMessage());
-                }
-                status = e.code().exitStatus();
-                throw e;
-            } finally {
-                if (rec != null) {
-                    rec.status(status);
-                    rec.close();
-                    if (report != null) {
-                        out.println("Report written to " + dev.sluice.report.Report.write(dev.sluice.journal.JournalFile.read(rec.journal().file(), true), report));
+            // On a terminal the answers and the inspect console share one JLine terminal, so neither reads ahead of the other.
+            try (Terminal terminal = mode == RunMode.STEP && Main.input() == System.in && ConsoleOptions.interactive()
+                    ? TerminalBuilder.builder().system(true).build() : null) {
+                BufferedReader in = new BufferedReader(terminal != null ? terminal.reader()
+                        : new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
+                LineDecider decider = new LineDecider(in, out);
+                RunListenerPrinter printer = new RunListenerPrinter(out);
+                Recording rec = noJournal ? null : Recording.start(session, "run");
+                RunListener listener = rec == null ? printer : RunListener.all(List.of(printer, new JournalRunListener(rec.journal())));
+                int status = ErrorCode.FAILURE.exitStatus();
+                try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener)) {
+                    Console.Options console = Console.Options.defaults().withVerbose(Main.verbose);
+                    ConsoleInspector inspector = terminal != null ? ConsoleInspector.onTerminal(run, terminal, console)
+                            : ConsoleInspector.onStreams(run, in, ConsoleOptions.stream(out, System.out),
+                            ConsoleOptions.stream(spec.commandLine().getErr(), System.err), console);
+                    RunSummary summary = new StepRunner(run, decider, inspector, listener).run();
+                    status = summary.exitStatus();
+                    return status;
+                } catch (SluiceException e) {
+                    if (rec != null) {
+                        rec.journal().error(e.kind(), e.getMessage());
+                    }
+                    status = e.code().exitStatus();
+                    throw e;
+                } finally {
+                    if (rec != null) {
+                        rec.status(status);
+                        rec.close();
+                        if (report != null) {
+                            out.println("Report written to " + dev.sluice.report.Report.write(dev.sluice.journal.JournalFile.read(rec.journal().file(), true), report));
+                        }
                     }
                 }
             }

@@ -23,6 +23,12 @@ public interface CommandContext {
     /** True with --verbose. */
     boolean verbose();
 
+    /**
+     * Asks the person at the console a yes/no question (a non-transactional action inside a step): on a terminal it
+     * prompts; in a script the next input line is the answer. Anything but {@code y}/{@code yes} is no.
+     */
+    boolean confirm(String question);
+
     /** Tells the console's listeners (the journal) what this command evaluated, e.g. /groovy's code. */
     void evaluated(EvalListener.Kind kind, String text, String summary);
 }

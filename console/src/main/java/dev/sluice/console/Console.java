@@ -122,6 +122,8 @@ public final class Console implements CommandContext, AutoCloseable {
         return t;
     });
     private volatile boolean evaluating;
+    /** Counts evaluations, so a delayed stop after Ctrl-C never hits the input typed after the cancelled one. */
+    private final java.util.concurrent.atomic.AtomicLong evaluation = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean cancelRequested;
     private boolean exitRequested;
     private boolean lastErrorBound;
@@ -293,13 +295,16 @@ public final class Console implements CommandContext, AutoCloseable {
                 terminal.handle(Terminal.Signal.INT, s -> interrupt());
                 Banner.print(out, session);
             } else {
-                input = new PlainInput(new BufferedReader(scriptIn), this::complete);
+                // A caller's BufferedReader is used as is: `sluice run` shares one with its decider, and a second
+                // buffer would swallow the answers that follow the inspect session.
+                input = new PlainInput(scriptIn instanceof BufferedReader b ? b : new BufferedReader(scriptIn), this::complete, out);
             }
             return loop();
         } catch (IOException e) {
             err.println("I/O: " + e.getMessage());
             return 1;
         } finally {
+            closeCommands();
             Sluice.use(previousSession);
             if (input instanceof TerminalInput ti) {
                 ti.saveHistory();
@@ -394,6 +399,7 @@ public final class Console implements CommandContext, AutoCloseable {
         boolean redirect = terminal == null && (out != sysOut || err != sysErr);
         Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out);
         cancelRequested = false;
+        evaluation.incrementAndGet();
         evaluating = true;
         try {
             if (redirect) {
@@ -477,6 +483,7 @@ public final class Console implements CommandContext, AutoCloseable {
             return false;
         }
         cancelRequested = false;
+        evaluation.incrementAndGet();
         evaluating = true;
         try {
             cmd.run(args, this);
@@ -521,12 +528,13 @@ public final class Console implements CommandContext, AutoCloseable {
             return;
         }
         cancelRequested = true;
+        long cancelled = evaluation.get();
         for (Tier t : session.tiers()) {
             t.cancel();
         }
         // Give the cancelled statement a moment to unwind cleanly before stopping the snippet thread itself.
         timer.schedule(() -> {
-            if (evaluating) {
+            if (evaluating && evaluation.get() == cancelled) {
                 evaluator.stop();
             }
         }, 300, TimeUnit.MILLISECONDS);
@@ -587,6 +595,15 @@ public final class Console implements CommandContext, AutoCloseable {
     }
 
     @Override
+    public boolean confirm(String question) {
+        try {
+            return input != null && input.confirm(question);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
     public void evaluated(EvalListener.Kind kind, String text, String summary) {
         fireInput(kind, text);
         fireOutput(summary);
@@ -602,9 +619,23 @@ public final class Console implements CommandContext, AutoCloseable {
         return evaluator;
     }
 
-    /** Stops JShell. Does not close the session: whoever opened it closes it. */
+    /** Ends what commands hold (an open playbook step is rolled back, its locks released); idempotent. */
+    private void closeCommands() {
+        for (SlashCommand c : commands.all()) {
+            if (c instanceof AutoCloseable ac) {
+                try {
+                    ac.close();
+                } catch (Exception e) {
+                    err.println(Renderer.error(e));
+                }
+            }
+        }
+    }
+
+    /** Stops JShell and ends what commands hold. Does not close the session: whoever opened it closes it. */
     @Override
     public void close() {
+        closeCommands();
         evaluator.close();
         timer.shutdownNow();
     }

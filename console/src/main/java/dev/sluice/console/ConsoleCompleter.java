@@ -85,7 +85,7 @@ public final class ConsoleCompleter {
             return Completion.none(before.length());
         }
         String args = before.substring(sp + 1);
-        int wordStart = args.lastIndexOf(' ') + 1;
+        int wordStart = argumentStart(args);
         String word = args.substring(wordStart);
         List<String> all;
         try {
@@ -94,6 +94,26 @@ public final class ConsoleCompleter {
             all = List.of();
         }
         return new Completion(sp + 1 + wordStart, all.stream().filter(s -> s.startsWith(word)).distinct().toList());
+    }
+
+    /** Where the last argument starts: after the last space, or at its opening quote when a quoted one is open. */
+    public static int argumentStart(String args) {
+        char quote = 0;
+        int start = 0;
+        for (int i = 0; i < args.length(); i++) {
+            char c = args.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                start = i;
+            } else if (c == ' ') {
+                start = i + 1;
+            }
+        }
+        return start;
     }
 
     // ---------------------------------------------------------------- workspace names in strings
@@ -222,26 +242,38 @@ public final class ConsoleCompleter {
         }
     }
 
-    /** Playbook files under the workspace's (or Sluice's) playbooks folder, for /run and friends. */
+    /** Playbook files for /run: under the workspace, ./playbooks and Sluice's own playbooks folder. */
     public List<String> playbooks() {
-        List<String> out = new ArrayList<>();
-        List<Path> roots = new ArrayList<>();
-        roots.add(session.workspace().dir().resolve("playbooks"));
+        return playbooks(session);
+    }
+
+    /**
+     * Playbook files ({@code .groovy}) under the workspace, the current folder's {@code playbooks/} and
+     * {@code $SLUICE_HOME/playbooks}, each as the shortest path {@code /run} resolves: relative to the workspace, else to
+     * the current folder, else absolute.
+     */
+    public static List<String> playbooks(Session session) {
+        Path ws = session.workspace().dir().toAbsolutePath().normalize();
+        Path here = Path.of("").toAbsolutePath().normalize();
+        List<Path> roots = new ArrayList<>(List.of(ws, here.resolve("playbooks")));
         String home = System.getProperty("sluice.home");
         if (home != null) {
-            roots.add(Path.of(home, "playbooks"));
+            roots.add(Path.of(home, "playbooks").toAbsolutePath().normalize());
         }
+        Set<String> out = new LinkedHashSet<>();
         for (Path root : roots) {
             if (Files.isDirectory(root)) {
                 try (Stream<Path> s = Files.walk(root, 3)) {
-                    s.filter(p -> p.toString().endsWith(".groovy")).forEach(p -> out.add(session.workspace().dir()
-                            .relativize(p.toAbsolutePath()).toString()));
-                } catch (IOException | IllegalArgumentException e) {
+                    s.filter(p -> p.toString().endsWith(".groovy") && Files.isRegularFile(p)).sorted().forEach(p -> {
+                        Path abs = p.toAbsolutePath().normalize();
+                        out.add((abs.startsWith(ws) ? ws.relativize(abs) : abs.startsWith(here) ? here.relativize(abs) : abs).toString());
+                    });
+                } catch (IOException | java.io.UncheckedIOException e) {
                     // unreadable folder: nothing to offer
                 }
             }
         }
-        return out;
+        return new ArrayList<>(out);
     }
 
     // ---------------------------------------------------------------- Java

@@ -10,7 +10,7 @@ interface InputSource {
      */
     String read() throws IOException;
 
-    /** Asks a yes/no question; false without a terminal. */
+    /** Asks a yes/no question; false when nobody can answer. */
     default boolean confirm(String question) throws IOException {
         return false;
     }

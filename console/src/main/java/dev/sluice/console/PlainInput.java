@@ -2,6 +2,7 @@ package dev.sluice.console;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.function.Predicate;
 
 /**
@@ -12,10 +13,21 @@ import java.util.function.Predicate;
 final class PlainInput implements InputSource {
     private final BufferedReader in;
     private final Predicate<String> complete;
+    private final PrintStream out;
 
-    PlainInput(BufferedReader in, Predicate<String> complete) {
+    PlainInput(BufferedReader in, Predicate<String> complete, PrintStream out) {
         this.in = in;
         this.complete = complete;
+        this.out = out;
+    }
+
+    /** The next line is the answer; question and answer go to the output so the transcript reads as a dialogue. */
+    @Override
+    public boolean confirm(String question) throws IOException {
+        String line = in.readLine();
+        String answer = line == null ? "" : line.strip();
+        out.println(question + answer);
+        return answer.equalsIgnoreCase("y") || answer.equalsIgnoreCase("yes");
     }
 
     @Override

@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * One console {@code /command}: a small class per verb. Register new ones in {@link SlashCommands#standard()} or hand
- * them to {@link Console.Options#withCommands}; the playbook and journal layers plug theirs in that way.
+ * them to {@link Console.Options#withCommands}; the playbook and journal layers plug theirs in that way. A command that
+ * holds something between calls (the playbook run {@code /run} loaded) implements {@link AutoCloseable}: the console
+ * closes it when it ends.
  */
 public interface SlashCommand {
     /** The name without the slash, e.g. {@code "tables"}. */
@@ -26,7 +28,10 @@ public interface SlashCommand {
         return ArgumentCompleter.NONE;
     }
 
-    /** Candidates for the word at the end of {@code args} (the text typed after the command name and a space). */
+    /**
+     * Candidates for the word at the end of {@code args} (the text typed after the command name and a space). A word
+     * may be a quoted string with spaces ({@code --only "backfill ta}): it starts at its opening quote.
+     */
     @FunctionalInterface
     interface ArgumentCompleter {
         ArgumentCompleter NONE = (args, context) -> List.of();

@@ -8,6 +8,7 @@ import dev.sluice.console.commands.SaveCommand;
 import dev.sluice.console.commands.SchemaCommand;
 import dev.sluice.console.commands.TablesCommand;
 import dev.sluice.console.commands.TiersCommand;
+import dev.sluice.console.playbook.PlaybookCommands;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,17 +20,19 @@ public final class SlashCommands {
         this.commands = List.copyOf(commands);
     }
 
-    /** The console's own commands. Later layers add theirs with {@link #with} (see {@link Console.Options#withCommands}). */
+    /** The console's own commands, a fresh set per console (the playbook ones hold its run). Later layers add theirs with {@link #with} (see {@link Console.Options#withCommands}). */
     public static SlashCommands standard() {
-        return new SlashCommands(List.of(
+        List<SlashCommand> all = new ArrayList<>(List.of(
                 new HelpCommand(),
                 new TiersCommand(),
                 new TablesCommand(),
                 new SchemaCommand(),
                 new GroovyCommand(),
                 new HistoryCommand(),
-                new SaveCommand(),
-                new ExitCommand()));
+                new SaveCommand()));
+        all.addAll(PlaybookCommands.create()); // /run /steps /next /commit /rollback /skip /status, one run per console
+        all.add(new ExitCommand());
+        return new SlashCommands(all);
     }
 
     /** These commands plus {@code more}; a later command with the same name replaces the earlier one. */

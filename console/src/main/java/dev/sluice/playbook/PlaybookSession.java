@@ -187,7 +187,9 @@ public final class PlaybookSession implements AutoCloseable {
         public String toString() {
             StringBuilder sb = new StringBuilder(playbook + " (" + mode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")");
             sb.append(openStep == null ? "" : "\n  open: '" + openStep + "' (transactions open: commit, rollback or skip)");
-            sb.append("\n  next: ").append(nextStep == null ? "nothing left" : "'" + nextStep + "'");
+            if (openStep == null) { // with a step open, what comes next depends on the decision
+                sb.append("\n  next: ").append(nextStep == null ? "nothing left" : "'" + nextStep + "'");
+            }
             steps.forEach(s -> sb.append("\n  ").append(s));
             return sb.toString();
         }

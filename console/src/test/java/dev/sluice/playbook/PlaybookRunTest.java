@@ -261,9 +261,9 @@ class PlaybookRunTest {
                     }
                 }
                 """);
-        CliRunner r = CliRunner.runWithInput("i\nSELECT count(*) AS uncommitted FROM items WHERE name LIKE 'new-%'\ntier1: SELECT count(*) AS t1 FROM items\nexit\nr\n",
-                f.args(pb));
-        assertTrue(r.out().contains("inspect tier2>"), r.out());
+        CliRunner r = CliRunner.runWithInput("i\ntier2.query(\"SELECT count(*) AS uncommitted FROM items WHERE name LIKE 'new-%'\")\n"
+                + "tier1.count(\"items\")\n/exit\nr\n", f.args(pb));
+        assertTrue(r.out().contains("Inspecting step 'insert many' in the console"), r.out());
         assertTrue(r.out().matches("(?s).*uncommitted.*\\|\\s+3 \\|.*"), r.out());
         assertTrue(r.out().contains("rolled back"), r.out());
         assertEquals(1, r.status(), r.out() + r.err());

@@ -135,7 +135,11 @@ class AbathurFreshStartTest {
         // "create": true makes the file when the tier opens, before any step: it stays, empty (no page was ever written).
         assertEquals(0, Files.size(ws.resolve("abathur.db")));
         try (Stream<Path> s = Files.list(ws)) {
-            assertEquals(List.of("abathur.db", "sluice.json"), s.map(p -> p.getFileName().toString()).sorted().toList());
+            // Besides the empty file only the run's journal appears (every run is recorded, dry runs too).
+            assertEquals(List.of("abathur.db", "sessions", "sluice.json"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        try (Stream<Path> s = Files.list(ws.resolve("sessions"))) {
+            assertEquals(1, s.filter(p -> p.toString().endsWith(".jsonl")).count());
         }
     }
 
