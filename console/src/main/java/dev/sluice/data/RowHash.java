@@ -38,8 +38,12 @@ final class RowHash {
     }
 
     static long of(Checksummer enc, MessageDigest md, Object[] row) {
+        return ofBytes(md, enc.rowBytes(row));
+    }
+
+    static long ofBytes(MessageDigest md, byte[] encoded) {
         md.reset();
-        byte[] d = md.digest(enc.rowBytes(row));
+        byte[] d = md.digest(encoded);
         long h = 0;
         for (int i = 0; i < 8; i++) {
             h = (h << 8) | (d[i] & 0xff);

@@ -149,8 +149,8 @@ public final class TableCopy {
             }
             load = streamInserts(from, table, into, cols, "batched INSERT");
         }
-        long loaded = System.nanoTime() - t0;
-        long v0 = System.nanoTime();
+        long v0 = load.loadedAt() > 0 ? load.loadedAt() : System.nanoTime();
+        long loaded = v0 - t0;
         Checksum source = load.sourceChecksum();
         Checksum target = null;
         boolean verified = false;
@@ -164,10 +164,23 @@ public final class TableCopy {
                 }
             }
             long after = count(to, into);
+            CompletableFuture<Checksum> pending = null;
+            if (source == null) {
+                // ATTACH path: the source is read on its own connection while the target is read on its own, in parallel
+                // (during the load it would slow the INSERT down: both compete for SQLite's global allocator mutex).
+                List<String> names = compared;
+                pending = from == to ? CompletableFuture.completedFuture(new Checksummer(from).checksum(table, names, opt.where()))
+                        : CompletableFuture.supplyAsync(() -> new Checksummer(from).checksum(table, names, opt.where()));
+            }
             if (before == 0) {
-                target = new Checksummer(to).checksum(into, compared, null);
+                try {
+                    target = new Checksummer(to).checksum(into, compared, null);
+                } finally {
+                    source = pending == null ? source : join(pending);
+                }
                 verified = target.equals(source) && after == source.rows();
             } else {
+                source = pending == null ? source : join(pending);
                 notes.add("target held " + Format.count(before) + " rows before: verified by count only");
                 target = null;
                 verified = after - before == source.rows();
@@ -187,7 +200,11 @@ public final class TableCopy {
         return r;
     }
 
-    private record Load(long rows, String method, Checksum sourceChecksum) {
+    /** @param loadedAt nanoTime when the rows were in (before waiting for a concurrent source checksum), 0: at return */
+    private record Load(long rows, String method, Checksum sourceChecksum, long loadedAt) {
+        Load(long rows, String method, Checksum sourceChecksum) {
+            this(rows, method, sourceChecksum, 0);
+        }
     }
 
     private List<Column> selected(Tier from, String table) {
@@ -219,42 +236,22 @@ public final class TableCopy {
         String schema = sameFile ? "main" : attach(from);
         createSqliteTarget(from, table, into, existed, srcCols);
         boolean whole = opt.columns() == null && (opt.where() == null || opt.where().isBlank());
+        if (whole) {
+            // The raw-copy shortcut copies index b-trees page by page when the target's indexes match the source's:
+            // cheaper than building them after the load, which is what every other path does.
+            createSqliteIndexes(from, table, into, existed);
+        }
         String cols = String.join(", ", srcCols.stream().map(c -> Identifiers.quote(c.name())).toList());
         String sql = whole
                 ? "INSERT INTO main." + Identifiers.quote(into) + " SELECT * FROM " + Identifiers.quote(schema) + "." + Identifiers.quote(table)
                 : "INSERT INTO main." + Identifiers.quote(into) + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(schema)
                 + "." + Identifiers.quote(table) + (opt.where() == null || opt.where().isBlank() ? "" : " WHERE " + opt.where());
-        CompletableFuture<Checksum> sourceSum = null;
-        List<String> names = opt.columns();
-        if (opt.verify()) {
-            if (sameFile) {
-                Checksum c = new Checksummer(from).checksum(table, names, opt.where());
-                sourceSum = CompletableFuture.completedFuture(c);
-            } else {
-                // The source's own connection reads while the target connection copies: two cores, one wall-clock pass.
-                sourceSum = CompletableFuture.supplyAsync(() -> new Checksummer(from).checksum(table, names, opt.where()));
-            }
-        }
-        int n;
-        try {
-            n = to.exec(sql);
-        } catch (RuntimeException e) {
-            if (sourceSum != null) {
-                sourceSum.handle((x, y) -> null).join(); // the copy's own error is the one to report
-            }
-            throw e;
-        }
-        createSqliteIndexes(from, table, into, existed);
-        Checksum src = null;
-        if (sourceSum != null) {
-            try {
-                src = sourceSum.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : e;
-            }
+        int n = to.exec(sql);
+        if (!whole) {
+            createSqliteIndexes(from, table, into, existed);
         }
         String method = sameFile ? "INSERT … SELECT" : "ATTACH + INSERT … SELECT" + (whole ? " (raw copy)" : "");
-        return new Load(n, method, src);
+        return new Load(n, method, null);
     }
 
     private void createSqliteTarget(Tier from, String table, String into, boolean existed, List<Column> srcCols) {
@@ -270,7 +267,7 @@ public final class TableCopy {
         }
     }
 
-    /** Indexes go in after the load (one sorted build each instead of per-row inserts); only for tables this copy created. */
+    /** Indexes of a table this copy created: before a raw copy (copied with the rows), after any other load (one sorted build each). */
     private void createSqliteIndexes(Tier from, String table, String into, boolean existed) {
         if (existed || opt.columns() != null) {
             return;
@@ -546,6 +543,14 @@ public final class TableCopy {
                 throw to.fail(e, "ROLLBACK TO sluice_copy");
             }
         });
+    }
+
+    private static Checksum join(CompletableFuture<Checksum> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
     }
 
     private static long count(Tier t, String table) {

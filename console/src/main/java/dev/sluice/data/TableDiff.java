@@ -9,6 +9,7 @@ import dev.sluice.tier.TableRef;
 import dev.sluice.tier.Tier;
 import dev.sluice.workspace.Engine;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +46,7 @@ public final class TableDiff {
     }
 
     public static Diff diff(TableRef a, TableRef b) {
-        return diff(a, b, 1000, 16);
+        return diff(a, b, 1000, 32);
     }
 
     /** @param threshold fetch rows of a segment when it holds at most this many; @param fanout segments per split */
@@ -56,20 +57,27 @@ public final class TableDiff {
     private Diff run() {
         long t0 = System.nanoTime();
         matchColumns();
-        RowHash.Segment sa = RowHash.segment(a.tier(), a.name(), colsA, null, List.of(), rowsRead);
-        RowHash.Segment sb = RowHash.segment(b.tier(), b.name(), colsB, null, List.of(), rowsRead);
-        segments += 2;
-        boolean equal = sa.equals(sb);
+        RowHash.Segment sa;
+        RowHash.Segment sb;
         String method;
-        if (equal) {
-            method = "equal hashes";
-        } else if (keyA == null) {
-            compareWhole();
-            method = "no single-column key: full comparison of whole rows";
+        if (keyA == null) {
+            sa = RowHash.segment(a.tier(), a.name(), colsA, null, List.of(), rowsRead);
+            sb = RowHash.segment(b.tier(), b.name(), colsB, null, List.of(), rowsRead);
+            segments += 2;
+            if (!sa.equals(sb)) {
+                compareWhole();
+            }
+            method = "no single-column key: whole-table hashes" + (sa.equals(sb) ? "" : ", then a full comparison of whole rows");
         } else {
-            bisect(null, null, sa.rows(), sb.rows());
-            method = "bisection over " + keyA + " (segments ≤ " + threshold + " rows fetched)";
+            // The first level of segments doubles as the table hash (sums add up), so equal tables cost one pass per side.
+            long na = count(a);
+            long nb = count(b);
+            RowHash.Segment[] top = bisect(null, null, na, nb);
+            sa = top[0];
+            sb = top[1];
+            method = "bisection over " + keyA + " (" + fanout + " segments per level, rows fetched for segments ≤ " + threshold + " rows)";
         }
+        boolean equal = sa.equals(sb);
         Diff d = new Diff(a.toString(), b.toString(), equal, sa.rows(), sb.rows(), sa.hex(), sb.hex(), added, removed, changed,
                 rowsRead[0], segments, Duration.ofNanos(System.nanoTime() - t0), method);
         return a.tier().observe("diff", List.of(a.toString(), b.toString()), d);
@@ -114,21 +122,23 @@ public final class TableDiff {
 
     // ---------------------------------------------------------------- bisection
 
-    /** [lo, hi): lo inclusive, hi exclusive, null for open ends. */
-    private void bisect(Object lo, Object hi, long na, long nb) {
+    /** [lo, hi): lo inclusive, hi exclusive, null for open ends. Returns the range's hashes on both sides. */
+    private RowHash.Segment[] bisect(Object lo, Object hi, long na, long nb) {
         if (Math.max(na, nb) <= threshold) {
-            compareRows(lo, hi);
-            return;
+            return compareRows(lo, hi);
         }
         List<Object> bounds = splitPoints(lo, hi, na >= nb ? a : b, na >= nb ? keyA : keyB, Math.max(na, nb));
         if (bounds.isEmpty()) {
-            compareRows(lo, hi);
-            return;
+            return compareRows(lo, hi);
         }
         List<Object> edges = new ArrayList<>();
         edges.add(lo);
         edges.addAll(bounds);
         edges.add(hi);
+        long ra = 0;
+        long sumA = 0;
+        long rb = 0;
+        long sumB = 0;
         for (int i = 0; i + 1 < edges.size(); i++) {
             Object l = edges.get(i);
             Object h = edges.get(i + 1);
@@ -142,7 +152,16 @@ public final class TableDiff {
             if (!sa.equals(sb)) {
                 bisect(l, h, sa.rows(), sb.rows());
             }
+            ra += sa.rows();
+            sumA += sa.sum();
+            rb += sb.rows();
+            sumB += sb.sum();
         }
+        return new RowHash.Segment[]{new RowHash.Segment(ra, sumA), new RowHash.Segment(rb, sumB)};
+    }
+
+    private static long count(TableRef t) {
+        return ((Number) t.tier().query("SELECT count(*) FROM " + Identifiers.quote(t.name())).value()).longValue();
     }
 
     /** Split keys inside [lo, hi): arithmetic for integer keys, key quantiles read from the larger side otherwise. */
@@ -210,9 +229,18 @@ public final class TableDiff {
     private record KeyedRow(Object key, byte[] bytes) {
     }
 
-    private void compareRows(Object lo, Object hi) {
+    private RowHash.Segment[] compareRows(Object lo, Object hi) {
         List<KeyedRow> ra = fetch(a, keyA, colsA, lo, hi);
         List<KeyedRow> rb = fetch(b, keyB, colsB, lo, hi);
+        MessageDigest md = TableCopy.sha256();
+        long sumA = 0;
+        long sumB = 0;
+        for (KeyedRow r : ra) {
+            sumA += RowHash.ofBytes(md, r.bytes());
+        }
+        for (KeyedRow r : rb) {
+            sumB += RowHash.ofBytes(md, r.bytes());
+        }
         int i = 0;
         int j = 0;
         while (i < ra.size() || j < rb.size()) {
@@ -229,6 +257,7 @@ public final class TableDiff {
                 j++;
             }
         }
+        return new RowHash.Segment[]{new RowHash.Segment(ra.size(), sumA), new RowHash.Segment(rb.size(), sumB)};
     }
 
     private List<KeyedRow> fetch(TableRef t, String key, List<Column> cols, Object lo, Object hi) {

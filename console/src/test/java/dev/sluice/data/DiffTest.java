@@ -42,7 +42,7 @@ class DiffTest {
         assertEquals(List.of(7L, 100001L), d.added(), d.toString());
         assertEquals(List.of(2L, 20000L, 39998L), d.removed(), d.toString());
         assertEquals(Set.of(4L, 10000L, 30002L, 40000L), new TreeSet<>(d.changed()), d.toString());
-        assertTrue(d.rowsRead() * 10 < d.fullComparisonRows(), "read " + d.rowsRead() + " of " + d.fullComparisonRows());
+        assertTrue(d.rowsRead() * 5 < d.fullComparisonRows(), "read " + d.rowsRead() + " of " + d.fullComparisonRows());
     }
 
     @Test
@@ -55,6 +55,9 @@ class DiffTest {
             assertEquals(0, same.rowsRead());
             plant(b);
             assertPlanted(TableDiff.diff(a.table("t"), b.table("t")));
+            Diff fine = TableDiff.diff(a.table("t"), b.table("t"), 50, 16);
+            assertPlanted(fine);
+            assertTrue(fine.rowsRead() * 50 < fine.fullComparisonRows(), fine.toString());
         }
     }
 
