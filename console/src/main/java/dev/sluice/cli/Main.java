@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "Step-by-step migration console for multi-tier databases.",
         subcommands = {InitCommand.class, DemoCommand.class, StatusCommand.class, SnapshotCommand.class,
-                SnapshotsCommand.class, RestoreCommand.class, CommandLine.HelpCommand.class})
+                SnapshotsCommand.class, RestoreCommand.class, CopyCommand.class, DiffCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces with errors.")
     static boolean verbose;

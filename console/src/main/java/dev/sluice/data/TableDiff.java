@@ -32,6 +32,7 @@ public final class TableDiff {
     private String keyA;
     private String keyB;
     private boolean integerKey;
+    private boolean textKey;
     private final long[] rowsRead = new long[1];
     private long segments;
     private final List<Object> added = new ArrayList<>();
@@ -108,6 +109,7 @@ public final class TableDiff {
             String type = colsA.get(indexOf(keyA)).type();
             String t = type == null ? "" : type.toUpperCase(Locale.ROOT);
             integerKey = t.contains("INT") || t.contains("SERIAL");
+            textKey = t.isEmpty() || t.contains("CHAR") || t.contains("TEXT") || t.contains("CLOB") || t.equals("NAME");
         }
     }
 
@@ -203,7 +205,7 @@ public final class TableDiff {
     }
 
     private String range(Tier t, String key, Object lo, Object hi, List<Object> args) {
-        String k = Identifiers.quote(key) + (t.engine() == Engine.POSTGRESQL && !integerKey ? " COLLATE \"C\"" : "");
+        String k = Identifiers.quote(key) + (t.engine() == Engine.POSTGRESQL && textKey ? " COLLATE \"C\"" : "");
         List<String> parts = new ArrayList<>();
         if (lo != null) {
             parts.add(k + " >= ?");
@@ -218,7 +220,7 @@ public final class TableDiff {
 
     private String order(Tier t, String key) {
         String k = Identifiers.quote(key);
-        if (integerKey) {
+        if (!textKey) {
             return k;
         }
         return t.engine() == Engine.POSTGRESQL ? k + " COLLATE \"C\"" : k + " COLLATE BINARY";

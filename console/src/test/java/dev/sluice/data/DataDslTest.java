@@ -38,6 +38,17 @@ class DataDslTest {
                 Diff d = Sluice.diff(t1.table("tasks"), ws.table("tasks"));
                 assertEquals(3, d.changed().size(), d.toString());
                 assertEquals(3, Sluice.spotCheck(t1, ws, "tasks", 3).differences().size());
+                // The playbook spellings: Groovy named arguments and a closure as the batch body.
+                groovy.lang.Binding binding = new groovy.lang.Binding();
+                binding.setVariable("tier1", t1);
+                binding.setVariable("ws", ws);
+                Object groovyResult = new groovy.lang.GroovyShell(binding).evaluate("""
+                        import static dev.sluice.dsl.Sluice.*
+                        copy from: tier1, table: 'tasks', to: ws, into: 'tasks_again', where: 'id > 1'
+                        backfill(ws, 'tasks_again', 1) { batch -> batch.exec('UPDATE tasks_again SET done = 2 WHERE id BETWEEN :lo AND :hi') }
+                        """);
+                assertEquals(2, ((BackfillResult) groovyResult).rows());
+                assertEquals(2L, ws.count("tasks_again", "done = 2"));
                 SluiceException e = assertThrows(SluiceException.class, () -> Sluice.copy(Map.of("from", t1, "table", "tasks", "to", ws, "int", "x")));
                 assertTrue(e.getMessage().contains("unknown argument 'int'"), e.getMessage());
             } finally {
