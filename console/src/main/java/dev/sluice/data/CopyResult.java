@@ -8,13 +8,22 @@ import java.util.Locale;
 
 /**
  * What one table copy did: rows, time, rate, how (method), and the verification: source and target checksums over the
- * copied columns (null when not compared), {@code verified} when both count and checksum matched.
+ * copied columns (null when not compared), {@code verified} when both count and checksum matched. {@code elapsed} is the
+ * load (for a standalone copy including its commit; for a consolidation the commit is added to the last table's time),
+ * {@code verifyTime} the comparison after it.
  */
 public record CopyResult(String source, String target, long rows, Duration elapsed, double rowsPerSecond, String method,
                          Checksum sourceChecksum, Checksum targetChecksum, boolean verified, Duration verifyTime,
                          List<String> notes) {
     public CopyResult {
         notes = List.copyOf(notes);
+    }
+
+    /** The same result with {@code extra} added to the load time (the commit, measured after the result was made). */
+    CopyResult plusLoadTime(Duration extra) {
+        Duration e = elapsed.plus(extra);
+        return new CopyResult(source, target, rows, e, rows / Math.max(e.toNanos() / 1e9, 1e-9), method, sourceChecksum, targetChecksum,
+                verified, verifyTime, notes);
     }
 
     @Override

@@ -105,7 +105,11 @@ public final class TableCopy {
                     notes.clear();
                 }
                 if (own) {
+                    long c0 = System.nanoTime();
                     to.commit();
+                    // A standalone copy's time includes its commit (the fsync of everything it wrote).
+                    int last = results.size() - 1;
+                    results.set(last, results.get(last).plusLoadTime(Duration.ofNanos(System.nanoTime() - c0)));
                 } else {
                     release(sp);
                 }

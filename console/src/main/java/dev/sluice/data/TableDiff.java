@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Compares two tables, SQLite or PostgreSQL on either side, the data-diff way: hash both in the database, and when the
@@ -34,6 +36,7 @@ public final class TableDiff {
     private boolean integerKey;
     private boolean textKey;
     private final long[] rowsRead = new long[1];
+    private final long[] rowsReadB = new long[1];
     private long segments;
     private final List<Object> added = new ArrayList<>();
     private final List<Object> removed = new ArrayList<>();
@@ -80,7 +83,7 @@ public final class TableDiff {
         }
         boolean equal = sa.equals(sb);
         Diff d = new Diff(a.toString(), b.toString(), equal, sa.rows(), sb.rows(), sa.hex(), sb.hex(), added, removed, changed,
-                rowsRead[0], segments, Duration.ofNanos(System.nanoTime() - t0), method);
+                rowsRead[0] + rowsReadB[0], segments, Duration.ofNanos(System.nanoTime() - t0), method);
         return a.tier().observe("diff", List.of(a.toString(), b.toString()), d);
     }
 
@@ -146,10 +149,24 @@ public final class TableDiff {
             Object h = edges.get(i + 1);
             List<Object> args = new ArrayList<>();
             String wa = range(a.tier(), keyA, l, h, args);
-            RowHash.Segment sa = RowHash.segment(a.tier(), a.name(), colsA, wa, args, rowsRead);
             List<Object> argsB = new ArrayList<>();
             String wb = range(b.tier(), keyB, l, h, argsB);
-            RowHash.Segment sb = RowHash.segment(b.tier(), b.name(), colsB, wb, argsB, rowsRead);
+            // Both sides hash at once on their own connections (two tiers, two cores); one tier twice stays sequential.
+            CompletableFuture<RowHash.Segment> fb = a.tier() == b.tier()
+                    ? CompletableFuture.completedFuture(RowHash.segment(b.tier(), b.name(), colsB, wb, argsB, rowsReadB))
+                    : CompletableFuture.supplyAsync(() -> RowHash.segment(b.tier(), b.name(), colsB, wb, argsB, rowsReadB));
+            RowHash.Segment sa;
+            try {
+                sa = RowHash.segment(a.tier(), a.name(), colsA, wa, args, rowsRead);
+            } finally {
+                fb.handle((x, y) -> null).join();
+            }
+            RowHash.Segment sb;
+            try {
+                sb = fb.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
             segments += 2;
             if (!sa.equals(sb)) {
                 bisect(l, h, sa.rows(), sb.rows());
