@@ -171,6 +171,19 @@ class BackfillTest {
     }
 
     @Test
+    void throttleHoldsTheRateDown() {
+        try (Tier t = DataTiers.sqlite(dir.resolve("a.db"))) {
+            fill(t);
+            long t0 = System.nanoTime();
+            BackfillResult r = Backfill.run(t, "SELECT id FROM t WHERE id <= 9000", BackfillOptions.defaults().batchRows(500)
+                    .maxRowsPerSecond(10_000).progress(false), b -> b.exec("UPDATE t SET applied = 1 WHERE id BETWEEN :lo AND :hi"));
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertEquals(3000, r.rows());
+            assertTrue(secs >= 0.28, "3,000 rows at ≤ 10,000 rows/s took " + secs + " s");
+        }
+    }
+
+    @Test
     void backfillInsideAnOpenTransactionIsRefused() {
         try (Tier t = DataTiers.sqlite(dir.resolve("a.db"))) {
             fill(t);
