@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
         description = "Step-by-step migration console for multi-tier databases.",
         subcommands = {InitCommand.class, DemoCommand.class, ConsoleCommand.class, StatusCommand.class, SnapshotCommand.class,
                 SnapshotsCommand.class, RestoreCommand.class, RunCommand.class, RepairCommand.class, UnlockCommand.class,
-                ReplayCommand.class, ExportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ReplayCommand.class, ExportCommand.class, CopyCommand.class, DiffCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces with errors.")
     static boolean verbose;

@@ -1,9 +1,20 @@
 package dev.sluice.dsl;
 
+import dev.sluice.data.Backfill;
+import dev.sluice.data.BackfillOptions;
+import dev.sluice.data.BackfillResult;
+import dev.sluice.data.CopyOptions;
+import dev.sluice.data.CopyResult;
+import dev.sluice.data.Diff;
+import dev.sluice.data.SpotCheck;
+import dev.sluice.data.SpotChecks;
+import dev.sluice.data.TableCopy;
+import dev.sluice.data.TableDiff;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.snapshot.Snapshot;
 import dev.sluice.snapshot.Snapshots;
+import dev.sluice.tier.TableRef;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierSet;
 import dev.sluice.workspace.Workspace;
@@ -11,6 +22,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The migration DSL's one static entry point: {@code import static dev.sluice.dsl.Sluice.*} in the console's startup
@@ -241,6 +256,75 @@ public final class Sluice {
         return dev.sluice.schema.Schema.rebuild(tier(nameOf(tier)), table, createTableDdl, expressions);
     }
 
+    // ---------------------------------------------------------------- moving data (README "Moving data")
+
+    /** Copies a table between tiers, verified by count and checksum; all or nothing. */
+    public static CopyResult copy(Tier from, String table, Tier to) {
+        return TableCopy.copy(from, table, to, CopyOptions.defaults());
+    }
+
+    /** Copies a table into another table name on the target. */
+    public static CopyResult copy(Tier from, String table, Tier to, String into) {
+        return TableCopy.copy(from, table, to, CopyOptions.defaults().into(into));
+    }
+
+    public static CopyResult copy(Tier from, String table, Tier to, CopyOptions options) {
+        return TableCopy.copy(from, table, to, options);
+    }
+
+    /** Groovy's named form: {@code copy from: tier1, table: 'tasks', to: ws, into: 'x', where: 'id > 5', columns: [...]}. */
+    public static CopyResult copy(Map<String, ?> args) {
+        requireKeys("copy", args, Set.of("from", "table", "to", "into", "where", "columns", "verify", "castTimestamps", "batchRows",
+                "walSwitchRows"), Set.of("from", "table", "to"));
+        return TableCopy.copy(tierOf(args.get("from")), args.get("table").toString(), tierOf(args.get("to")), CopyOptions.of(args));
+    }
+
+    /** Copies several tables (of one or more tiers) into {@code to} in one transaction; each keeps its name. */
+    public static List<CopyResult> consolidate(Tier to, TableRef... sources) {
+        return TableCopy.consolidate(to, List.of(sources), CopyOptions.defaults());
+    }
+
+    /** Appends several tables (of one or more tiers) into the one table {@code into} on {@code to}, in one transaction. */
+    public static List<CopyResult> consolidate(Tier to, String into, TableRef... sources) {
+        return TableCopy.consolidate(to, List.of(sources), CopyOptions.defaults().into(into));
+    }
+
+    /** Runs {@code body} over the source's keys in committed batches of {@code batchRows}; resumable, time-capped. */
+    public static BackfillResult backfill(Tier tier, String source, int batchRows, Backfill.Body body) {
+        return Backfill.run(tier, source, BackfillOptions.defaults().batchRows(batchRows), body);
+    }
+
+    public static BackfillResult backfill(Tier tier, String source, Backfill.Body body) {
+        return Backfill.run(tier, source, BackfillOptions.defaults(), body);
+    }
+
+    public static BackfillResult backfill(Tier tier, String source, BackfillOptions options, Backfill.Body body) {
+        return Backfill.run(tier, source, options, body);
+    }
+
+    /** The SQL form: {@code backfill(tier1, "UPDATE t SET c = … WHERE id BETWEEN :lo AND :hi")}. */
+    public static BackfillResult backfill(Tier tier, String sql) {
+        return Backfill.sql(tier, sql, BackfillOptions.defaults());
+    }
+
+    public static BackfillResult backfill(Tier tier, String sql, int batchRows) {
+        return Backfill.sql(tier, sql, BackfillOptions.defaults().batchRows(batchRows));
+    }
+
+    public static BackfillResult backfill(Tier tier, String sql, BackfillOptions options) {
+        return Backfill.sql(tier, sql, options);
+    }
+
+    /** Compares two tables by bisection over key ranges: equal or not, and the added/removed/changed keys. */
+    public static Diff diff(TableRef a, TableRef b) {
+        return TableDiff.diff(a, b);
+    }
+
+    /** Compares {@code n} random rows of {@code table} by key, field by field (seed 004). */
+    public static SpotCheck spotCheck(Tier a, Tier b, String table, int n) {
+        return SpotChecks.check(a, b, table, n, new Random());
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static List<String> names(Object... tiers) {
@@ -249,6 +333,29 @@ public final class Sluice {
             out.add(nameOf(o));
         }
         return out;
+    }
+
+    private static Tier tierOf(Object o) {
+        if (o instanceof Tier t) {
+            return t;
+        }
+        if (o instanceof CharSequence s) {
+            return tier(s.toString());
+        }
+        throw new SluiceException(ErrorCode.USAGE, "Expected a tier or a tier name, got " + o + ".");
+    }
+
+    private static void requireKeys(String call, Map<String, ?> args, Set<String> allowed, Set<String> required) {
+        for (String k : args.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new SluiceException(ErrorCode.USAGE, call + ": unknown argument '" + k + "'. Known: " + String.join(", ", new TreeSet<>(allowed)) + ".");
+            }
+        }
+        for (String k : required) {
+            if (args.get(k) == null) {
+                throw new SluiceException(ErrorCode.USAGE, call + ": '" + k + "' is required, e.g. " + call + " from: tier1, table: 'tasks', to: tier2.");
+            }
+        }
     }
 
     static String nameOf(Object tier) {

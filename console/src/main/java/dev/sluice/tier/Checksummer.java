@@ -289,4 +289,30 @@ public final class Checksummer {
             buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
         }
     }
+
+    /**
+     * The canonical bytes of one row in this checksum's encoding. Copy and diff hash rows with these, so a row they
+     * stream hashes exactly as {@link #checksum} hashes it. Reuses this instance's buffer: one instance per thread.
+     */
+    public byte[] rowBytes(Object... values) {
+        len = 0;
+        for (Object v : values) {
+            encode(v);
+        }
+        return java.util.Arrays.copyOf(buf, len);
+    }
+
+    /** Feeds one row, encoded as {@link #checksum} does, to {@code md} (streaming copies checksum the source as they read it). */
+    public void update(MessageDigest md, Object... values) {
+        len = 0;
+        for (Object v : values) {
+            encode(v);
+        }
+        md.update(buf, 0, len);
+    }
+
+    /** {@link #rowBytes} for one-off use. */
+    public static byte[] encodeRow(Object... values) {
+        return new Checksummer(null).rowBytes(values);
+    }
 }

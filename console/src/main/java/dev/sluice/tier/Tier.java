@@ -713,6 +713,12 @@ public final class Tier implements AutoCloseable {
             inTransaction = false;
             frozen = false;
         } catch (SQLException e) {
+            if (!commit && engine == Engine.SQLITE && String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                // SQLite already rolled the transaction back itself (an interrupted or failed write does that).
+                inTransaction = false;
+                frozen = false;
+                return;
+            }
             throw fail(e, commit ? "COMMIT" : "ROLLBACK");
         }
     }

@@ -1,0 +1,579 @@
+package dev.sluice.data;
+
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.tier.Checksum;
+import dev.sluice.tier.Checksummer;
+import dev.sluice.tier.Column;
+import dev.sluice.tier.Format;
+import dev.sluice.tier.Identifiers;
+import dev.sluice.tier.Index;
+import dev.sluice.tier.TableRef;
+import dev.sluice.tier.Tier;
+import dev.sluice.workspace.Engine;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.postgresql.PGConnection;
+
+/**
+ * Copies tables between tiers, verified, all or nothing.
+ *
+ * <p><b>How.</b> SQLite → SQLite runs inside SQLite: the source file is ATTACHed to the target connection and
+ * {@code INSERT INTO t SELECT * FROM src.t} keeps the engine's raw-copy shortcut (a WHERE or a column list disables it).
+ * Anything → PostgreSQL streams rows through {@code COPY … FROM STDIN} (CSV, constant memory). Other pairs use batched
+ * INSERTs. A missing target table is created from the source (indexes and the PostgreSQL primary key after the load).
+ *
+ * <p><b>Atomicity.</b> Standalone (no transaction open on the target) the copy opens its own transaction; ATTACH runs
+ * before BEGIN and DETACH after COMMIT/ROLLBACK. Inside a caller's open transaction (a playbook step) the copy runs in a
+ * SAVEPOINT, so a failure undoes only the copy and the caller's transaction stays usable. SQLite allows ATTACH inside a
+ * transaction but not DETACH of a database that transaction read, so the source stays attached until the next
+ * standalone copy on that tier detaches it. When the source tier itself has uncommitted writes, an attached read would
+ * miss them: the copy then streams through the source's own connection instead (slower, correct) and says so.
+ *
+ * <p><b>Verification.</b> The source checksum is taken while copying (streaming paths) or concurrently on the source's
+ * own connection (ATTACH path); the target's is taken inside the transaction, before commit. A mismatch rolls back.
+ */
+public final class TableCopy {
+    private static final String ALIAS_PREFIX = "sluice_src_";
+
+    private final Tier to;
+    private final CopyOptions opt;
+    private final List<String> attachedHere = new ArrayList<>();
+
+    private TableCopy(Tier to, CopyOptions opt) {
+        this.to = to;
+        this.opt = opt;
+    }
+
+    /** Copies one table; see the class comment for how, and for what a failure leaves behind (nothing). */
+    public static CopyResult copy(Tier from, String table, Tier to, CopyOptions options) {
+        return consolidate(to, List.of(new TableRef(from, table)), options).get(0);
+    }
+
+    /**
+     * Copies several tables (of one or more tiers) into {@code to} in one transaction: all of them or none. With
+     * {@code options.into()} every source goes into that one table (consolidation); otherwise each keeps its name.
+     */
+    public static List<CopyResult> consolidate(Tier to, List<TableRef> sources, CopyOptions options) {
+        CopyOptions opt = options == null ? CopyOptions.defaults() : options;
+        if (to.readOnly()) {
+            throw new SluiceException(ErrorCode.USAGE, "Tier '" + to.name() + "' is read-only; refused to copy into it. "
+                    + "Remove \"readOnly\" from its entry in sluice.json if it must change.");
+        }
+        for (TableRef s : sources) {
+            s.tier().columns(s.name()); // refuses an unknown table with the list of tables
+            String into = opt.into() == null ? s.name() : opt.into();
+            if (s.tier() == to && into.equals(s.name())) {
+                throw new SluiceException(ErrorCode.USAGE, "Copy of " + s + " onto itself refused. Give another target with into: 'name'.");
+            }
+        }
+        return new TableCopy(to, opt).run(sources);
+    }
+
+    private List<CopyResult> run(List<TableRef> sources) {
+        boolean own = !to.inTransaction();
+        boolean sqliteTarget = to.engine() == Engine.SQLITE;
+        String restoreJournal = null;
+        List<String> notes = new ArrayList<>();
+        try {
+            if (own && sqliteTarget) {
+                detachStale();
+                restoreJournal = maybeLeaveWal(sources, notes);
+            }
+            List<CopyResult> results = new ArrayList<>();
+            if (own) {
+                to.begin();
+            }
+            Savepoint sp = own ? null : savepoint();
+            try {
+                for (TableRef s : sources) {
+                    results.add(copyOne(s.tier(), s.name(), notes));
+                    notes.clear();
+                }
+                if (own) {
+                    long c0 = System.nanoTime();
+                    to.commit();
+                    // A standalone copy's time includes its commit (the fsync of everything it wrote).
+                    int last = results.size() - 1;
+                    results.set(last, results.get(last).plusLoadTime(Duration.ofNanos(System.nanoTime() - c0)));
+                } else {
+                    release(sp);
+                }
+            } catch (RuntimeException e) {
+                if (own) {
+                    safely(to::rollback);
+                } else {
+                    rollbackTo(sp);
+                }
+                throw e;
+            }
+            return results;
+        } finally {
+            if (own) {
+                detachOurs();
+            }
+            if (restoreJournal != null) {
+                String mode = String.valueOf(to.query("PRAGMA main.journal_mode = " + restoreJournal).value());
+                opt.say("tier '" + to.name() + "': journal_mode back to " + mode + ".");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- one table
+
+    private CopyResult copyOne(Tier from, String table, List<String> notes) {
+        String into = opt.into() == null ? table : opt.into();
+        List<Column> srcCols = selected(from, table);
+        List<String> cols = srcCols.stream().map(Column::name).toList();
+        boolean existed = to.hasTable(into);
+        long before = existed ? count(to, into) : 0;
+        long t0 = System.nanoTime();
+        Load load;
+        if (from.engine() == Engine.SQLITE && to.engine() == Engine.SQLITE && from.file() != null && to.file() != null) {
+            load = sqliteToSqlite(from, table, into, srcCols, existed, notes);
+        } else if (to.engine() == Engine.POSTGRESQL) {
+            load = toPostgres(from, table, into, srcCols, existed, notes);
+        } else {
+            if (!existed) {
+                to.exec(TypeMapping.sqliteCreate(into, srcCols, from.primaryKey(table).stream().filter(cols::contains).toList()));
+            }
+            load = streamInserts(from, table, into, cols, "batched INSERT");
+        }
+        long v0 = load.loadedAt() > 0 ? load.loadedAt() : System.nanoTime();
+        long loaded = v0 - t0;
+        Checksum source = load.sourceChecksum();
+        Checksum target = null;
+        boolean verified = false;
+        if (opt.verify()) {
+            List<String> compared = cols;
+            if (to.engine() == Engine.POSTGRESQL && opt.castTimestamps()) {
+                compared = srcCols.stream().filter(c -> !TypeMapping.isCastTimestamp(c.type(), true)).map(Column::name).toList();
+                if (compared.size() < cols.size()) {
+                    notes.add("timestamp columns cast to timestamptz are compared by count only");
+                    source = new Checksummer(from).checksum(table, compared, opt.where());
+                }
+            }
+            long after = count(to, into);
+            CompletableFuture<Checksum> pending = null;
+            if (source == null) {
+                // ATTACH path: the source is read on its own connection while the target is read on its own, in parallel
+                // (during the load it would slow the INSERT down: both compete for SQLite's global allocator mutex).
+                List<String> names = compared;
+                pending = from == to ? CompletableFuture.completedFuture(new Checksummer(from).checksum(table, names, opt.where()))
+                        : CompletableFuture.supplyAsync(() -> new Checksummer(from).checksum(table, names, opt.where()));
+            }
+            if (before == 0) {
+                try {
+                    target = new Checksummer(to).checksum(into, compared, null);
+                } finally {
+                    source = pending == null ? source : join(pending);
+                }
+                verified = target.equals(source) && after == source.rows();
+            } else {
+                source = pending == null ? source : join(pending);
+                notes.add("target held " + Format.count(before) + " rows before: verified by count only");
+                target = null;
+                verified = after - before == source.rows();
+            }
+            if (!verified) {
+                throw new SluiceException(ErrorCode.EXPECTATION, "Copy " + from.name() + "." + table + " → " + to.name() + "." + into
+                        + " did not verify: source " + source + ", target " + (target != null ? target : Format.count(after - before) + " rows added")
+                        + ". Nothing was kept (rolled back). Look for values the target's column types change, or copy with verify: false to keep them anyway.");
+            }
+        }
+        long verifyNanos = System.nanoTime() - v0;
+        long rows = source != null ? source.rows() : load.rows();
+        double secs = Math.max(loaded, 1) / 1e9;
+        CopyResult r = new CopyResult(from.name() + "." + table, to.name() + "." + into, rows, Duration.ofNanos(loaded), rows / secs,
+                load.method(), opt.verify() ? source : null, target, verified, Duration.ofNanos(verifyNanos), notes);
+        to.observe("copy", List.of(from.name(), table, into), r);
+        return r;
+    }
+
+    /** @param loadedAt nanoTime when the rows were in (before waiting for a concurrent source checksum), 0: at return */
+    private record Load(long rows, String method, Checksum sourceChecksum, long loadedAt) {
+        Load(long rows, String method, Checksum sourceChecksum) {
+            this(rows, method, sourceChecksum, 0);
+        }
+    }
+
+    private List<Column> selected(Tier from, String table) {
+        List<Column> all = from.columns(table);
+        if (opt.columns() == null) {
+            return all;
+        }
+        List<Column> out = new ArrayList<>();
+        for (String c : opt.columns()) {
+            out.add(all.stream().filter(x -> x.name().equalsIgnoreCase(c)).findFirst().orElseThrow(() -> new SluiceException(
+                    ErrorCode.USAGE, "Tier '" + from.name() + "': table '" + table + "' has no column '" + c + "'. Columns: "
+                    + String.join(", ", all.stream().map(Column::name).toList()) + ".")));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- SQLite → SQLite
+
+    private Load sqliteToSqlite(Tier from, String table, String into, List<Column> srcCols, boolean existed, List<String> notes) {
+        boolean sameFile = sameFile(from, to);
+        if (!sameFile && from.inTransaction() && hasPendingWrites(from)) {
+            notes.add("tier '" + from.name() + "' has uncommitted writes: streamed through its own connection so they are included"
+                    + " (commit it first for the faster ATTACH path)");
+            createSqliteTarget(from, table, into, existed, srcCols);
+            Load l = streamInserts(from, table, into, srcCols.stream().map(Column::name).toList(), "streamed INSERT (source busy)");
+            createSqliteIndexes(from, table, into, existed);
+            return l;
+        }
+        String schema = sameFile ? "main" : attach(from);
+        createSqliteTarget(from, table, into, existed, srcCols);
+        boolean whole = opt.columns() == null && (opt.where() == null || opt.where().isBlank());
+        if (whole) {
+            // The raw-copy shortcut copies index b-trees page by page when the target's indexes match the source's:
+            // cheaper than building them after the load, which is what every other path does.
+            createSqliteIndexes(from, table, into, existed);
+        }
+        String cols = String.join(", ", srcCols.stream().map(c -> Identifiers.quote(c.name())).toList());
+        String sql = whole
+                ? "INSERT INTO main." + Identifiers.quote(into) + " SELECT * FROM " + Identifiers.quote(schema) + "." + Identifiers.quote(table)
+                : "INSERT INTO main." + Identifiers.quote(into) + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(schema)
+                + "." + Identifiers.quote(table) + (opt.where() == null || opt.where().isBlank() ? "" : " WHERE " + opt.where());
+        int n = to.exec(sql);
+        if (!whole) {
+            createSqliteIndexes(from, table, into, existed);
+        }
+        String method = sameFile ? "INSERT … SELECT" : "ATTACH + INSERT … SELECT" + (whole ? " (raw copy)" : "");
+        return new Load(n, method, null);
+    }
+
+    private void createSqliteTarget(Tier from, String table, String into, boolean existed, List<Column> srcCols) {
+        if (existed) {
+            return;
+        }
+        if (opt.columns() == null) {
+            String ddl = String.valueOf(from.query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", table).value());
+            to.exec(SqliteDdl.renameTable(ddl, into));
+        } else {
+            List<String> pk = from.primaryKey(table).stream().filter(p -> srcCols.stream().anyMatch(c -> c.name().equals(p))).toList();
+            to.exec(TypeMapping.sqliteCreate(into, srcCols, pk));
+        }
+    }
+
+    /** Indexes of a table this copy created: before a raw copy (copied with the rows), after any other load (one sorted build each). */
+    private void createSqliteIndexes(Tier from, String table, String into, boolean existed) {
+        if (existed || opt.columns() != null) {
+            return;
+        }
+        from.each("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                List.of(table), r -> {
+                    String name = (String) r.get(0);
+                    String target = into.equals(table) && !to.hasIndex(name) ? name : into + "_" + name;
+                    to.exec(SqliteDdl.renameIndex((String) r.get(1), target, into));
+                });
+    }
+
+    private String attach(Tier from) {
+        String file = from.file().toAbsolutePath().toString();
+        for (var r : to.query("PRAGMA database_list")) {
+            if (file.equals(r.get("file")) && !"main".equals(r.get("name"))) {
+                return (String) r.get("name");
+            }
+        }
+        int n = 1;
+        List<Object> names = to.query("SELECT name FROM pragma_database_list").values();
+        while (names.contains(ALIAS_PREFIX + n)) {
+            n++;
+        }
+        String alias = ALIAS_PREFIX + n;
+        to.exec("ATTACH DATABASE ? AS " + Identifiers.quote(alias), file);
+        attachedHere.add(alias);
+        return alias;
+    }
+
+    private void detachOurs() {
+        for (String a : attachedHere) {
+            safely(() -> to.exec("DETACH DATABASE " + Identifiers.quote(a)));
+        }
+        attachedHere.clear();
+    }
+
+    /** Sources left attached by copies made inside a transaction (DETACH is not allowed there). */
+    private void detachStale() {
+        for (Object name : to.query("SELECT name FROM pragma_database_list").values()) {
+            if (String.valueOf(name).startsWith(ALIAS_PREFIX)) {
+                safely(() -> to.exec("DETACH DATABASE " + Identifiers.quote(String.valueOf(name))));
+            }
+        }
+    }
+
+    private static boolean sameFile(Tier a, Tier b) {
+        return a == b || a.file().toAbsolutePath().normalize().equals(b.file().toAbsolutePath().normalize());
+    }
+
+    /** Does some connection hold the source's write lock (its own open step, most likely)? Probed without waiting. */
+    private static boolean hasPendingWrites(Tier from) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + from.file().toAbsolutePath()); Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 0");
+            try {
+                st.execute("BEGIN IMMEDIATE");
+                st.execute("ROLLBACK");
+                return false;
+            } catch (SQLException e) {
+                return true;
+            }
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    /**
+     * DESIGN §6: one huge transaction into a WAL target writes everything twice. For a big standalone load the target goes
+     * to the rollback journal and back to WAL afterwards: a non-transactional action, so it is announced first.
+     */
+    private String maybeLeaveWal(List<TableRef> sources, List<String> notes) {
+        if (opt.walSwitchRows() <= 0 || !"wal".equalsIgnoreCase(String.valueOf(to.query("PRAGMA main.journal_mode").value()))) {
+            return null;
+        }
+        long rows = 0;
+        for (TableRef s : sources) {
+            if (s.tier().engine() != Engine.SQLITE) {
+                return null;
+            }
+            rows += count(s.tier(), s.name());
+        }
+        if (rows < opt.walSwitchRows()) {
+            return null;
+        }
+        opt.say("tier '" + to.name() + "': switching journal_mode WAL → DELETE for a " + Format.count(rows)
+                + "-row load (a WAL target would write it twice); it goes back to WAL when the copy ends.");
+        try {
+            String mode = String.valueOf(to.query("PRAGMA main.journal_mode = DELETE").value());
+            if (!"delete".equalsIgnoreCase(mode)) {
+                opt.say("tier '" + to.name() + "': stayed in " + mode + " (another connection has it open); loading in WAL.");
+                return null;
+            }
+        } catch (SluiceException e) {
+            opt.say("tier '" + to.name() + "': could not leave WAL (" + e.getMessage() + "); loading in WAL.");
+            return null;
+        }
+        notes.add("loaded with the rollback journal, back to WAL afterwards");
+        return "WAL";
+    }
+
+    // ---------------------------------------------------------------- → PostgreSQL
+
+    private Load toPostgres(Tier from, String table, String into, List<Column> srcCols, boolean existed, List<String> notes) {
+        List<String> cols = srcCols.stream().map(Column::name).toList();
+        List<String> pk = from.primaryKey(table).stream().filter(cols::contains).toList();
+        if (!existed) {
+            String auto = autoincrementColumn(from, table, pk);
+            to.exec(TypeMapping.postgresCreate(into, srcCols, auto, opt.castTimestamps()));
+        }
+        String copySql = "COPY " + Identifiers.quote(into) + " (" + String.join(", ", cols.stream().map(Identifiers::quote).toList())
+                + ") FROM STDIN WITH (FORMAT csv)";
+        String select = new Checksummer(from).orderedSelect(table, cols, opt.where());
+        MessageDigest md = sha256();
+        Checksummer enc = new Checksummer(from);
+        long rows = 0;
+        Runnable endRead = reading(from);
+        try {
+            PGConnection pg = to.connection().unwrap(PGConnection.class);
+            try (PgCopyStream out = new PgCopyStream(pg.getCopyAPI().copyIn(copySql));
+                 PreparedStatement ps = readStatement(from, select)) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    int n = cols.size();
+                    Object[] row = new Object[n];
+                    while (rs.next()) {
+                        for (int i = 0; i < n; i++) {
+                            row[i] = rs.getObject(i + 1);
+                        }
+                        enc.update(md, row);
+                        out.row(row);
+                        rows++;
+                    }
+                }
+                out.finish();
+            }
+        } catch (SQLException e) {
+            throw to.fail(e, copySql);
+        } finally {
+            endRead.run();
+        }
+        if (!existed) {
+            if (!pk.isEmpty()) {
+                to.exec("ALTER TABLE " + Identifiers.quote(into) + " ADD PRIMARY KEY ("
+                        + String.join(", ", pk.stream().map(Identifiers::quote).toList()) + ")");
+            }
+            String auto = autoincrementColumn(from, table, pk);
+            if (auto != null) {
+                to.query("SELECT setval(pg_get_serial_sequence(?, ?), coalesce((SELECT max(" + Identifiers.quote(auto) + ") FROM "
+                        + Identifiers.quote(into) + "), 0) + 1, false)", Identifiers.quote(into), auto);
+            }
+            postgresIndexes(from, table, into, cols, notes);
+        }
+        Checksum src = new Checksum(rows, HexFormat.of().formatHex(md.digest()));
+        return new Load(rows, "COPY FROM STDIN (csv, streamed)", src);
+    }
+
+    private static String autoincrementColumn(Tier from, String table, List<String> pk) {
+        if (from.engine() != Engine.SQLITE || pk.size() != 1) {
+            return null;
+        }
+        Object sql = from.query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", table).value();
+        return sql != null && sql.toString().toUpperCase(Locale.ROOT).contains("AUTOINCREMENT") ? pk.get(0) : null;
+    }
+
+    private void postgresIndexes(Tier from, String table, String into, List<String> cols, List<String> notes) {
+        for (Index ix : from.indexes(table)) {
+            if (ix.where() != null || ix.columns().stream().anyMatch(c -> c == null || "null".equals(c) || !cols.contains(c))) {
+                notes.add("index " + ix.name() + " not copied (partial, expression or uncopied column)");
+                continue;
+            }
+            List<String> pk = from.primaryKey(table);
+            if (ix.columns().equals(pk)) {
+                continue; // the primary key's own index
+            }
+            String name = ix.name().startsWith("sqlite_autoindex") ? into + "_" + String.join("_", ix.columns()) + "_key"
+                    : into.equals(table) ? ix.name() : into + "_" + ix.name();
+            to.exec("CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX " + Identifiers.quote(name) + " ON " + Identifiers.quote(into)
+                    + " (" + String.join(", ", ix.columns().stream().map(Identifiers::quote).toList()) + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- batched INSERT
+
+    private Load streamInserts(Tier from, String table, String into, List<String> cols, String method) {
+        String select = new Checksummer(from).orderedSelect(table, cols, opt.where());
+        String insert = "INSERT INTO " + Identifiers.quote(into) + " (" + String.join(", ", cols.stream().map(Identifiers::quote).toList())
+                + ") VALUES (" + String.join(", ", cols.stream().map(c -> "?").toList()) + ")";
+        MessageDigest md = sha256();
+        Checksummer enc = new Checksummer(from);
+        long rows = 0;
+        Runnable endRead = reading(from);
+        try (PreparedStatement read = readStatement(from, select);
+             PreparedStatement write = to.connection().prepareStatement(insert)) {
+            try (ResultSet rs = read.executeQuery()) {
+                int n = cols.size();
+                Object[] row = new Object[n];
+                int pending = 0;
+                while (rs.next()) {
+                    for (int i = 0; i < n; i++) {
+                        row[i] = rs.getObject(i + 1);
+                        write.setObject(i + 1, row[i]);
+                    }
+                    enc.update(md, row);
+                    write.addBatch();
+                    rows++;
+                    if (++pending == opt.batchRows()) {
+                        write.executeBatch();
+                        pending = 0;
+                    }
+                }
+                if (pending > 0) {
+                    write.executeBatch();
+                }
+            }
+        } catch (SQLException e) {
+            throw to.fail(e, insert);
+        } finally {
+            endRead.run();
+        }
+        return new Load(rows, method, new Checksum(rows, HexFormat.of().formatHex(md.digest())));
+    }
+
+    private static PreparedStatement readStatement(Tier from, String select) throws SQLException {
+        PreparedStatement ps = from.connection().prepareStatement(select);
+        ps.setFetchSize(10_000); // PostgreSQL streams with a cursor only inside a transaction (see reading()); SQLite streams anyway
+        return ps;
+    }
+
+    /** PostgreSQL sources stream only inside a transaction: open a read-only one for the copy when none is open. */
+    private static Runnable reading(Tier from) {
+        if (from.engine() == Engine.SQLITE || from.inTransaction()) {
+            return () -> { };
+        }
+        from.begin();
+        return from::rollback;
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    private Savepoint savepoint() {
+        try {
+            if (to.engine() == Engine.SQLITE) {
+                to.exec("SAVEPOINT sluice_copy");
+                return null;
+            }
+            return to.connection().setSavepoint("sluice_copy");
+        } catch (SQLException e) {
+            throw to.fail(e, "SAVEPOINT sluice_copy");
+        }
+    }
+
+    private void release(Savepoint sp) {
+        try {
+            if (to.engine() == Engine.SQLITE) {
+                to.exec("RELEASE sluice_copy");
+            } else {
+                to.connection().releaseSavepoint(sp);
+            }
+        } catch (SQLException e) {
+            throw to.fail(e, "RELEASE sluice_copy");
+        }
+    }
+
+    private void rollbackTo(Savepoint sp) {
+        safely(() -> {
+            try {
+                if (to.engine() == Engine.SQLITE) {
+                    to.exec("ROLLBACK TO sluice_copy");
+                    to.exec("RELEASE sluice_copy");
+                } else {
+                    to.connection().rollback(sp);
+                }
+            } catch (SQLException e) {
+                throw to.fail(e, "ROLLBACK TO sluice_copy");
+            }
+        });
+    }
+
+    private static Checksum join(CompletableFuture<Checksum> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    private static long count(Tier t, String table) {
+        return ((Number) t.query("SELECT count(*) FROM " + Identifiers.quote(table)).value()).longValue();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            // Cleaning up after a failure: the first error is the one worth reporting.
+        }
+    }
+}

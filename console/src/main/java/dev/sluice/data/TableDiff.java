@@ -1,0 +1,361 @@
+package dev.sluice.data;
+
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
+import dev.sluice.tier.Checksummer;
+import dev.sluice.tier.Column;
+import dev.sluice.tier.Identifiers;
+import dev.sluice.tier.TableRef;
+import dev.sluice.tier.Tier;
+import dev.sluice.workspace.Engine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Compares two tables, SQLite or PostgreSQL on either side, the data-diff way: hash both in the database, and when the
+ * hashes differ split the key range into segments, hash those on both sides, recurse into the differing ones, and fetch
+ * rows only for segments of at most {@link #threshold} rows. A few changed rows in a large table cost a few hundred
+ * fetched rows plus index range scans, instead of fetching both tables.
+ */
+public final class TableDiff {
+    private final TableRef a;
+    private final TableRef b;
+    private final int threshold;
+    private final int fanout;
+    private final List<Column> colsA = new ArrayList<>();
+    private final List<Column> colsB = new ArrayList<>();
+    private String keyA;
+    private String keyB;
+    private boolean integerKey;
+    private boolean textKey;
+    private final long[] rowsRead = new long[1];
+    private final long[] rowsReadB = new long[1];
+    private long segments;
+    private final List<Object> added = new ArrayList<>();
+    private final List<Object> removed = new ArrayList<>();
+    private final List<Object> changed = new ArrayList<>();
+
+    private TableDiff(TableRef a, TableRef b, int threshold, int fanout) {
+        this.a = a;
+        this.b = b;
+        this.threshold = threshold;
+        this.fanout = fanout;
+    }
+
+    public static Diff diff(TableRef a, TableRef b) {
+        return diff(a, b, 1000, 32);
+    }
+
+    /** @param threshold fetch rows of a segment when it holds at most this many; @param fanout segments per split */
+    public static Diff diff(TableRef a, TableRef b, int threshold, int fanout) {
+        return new TableDiff(a, b, Math.max(1, threshold), Math.max(2, fanout)).run();
+    }
+
+    private Diff run() {
+        long t0 = System.nanoTime();
+        matchColumns();
+        RowHash.Segment sa;
+        RowHash.Segment sb;
+        String method;
+        if (keyA == null) {
+            sa = RowHash.segment(a.tier(), a.name(), colsA, null, List.of(), rowsRead);
+            sb = RowHash.segment(b.tier(), b.name(), colsB, null, List.of(), rowsRead);
+            segments += 2;
+            if (!sa.equals(sb)) {
+                compareWhole();
+            }
+            method = "no single-column key: whole-table hashes" + (sa.equals(sb) ? "" : ", then a full comparison of whole rows");
+        } else {
+            // The first level of segments doubles as the table hash (sums add up), so equal tables cost one pass per side.
+            long na = count(a);
+            long nb = count(b);
+            RowHash.Segment[] top = bisect(null, null, na, nb);
+            sa = top[0];
+            sb = top[1];
+            method = "bisection over " + keyA + " (" + fanout + " segments per level, rows fetched for segments ≤ " + threshold + " rows)";
+        }
+        boolean equal = sa.equals(sb);
+        Diff d = new Diff(a.toString(), b.toString(), equal, sa.rows(), sb.rows(), sa.hex(), sb.hex(), added, removed, changed,
+                rowsRead[0] + rowsReadB[0], segments, Duration.ofNanos(System.nanoTime() - t0), method);
+        return a.tier().observe("diff", List.of(a.toString(), b.toString()), d);
+    }
+
+    private void matchColumns() {
+        List<Column> ca = a.tier().columns(a.name());
+        List<Column> cb = b.tier().columns(b.name());
+        List<String> missing = new ArrayList<>();
+        for (Column c : ca) {
+            Column m = cb.stream().filter(x -> x.name().equalsIgnoreCase(c.name())).findFirst().orElse(null);
+            if (m == null) {
+                missing.add(c.name());
+            } else {
+                colsA.add(c);
+                colsB.add(m);
+            }
+        }
+        if (!missing.isEmpty() || cb.size() != ca.size()) {
+            throw new SluiceException(ErrorCode.USAGE, "diff: " + a + " and " + b + " have different columns (" + a + ": "
+                    + String.join(", ", ca.stream().map(Column::name).toList()) + "; " + b + ": "
+                    + String.join(", ", cb.stream().map(Column::name).toList()) + "). Compare views or copies with the same columns.");
+        }
+        List<String> pk = a.tier().primaryKey(a.name());
+        if (pk.size() == 1) {
+            keyA = pk.get(0);
+            keyB = colsB.get(indexOf(keyA)).name();
+            String type = colsA.get(indexOf(keyA)).type();
+            String t = type == null ? "" : type.toUpperCase(Locale.ROOT);
+            integerKey = t.contains("INT") || t.contains("SERIAL");
+            textKey = t.isEmpty() || t.contains("CHAR") || t.contains("TEXT") || t.contains("CLOB") || t.equals("NAME");
+        }
+    }
+
+    private int indexOf(String name) {
+        for (int i = 0; i < colsA.size(); i++) {
+            if (colsA.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException(name);
+    }
+
+    // ---------------------------------------------------------------- bisection
+
+    /** [lo, hi): lo inclusive, hi exclusive, null for open ends. Returns the range's hashes on both sides. */
+    private RowHash.Segment[] bisect(Object lo, Object hi, long na, long nb) {
+        if (Math.max(na, nb) <= threshold) {
+            return compareRows(lo, hi);
+        }
+        List<Object> bounds = splitPoints(lo, hi, na >= nb ? a : b, na >= nb ? keyA : keyB, Math.max(na, nb));
+        if (bounds.isEmpty()) {
+            return compareRows(lo, hi);
+        }
+        List<Object> edges = new ArrayList<>();
+        edges.add(lo);
+        edges.addAll(bounds);
+        edges.add(hi);
+        long ra = 0;
+        long sumA = 0;
+        long rb = 0;
+        long sumB = 0;
+        for (int i = 0; i + 1 < edges.size(); i++) {
+            Object l = edges.get(i);
+            Object h = edges.get(i + 1);
+            List<Object> args = new ArrayList<>();
+            String wa = range(a.tier(), keyA, l, h, args);
+            List<Object> argsB = new ArrayList<>();
+            String wb = range(b.tier(), keyB, l, h, argsB);
+            // Both sides hash at once on their own connections (two tiers, two cores); one tier twice stays sequential.
+            CompletableFuture<RowHash.Segment> fb = a.tier() == b.tier()
+                    ? CompletableFuture.completedFuture(RowHash.segment(b.tier(), b.name(), colsB, wb, argsB, rowsReadB))
+                    : CompletableFuture.supplyAsync(() -> RowHash.segment(b.tier(), b.name(), colsB, wb, argsB, rowsReadB));
+            RowHash.Segment sa;
+            try {
+                sa = RowHash.segment(a.tier(), a.name(), colsA, wa, args, rowsRead);
+            } finally {
+                fb.handle((x, y) -> null).join();
+            }
+            RowHash.Segment sb;
+            try {
+                sb = fb.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+            segments += 2;
+            if (!sa.equals(sb)) {
+                bisect(l, h, sa.rows(), sb.rows());
+            }
+            ra += sa.rows();
+            sumA += sa.sum();
+            rb += sb.rows();
+            sumB += sb.sum();
+        }
+        return new RowHash.Segment[]{new RowHash.Segment(ra, sumA), new RowHash.Segment(rb, sumB)};
+    }
+
+    private static long count(TableRef t) {
+        return ((Number) t.tier().query("SELECT count(*) FROM " + Identifiers.quote(t.name())).value()).longValue();
+    }
+
+    /** Split keys inside [lo, hi): arithmetic for integer keys, key quantiles read from the larger side otherwise. */
+    private List<Object> splitPoints(Object lo, Object hi, TableRef side, String key, long n) {
+        List<Object> out = new ArrayList<>();
+        if (integerKey) {
+            List<Object> args = new ArrayList<>();
+            String w = range(side.tier(), key, lo, hi, args);
+            var r = side.tier().query("SELECT min(" + Identifiers.quote(key) + "), max(" + Identifiers.quote(key) + ") FROM "
+                    + Identifiers.quote(side.name()) + (w == null ? "" : " WHERE " + w), args.toArray()).get(0);
+            if (r.get(0) == null) {
+                return out;
+            }
+            long min = ((Number) r.get(0)).longValue();
+            long max = ((Number) r.get(1)).longValue();
+            long start = lo == null ? min : Math.max(min, ((Number) lo).longValue());
+            double step = ((double) max - start + 1) / fanout;
+            long prev = start;
+            for (int i = 1; i < fanout; i++) {
+                long p = start + (long) Math.ceil(step * i);
+                if (p > prev && p <= max) {
+                    out.add(p);
+                    prev = p;
+                }
+            }
+            return out;
+        }
+        for (int i = 1; i < fanout; i++) {
+            List<Object> args = new ArrayList<>();
+            String w = range(side.tier(), key, lo, hi, args);
+            args.add(n * i / fanout);
+            Object k = side.tier().query("SELECT " + Identifiers.quote(key) + " FROM " + Identifiers.quote(side.name())
+                    + (w == null ? "" : " WHERE " + w) + " ORDER BY " + order(side.tier(), key) + " LIMIT 1 OFFSET ?", args.toArray()).value();
+            if (k != null && (out.isEmpty() || compareKeys(k, out.get(out.size() - 1)) > 0)) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    private String range(Tier t, String key, Object lo, Object hi, List<Object> args) {
+        String k = Identifiers.quote(key) + (t.engine() == Engine.POSTGRESQL && textKey ? " COLLATE \"C\"" : "");
+        List<String> parts = new ArrayList<>();
+        if (lo != null) {
+            parts.add(k + " >= ?");
+            args.add(lo);
+        }
+        if (hi != null) {
+            parts.add(k + " < ?");
+            args.add(hi);
+        }
+        return parts.isEmpty() ? null : String.join(" AND ", parts);
+    }
+
+    private String order(Tier t, String key) {
+        String k = Identifiers.quote(key);
+        if (!textKey) {
+            return k;
+        }
+        return t.engine() == Engine.POSTGRESQL ? k + " COLLATE \"C\"" : k + " COLLATE BINARY";
+    }
+
+    // ---------------------------------------------------------------- rows
+
+    private record KeyedRow(Object key, byte[] bytes) {
+    }
+
+    private RowHash.Segment[] compareRows(Object lo, Object hi) {
+        List<KeyedRow> ra = fetch(a, keyA, colsA, lo, hi);
+        List<KeyedRow> rb = fetch(b, keyB, colsB, lo, hi);
+        MessageDigest md = TableCopy.sha256();
+        long sumA = 0;
+        long sumB = 0;
+        for (KeyedRow r : ra) {
+            sumA += RowHash.ofBytes(md, r.bytes());
+        }
+        for (KeyedRow r : rb) {
+            sumB += RowHash.ofBytes(md, r.bytes());
+        }
+        int i = 0;
+        int j = 0;
+        while (i < ra.size() || j < rb.size()) {
+            int c = i == ra.size() ? 1 : j == rb.size() ? -1 : compareKeys(ra.get(i).key(), rb.get(j).key());
+            if (c < 0) {
+                removed.add(ra.get(i++).key());
+            } else if (c > 0) {
+                added.add(rb.get(j++).key());
+            } else {
+                if (!Arrays.equals(ra.get(i).bytes(), rb.get(j).bytes())) {
+                    changed.add(ra.get(i).key());
+                }
+                i++;
+                j++;
+            }
+        }
+        return new RowHash.Segment[]{new RowHash.Segment(ra.size(), sumA), new RowHash.Segment(rb.size(), sumB)};
+    }
+
+    private List<KeyedRow> fetch(TableRef t, String key, List<Column> cols, Object lo, Object hi) {
+        List<Object> args = new ArrayList<>();
+        String w = range(t.tier(), key, lo, hi, args);
+        String sql = "SELECT " + String.join(", ", cols.stream().map(c -> Identifiers.quote(c.name())).toList()) + " FROM "
+                + Identifiers.quote(t.name()) + (w == null ? "" : " WHERE " + w) + " ORDER BY " + order(t.tier(), key);
+        int k = -1;
+        for (int i = 0; i < cols.size(); i++) {
+            if (cols.get(i).name().equals(key)) {
+                k = i;
+            }
+        }
+        int keyIndex = k;
+        Checksummer enc = new Checksummer(t.tier());
+        List<KeyedRow> out = new ArrayList<>();
+        t.tier().each(sql, args, r -> {
+            Object[] v = new Object[r.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.get(i);
+            }
+            out.add(new KeyedRow(v[keyIndex], enc.rowBytes(v)));
+        });
+        rowsRead[0] += out.size();
+        return out;
+    }
+
+    /** Tables without a single-column key: both sides streamed in checksum order, whole rows compared as a multiset. */
+    private void compareWhole() {
+        List<byte[]> ra = wholeRows(a, colsA);
+        List<byte[]> rb = wholeRows(b, colsB);
+        java.util.Comparator<byte[]> cmp = Arrays::compareUnsigned;
+        ra.sort(cmp);
+        rb.sort(cmp);
+        int i = 0;
+        int j = 0;
+        while (i < ra.size() || j < rb.size()) {
+            int c = i == ra.size() ? 1 : j == rb.size() ? -1 : cmp.compare(ra.get(i), rb.get(j));
+            if (c < 0) {
+                removed.add(describe(ra.get(i++)));
+            } else if (c > 0) {
+                added.add(describe(rb.get(j++)));
+            } else {
+                i++;
+                j++;
+            }
+        }
+    }
+
+    private List<byte[]> wholeRows(TableRef t, List<Column> cols) {
+        String sql = "SELECT " + String.join(", ", cols.stream().map(c -> Identifiers.quote(c.name())).toList()) + " FROM "
+                + Identifiers.quote(t.name());
+        Checksummer enc = new Checksummer(t.tier());
+        List<byte[]> out = new ArrayList<>();
+        t.tier().each(sql, List.of(), r -> {
+            Object[] v = new Object[r.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.get(i);
+            }
+            out.add(enc.rowBytes(v));
+        });
+        rowsRead[0] += out.size();
+        return out;
+    }
+
+    private static String describe(byte[] row) {
+        return "row " + new String(row, StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", "·");
+    }
+
+    static int compareKeys(Object x, Object y) {
+        if (x instanceof Number nx && y instanceof Number ny) {
+            if ((nx instanceof Double || nx instanceof Float) || (ny instanceof Double || ny instanceof Float)) {
+                return Double.compare(nx.doubleValue(), ny.doubleValue());
+            }
+            return Long.compare(nx.longValue(), ny.longValue());
+        }
+        if (x instanceof String sx && y instanceof String sy) {
+            return Arrays.compareUnsigned(sx.getBytes(StandardCharsets.UTF_8), sy.getBytes(StandardCharsets.UTF_8));
+        }
+        return Arrays.compareUnsigned(Checksummer.encodeRow(x), Checksummer.encodeRow(y));
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Moving and comparing data between tiers: {@link dev.sluice.data.TableCopy copy and consolidate} (SQLite ATTACH +
+ * INSERT … SELECT, PostgreSQL COPY, batched INSERT), {@link dev.sluice.data.Backfill resumable batched backfills},
+ * {@link dev.sluice.data.TableDiff diff by bisection} and {@link dev.sluice.data.SpotChecks spot checks}. Results are
+ * public records ({@code CopyResult}, {@code BackfillResult}, {@code Diff}, {@code SpotCheck}); the rest is an
+ * implementation detail with no compatibility promise.
+ *
+ * <p>Depends on {@code tier} and {@code error} only. It must not know about playbooks, the console or the journal: those
+ * call in, and see what happened through the returned records and {@code Tier.observe}.
+ */
+package dev.sluice.data;
