@@ -1,9 +1,7 @@
 package dev.sluice.journal;
 
-import java.util.List;
-
-/** What a replay did: inputs run, observations matched, fingerprint differences, and the divergence that stopped it (or null). */
-public record ReplayResult(int inputs, int observations, List<String> fingerprintDifferences, Divergence divergence, boolean stopped) {
+/** What a replay did: inputs (or steps) run, observations matched, and the divergence that stopped it (or null). */
+public record ReplayResult(int inputs, int observations, Divergence divergence, boolean stopped) {
     public boolean ok() {
         return divergence == null && !stopped;
     }

@@ -126,25 +126,14 @@ public final class RunReplayer {
         Divergence[] divergence = {null};
         int[] matched = {0};
         int[] steps = {0};
-        List<ObjectNode> seen = new ArrayList<>();
         List<Expectation> expectations = new ArrayList<>();
         Map<String, Integer> actionIndex = new HashMap<>();
 
-        Tier.Listener capture = new Tier.Listener() {
-            @Override
-            public synchronized void observed(Tier tier, String call, List<Object> args, Object result) {
-                ObjectNode o = Journal.MAPPER.createObjectNode();
-                o.put("tier", tier.name());
-                o.put("call", call);
-                o.set("args", Observations.roundTrip(Journal.MAPPER.valueToTree(args)));
-                o.set("result", Observations.normalise(result));
-                seen.add(o);
-            }
-        };
+        ObservationCapture capture = new ObservationCapture();
         RunListener tracker = new RunListener() {
             @Override
             public void stepStarted(Step s, int position, int total) {
-                seen.clear();
+                capture.clear();
                 expectations.clear();
                 RecordedStep r = recorded.get(s.name());
                 if (divergence[0] == null && r == null) {
@@ -179,7 +168,7 @@ public final class RunReplayer {
                     return Decision.QUIT;
                 }
                 RecordedStep r = recorded.get(result.step().name());
-                Divergence d = compare(r, result.step().name(), seen, expectations);
+                Divergence d = compare(r, result.step().name(), capture.seen(), expectations);
                 if (d != null) {
                     divergence[0] = d;
                     return Decision.QUIT;
@@ -222,27 +211,14 @@ public final class RunReplayer {
         if (divergence[0] == null && summary.ending() == RunSummary.Ending.STEP_FAILED) {
             divergence[0] = new Divergence(-1, null, "a step failed today: " + summary.message(), null, null, null);
         }
-        return new ReplayResult(steps[0], matched[0], List.of(), divergence[0], false);
+        return new ReplayResult(steps[0], matched[0], divergence[0], false);
     }
 
     private static Divergence compare(RecordedStep r, String name, List<ObjectNode> seen, List<Expectation> expectations) {
         String label = "step '" + name + "'";
-        for (int k = 0; k < r.observations().size(); k++) {
-            ObjectNode rec = r.observations().get(k);
-            if (k >= seen.size()) {
-                return new Divergence(rec.path("seq").asLong(), label, "recorded " + describe(rec) + " was not observed today",
-                        rec.path("result"), null, null);
-            }
-            ObjectNode now = seen.get(k);
-            if (!rec.path("call").asText().equals(now.path("call").asText()) || !rec.path("tier").asText().equals(now.path("tier").asText())
-                    || !rec.path("args").equals(now.path("args"))) {
-                return new Divergence(rec.path("seq").asLong(), label, "recorded " + describe(rec) + " but today observed " + describe(now),
-                        rec.path("result"), now.path("result"), null);
-            }
-            if (!rec.path("result").equals(now.path("result"))) {
-                return new Divergence(rec.path("seq").asLong(), label, describe(rec) + " differs", rec.path("result"), now.path("result"),
-                        null);
-            }
+        Divergence d = ObservationCapture.firstDifference(r.observations(), seen, label);
+        if (d != null) {
+            return d;
         }
         for (int k = 0; k < r.expectations().size(); k++) {
             ObjectNode rec = r.expectations().get(k);
@@ -258,8 +234,4 @@ public final class RunReplayer {
         return null;
     }
 
-    private static String describe(ObjectNode o) {
-        String tier = o.path("tier").asText("");
-        return (tier.isEmpty() ? "" : tier + ".") + o.path("call").asText() + MarkdownExport.args(o.path("args"));
-    }
 }
