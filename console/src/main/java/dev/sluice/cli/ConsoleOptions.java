@@ -93,15 +93,7 @@ public final class ConsoleOptions {
 
     /** True when stdin and stdout are a terminal (on JDK 22+ System.console() exists even when redirected). */
     static boolean interactive() {
-        java.io.Console c = System.console();
-        if (c == null) {
-            return false;
-        }
-        try {
-            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
-        } catch (ReflectiveOperationException e) {
-            return true; // JDK < 22: a console exists only on a terminal
-        }
+        return dev.sluice.tier.Format.onTerminal();
     }
 
     /** The process stream itself when picocli writes to it, else a stream into the writer (tests capture that). */

@@ -250,7 +250,7 @@ public final class Backfill {
     }
 
     private ProgressBar progressBar(long total, long done) {
-        boolean show = opt.progress() != null ? opt.progress() : System.console() != null;
+        boolean show = opt.progress() != null ? opt.progress() : dev.sluice.tier.Format.onTerminal();
         if (!show) {
             return null;
         }

@@ -44,4 +44,20 @@ public final class Format {
     public static String nanos(long nanos) {
         return duration(Duration.ofNanos(nanos));
     }
+
+    /**
+     * True when the process talks to a terminal, so progress bars and prompts make sense. On JDK 22+ System.console()
+     * exists even when output is redirected; there {@code Console.isTerminal()} tells.
+     */
+    public static boolean onTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (ReflectiveOperationException e) {
+            return true; // JDK < 22: a console exists only on a terminal
+        }
+    }
 }
