@@ -37,6 +37,16 @@ public final class DataBench {
             case "copy-pg" -> {
                 try (Tier src = sqlite("src", a[1], Map.of());
                      Tier dst = Tier.open(new TierConfig("pg", a[2], "postgres", null, Map.of(), false, false, null), true)) {
+                    if (!"cold".equals(System.getenv("BENCH_JVM"))) { // the console has copied to PostgreSQL before, too
+                        Path w = Files.createTempDirectory("sluice-warm-pg").resolve("w.db");
+                        try (Tier small = sqlite("w", w.toString(), Map.of())) {
+                            small.script("CREATE TABLE w (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL); "
+                                    + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+                                    + "INSERT INTO w SELECT i, 'n' || i, i / 3.0 FROM n; CREATE INDEX w_name ON w (name);");
+                            TableCopy.copy(small, "w", dst, CopyOptions.defaults());
+                            dst.exec("DROP TABLE w");
+                        }
+                    }
                     t0 = System.nanoTime();
                     CopyResult r = TableCopy.copy(src, "t", dst, CopyOptions.defaults());
                     out("load", r.elapsed().toNanos() / 1e9);

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 public record CopyOptions(String into, String where, List<String> columns, boolean verify, boolean castTimestamps,
                           int batchRows, long walSwitchRows, Consumer<String> announce) {
     public static CopyOptions defaults() {
-        return new CopyOptions(null, null, null, true, false, 1000, 100_000, null);
+        return new CopyOptions(null, null, null, true, false, 1000, 500_000, null);
     }
 
     public CopyOptions into(String table) {

@@ -31,9 +31,7 @@ final class SqliteDdl {
         c.ifNotExists();
         int nameStart = c.pos;
         c.qualifiedName();
-        int nameEnd = c.pos;
         c.word("ON");
-        int tableStart = c.pos;
         c.qualifiedName();
         return createSql.substring(0, nameStart) + Identifiers.quote(index) + " ON " + Identifiers.quote(table) + " "
                 + createSql.substring(c.pos).stripLeading();
