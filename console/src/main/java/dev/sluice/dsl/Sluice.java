@@ -289,30 +289,41 @@ public final class Sluice {
         return TableCopy.consolidate(to, List.of(sources), CopyOptions.defaults().into(into));
     }
 
-    /** Runs {@code body} over the source's keys in committed batches of {@code batchRows}; resumable, time-capped. */
+    /**
+     * Runs {@code body} over the source's keys in committed batches of {@code batchRows}; resumable, time-capped. It
+     * commits as it goes, so it is non-transactional: inside a step it is announced, asked for in step mode, only
+     * described in a dry run, and runs between the step's transactions (before the step writes to the tier).
+     */
     public static BackfillResult backfill(Tier tier, String source, int batchRows, Backfill.Body body) {
-        return Backfill.run(tier, source, BackfillOptions.defaults().batchRows(batchRows), body);
+        return backfill(tier, source, BackfillOptions.defaults().batchRows(batchRows), body);
     }
 
     public static BackfillResult backfill(Tier tier, String source, Backfill.Body body) {
-        return Backfill.run(tier, source, BackfillOptions.defaults(), body);
+        return backfill(tier, source, BackfillOptions.defaults(), body);
     }
 
     public static BackfillResult backfill(Tier tier, String source, BackfillOptions options, Backfill.Body body) {
-        return Backfill.run(tier, source, options, body);
+        return backfillGate(tier, source, options, () -> Backfill.run(tier, source, options, body));
     }
 
     /** The SQL form: {@code backfill(tier1, "UPDATE t SET c = … WHERE id BETWEEN :lo AND :hi")}. */
     public static BackfillResult backfill(Tier tier, String sql) {
-        return Backfill.sql(tier, sql, BackfillOptions.defaults());
+        return backfill(tier, sql, BackfillOptions.defaults());
     }
 
     public static BackfillResult backfill(Tier tier, String sql, int batchRows) {
-        return Backfill.sql(tier, sql, BackfillOptions.defaults().batchRows(batchRows));
+        return backfill(tier, sql, BackfillOptions.defaults().batchRows(batchRows));
     }
 
     public static BackfillResult backfill(Tier tier, String sql, BackfillOptions options) {
-        return Backfill.sql(tier, sql, options);
+        return backfillGate(tier, sql, options, () -> Backfill.sql(tier, sql, options));
+    }
+
+    private static BackfillResult backfillGate(Tier tier, String source, BackfillOptions o, java.util.function.Supplier<BackfillResult> body) {
+        String first = source.strip().split("\n")[0];
+        return gate("backfill", "backfill " + (o.name() == null ? "" : "'" + o.name() + "' ") + "on " + tier.name() + " ("
+                + (first.length() > 80 ? first.substring(0, 79) + "…" : first) + ") in committed batches of " + o.batchRows()
+                + " rows, " + dev.sluice.tier.Format.duration(o.cap()) + " cap per batch", List.of(tier.name()), body);
     }
 
     /** Compares two tables by bisection over key ranges: equal or not, and the added/removed/changed keys. */

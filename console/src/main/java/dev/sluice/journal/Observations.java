@@ -31,6 +31,15 @@ public final class Observations {
             n = o;
         } else if (result instanceof Fingerprint f) {
             n = fingerprint(f);
+        } else if (result instanceof dev.sluice.data.BackfillResult b) {
+            // What the data says, not how fast it went: timings, batch sizes after overruns and notes vary run to run.
+            ObjectNode o = Journal.MAPPER.createObjectNode();
+            o.put("name", b.name());
+            o.put("table", b.table());
+            o.put("rows", b.rows());
+            o.put("rowsDoneTotal", b.rowsDoneTotal());
+            o.put("finished", b.finished());
+            n = o;
         } else {
             n = Journal.MAPPER.valueToTree(result);
         }

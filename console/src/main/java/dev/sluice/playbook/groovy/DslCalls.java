@@ -1,5 +1,7 @@
 package dev.sluice.playbook.groovy;
 
+import dev.sluice.data.BackfillOptions;
+import dev.sluice.data.BackfillResult;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.history.MigrateResult;
 import dev.sluice.history.Migrations;
@@ -8,6 +10,7 @@ import dev.sluice.schema.SchemaChange;
 import dev.sluice.snapshot.Snapshot;
 import dev.sluice.snapshot.Snapshots;
 import dev.sluice.tier.Tier;
+import groovy.lang.Closure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -111,12 +114,50 @@ public abstract class DslCalls {
 
     /** Applies the folder's {@code *.sql} files once each (relative: to the playbook's folder, then the workspace). */
     public MigrateResult migrate(Object tier, String dir) {
-        Path p = Path.of(dir);
-        if (!p.isAbsolute()) {
-            Path besidePlaybook = load.file.toAbsolutePath().getParent().resolve(dir);
-            p = Files.isDirectory(besidePlaybook) ? besidePlaybook : Sluice.workspace().dir().resolve(dir);
+        return Migrations.migrate(Sluice.tier(nameOf(tier)), file(dir));
+    }
+
+    /**
+     * A path as {@code migrate} resolves it: absolute as given; relative, beside the playbook when it exists there, else
+     * in the workspace. For files that ship with a playbook (SQL scripts) and files it writes (a plan, an archive).
+     */
+    public Path file(String path) {
+        Path p = Path.of(path);
+        if (p.isAbsolute()) {
+            return p;
         }
-        return Migrations.migrate(Sluice.tier(nameOf(tier)), p);
+        Path besidePlaybook = load.file.toAbsolutePath().getParent().resolve(path);
+        return Files.exists(besidePlaybook) ? besidePlaybook : Sluice.workspace().dir().resolve(path);
+    }
+
+    /**
+     * Non-transactional: a resumable keyset backfill that commits each batch with its checkpoint (seed 000, phase 3).
+     * Give it a step of its own, or call it before the step writes to the tier. Named options as in
+     * {@link BackfillOptions#of}: {@code backfill tier1, 'SELECT id FROM t', name: 'x', batchRows: 500, { b -> … }}.
+     */
+    public BackfillResult backfill(Map<String, ?> options, Tier tier, String source, Closure<?> body) {
+        return Sluice.backfill(tier, source, BackfillOptions.of(options), b -> body.call(b));
+    }
+
+    public BackfillResult backfill(Tier tier, String source, int batchRows, Closure<?> body) {
+        return Sluice.backfill(tier, source, batchRows, b -> body.call(b));
+    }
+
+    public BackfillResult backfill(Tier tier, String source, Closure<?> body) {
+        return Sluice.backfill(tier, source, b -> body.call(b));
+    }
+
+    /** The SQL form: {@code backfill tier1, "UPDATE t SET c = … WHERE id BETWEEN :lo AND :hi"} (named options first). */
+    public BackfillResult backfill(Map<String, ?> options, Tier tier, String sql) {
+        return Sluice.backfill(tier, sql, BackfillOptions.of(options));
+    }
+
+    public BackfillResult backfill(Tier tier, String sql) {
+        return Sluice.backfill(tier, sql);
+    }
+
+    public BackfillResult backfill(Tier tier, String sql, int batchRows) {
+        return Sluice.backfill(tier, sql, batchRows);
     }
 
     public SchemaChange createTable(Object tier, String ddl) {

@@ -1,0 +1,70 @@
+package dev.sluice.playbook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.cli.CliRunner;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A backfill commits its batches, so inside a step it is a non-transactional action (seed 000, phase 3): announced,
+ * run between the step's transactions, only described in a dry run. Before this, every backfill in a step was refused
+ * ("cannot run inside the open transaction"), since a step opens a transaction on every tier before its body runs.
+ */
+class BackfillInStepTest {
+    static final String PLAYBOOK = """
+            playbook 'Backfill in a step', {
+                tiers 'tier1'
+                step 'backfill names', {
+                    def r = backfill tier1, "UPDATE items SET name = name || '!' WHERE id BETWEEN :lo AND :hi", 2
+                    expect('every row done') { dryRun || tier1.count('items', "name LIKE '%!'") == 3 }
+                    expect('in two batches') { dryRun || r.batches() == 2 }
+                }
+                step 'closure form with named options', {
+                    backfill tier1, 'SELECT id FROM items', name: 'copy names', batchRows: 1, { b ->
+                        b.exec("UPDATE items SET name = name || '?' WHERE id BETWEEN :lo AND :hi")
+                    }
+                    tier1.exec("INSERT INTO items (name) VALUES ('after')")
+                    expect('done, then written in the step') { dryRun || tier1.count('items', "name LIKE '%?'") == 3 }
+                }
+            }
+            """;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void backfillInsideAStepRunsBetweenTheStepsTransactions() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("bf.groovy", PLAYBOOK);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("backfill on tier1 (UPDATE items SET name"), r.out());
+        assertEquals(3L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name LIKE '%!?'")).longValue());
+        assertEquals(4, f.count("tier1", "items"));
+        assertEquals("done", f.value("tier1", "SELECT status FROM sluice_progress WHERE name = 'copy names'"));
+    }
+
+    @Test
+    void dryRunOnlyDescribesABackfill() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("bf.groovy", PLAYBOOK);
+        Map<String, String> before = f.hashes();
+        CliRunner r = CliRunner.run(f.args(pb, "--dry-run"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("would backfill"), r.out());
+        assertEquals(before, f.hashes());
+    }
+
+    @Test
+    void stepModeAsksBeforeTheBackfill() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("bf.groovy", PLAYBOOK);
+        CliRunner r = CliRunner.runWithInput("n\n", f.args(pb));
+        assertTrue(r.out().contains("[y/N]"), r.out());
+        assertEquals(0L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name LIKE '%!'")).longValue());
+    }
+}
