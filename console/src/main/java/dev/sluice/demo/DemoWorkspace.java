@@ -50,6 +50,7 @@ public final class DemoWorkspace {
         tiers.put("tier3", TierSpec.of("data/tier3.db"));
         Workspace.write(dir, new Workspace.File(tiers, "snapshots", "sessions"));
         Workspace ws = Workspace.load(dir);
+        writePluginRegistry(dir);
         try (Tier t1 = Tier.open(ws.tier("tier1"), true); Tier t2 = Tier.open(ws.tier("tier2"), true);
              Tier t3 = Tier.open(ws.tier("tier3"), true)) {
             tier1(t1);
@@ -59,6 +60,22 @@ public final class DemoWorkspace {
             throw new SluiceException(ErrorCode.IO, "Cannot build the demo in " + dir + ": " + e.getMessage() + ".", e);
         }
         return ws;
+    }
+
+    /** CORTEX 1.0 keeps its plugin registry beside the tiers; seed 000's playbook registers these plugins in 2.0. */
+    private static void writePluginRegistry(Path dir) {
+        try {
+            Files.writeString(dir.resolve("cortex.config.json"), """
+                    {"plugins": [
+                      {"name": "boundary-guard", "version": "1.4.0", "entry_point": "cortex.plugins.boundary:Guard", "hooks": ["before_write"]},
+                      {"name": "self-review", "version": "2.0.0", "entry_point": "cortex.plugins.review:SelfReview", "hooks": ["daily"]},
+                      {"name": "doc-refresh", "version": "1.1.2", "entry_point": "cortex.plugins.docs:Refresh", "hooks": ["on_conversation_end"],
+                       "enabled": false}
+                    ]}
+                    """);
+        } catch (java.io.IOException e) {
+            throw new SluiceException(ErrorCode.IO, "Cannot write the demo's plugin registry in " + dir + ": " + e.getMessage() + ".", e);
+        }
     }
 
     private static boolean isEmptyDir(Path dir) {
