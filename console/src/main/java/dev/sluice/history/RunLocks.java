@@ -68,8 +68,8 @@ public final class RunLocks {
 
     /** Refreshes the heartbeat of our own lock (between steps: the tier must have no open transaction). */
     public static void heartbeat(Tier tier, Who who) {
-        if (tier.inTransaction() || !tier.hasTable(TABLE)) {
-            return;
+        if (tier.isClosed() || tier.inTransaction() || !tier.hasTable(TABLE)) {
+            return; // closed: the tier was archived during the run, its lock released before
         }
         tier.exec("UPDATE sluice_lock SET heartbeat = ? WHERE tier = ? AND pid = ? AND host = ?", Instant.now().toString(),
                 tier.name(), who.pid(), who.host());
