@@ -1,8 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.snapshot.Snapshots;
-import dev.sluice.tier.TierSet;
-import dev.sluice.workspace.Workspace;
+import dev.sluice.dsl.Session;
+import dev.sluice.dsl.Sluice;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,8 +28,8 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()))) {
-            spec.commandLine().getOut().println(new Snapshots(tiers, Version.get()).restore(name, only));
+        try (Session session = Session.open(workspace.dir())) {
+            spec.commandLine().getOut().println(Sluice.restoreKeepingLocks(session, name, only));
         }
         return 0;
     }

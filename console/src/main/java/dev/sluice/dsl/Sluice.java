@@ -102,7 +102,25 @@ public final class Sluice {
         List<String> names = names(tiers);
         List<String> affected = names.isEmpty() ? tiers().names() : names;
         return gate("restore", "restore snapshot '" + name + "' over " + String.join(", ", affected)
-                + " (the current state is kept as a snapshot first)", affected, () -> session().snapshots().restore(name, names));
+                + " (the current state is kept as a snapshot first)", affected, () -> restoreKeepingLocks(session(), name, names));
+    }
+
+    /**
+     * Restores a snapshot while the run locks stay as they were: a snapshot taken inside a run carries that run's lock
+     * row, which must not come back as a stale lock blocking the next run. Refuses while another live run holds a tier.
+     */
+    public static Snapshots.Restored restoreKeepingLocks(Session session, String name, List<String> tierNames) {
+        Snapshot s = session.snapshots().verify(name);
+        List<Tier> affected = new ArrayList<>();
+        for (Snapshot.SnapshotFile f : s.files()) {
+            if ((tierNames == null || tierNames.isEmpty() || tierNames.contains(f.tier())) && session.tiers().has(f.tier())) {
+                affected.add(session.tier(f.tier()));
+            }
+        }
+        var locks = dev.sluice.history.RunLocks.beforeRestore(affected, dev.sluice.history.Who.current());
+        Snapshots.Restored r = session.snapshots().restore(name, tierNames);
+        dev.sluice.history.RunLocks.reinstate(locks);
+        return r;
     }
 
     public static List<Snapshot> snapshots() {
@@ -122,9 +140,62 @@ public final class Sluice {
         return gone == null ? List.of() : gone;
     }
 
-    /** A logical SQL dump of a SQLite tier; a relative file is placed in the workspace. */
+    /**
+     * A logical SQL dump of a SQLite tier; a relative file is placed in the workspace. It writes a file, so inside a step
+     * it goes through the gate: announced, and only described in a dry run (returns null then). It reads on the tier's own
+     * connection, inside the step's transaction if one is open.
+     */
     public static Path dump(Object tier, String file) {
-        return session().snapshots().dump(nameOf(tier), Path.of(file));
+        String name = nameOf(tier);
+        return session().nonTransactional().perform(new NonTransactional.Action("dump", "dump tier '" + name + "' as SQL to " + file,
+                List.of(name), false), () -> session().snapshots().dump(name, Path.of(file)));
+    }
+
+    /**
+     * Archives a SQLite tier's file in place as {@code FILE + suffix} (seed 003: {@code proposals.db.archived_TIMESTAMP}).
+     * Moving a database under an open connection can corrupt it, so this first detaches the file from every other tier's
+     * connection (a copy leaves its source attached), releases this run's lock row in it, checks that no other connection
+     * holds it, closes the tier (it is gone for the rest of this session, like a missing optional tier), then renames the
+     * file and reads the moved file back (counts, integrity_check, SHA-256). Non-transactional: announced, confirmed in
+     * step mode, only described in a dry run (returns null then). Give it a step of its own, after the copies are committed.
+     */
+    public static dev.sluice.snapshot.Archive.Archived archive(Object tier, String suffix) {
+        Tier t = tier(nameOf(tier));
+        if (t.engine() != dev.sluice.workspace.Engine.SQLITE || t.file() == null) {
+            throw new SluiceException(ErrorCode.UNSUPPORTED, "archive(" + t.name() + ") moves a SQLite file; tier '" + t.name() + "' is "
+                    + t.engine().label() + ". Archive it with the engine's own tools.");
+        }
+        Path file = t.file().toAbsolutePath().normalize();
+        String name = t.name();
+        return gate("archive", "archive tier '" + name + "': close Sluice's connection to " + file + ", then move it to " + file.getFileName()
+                + suffix + " (the tier is gone for the rest of this session)", List.of(name), () -> {
+            for (Tier other : tiers()) {
+                if (other != t && other.engine() == dev.sluice.workspace.Engine.SQLITE) {
+                    detachFile(other, file, name);
+                }
+            }
+            dev.sluice.history.RunLocks.release(t, dev.sluice.history.Who.current());
+            dev.sluice.snapshot.Archive.requireUnused(name, file);
+            session().tiers().retire(name);
+            return dev.sluice.snapshot.Archive.move(name, file, suffix);
+        });
+    }
+
+    /** DETACHes every schema of {@code other}'s connection that is {@code file}. */
+    private static void detachFile(Tier other, Path file, String tierName) {
+        for (var r : other.query("PRAGMA database_list")) {
+            Object f = r.get("file");
+            if (!"main".equals(r.get("name")) && f != null && !f.toString().isEmpty()
+                    && Path.of(f.toString()).toAbsolutePath().normalize().equals(file)) {
+                try {
+                    other.exec("DETACH DATABASE " + dev.sluice.tier.Identifiers.quote(String.valueOf(r.get("name"))));
+                } catch (SluiceException e) {
+                    throw new SluiceException(ErrorCode.LOCKED, "Cannot archive tier '" + tierName + "': tier '" + other.name()
+                            + "' still reads it inside its open transaction (" + e.getMessage() + "). Archive in a step of its own, "
+                            + "after the step that copied from it is committed.", e);
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- freeze

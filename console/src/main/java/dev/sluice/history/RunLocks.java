@@ -68,8 +68,8 @@ public final class RunLocks {
 
     /** Refreshes the heartbeat of our own lock (between steps: the tier must have no open transaction). */
     public static void heartbeat(Tier tier, Who who) {
-        if (tier.inTransaction() || !tier.hasTable(TABLE)) {
-            return;
+        if (tier.isClosed() || tier.inTransaction() || !tier.hasTable(TABLE)) {
+            return; // closed: the tier was archived during the run, its lock released before
         }
         tier.exec("UPDATE sluice_lock SET heartbeat = ? WHERE tier = ? AND pid = ? AND host = ?", Instant.now().toString(),
                 tier.name(), who.pid(), who.host());
@@ -93,6 +93,36 @@ public final class RunLocks {
             tier.exec("DELETE FROM sluice_lock WHERE tier = ?", tier.name());
         }
         return held;
+    }
+
+    /**
+     * A restore copies a snapshot's pages, and with them the {@code sluice_lock} rows of whatever run took it (a snapshot
+     * taken inside a run holds that run's lock). Around a restore the lock state must stay what it was: call this
+     * before, to refuse when another live run holds a tier, and {@link #reinstate} after, to put the rows back as they were.
+     */
+    public static java.util.Map<Tier, Optional<RunLock>> beforeRestore(java.util.Collection<Tier> tiers, Who who) {
+        java.util.Map<Tier, Optional<RunLock>> held = new java.util.LinkedHashMap<>();
+        for (Tier t : tiers) {
+            Optional<RunLock> h = holder(t);
+            if (h.isPresent() && h.get().staleness(who.host(), SILENT_SECONDS) == null
+                    && !(h.get().pid() == who.pid() && who.host().equals(h.get().host()))) {
+                refuseIfHeld(t, who); // a live run elsewhere: restoring would pull its data from under it
+            }
+            held.put(t, h);
+        }
+        return held;
+    }
+
+    /** After a restore: the lock rows are as they were before it (see {@link #beforeRestore}). */
+    public static void reinstate(java.util.Map<Tier, Optional<RunLock>> held) {
+        held.forEach((t, h) -> {
+            if (t.isClosed() || !t.hasTable(TABLE)) {
+                return;
+            }
+            t.exec("DELETE FROM sluice_lock");
+            h.ifPresent(l -> t.exec("INSERT INTO sluice_lock (tier, owner, host, pid, started, heartbeat, purpose) VALUES (?,?,?,?,?,?,?)",
+                    l.tier(), l.owner(), l.host(), l.pid(), l.started(), l.heartbeat(), l.purpose()));
+        });
     }
 
     private static void requireNoTransaction(Tier tier) {

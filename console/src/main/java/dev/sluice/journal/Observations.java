@@ -2,6 +2,7 @@ package dev.sluice.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.data.CopyResult;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Fingerprint;
 import dev.sluice.tier.IntegrityReport;
@@ -39,6 +40,16 @@ public final class Observations {
             o.put("rows", b.rows());
             o.put("rowsDoneTotal", b.rowsDoneTotal());
             o.put("finished", b.finished());
+            n = o;
+        } else if (result instanceof CopyResult c) {
+            // The facts of a copy, not its timings: those differ on every run and would make every replay diverge.
+            ObjectNode o = Journal.MAPPER.createObjectNode();
+            o.put("source", c.source());
+            o.put("target", c.target());
+            o.put("rows", c.rows());
+            o.set("sourceChecksum", c.sourceChecksum() == null ? null : normalise(c.sourceChecksum()));
+            o.set("targetChecksum", c.targetChecksum() == null ? null : normalise(c.targetChecksum()));
+            o.put("verified", c.verified());
             n = o;
         } else {
             n = Journal.MAPPER.valueToTree(result);

@@ -289,7 +289,11 @@ public final class PlaybookSession implements AutoCloseable {
             for (Tier t : session.tiers()) {
                 t.removeListener(writes);
             }
-            hooks.forEach((t, l) -> ((SQLiteConnection) t.connection()).removeUpdateListener(l));
+            hooks.forEach((t, l) -> {
+                if (!t.isClosed()) { // an archived tier's connection is closed, and its hooks with it
+                    ((SQLiteConnection) t.connection()).removeUpdateListener(l);
+                }
+            });
             if (failure != null) {
                 open = null;
                 rollbackAll();
@@ -367,6 +371,7 @@ public final class PlaybookSession implements AutoCloseable {
             }
         }
         openChanges = changes;
+        written.retainAll(session.tiers().names()); // a tier archived by the step is closed and gone: nothing to commit there
         List<String> untouched = session.tiers().names().stream().filter(n -> !written.contains(n)).toList();
         return new StepResult(ctx.step(), ctx.position(), ctx.total(), options.dryRun() ? StepResult.Status.DRY_RUN : StepResult.Status.OPEN,
                 tables, new ArrayList<>(written), untouched, ctx.expectations(), ctx.actions(), rows, ms, null, null);
@@ -660,15 +665,17 @@ public final class PlaybookSession implements AutoCloseable {
 
     private void bind() {
         Playbook.Binder b = playbook.binder();
+        // The fixed names first: a tier of the same name wins (seed 003's tier is called 'workspace'; its playbook reaches
+        // the Workspace through Sluice.workspace()).
+        b.bind("tiers", session.tiers());
+        b.bind("workspace", session.workspace());
+        b.bind("params", params);
         for (Playbook.TierNeed n : playbook.tiers()) {
             b.bind(n.name(), null); // optional tiers that are missing stay null
         }
         for (Tier t : session.tiers()) {
             b.bind(t.name(), t);
         }
-        b.bind("tiers", session.tiers());
-        b.bind("workspace", session.workspace());
-        b.bind("params", params);
         params.forEach((k, v) -> {
             if (session.tiers().has(k)) {
                 throw new SluiceException(ErrorCode.PLAYBOOK, playbook.displayPath() + ": parameter '" + k + "' has the name of a tier. Rename the parameter.");

@@ -14,7 +14,7 @@ import java.util.Map;
 /** The open tiers of a workspace, by name, in configuration order. Closing it closes (and rolls back) every tier. */
 public final class TierSet implements Iterable<Tier>, AutoCloseable {
     private final Workspace workspace;
-    private final Map<String, Tier> tiers;
+    private volatile Map<String, Tier> tiers;
 
     private TierSet(Workspace workspace, Map<String, Tier> tiers) {
         this.workspace = workspace;
@@ -53,6 +53,19 @@ public final class TierSet implements Iterable<Tier>, AutoCloseable {
 
     public boolean has(String name) {
         return tiers.containsKey(name);
+    }
+
+    /**
+     * Closes one tier and removes it from the set: it is gone for the rest of this session, as if its optional file were
+     * missing (archive does this before it moves the file). Returns the closed tier.
+     */
+    public synchronized Tier retire(String name) {
+        Tier t = get(name);
+        Map<String, Tier> rest = new LinkedHashMap<>(tiers);
+        rest.remove(name);
+        tiers = rest; // a new map: anyone iterating the old one finishes undisturbed
+        t.close();
+        return t;
     }
 
     public Collection<Tier> all() {

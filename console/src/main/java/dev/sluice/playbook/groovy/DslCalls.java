@@ -2,11 +2,13 @@ package dev.sluice.playbook.groovy;
 
 import dev.sluice.data.BackfillOptions;
 import dev.sluice.data.BackfillResult;
+import dev.sluice.data.CopyResult;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.history.MigrateResult;
 import dev.sluice.history.Migrations;
 import dev.sluice.playbook.StepContext;
 import dev.sluice.schema.SchemaChange;
+import dev.sluice.snapshot.Archive;
 import dev.sluice.snapshot.Snapshot;
 import dev.sluice.snapshot.Snapshots;
 import dev.sluice.tier.Tier;
@@ -110,6 +112,32 @@ public abstract class DslCalls {
     /** Non-transactional: DETACH a schema from a tier's connection. */
     public void detach(Object tier, String schema) {
         Sluice.detach(tier, schema);
+    }
+
+    /** Writes a logical SQL dump of a SQLite tier (relative: in the workspace). Writes a file: announced, only described in a dry run. */
+    public Path dump(Object tier, String file) {
+        return Sluice.dump(tier, file);
+    }
+
+    /**
+     * Non-transactional: closes the tier and moves its file to {@code FILE + suffix} (see {@link Sluice#archive}); the
+     * tier is gone for the rest of the run. Give it a step of its own, after the copies from it are committed.
+     */
+    public Archive.Archived archive(Object tier, String suffix) {
+        return Sluice.archive(tier, suffix);
+    }
+
+    /** {@code copy from: a, table: 't', to: b[, into:, where:, columns:]}: a verified copy inside the step's transaction. */
+    public CopyResult copy(Map<String, ?> args) {
+        return Sluice.copy(args);
+    }
+
+    public CopyResult copy(Tier from, String table, Tier to) {
+        return Sluice.copy(from, table, to);
+    }
+
+    public CopyResult copy(Tier from, String table, Tier to, String into) {
+        return Sluice.copy(from, table, to, into);
     }
 
     /** Applies the folder's {@code *.sql} files once each (relative: to the playbook's folder, then the workspace). */
