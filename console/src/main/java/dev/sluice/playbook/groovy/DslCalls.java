@@ -139,6 +139,33 @@ public abstract class DslCalls {
         return Sluice.rebuild(tier, table, createTableDdl, expressions);
     }
 
+    /** Copies a table between tiers inside the step, verified by count and checksum ({@code copy from:, table:, to:, …}). */
+    public dev.sluice.data.CopyResult copy(Map<String, ?> args) {
+        return Sluice.copy(args);
+    }
+
+    public dev.sluice.data.CopyResult copy(Tier from, String table, Tier to) {
+        return Sluice.copy(from, table, to);
+    }
+
+    public dev.sluice.data.CopyResult copy(Tier from, String table, Tier to, String into) {
+        return Sluice.copy(from, table, to, into);
+    }
+
+    public dev.sluice.data.CopyResult copy(Tier from, String table, Tier to, dev.sluice.data.CopyOptions options) {
+        return Sluice.copy(from, table, to, options);
+    }
+
+    /** Compares {@code n} random rows of {@code table} on two tiers field by field (seed 004's spot check). */
+    public dev.sluice.data.SpotCheck spotCheck(Tier a, Tier b, String table, int n) {
+        return Sluice.spotCheck(a, b, table, n);
+    }
+
+    /** Compares two tables by bisection over key ranges. */
+    public dev.sluice.data.Diff diff(dev.sluice.tier.TableRef a, dev.sluice.tier.TableRef b) {
+        return Sluice.diff(a, b);
+    }
+
     /** A line for the operator (and the journal). */
     public void note(String message) {
         step.note(message);
