@@ -2,6 +2,8 @@ package dev.sluice.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.data.CopyResult;
+import dev.sluice.data.SpotCheck;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Fingerprint;
 import dev.sluice.tier.IntegrityReport;
@@ -31,6 +33,23 @@ public final class Observations {
             n = o;
         } else if (result instanceof Fingerprint f) {
             n = fingerprint(f);
+        } else if (result instanceof CopyResult c) {
+            // What was copied and how it verified; not the time, the rate or the notes, which differ on every run.
+            ObjectNode o = Journal.MAPPER.createObjectNode();
+            o.put("source", c.source());
+            o.put("target", c.target());
+            o.put("rows", c.rows());
+            o.put("verified", c.verified());
+            o.set("sourceChecksum", c.sourceChecksum() == null ? null : normalise(c.sourceChecksum()));
+            o.set("targetChecksum", c.targetChecksum() == null ? null : normalise(c.targetChecksum()));
+            n = o;
+        } else if (result instanceof SpotCheck sc) {
+            // The keys are sampled at random: a replay compares how many were checked and whether they all matched.
+            ObjectNode o = Journal.MAPPER.createObjectNode();
+            o.put("table", sc.table());
+            o.put("sampled", sc.keys().size());
+            o.put("ok", sc.ok());
+            n = o;
         } else {
             n = Journal.MAPPER.valueToTree(result);
         }
