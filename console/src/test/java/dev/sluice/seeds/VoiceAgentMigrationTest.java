@@ -285,6 +285,56 @@ class VoiceAgentMigrationTest {
         }
     }
 
+    /** The console's front door (as {@code sluice console} without a terminal): /run, /next, /commit, step by step. */
+    private static String[] console(Path workspace, String script) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status;
+        try (dev.sluice.dsl.Session session = dev.sluice.dsl.Session.open(workspace);
+             java.io.PrintStream o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+             java.io.PrintStream e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+             dev.sluice.console.Console c = dev.sluice.console.Console.onStreams(session, new java.io.StringReader(script), o, e,
+                     dev.sluice.console.Console.Options.defaults())) {
+            status = c.run();
+        }
+        return new String[] {String.valueOf(status), out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString(java.nio.charset.StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void consoleStepsThroughWithRunNextAndCommit() {
+        String before = TestWorkspaces.fileHash(source(ws));
+        String[] t = console(ws, """
+                /run %s
+                /next
+                /commit
+                /next
+                y
+                /commit
+                /next
+                /commit
+                /next
+                warehouse.count("captures")
+                /commit
+                /next
+                /commit
+                /next
+                /commit
+                /steps
+                """.formatted(PLAYBOOK));
+        CliRunner r = new CliRunner(Integer.parseInt(t[0]), t[1], t[2]);
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("6 step(s), 0 applied"), r.out());
+        assertTrue(r.out().contains("[y/N]"), "the backup (a snapshot) asks on its own: " + r.out());
+        assertTrue(r.out().contains("2,997\n"), "the open step's connection sees the uncommitted copy: " + r.out());
+        assertEquals(6, r.out().split("→ committed", -1).length - 1, r.out());
+        assertFalse(r.out().contains("✗"), r.out());
+        try (Tier w = tier(ws, "warehouse")) {
+            assertEquals(ROWS - 3, w.count("captures"));
+            assertEquals(6L, ((Number) w.query("SELECT count(*) FROM sluice_history WHERE playbook = 'voice-agent-v2'").value()).longValue());
+        }
+        assertEquals(before, TestWorkspaces.fileHash(source(ws)));
+    }
+
     @Test
     void aWritableSourceTierFailsPreflightAndNothingIsCreated() throws IOException {
         Path json = ws.resolve("sluice.json");
