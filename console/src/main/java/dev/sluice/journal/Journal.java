@@ -38,7 +38,10 @@ public final class Journal implements AutoCloseable, Tier.Listener {
     public static final int FORMAT = 1;
     private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
     static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            // Results holding a Duration (Diff, BackfillResult) are written as ISO text (PT1.5S), not refused mid-step.
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("durations")
+                    .addSerializer(java.time.Duration.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
 
     private final Path file;
     private final OutputStream out;

@@ -3,6 +3,7 @@ package dev.sluice.journal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.data.CopyResult;
+import dev.sluice.data.SpotCheck;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Fingerprint;
 import dev.sluice.tier.IntegrityReport;
@@ -47,9 +48,16 @@ public final class Observations {
             o.put("source", c.source());
             o.put("target", c.target());
             o.put("rows", c.rows());
+            o.put("verified", c.verified());
             o.set("sourceChecksum", c.sourceChecksum() == null ? null : normalise(c.sourceChecksum()));
             o.set("targetChecksum", c.targetChecksum() == null ? null : normalise(c.targetChecksum()));
-            o.put("verified", c.verified());
+            n = o;
+        } else if (result instanceof SpotCheck sc) {
+            // The keys are sampled at random: a replay compares how many were checked and whether they all matched.
+            ObjectNode o = Journal.MAPPER.createObjectNode();
+            o.put("table", sc.table());
+            o.put("sampled", sc.keys().size());
+            o.put("ok", sc.ok());
             n = o;
         } else {
             n = Journal.MAPPER.valueToTree(result);

@@ -61,6 +61,29 @@ class PostgresCopyTest {
         }
     }
 
+    /** Seed 004: captures' text timestamps and JSON metadata land in PostgreSQL timestamp and jsonb columns. */
+    @Test
+    void spotCheckMatchesTextTimestampsAndJsonAcrossTypedPostgresColumns() {
+        try (Postgres pg = Postgres.schema(); Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier w = DataTiers.postgres(pg)) {
+            a.script("""
+                    CREATE TABLE c (id INTEGER PRIMARY KEY, at DATETIME, meta TEXT, day TEXT);
+                    INSERT INTO c VALUES (1, '2025-11-21T10:15:30.123456', '{"b": [1, 2.50], "a": "é \\"q\\""}', '2025-11-21'),
+                                         (2, '2025-11-21 10:15:30', '{}', NULL),
+                                         (3, NULL, NULL, '2025-01-02');
+                    """);
+            w.exec("CREATE TABLE c (id bigint PRIMARY KEY, at timestamp, meta jsonb, day date)");
+            w.exec("INSERT INTO c SELECT * FROM (VALUES (1, '2025-11-21 10:15:30.123456'::timestamp, '{\"a\":\"é \\\"q\\\"\",\"b\":[1,2.5]}'::jsonb, '2025-11-21'::date),"
+                    + " (2, '2025-11-21 10:15:30', '{}', NULL), (3, NULL, NULL, '2025-01-02')) v");
+            SpotCheck same = SpotChecks.check(a, w, "c", 3, new java.util.Random(1));
+            assertTrue(same.ok(), same.toString());
+            w.exec("UPDATE c SET at = at + interval '1 microsecond', meta = '{\"b\": [1, 2.5], \"a\": \"other\"}' WHERE id = 1");
+            w.exec("UPDATE c SET meta = NULL WHERE id = 2");
+            SpotCheck changed = SpotChecks.check(a, w, "c", 3, new java.util.Random(1));
+            assertEquals(List.of("1 at", "1 meta", "2 meta"), changed.differences().stream().map(d -> d.key() + " " + d.column()).sorted().toList(),
+                    changed.toString());
+        }
+    }
+
     @Test
     void failedCopyIntoPostgresLeavesNothing() {
         try (Postgres pg = Postgres.schema(); Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier w = DataTiers.postgres(pg)) {

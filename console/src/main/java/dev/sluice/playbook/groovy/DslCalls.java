@@ -208,6 +208,20 @@ public abstract class DslCalls {
         return Sluice.rebuild(tier, table, createTableDdl, expressions);
     }
 
+    public CopyResult copy(Tier from, String table, Tier to, dev.sluice.data.CopyOptions options) {
+        return Sluice.copy(from, table, to, options);
+    }
+
+    /** Compares {@code n} random rows of {@code table} on two tiers field by field (seed 004's spot check). */
+    public dev.sluice.data.SpotCheck spotCheck(Tier a, Tier b, String table, int n) {
+        return Sluice.spotCheck(a, b, table, n);
+    }
+
+    /** Compares two tables by bisection over key ranges. */
+    public dev.sluice.data.Diff diff(dev.sluice.tier.TableRef a, dev.sluice.tier.TableRef b) {
+        return Sluice.diff(a, b);
+    }
+
     /** A line for the operator (and the journal). */
     public void note(String message) {
         step.note(message);
