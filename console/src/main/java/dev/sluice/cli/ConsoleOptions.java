@@ -77,7 +77,8 @@ public final class ConsoleOptions {
                 return console.run();
             }
         }
-        return runScript(session, new InputStreamReader(System.in, Charset.defaultCharset()), out, err, opts);
+        // Main.input() is stdin, or what a caller (a test, a replay) hands the CLI in its place.
+        return runScript(session, new InputStreamReader(Main.input(), Charset.defaultCharset()), out, err, opts);
     }
 
     private static int runScript(Session session, Reader in, PrintWriter out, PrintWriter err, Console.Options opts) {

@@ -28,7 +28,7 @@ public final class Migrations {
               file TEXT PRIMARY KEY,
               checksum TEXT NOT NULL,
               applied_at TEXT NOT NULL,
-              user TEXT,
+              "user" TEXT,
               host TEXT
             )""";
 
@@ -78,7 +78,7 @@ public final class Migrations {
                                 + (i + 1) + ": " + ex.getMessage(), ex);
                     }
                 }
-                tier.exec("INSERT INTO sluice_migrations (file, checksum, applied_at, user, host) VALUES (?,?,?,?,?)",
+                tier.exec("INSERT INTO sluice_migrations (file, checksum, applied_at, \"user\", host) VALUES (?,?,?,?,?)",
                         e.getKey(), Sha256.ofText(e.getValue()), Instant.now().toString(), who.user(), who.host());
                 done.add(e.getKey());
             }

@@ -36,6 +36,18 @@ class ConsoleCliTest {
         assertEquals("No such table: Tier 'tier1' has no table 'nope'. Tables: conversations, messages.\n", r.err());
     }
 
+    /** Regression (seed 004 review): piped input came from System.in even when the CLI was handed another stream. */
+    @Test
+    void pipedInputIsEvaluatedAsAScript() {
+        Path ws = dir.resolve("demo");
+        CliRunner.run("demo", ws.toString());
+        CliRunner r = CliRunner.runWithInput("tier2.count(\"patterns\")\ntier1.count(\"nope\")\nSystem.out.println(\"not reached\")\n",
+                "console", "-w", ws.toString(), "--no-journal");
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertEquals("5,000", r.out().strip());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
     @Test
     void demoWithEvalOpensTheConsoleOnIt() {
         CliRunner r = CliRunner.run("demo", dir.resolve("d2").toString(), "-e", "tier3.count(\"archives\")");

@@ -18,6 +18,22 @@ class MigrationsTest {
     @TempDir
     Path tmp;
 
+    /** Regression (seed 004 review): "user" is reserved in PostgreSQL, and the record table named a column so. */
+    @Test
+    void migrateWorksOnAPostgresqlTier() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("pg-migrations"));
+        Files.writeString(dir.resolve("001_core.sql"), "CREATE TABLE IF NOT EXISTS core (id BIGINT PRIMARY KEY);\n");
+        Files.writeString(dir.resolve("002_more.sql"), "ALTER TABLE core ADD COLUMN IF NOT EXISTS label TEXT;\n");
+        try (dev.sluice.testing.Postgres pg = dev.sluice.testing.Postgres.schema();
+             Tier t = Tier.open(new dev.sluice.workspace.TierConfig("warehouse", pg.url(), dev.sluice.testing.Postgres.USER, null,
+                     java.util.Map.of(), false, false, false, null))) {
+            assertEquals(List.of("001_core.sql", "002_more.sql"), Migrations.migrate(t, dir).applied());
+            assertTrue(t.hasColumn("core", "label"));
+            assertEquals(List.of(), Migrations.migrate(t, dir).applied());
+            assertEquals(2L, t.count(Migrations.TABLE));
+        }
+    }
+
     @Test
     void appliesFilesInLexicalOrderOnceAndRefusesAnEditedOne() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("migrations"));
