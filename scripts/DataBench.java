@@ -36,7 +36,7 @@ public final class DataBench {
             }
             case "copy-pg" -> {
                 try (Tier src = sqlite("src", a[1], Map.of());
-                     Tier dst = Tier.open(new TierConfig("pg", a[2], "postgres", null, Map.of(), false, false, null), true)) {
+                     Tier dst = Tier.open(new TierConfig("pg", a[2], "postgres", null, Map.of(), false, false, false, null), true)) {
                     if (!"cold".equals(System.getenv("BENCH_JVM"))) { // the console has copied to PostgreSQL before, too
                         Path w = Files.createTempDirectory("sluice-warm-pg").resolve("w.db");
                         try (Tier small = sqlite("w", w.toString(), Map.of())) {
@@ -117,7 +117,7 @@ public final class DataBench {
 
     private static Tier sqlite(String name, String file, Map<String, String> pragmas) {
         Path p = Path.of(file).toAbsolutePath();
-        return Tier.open(new TierConfig(name, "jdbc:sqlite:" + p, null, null, pragmas, false, false, p), true);
+        return Tier.open(new TierConfig(name, "jdbc:sqlite:" + p, null, null, pragmas, false, false, false, p), true);
     }
 
     private static void out(String k, Object v) {

@@ -109,6 +109,23 @@ class AbathurFreshStartTest {
     }
 
     @Test
+    void theRunsJournalReplaysCleanlyOnAFreshWorkspace() {
+        Path staging = freshWorkspace(tmp.resolve("staging"));
+        CliRunner r = run(staging, PLAYBOOK, "--yes");
+        assertEquals(0, r.status(), r.out() + r.err());
+        Path prod = freshWorkspace(tmp.resolve("prod"));
+
+        CliRunner replay = CliRunner.run("replay", "-w", prod.toString(), dev.sluice.testing.TestWorkspaces.onlyJournal(staging).toString());
+
+        assertEquals(0, replay.status(), replay.out() + replay.err());
+        assertTrue(replay.out().contains("Replay matched: 7 input(s)"), replay.out());
+        try (Tier t = open(prod)) {
+            assertEquals(3L, t.count("memory_entries"));
+            assertEquals(1L, t.count("sessions"));
+        }
+    }
+
+    @Test
     void secondYesRunChangesNothingAndSaysSo() {
         Path ws = freshWorkspace(tmp);
         assertEquals(0, run(ws, PLAYBOOK, "--yes").status());

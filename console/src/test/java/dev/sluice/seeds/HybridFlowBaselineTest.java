@@ -37,6 +37,9 @@ class HybridFlowBaselineTest {
 
     @TempDir
     Path dir;
+
+    @TempDir
+    Path prod;
     Workspace ws;
     HttpServer server;
     String base;
@@ -178,6 +181,21 @@ class HybridFlowBaselineTest {
                 "SELECT group_concat(t || '|' || n) FROM (SELECT textbook_id AS t, count(*) AS n FROM chapter_metadata GROUP BY 1 ORDER BY 1)"));
         // Every step is in the history.
         assertEquals(5L, ((Number) value("SELECT count(*) FROM sluice_history WHERE playbook = 'hybridflow-v1-baseline'")).longValue());
+    }
+
+    @Test
+    void theRunsJournalReplaysCleanlyOnAFreshCopyOfTheFixture() {
+        TestWorkspaces.copyTree(dir, prod);
+        CliRunner r = run("--yes");
+        assertEquals(0, r.status(), r.out() + r.err());
+
+        CliRunner replay = CliRunner.run("replay", "-w", prod.toString(), TestWorkspaces.onlyJournal(dir).toString());
+
+        assertEquals(0, replay.status(), replay.out() + replay.err());
+        assertTrue(replay.out().contains("Replay matched: 5 input(s)"), replay.out());
+        try (Tier t = Tier.open(Workspace.load(prod).tier("metadata"))) {
+            assertEquals("committed", t.query("SELECT status FROM version_registry WHERE version_id LIKE 'v1_baseline%'").value());
+        }
     }
 
     @Test

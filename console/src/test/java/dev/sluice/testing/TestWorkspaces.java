@@ -41,4 +41,34 @@ public final class TestWorkspaces {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Copies a workspace folder (a fixture taken before a run, to replay that run's journal on). */
+    public static Path copyTree(Path from, Path to) {
+        try (java.util.stream.Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.sorted().toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+            return to;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The one journal a workspace's run wrote. */
+    public static Path onlyJournal(Path ws) {
+        try (java.util.stream.Stream<Path> s = Files.list(ws.resolve("sessions"))) {
+            java.util.List<Path> all = s.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList();
+            if (all.size() != 1) {
+                throw new AssertionError("expected one journal in " + ws + "/sessions, found " + all);
+            }
+            return all.get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
