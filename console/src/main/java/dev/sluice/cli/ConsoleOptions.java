@@ -50,6 +50,7 @@ public final class ConsoleOptions {
         }
         try (Recording rec = Recording.start(session, "console")) {
             opts = opts.withListener(new JournalBridge(rec.journal())).withCommands(JournalCommands.of(rec.journal()));
+            rec.status(1); // until the console returns normally: a session that died says so in its end event
             int status = open(session, out, err, opts, true);
             rec.status(status);
             if (!scripted() && interactive()) {
