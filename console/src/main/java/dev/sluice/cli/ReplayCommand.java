@@ -87,6 +87,7 @@ final class ReplayCommand implements Callable<Integer> {
         Path recorded;
         try (Session session = Session.open(workspace.dir()); Recording rec = Recording.start(session, "replay")) {
             recorded = rec.journal().file();
+            rec.status(ErrorCode.FAILURE.exitStatus()); // until the replay finishes: one that dies says so in its journal
             rec.journal().output("replay of " + jf.path());
             List<String> diffs = new Replayer(jf, session, (k, t) -> { }, asker, out, step, yes, -1).fingerprintDifferences();
             if (!diffs.isEmpty()) {
@@ -100,7 +101,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
             if (kind.equals("run")) {
                 RunListener listener = RunListener.all(List.of(new RunListenerPrinter(out), new JournalRunListener(rec.journal())));
-                result = new RunReplayer(jf, session, asker, step, listener).run(PlaybookLoader::load, playbook);
+                result = new RunReplayer(jf, session, asker, step, listener).until(until == null ? -1 : until).run(PlaybookLoader::load, playbook);
             } else {
                 result = replayConsole(jf, session, asker, out, rec);
             }

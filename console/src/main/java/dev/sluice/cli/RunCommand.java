@@ -107,6 +107,9 @@ final class RunCommand implements Callable<Integer> {
                 int status = ErrorCode.FAILURE.exitStatus();
                 try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener)) {
                     Console.Options console = Console.Options.defaults().withVerbose(Main.verbose);
+                    if (rec != null) {
+                        console = console.withListener(new JournalBridge(rec.journal())); // what the operator does while inspecting
+                    }
                     ConsoleInspector inspector = terminal != null ? ConsoleInspector.onTerminal(run, terminal, console)
                             : ConsoleInspector.onStreams(run, in, ConsoleOptions.stream(out, System.out),
                             ConsoleOptions.stream(spec.commandLine().getErr(), System.err), console);

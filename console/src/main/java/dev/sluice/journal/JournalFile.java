@@ -69,8 +69,8 @@ public final class JournalFile {
             }
             String p = o.has("prev") ? o.get("prev").asText() : null;
             if (i == 0 ? p != null : !java.util.Objects.equals(p, prev)) {
-                problem = "line " + lineNo + " does not chain to the line before (prev " + abbreviate(p) + ", expected " + abbreviate(prev)
-                        + "): the journal was edited";
+                problem = "line " + (lineNo - 1) + " was edited, or line " + lineNo + " was (line " + lineNo + " does not chain to the line "
+                        + "before: prev " + abbreviate(p) + ", the line before hashes to " + abbreviate(prev) + ")";
                 break;
             }
             if (i == 0 && !"header".equals(o.path("type").asText())) {

@@ -33,6 +33,9 @@ public final class JournalRunListener implements RunListener {
         d.put("path", p.file().toAbsolutePath().toString());
         d.put("mode", options.mode().name().toLowerCase(java.util.Locale.ROOT));
         d.set("params", Journal.MAPPER.valueToTree(options.params()));
+        d.put("startAt", options.startAt());
+        d.put("stopAfter", options.stopAfter());
+        d.put("only", options.only());
         ArrayNode s = d.putArray("steps");
         steps.forEach(st -> s.addObject().put("name", st.step().name()).put("checksum", st.step().checksum()).put("state", st.state().name()));
         journal.step("run", playbook, null, d);

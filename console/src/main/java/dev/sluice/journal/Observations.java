@@ -52,6 +52,18 @@ public final class Observations {
             o.set("sourceChecksum", c.sourceChecksum() == null ? null : normalise(c.sourceChecksum()));
             o.set("targetChecksum", c.targetChecksum() == null ? null : normalise(c.targetChecksum()));
             n = o;
+        } else if (result instanceof dev.sluice.data.Diff d) {
+            // What differs, not how long it took or how many segments the bisection hashed on the way.
+            ObjectNode o = Journal.MAPPER.createObjectNode();
+            o.put("a", d.a());
+            o.put("b", d.b());
+            o.put("equal", d.equal());
+            o.put("countA", d.countA());
+            o.put("countB", d.countB());
+            o.set("added", Journal.MAPPER.valueToTree(d.added()));
+            o.set("removed", Journal.MAPPER.valueToTree(d.removed()));
+            o.set("changed", Journal.MAPPER.valueToTree(d.changed()));
+            n = o;
         } else if (result instanceof SpotCheck sc) {
             // The keys are sampled at random: a replay compares how many were checked and whether they all matched.
             ObjectNode o = Journal.MAPPER.createObjectNode();

@@ -96,6 +96,12 @@ public final class Replayer {
                 }
             }
             String label = e.path("text").asText();
+            if (label.contains(dev.sluice.workspace.Redactor.MASK)) {
+                // A secret was taken out of this input when it was recorded: running the masked text would do something else.
+                return new ReplayResult(inputs, matched, new Divergence(seq, label, "this input was redacted when it was recorded (it held "
+                        + "a secret, or text that looks like one), so it cannot be re-run as it was", null, null,
+                        "Run it by hand with the real value, then replay the rest with --until or a journal recorded without secrets in snippets."), false);
+            }
             if (step && !asker.ask("[" + seq + "] " + label.strip().lines().findFirst().orElse("") + " — run it?")) {
                 return new ReplayResult(inputs, matched, null, true);
             }
@@ -111,11 +117,21 @@ public final class Replayer {
                 Tier.removeGlobalListener(capture);
             }
             inputs++;
+            if (failure == null && recordedError) {
+                return new ReplayResult(inputs, matched, new Divergence(seq, label, "the input failed in the recording but succeeds today",
+                        Journal.MAPPER.getNodeFactory().textNode("an error"), Journal.MAPPER.getNodeFactory().textNode("no error"),
+                        "Today's data lets through what the rehearsal refused: check what changed before going on."), false);
+            }
             if (failure != null && !recordedError) {
                 return new ReplayResult(inputs, matched, new Divergence(seq, label, "the input failed today but not in the recording",
                         Journal.MAPPER.getNodeFactory().textNode("no error"), Journal.MAPPER.getNodeFactory().textNode(failure.getMessage()), null), false);
             }
             Divergence d = ObservationCapture.firstDifference(expected, capture.seen(), label);
+            if (d == null && capture.seen().size() > expected.size()) {
+                ObjectNode extra = capture.seen().get(expected.size());
+                d = new Divergence(seq, label, "today " + ObservationCapture.describe(extra) + " was observed, which the recording did not see",
+                        null, extra.path("result"), null);
+            }
             if (d != null) {
                 return new ReplayResult(inputs, matched, d, false);
             }

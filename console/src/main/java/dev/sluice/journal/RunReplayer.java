@@ -47,6 +47,14 @@ public final class RunReplayer {
     private final boolean step;
     private final RunListener printer;
 
+    private long until = -1;
+
+    /** Replays only the steps decided at or before event {@code seq} (-1: all). */
+    public RunReplayer until(long seq) {
+        this.until = seq;
+        return this;
+    }
+
     public RunReplayer(JournalFile journal, Session session, Replayer.Asker asker, boolean step, RunListener printer) {
         this.journal = journal;
         this.session = session;
@@ -96,19 +104,26 @@ public final class RunReplayer {
     Map<String, RecordedStep> recordedSteps() {
         Map<String, RecordedStep> out = new LinkedHashMap<>();
         String current = null;
+        boolean resulted = false;
         String checksum = null;
         List<ObjectNode> obs = new ArrayList<>();
         List<ObjectNode> exp = new ArrayList<>();
         List<String> actions = new ArrayList<>();
         for (ObjectNode e : journal.events()) {
             String type = e.path("type").asText();
+            if (until >= 0 && e.path("seq").asLong() > until) {
+                break;
+            }
             if (type.equals("step") && e.path("phase").asText().equals("start")) {
                 current = e.path("step").asText();
+                resulted = false;
                 checksum = e.path("details").path("checksum").asText(null);
                 obs = new ArrayList<>();
                 exp = new ArrayList<>();
                 actions = new ArrayList<>();
-            } else if (current != null && type.equals("observation")) {
+            } else if (current != null && type.equals("step") && e.path("phase").asText().equals("result")) {
+                resulted = true; // what is observed after the result is the operator inspecting, not the step
+            } else if (current != null && !resulted && type.equals("observation")) {
                 (e.path("call").asText().equals("expect") ? exp : obs).add(e);
             } else if (current != null && type.equals("step") && e.path("phase").asText().equals("action")) {
                 actions.add(e.path("details").path("outcome").asText());
@@ -124,6 +139,7 @@ public final class RunReplayer {
         Playbook pb = loader.apply(playbookPath(playbookOverride));
         Map<String, RecordedStep> recorded = recordedSteps();
         Divergence[] divergence = {null};
+        boolean[] reachedUntil = {false};
         int[] matched = {0};
         int[] steps = {0};
         List<Expectation> expectations = new ArrayList<>();
@@ -136,7 +152,9 @@ public final class RunReplayer {
                 capture.clear();
                 expectations.clear();
                 RecordedStep r = recorded.get(s.name());
-                if (divergence[0] == null && r == null) {
+                if (divergence[0] == null && r == null && until >= 0) {
+                    reachedUntil[0] = true;
+                } else if (divergence[0] == null && r == null) {
                     divergence[0] = new Divergence(-1, "step '" + s.name() + "'", "step '" + s.name() + "' runs today but was not run in the recording",
                             null, null, "Was it already applied where the recording was made? Compare 'sluice run --list' on both.");
                 } else if (divergence[0] == null && r.checksum() != null && !r.checksum().equals(s.checksum())) {
@@ -163,10 +181,10 @@ public final class RunReplayer {
         Decider decider = new Decider() {
             @Override
             public Decision decide(StepResult result) {
-                steps[0]++;
-                if (divergence[0] != null) {
+                if (divergence[0] != null || reachedUntil[0]) {
                     return Decision.QUIT;
                 }
+                steps[0]++;
                 RecordedStep r = recorded.get(result.step().name());
                 Divergence d = compare(r, result.step().name(), capture.seen(), expectations);
                 if (d != null) {
@@ -199,7 +217,12 @@ public final class RunReplayer {
                 return i < outcomes.size() && outcomes.get(i).equals("performed");
             }
         };
-        RunOptions options = new RunOptions(RunMode.STEP, null, null, null, params());
+        JsonNode d = runEvent().path("details");
+        if ("dry_run".equals(d.path("mode").asText())) {
+            throw new SluiceException(ErrorCode.JOURNAL, "Journal " + journal.path() + " records a dry run: every step was rolled back and "
+                    + "nothing was decided, so there is nothing to replay. Replay the journal of a real run.");
+        }
+        RunOptions options = new RunOptions(RunMode.STEP, text(d, "startAt"), text(d, "stopAfter"), text(d, "only"), params());
         Tier.addGlobalListener(capture);
         RunSummary summary;
         try (PlaybookSession run = PlaybookSession.start(session, pb, options, decider,
@@ -212,6 +235,11 @@ public final class RunReplayer {
             divergence[0] = new Divergence(-1, null, "a step failed today: " + summary.message(), null, null, null);
         }
         return new ReplayResult(steps[0], matched[0], divergence[0], false);
+    }
+
+    private static String text(JsonNode d, String field) {
+        JsonNode v = d.get(field);
+        return v == null || v.isNull() ? null : v.asText();
     }
 
     private static Divergence compare(RecordedStep r, String name, List<ObjectNode> seen, List<Expectation> expectations) {

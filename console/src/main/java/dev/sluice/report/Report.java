@@ -44,6 +44,9 @@ public final class Report {
         for (ObjectNode e : j.events()) {
             String type = e.path("type").asText();
             if (type.equals("step") && e.path("phase").asText().equals("result")) {
+                if (result != null) {
+                    rows.add(row(result, "none")); // a dry run decides nothing: every result stands on its own
+                }
                 result = e;
             } else if (type.equals("decision") && result != null && e.path("step").asText().equals(result.path("step").asText())) {
                 rows.add(row(result, e.path("decision").asText()));

@@ -6,6 +6,9 @@ import java.util.regex.Pattern;
 
 /** Removes secrets from text that is about to be shown or written down (URLs, {@code password=} arguments, known values). */
 public final class Redactor {
+    /** What a secret is replaced with; replay refuses an input that contains it. */
+    public static final String MASK = "****";
+
     private static final Pattern URL_USERINFO = Pattern.compile("(?i)(//[^/:@\\s]+:)([^@/\\s]+)(@)");
     private static final Pattern KEY_VALUE = Pattern.compile(
             "(?i)((?:password|passwd|pwd|secret|token|api[_-]?key)\\s*[=:]\\s*[\"']?)([^&;\\s\"',)]+)");
