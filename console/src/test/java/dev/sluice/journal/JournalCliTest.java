@@ -189,6 +189,37 @@ class JournalCliTest {
         assertTrue(list.out().contains("2. pending"), list.out());
     }
 
+    /** Regression (journal review): inspecting a step is journaled, and not held against the step at replay. */
+    @Test
+    void inspectingDuringARunIsJournaledAndTheRunStillReplays() throws Exception {
+        Path tour = Path.of("..", "playbooks", "tour.groovy").toAbsolutePath().normalize();
+        Path staging = copy("staging");
+        CliRunner run = CliRunner.runWithInput("i\ntier1.count(\"messages\")\n/exit\nc\nc\nc\n", "run", tour.toString(), "-w", staging.toString());
+        assertEquals(0, run.status(), run.out() + run.err());
+        Path journal = onlyJournal(staging);
+        assertTrue(Files.readString(journal).contains("\"kind\":\"java\",\"text\":\"tier1.count(\\\"messages\\\")"), Files.readString(journal));
+        CliRunner r = CliRunner.run("replay", "-w", copy("prod").toString(), journal.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+    }
+
+    /** Regression (journal review): a run's step selection is part of what is replayed; a dry run is refused. */
+    @Test
+    void selectionIsReplayedAndADryRunIsRefused() throws Exception {
+        Path tour = Path.of("..", "playbooks", "tour.groovy").toAbsolutePath().normalize();
+        Path staging = copy("staging");
+        assertEquals(0, CliRunner.run("run", tour.toString(), "-w", staging.toString(), "--yes", "--stop-after", "add a task_status column").status());
+        Path prod = copy("prod");
+        CliRunner r = CliRunner.run("replay", "-w", prod.toString(), onlyJournal(staging).toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(CliRunner.run("run", tour.toString(), "-w", prod.toString(), "--list").out().contains("2. pending"));
+
+        Path dry = copy("dry");
+        assertEquals(0, CliRunner.run("run", tour.toString(), "-w", dry.toString(), "--dry-run").status());
+        CliRunner d = CliRunner.run("replay", "-w", copy("prod2").toString(), onlyJournal(dry).toString());
+        assertEquals(ErrorCode.JOURNAL.exitStatus(), d.status(), d.out() + d.err());
+        assertTrue(d.err().contains("records a dry run"), d.err());
+    }
+
     /** Regression (journal review): a recorded failure that succeeds today must not read as a match. */
     @Test
     void anInputThatFailedInTheRecordingButSucceedsTodayIsADivergence() throws Exception {
