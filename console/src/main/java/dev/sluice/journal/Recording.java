@@ -14,11 +14,13 @@ import java.util.List;
 public final class Recording implements AutoCloseable {
     private final Session session;
     private final Journal journal;
+    private final List<Fingerprint> fingerprints;
     private int status;
 
-    private Recording(Session session, Journal journal) {
+    private Recording(Session session, Journal journal, List<Fingerprint> fingerprints) {
         this.session = session;
         this.journal = journal;
+        this.fingerprints = List.copyOf(fingerprints);
     }
 
     /** Starts recording {@code session} into its workspace's journal folder ({@code kind}: console, run, replay). */
@@ -32,11 +34,16 @@ public final class Recording implements AutoCloseable {
         for (Tier t : session.tiers()) {
             t.addListener(j);
         }
-        return new Recording(session, j);
+        return new Recording(session, j, fp);
     }
 
     public Journal journal() {
         return journal;
+    }
+
+    /** The workspace as it was when recording began (the header's fingerprint), for whoever needs it without counting again. */
+    public List<Fingerprint> fingerprints() {
+        return fingerprints;
     }
 
     /** The exit status the end event will carry. */

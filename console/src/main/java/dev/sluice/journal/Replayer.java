@@ -46,16 +46,17 @@ public final class Replayer {
         this.until = until;
     }
 
-    /** Differences between the recorded workspace fingerprint and today's. */
-    public List<String> fingerprintDifferences() {
+    /** Differences between a journal's recorded fingerprint and fingerprints already taken today. */
+    public static List<String> fingerprintDifferences(JournalFile journal, List<dev.sluice.tier.Fingerprint> today) {
         List<String> diffs = new ArrayList<>();
         for (JsonNode rec : journal.header().path("fingerprint")) {
             String name = rec.path("tier").asText();
-            if (!session.tiers().has(name)) {
+            dev.sluice.tier.Fingerprint f = today.stream().filter(x -> x.tier().equals(name)).findFirst().orElse(null);
+            if (f == null) {
                 diffs.add(name + ": recorded, but this workspace has no such tier");
                 continue;
             }
-            JsonNode now = Observations.roundTrip(Observations.fingerprint(session.tier(name).fingerprint()));
+            JsonNode now = Observations.roundTrip(Observations.fingerprint(f));
             diffs.addAll(Observations.fingerprintDifferences(Observations.roundTrip(recordedFingerprint(rec)), now));
         }
         return diffs;
@@ -70,7 +71,7 @@ public final class Replayer {
         return o;
     }
 
-    /** Replays every input; the caller checks {@link #fingerprintDifferences()} first and decides whether to go on. */
+    /** Replays every input; the caller checks {@link #fingerprintDifferences(JournalFile, List)} first and decides whether to go on. */
     public ReplayResult run() {
         List<ObjectNode> events = journal.events();
         int inputs = 0;

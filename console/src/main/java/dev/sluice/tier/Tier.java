@@ -400,11 +400,16 @@ public final class Tier implements AutoCloseable {
 
     /** Row counts of every table. */
     public Map<String, Long> counts() {
+        return observe("counts", List.of(), rowCounts());
+    }
+
+    /** Rows of every data table, unobserved (counts() and fingerprint() report it each in their own way). */
+    private Map<String, Long> rowCounts() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (String t : dataTables()) {
             out.put(t, ((Number) query("SELECT count(*) FROM " + Identifiers.quote(t)).value()).longValue());
         }
-        return observe("counts", List.of(), out);
+        return out;
     }
 
     /** A handle on one table of this tier, for calls that take tables (diff, copy) and object-style use. */
@@ -619,10 +624,7 @@ public final class Tier implements AutoCloseable {
             }
             journal = String.valueOf(query("PRAGMA journal_mode").value());
         }
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (String t : dataTables()) {
-            counts.put(t, ((Number) query("SELECT count(*) FROM " + Identifiers.quote(t)).value()).longValue());
-        }
+        Map<String, Long> counts = rowCounts();
         Fingerprint f = new Fingerprint(name(), engine.label(), engineVersion, HexFormat.of().formatHex(md.digest()), counts, size, journal,
                 Instant.now().toString());
         return observe("fingerprint", List.of(), f);
