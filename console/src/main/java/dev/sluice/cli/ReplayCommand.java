@@ -70,8 +70,6 @@ final class ReplayCommand implements Callable<Integer> {
             out.println("warning: " + jf.problem() + "; replaying the events before it (--force).");
         }
         String kind = jf.header().path("kind").asText();
-        out.println("Replaying " + jf.path() + " (" + kind + " recorded by " + jf.header().path("user").asText() + " at "
-                + jf.header().path("start").asText() + ") on " + workspace.dir().toAbsolutePath().normalize());
         BufferedReader answers = new BufferedReader(new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
         Replayer.Asker asker = question -> {
             out.print(question + " [y/N] ");
@@ -86,6 +84,8 @@ final class ReplayCommand implements Callable<Integer> {
         ReplayResult result;
         Path recorded;
         try (Session session = Session.open(workspace.dir()); Recording rec = Recording.start(session, "replay")) {
+            out.println("Replaying " + jf.path() + " (" + kind + " recorded by " + jf.header().path("user").asText() + " at "
+                    + jf.header().path("start").asText() + ") on " + session.workspace().dir());
             recorded = rec.journal().file();
             rec.status(ErrorCode.FAILURE.exitStatus()); // until the replay finishes: one that dies says so in its journal
             rec.journal().output("replay of " + jf.path());
