@@ -15,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -126,9 +129,13 @@ public final class Console implements CommandContext, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong evaluation = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean cancelRequested;
     private boolean exitRequested;
+    private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicLong directEvaluations = new java.util.concurrent.atomic.AtomicLong();
     private boolean lastErrorBound;
     private InputSource input;
     private final Session previousSession;
+    /** The fast path for plain DSL calls while JShell is still cold; null when a custom startup could rebind names. */
+    private final DirectCall direct;
 
     private Console(Session session, Options options, Terminal terminal, Reader scriptIn, PrintStream out, PrintStream err) {
         this.session = session;
@@ -142,6 +149,8 @@ public final class Console implements CommandContext, AutoCloseable {
         this.evaluator = warm != null ? warm : new Evaluator(Sluice.class, InputStream.nullInputStream(), out, err);
         this.completer = new ConsoleCompleter(session, evaluator, commands, this);
         this.previousSession = Sluice.use(session); // the startup script binds tiers from it; run() restores on return
+        this.direct = directAllowed(options) ? new DirectCall(boundTiers(), Sluice.class) : null;
+        lastError = null;
         this.started = CompletableFuture.runAsync(this::evaluateStartup, r -> {
             Thread t = new Thread(r, "sluice-startup");
             t.setDaemon(true);
@@ -201,13 +210,37 @@ public final class Console implements CommandContext, AutoCloseable {
     /** One {@code Tier NAME = tier("NAME");} per tier whose name can be a variable, and {@code lastError}. */
     String bindings() {
         StringBuilder sb = new StringBuilder();
+        for (String name : boundTiers().keySet()) {
+            sb.append("Tier ").append(name).append(" = tier(\"").append(name).append("\");\n");
+        }
+        sb.append("Throwable lastError = dev.sluice.console.Console.lastError();\n"); // an error the fast path met before this ran
+        return sb.toString();
+    }
+
+    /** The tiers the startup binds to a variable of their own name (a name Java accepts and the startup does not use). */
+    private Map<String, Tier> boundTiers() {
+        Map<String, Tier> out = new LinkedHashMap<>();
         for (String name : session.tiers().names()) {
             if (JAVA_IDENTIFIER.matcher(name).matches() && !SourceVersion.isKeyword(name) && !RESERVED.contains(name)) {
-                sb.append("Tier ").append(name).append(" = tier(\"").append(name).append("\");\n");
+                out.put(name, session.tier(name));
             }
         }
-        sb.append("Throwable lastError = null;\n");
-        return sb.toString();
+        return out;
+    }
+
+    /**
+     * The fast path mirrors the standard bindings, so it is on only when nothing else could rebind a name: no
+     * {@code --startup} file, the packaged startup.jsh unedited, and not switched off with {@code -Dsluice.direct=false}.
+     */
+    private static boolean directAllowed(Options options) {
+        if (!options.startupFiles().isEmpty() || "false".equals(System.getProperty("sluice.direct"))) {
+            return false;
+        }
+        try (InputStream in = Console.class.getResourceAsStream("startup.jsh")) {
+            return in != null && new String(in.readAllBytes(), StandardCharsets.UTF_8).equals(standardStartup());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private void evaluateStartup() {
@@ -222,7 +255,10 @@ public final class Console implements CommandContext, AutoCloseable {
             err.println("Startup: " + Renderer.error(e));
         }
         for (String[] s : scripts) {
-            for (String snippet : snippets(s[1])) {
+            for (String snippet : closing ? List.<String>of() : snippets(s[1])) {
+                if (closing) {
+                    return; // the console ended before JShell was needed (a script of plain DSL calls)
+                }
                 for (Evaluator.Outcome o : evaluator.eval(snippet)) {
                     String problem = o.event().status() == Snippet.Status.REJECTED
                             ? Renderer.compileError(o.event().snippet().source(), o.diagnostics())
@@ -260,6 +296,9 @@ public final class Console implements CommandContext, AutoCloseable {
 
     /** True when {@code source} needs no more lines: every snippet in it is complete (or broken beyond repair). */
     boolean complete(String source) {
+        if (direct != null && direct.plan(source).isPresent()) {
+            return true; // a plain DSL call: no need to wait for JShell's analysis
+        }
         String rest = source;
         while (!rest.isBlank()) {
             SourceCodeAnalysis.CompletionInfo ci = evaluator.analyze(rest);
@@ -366,6 +405,12 @@ public final class Console implements CommandContext, AutoCloseable {
     }
 
     private boolean java(String source) {
+        if (direct != null && !started.isDone()) {
+            Optional<DirectCall.Plan> plan = direct.plan(source);
+            if (plan.isPresent()) {
+                return evalDirect(source, plan.get());
+            }
+        }
         awaitStartup();
         String rest = source;
         while (!rest.isBlank()) {
@@ -441,6 +486,56 @@ public final class Console implements CommandContext, AutoCloseable {
             }
         }
         return ok;
+    }
+
+    /** A plain DSL call run while JShell warms up ({@link DirectCall}): same output, errors, journal and Ctrl-C as a snippet. */
+    private boolean evalDirect(String source, DirectCall.Plan plan) {
+        directEvaluations.incrementAndGet();
+        fireInput(EvalListener.Kind.JAVA, source);
+        PrintStream sysOut = System.out;
+        PrintStream sysErr = System.err;
+        boolean redirect = terminal == null && (out != sysOut || err != sysErr);
+        Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out);
+        cancelRequested = false;
+        evaluation.incrementAndGet();
+        evaluating = true;
+        DirectCall.Result result;
+        try {
+            if (redirect) {
+                System.setOut(out);
+                System.setErr(err);
+            }
+            result = DirectCall.run(plan);
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
+                throw vme;
+            }
+            if (cancelRequested) {
+                String line = "Cancelled: stopped by Ctrl-C.";
+                printError(line, null);
+                fireError(line, null);
+            } else {
+                report(t);
+            }
+            return false;
+        } finally {
+            evaluating = false;
+            if (redirect) {
+                System.setOut(sysOut);
+                System.setErr(sysErr);
+            }
+            progress.stop();
+        }
+        if (result.shown() != null) {
+            out.println(result.shown());
+        }
+        fireOutput(result.shown() == null ? "" : result.shown());
+        return true;
+    }
+
+    /** How many inputs took the fast path (tests check it was, or was not, taken). */
+    long directEvaluations() {
+        return directEvaluations.get();
     }
 
     /** What a successful snippet shows: its value (temporary results) or {@code name = value}, nothing for statements. */
@@ -635,8 +730,9 @@ public final class Console implements CommandContext, AutoCloseable {
     /** Stops JShell and ends what commands hold. Does not close the session: whoever opened it closes it. */
     @Override
     public void close() {
+        closing = true;
         closeCommands();
-        evaluator.close();
+        evaluator.close(started.isDone()); // a script that ended on the fast path does not wait for JShell's warm-up
         timer.shutdownNow();
     }
 }

@@ -209,6 +209,26 @@ public final class Evaluator implements AutoCloseable {
 
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Closes JShell. With {@code wait} false (JShell may still be busy warming up) the close is queued behind the work
+     * in progress and this returns at once; the thread is a daemon and cannot keep the JVM alive.
+     */
+    public void close(boolean wait) {
+        if (!wait) {
+            try {
+                thread.submit(() -> {
+                    jshell().close();
+                    return null;
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // already closing
+            }
+            thread.shutdown();
+            return;
+        }
         if (shell.isDone()) {
             try {
                 thread.submit(() -> {
