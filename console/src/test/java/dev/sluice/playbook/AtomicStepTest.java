@@ -153,61 +153,61 @@ class AtomicStepTest {
         assertEquals(1, history(ws, "tier1"));
     }
 
-    @Test
-    void aReaderOnOneFileFailsTheAtomicCommitAsAWholeWhereOrderedCommitsLeaveHalfOfIt() throws Exception {
-        Workspace ws = workspace();
-        Map<String, String> before = checksums(ws);
-        Path atomic = playbook("merge.groovy", MERGE, true);
+    /**
+     * Tier-local SQL that reads the same with and without {@code atomic: true} (each name exists in one tier only, or
+     * resolves to the issuing tier first), so the same playbook shows both commit paths.
+     */
+    static final String MOVE = """
+            playbook 'Move', {
+                tiers 'tier1', 'tier2'
+                step 'merge queues', ATOMIC{
+                    tier1.exec("INSERT INTO items (name) VALUES ('q1'), ('q2')")
+                    tier2.exec("DELETE FROM queue")
+                }
+            }
+            """;
+
+    /** Opens the step, then a plain JDBC reader holds tier2's SHARED lock while the step commits. */
+    private SluiceException commitUnderAReaderOnTier2(Path playbook) throws Exception {
         try (Session s = Session.open(tmp);
-             PlaybookSession run = PlaybookSession.start(s, PlaybookLoader.load(atomic), RunOptions.of(RunMode.STEP), null, null)) {
+             PlaybookSession run = PlaybookSession.start(s, PlaybookLoader.load(playbook), RunOptions.of(RunMode.STEP), null, null)) {
             assertEquals(StepResult.Status.OPEN, run.next().status());
-            assertEquals(Set2.of("main", "tier1", "tier2"), Set2.without(run.sharedSchemas(), "temp"));
-            assertEquals(0L, s.tier("tier2").count("queue"), "the open step's change is visible through the routed tier");
+            assertEquals(0L, s.tier("tier2").count("queue"), "the open step's change is visible through the tier");
             try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + file("tier2")); Statement st = reader.createStatement()) {
                 st.execute("BEGIN");
                 try (ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
                     rs.next(); // holds tier2's SHARED lock until ROLLBACK: no one can commit to tier2 meanwhile
                 }
                 SluiceException e = assertThrows(SluiceException.class, run::commit);
-                assertEquals(ErrorCode.FAILURE, e.code());
-                assertEquals(1, e.getMessage().lines().count(), e.getMessage());
-                assertTrue(e.getMessage().startsWith("Committing atomic step 'merge queues' failed ("), e.getMessage());
-                assertTrue(e.getMessage().contains("nothing was committed on tier1, tier2 (one COMMIT for all of them)"), e.getMessage());
                 st.execute("ROLLBACK");
+                assertNothingAttached(s);
+                return e;
             }
-            assertNothingAttached(s);
         }
+    }
+
+    @Test
+    void aReaderOnOneFileFailsTheAtomicCommitAsAWholeWhereOrderedCommitsLeaveHalfOfIt() throws Exception {
+        Workspace ws = workspace();
+        Map<String, String> before = checksums(ws);
+        SluiceException e = commitUnderAReaderOnTier2(playbook("move.groovy", MOVE, true));
+        assertEquals(ErrorCode.FAILURE, e.code());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertEquals("Committing atomic step 'merge queues' failed (database is locked); nothing was committed on tier1, tier2 (one "
+                + "COMMIT for all of them). Find the connection holding one of their files, then run it again.", e.getMessage());
         assertEquals(before, checksums(ws), "neither tier changed");
         assertEquals(3, count(ws, "tier1", "items"));
         assertEquals(2, count(ws, "tier2", "queue"));
         assertEquals(0, history(ws, "tier1"));
         assertEquals(0, history(ws, "tier2"));
         assertEquals(List.of(), leftovers());
+        assertFalse(Files.exists(tmp.resolve(".sluice").resolve("intents")) && tmp.resolve(".sluice/intents").toFile().list().length > 0,
+                "no intent: the participants commit as one");
 
-        // The same step without atomic: true under the same lock: tier1 commits first, tier2 cannot, the intent stays.
-        Path ordered = playbook("ordered.groovy", """
-                playbook 'Ordered', {
-                    tiers 'tier1', 'tier2'
-                    step 'merge queues', {
-                        tier1.exec("INSERT INTO items (name) VALUES ('q1'), ('q2')")
-                        tier2.exec("DELETE FROM queue")
-                    }
-                }
-                """, false);
-        try (Session s = Session.open(tmp);
-             PlaybookSession run = PlaybookSession.start(s, PlaybookLoader.load(ordered), RunOptions.of(RunMode.STEP), null, null)) {
-            assertEquals(StepResult.Status.OPEN, run.next().status());
-            try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + file("tier2")); Statement st = reader.createStatement()) {
-                st.execute("BEGIN");
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM items")) {
-                    rs.next();
-                }
-                SluiceException e = assertThrows(SluiceException.class, run::commit);
-                assertTrue(e.getMessage().contains("[tier1 committed, tier2 NOT committed]"), e.getMessage());
-                assertTrue(e.getMessage().contains("The intent is kept"), e.getMessage());
-                st.execute("ROLLBACK");
-            }
-        }
+        // The same playbook without atomic: true under the same lock: tier1 commits first, tier2 cannot, the intent stays.
+        SluiceException ordered = commitUnderAReaderOnTier2(playbook("move.groovy", MOVE, false));
+        assertTrue(ordered.getMessage().contains("[tier1 committed, tier2 NOT committed]"), ordered.getMessage());
+        assertTrue(ordered.getMessage().contains("The intent is kept"), ordered.getMessage());
         assertEquals(5, count(ws, "tier1", "items"), "tier1 committed on its own");
         assertEquals(2, count(ws, "tier2", "queue"), "tier2 did not");
         try (Stream<Path> intents = Files.list(tmp.resolve(".sluice").resolve("intents"))) {
@@ -281,6 +281,7 @@ class AtomicStepTest {
              PlaybookSession run = PlaybookSession.start(s, PlaybookLoader.load(pb), RunOptions.of(RunMode.STEP), null, null)) {
             run.next();
             assertTrue(s.tier("tier2").routed());
+            assertEquals(Set2.of("main", "tier1", "tier2"), Set2.without(run.sharedSchemas(), "temp"));
             run.rollback();
             assertNothingAttached(s);
             run.next();
