@@ -352,8 +352,8 @@ public final class PlaybookSession implements AutoCloseable {
             StepResult r = measure(ctx, before, changesBefore, schemaBefore, ms);
             if (options.dryRun() && atomic != null) {
                 // The shared connection cannot outlive the step: its changes are rolled back now, not at the end of the run.
+                // Only the shared connection: the other tiers keep the dry run's transactions for the steps after.
                 open = null;
-                rollbackAll();
                 endAtomic();
                 listener.note("dry run: atomic step '" + step.name() + "' rolled back at its end; later steps do not see its changes");
             }
