@@ -70,6 +70,10 @@ public final class TableCopy {
      */
     public static List<CopyResult> consolidate(Tier to, List<TableRef> sources, CopyOptions options) {
         CopyOptions opt = options == null ? CopyOptions.defaults() : options;
+        to.requireOwnConnection("copy");
+        for (TableRef s : sources) {
+            s.tier().requireOwnConnection("copy");
+        }
         if (to.readOnly()) {
             throw new SluiceException(ErrorCode.USAGE, "Tier '" + to.name() + "' is read-only; refused to copy into it. "
                     + "Remove \"readOnly\" from its entry in sluice.json if it must change.");

@@ -59,7 +59,7 @@ public final class Migrations {
         List<String> skipped = new ArrayList<>();
         Who who = Who.current();
         try {
-            tier.exec(DDL);
+            tier.exec(DDL.replace("sluice_migrations (", tier.qualified(TABLE) + " ("));
             for (var e : text.entrySet()) {
                 if (applied.containsKey(e.getKey())) {
                     skipped.add(e.getKey());
@@ -78,7 +78,7 @@ public final class Migrations {
                                 + (i + 1) + ": " + ex.getMessage(), ex);
                     }
                 }
-                tier.exec("INSERT INTO sluice_migrations (file, checksum, applied_at, \"user\", host) VALUES (?,?,?,?,?)",
+                tier.exec("INSERT INTO " + tier.qualified(TABLE) + " (file, checksum, applied_at, \"user\", host) VALUES (?,?,?,?,?)",
                         e.getKey(), Sha256.ofText(e.getValue()), Instant.now().toString(), who.user(), who.host());
                 done.add(e.getKey());
             }
@@ -98,7 +98,7 @@ public final class Migrations {
     public static Map<String, String> applied(Tier tier) {
         Map<String, String> out = new LinkedHashMap<>();
         if (tier.hasTable(TABLE)) {
-            tier.each("SELECT file, checksum FROM sluice_migrations ORDER BY file", r -> out.put((String) r.get(0), (String) r.get(1)));
+            tier.each("SELECT file, checksum FROM " + tier.qualified(TABLE) + " ORDER BY file", r -> out.put((String) r.get(0), (String) r.get(1)));
         }
         return out;
     }

@@ -29,10 +29,10 @@ public final class RunLocks {
     public static RunLock acquire(Tier tier, Who who, String purpose) {
         requireNoTransaction(tier);
         refuseIfHeld(tier, who);
-        tier.exec(DDL);
+        tier.exec(DDL.replace("sluice_lock (", tier.qualified(TABLE) + " ("));
         String now = Instant.now().toString();
         try {
-            tier.exec("INSERT INTO sluice_lock (tier, owner, host, pid, started, heartbeat, purpose) VALUES (?,?,?,?,?,?,?)",
+            tier.exec("INSERT INTO " + tier.qualified(TABLE) + " (tier, owner, host, pid, started, heartbeat, purpose) VALUES (?,?,?,?,?,?,?)",
                     tier.name(), who.user(), who.host(), who.pid(), now, now, purpose);
         } catch (SluiceException e) {
             refuseIfHeld(tier, who); // someone got in between: name them
@@ -57,7 +57,7 @@ public final class RunLocks {
         if (!tier.hasTable(TABLE)) {
             return Optional.empty();
         }
-        var rows = tier.query("SELECT tier, owner, host, pid, started, heartbeat, purpose FROM sluice_lock WHERE tier = ?", tier.name());
+        var rows = tier.query("SELECT tier, owner, host, pid, started, heartbeat, purpose FROM " + tier.qualified(TABLE) + " WHERE tier = ?", tier.name());
         if (rows.isEmpty()) {
             return Optional.empty();
         }
@@ -71,7 +71,7 @@ public final class RunLocks {
         if (tier.isClosed() || tier.inTransaction() || !tier.hasTable(TABLE)) {
             return; // closed: the tier was archived during the run, its lock released before
         }
-        tier.exec("UPDATE sluice_lock SET heartbeat = ? WHERE tier = ? AND pid = ? AND host = ?", Instant.now().toString(),
+        tier.exec("UPDATE " + tier.qualified(TABLE) + " SET heartbeat = ? WHERE tier = ? AND pid = ? AND host = ?", Instant.now().toString(),
                 tier.name(), who.pid(), who.host());
     }
 
@@ -83,14 +83,14 @@ public final class RunLocks {
         if (tier.inTransaction()) {
             tier.rollback();
         }
-        tier.exec("DELETE FROM sluice_lock WHERE tier = ? AND pid = ? AND host = ?", tier.name(), who.pid(), who.host());
+        tier.exec("DELETE FROM " + tier.qualified(TABLE) + " WHERE tier = ? AND pid = ? AND host = ?", tier.name(), who.pid(), who.host());
     }
 
     /** Breaks whatever lock the tier holds; returns the lock that was broken, if any. */
     public static Optional<RunLock> unlock(Tier tier) {
         Optional<RunLock> held = holder(tier);
         if (held.isPresent()) {
-            tier.exec("DELETE FROM sluice_lock WHERE tier = ?", tier.name());
+            tier.exec("DELETE FROM " + tier.qualified(TABLE) + " WHERE tier = ?", tier.name());
         }
         return held;
     }
@@ -119,8 +119,8 @@ public final class RunLocks {
             if (t.isClosed() || !t.hasTable(TABLE)) {
                 return;
             }
-            t.exec("DELETE FROM sluice_lock");
-            h.ifPresent(l -> t.exec("INSERT INTO sluice_lock (tier, owner, host, pid, started, heartbeat, purpose) VALUES (?,?,?,?,?,?,?)",
+            t.exec("DELETE FROM " + t.qualified(TABLE));
+            h.ifPresent(l -> t.exec("INSERT INTO " + t.qualified(TABLE) + " (tier, owner, host, pid, started, heartbeat, purpose) VALUES (?,?,?,?,?,?,?)",
                     l.tier(), l.owner(), l.host(), l.pid(), l.started(), l.heartbeat(), l.purpose()));
         });
     }

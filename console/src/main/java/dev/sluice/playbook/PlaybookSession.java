@@ -13,7 +13,6 @@ import dev.sluice.history.RunLocks;
 import dev.sluice.history.Who;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Checksummer;
-import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Tier;
 import dev.sluice.workspace.Engine;
 import dev.sluice.workspace.TierConfig;
@@ -63,6 +62,8 @@ public final class PlaybookSession implements AutoCloseable {
     private StepResult openResult;
     private Map<String, Long> openChanges = Map.of();
     private Map<String, Map<String, Long>> openBefore = Map.of();
+    /** The open atomic step's shared connection, or null: ended (unrouted, detached) as soon as the step is decided. */
+    private AtomicStep atomic;
     private boolean closed;
 
     private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
@@ -226,7 +227,23 @@ public final class PlaybookSession implements AutoCloseable {
             if (status.state() == StepState.CHANGED) {
                 throw changed(status);
             }
-            StepResult r = runStep(s, cursor + 1, selection.size());
+            List<Tier> participants = s.atomic() ? AtomicStep.participants(session) : List.of();
+            if (participants.size() >= 2) {
+                AtomicStep.validate(s, participants); // refused before anything runs, dry run or not
+                if (options.dryRun() && participants.stream().anyMatch(Tier::inTransaction)) {
+                    // A dry run keeps every tier's transaction open across steps; the shared connection could not see
+                    // those uncommitted changes (nor ATTACH inside them), so it cannot stand for the real run here.
+                    listener.note("dry run: atomic step '" + s.name() + "' is not run after earlier steps of the same dry run (their "
+                            + "uncommitted changes live on the tiers' own connections); dry-run it alone with --only \"" + s.name() + "\"");
+                    cursor++;
+                    continue;
+                }
+            } else if (s.atomic()) {
+                listener.note("step '" + s.name() + "' is atomic, but " + (participants.isEmpty() ? "no SQLite tier" : "only "
+                        + participants.get(0).name()) + " takes part: it runs as a plain step");
+                participants = List.of();
+            }
+            StepResult r = runStep(s, cursor + 1, selection.size(), participants);
             if (r.status() == StepResult.Status.DRY_RUN) {
                 open = null;
                 cursor++;
@@ -236,12 +253,27 @@ public final class PlaybookSession implements AutoCloseable {
         return null;
     }
 
-    private StepResult runStep(Step step, int position, int total) {
+    private StepResult runStep(Step step, int position, int total, List<Tier> participants) {
         for (Tier t : locked) {
             RunLocks.heartbeat(t, who);
         }
         StepContext ctx = new StepContext(step, position, total, session, listener, options.dryRun(), params);
         listener.stepStarted(step, position, total);
+        if (!participants.isEmpty()) {
+            // Before any BEGIN: ATTACH cannot run inside a transaction.
+            atomic = AtomicStep.attach(step, participants, session.workspace().dir().resolve(".sluice").resolve("atomic-" + runId + ".db"),
+                    listener);
+        }
+        try {
+            return runAttached(step, position, total, ctx);
+        } finally {
+            if (atomic != null && open == null) {
+                endAtomic(); // failed, or a dry run: the step is over, nothing stays attached
+            }
+        }
+    }
+
+    private StepResult runAttached(Step step, int position, int total, StepContext ctx) {
         for (Tier t : session.tiers()) {
             if (!t.inTransaction()) {
                 t.begin();
@@ -262,8 +294,14 @@ public final class PlaybookSession implements AutoCloseable {
             }
         };
         Map<Tier, SQLiteUpdateListener> hooks = new LinkedHashMap<>();
+        if (atomic != null) {
+            atomic.hook(ctx); // one hook on the shared connection, attributing by schema
+        }
         for (Tier t : session.tiers()) {
             t.addListener(writes);
+            if (atomic != null && atomic.includes(t)) {
+                continue;
+            }
             if (t.connection() instanceof SQLiteConnection sc) {
                 SQLiteUpdateListener l = (type, db, table, rowId) -> {
                     ctx.writtenTiers.add(t.name());
@@ -294,9 +332,13 @@ public final class PlaybookSession implements AutoCloseable {
                     ((SQLiteConnection) t.connection()).removeUpdateListener(l);
                 }
             });
+            if (atomic != null) {
+                atomic.unhook();
+            }
             if (failure != null) {
                 open = null;
                 rollbackAll();
+                endAtomic();
                 runRollbacks(ctx);
                 String msg = failure instanceof SluiceException se ? se.getMessage()
                         : failure.getClass().getSimpleName() + ": " + failure.getMessage();
@@ -308,6 +350,13 @@ public final class PlaybookSession implements AutoCloseable {
                 return r;
             }
             StepResult r = measure(ctx, before, changesBefore, schemaBefore, ms);
+            if (options.dryRun() && atomic != null) {
+                // The shared connection cannot outlive the step: its changes are rolled back now, not at the end of the run.
+                // Only the shared connection: the other tiers keep the dry run's transactions for the steps after.
+                open = null;
+                endAtomic();
+                listener.note("dry run: atomic step '" + step.name() + "' rolled back at its end; later steps do not see its changes");
+            }
             openResult = r;
             openBefore = before;
             results.add(r);
@@ -325,7 +374,8 @@ public final class PlaybookSession implements AutoCloseable {
         for (Tier t : session.tiers()) {
             Map<String, Long> b = before.get(t.name());
             Map<String, Long> a = counts(t);
-            long delta = Math.max(0, totalChanges(t) - changesBefore.get(t.name()));
+            long delta = atomic != null && atomic.includes(t) ? atomic.changes(t.name())
+                    : Math.max(0, totalChanges(t) - changesBefore.get(t.name()));
             changes.put(t.name(), delta);
             rows += delta;
             Map<String, String> sb = schemaBefore.get(t.name());
@@ -420,8 +470,10 @@ public final class PlaybookSession implements AutoCloseable {
         StepContext ctx = requireOpen();
         StepResult r = openResult;
         List<Tier> targets = new ArrayList<>();
-        for (String n : r.writtenTiers()) {
-            targets.add(session.tier(n));
+        for (Tier t : session.tiers()) { // workspace order: the commit order is the same on every run
+            if (r.writtenTiers().contains(t.name())) {
+                targets.add(t);
+            }
         }
         if (targets.isEmpty()) {
             targets.add(homeTier());
@@ -434,8 +486,15 @@ public final class PlaybookSession implements AutoCloseable {
                     who.host(), now, r.millis(), openChanges.getOrDefault(t.name(), 0L), toJson(json, openBefore.get(t.name())),
                     toJson(json, after), runId));
         }
+        // The participants of an atomic step commit as one (one COMMIT on the shared connection): first, and as one unit.
+        List<Tier> written = targets;
+        List<Tier> group = atomic == null ? List.of() : atomic.tiers().stream().filter(written::contains).toList();
+        List<Tier> ordered = new ArrayList<>(group);
+        targets.stream().filter(t -> !ordered.contains(t)).forEach(ordered::add);
+        targets = ordered;
+        int units = (group.isEmpty() ? 0 : 1) + targets.size() - group.size();
         Path intent = null;
-        if (targets.size() > 1) {
+        if (units > 1) {
             intent = intents.write(new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
                     targets.stream().map(Tier::name).toList(), now));
         }
@@ -447,6 +506,17 @@ public final class PlaybookSession implements AutoCloseable {
             } catch (RuntimeException e) {
                 rollbackAll();
                 open = null;
+                endAtomic();
+                if (group.contains(t)) {
+                    if (intent != null) {
+                        intents.delete(intent); // nothing committed anywhere: the group commits first
+                    }
+                    String why = e.getCause() instanceof java.sql.SQLException sql ? String.valueOf(sql.getMessage()).lines().findFirst()
+                            .orElse("").replaceFirst("^\\[SQLITE_[A-Z_]+]\\s*", "").replaceFirst("^[A-Za-z ]+\\((.*)\\)$", "$1") : e.getMessage();
+                    throw new SluiceException(ErrorCode.FAILURE, "Committing atomic step '" + ctx.step().name() + "' failed (" + why
+                            + "); nothing was committed on " + String.join(", ", group.stream().map(Tier::name).toList())
+                            + " (one COMMIT for all of them). Find the connection holding one of their files, then run it again.", e);
+                }
                 String report = targets.stream().map(x -> x.name() + (done.contains(x.name()) ? " committed" : " NOT committed")).toList().toString();
                 throw new SluiceException(ErrorCode.FAILURE, "Committing step '" + ctx.step().name() + "' failed on tier '" + t.name() + "' ("
                         + e.getMessage() + "); tier by tier: " + report + (done.isEmpty() ? ". Nothing was committed; run it again."
@@ -456,6 +526,7 @@ public final class PlaybookSession implements AutoCloseable {
         for (Tier t : session.tiers()) {
             t.rollback(); // read-only transactions of the tiers the step did not write
         }
+        endAtomic();
         if (intent != null) {
             intents.delete(intent);
         }
@@ -466,6 +537,7 @@ public final class PlaybookSession implements AutoCloseable {
     public StepResult rollback() {
         StepContext ctx = requireOpen();
         rollbackAll();
+        endAtomic();
         runRollbacks(ctx);
         return decided(Decision.ROLLBACK, openResult.withStatus(StepResult.Status.ROLLED_BACK), false);
     }
@@ -474,6 +546,7 @@ public final class PlaybookSession implements AutoCloseable {
     public StepResult skip() {
         StepContext ctx = requireOpen();
         rollbackAll();
+        endAtomic();
         runRollbacks(ctx);
         return decided(Decision.SKIP, openResult.withStatus(StepResult.Status.SKIPPED), true);
     }
@@ -482,6 +555,7 @@ public final class PlaybookSession implements AutoCloseable {
     public StepResult quit() {
         StepContext ctx = requireOpen();
         rollbackAll();
+        endAtomic();
         runRollbacks(ctx);
         return decided(Decision.QUIT, openResult.withStatus(StepResult.Status.ROLLED_BACK), false);
     }
@@ -507,6 +581,20 @@ public final class PlaybookSession implements AutoCloseable {
             throw new SluiceException(ErrorCode.USAGE, "No step is open. Run the next one first (/next).");
         }
         return open;
+    }
+
+    /** Ends an atomic step's sharing: rolls back what is still open there, unroutes and DETACHes every participant. */
+    private void endAtomic() {
+        AtomicStep a = atomic;
+        atomic = null;
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    /** Schemas on the open atomic step's shared connection, or empty when no atomic step is open (tests, diagnostics). */
+    Set<String> sharedSchemas() {
+        return atomic == null ? Set.of() : atomic.schemas();
     }
 
     private void rollbackAll() {
@@ -559,6 +647,13 @@ public final class PlaybookSession implements AutoCloseable {
 
         @Override
         public <T> T perform(Action action, Supplier<T> body) {
+            for (String n : action.tiers()) {
+                if (atomic != null && atomic.includes(n)) {
+                    throw new SluiceException(ErrorCode.PLAYBOOK, "'" + action.verb() + "' cannot run in atomic step '" + ctx.step().name()
+                            + "': tier '" + n + "' shares one connection and one transaction with the step's other SQLite tiers. Move '"
+                            + action.verb() + "' to a step of its own, or drop atomic: true.");
+                }
+            }
             if (options.dryRun()) {
                 record(action, ActionRecord.Outcome.DESCRIBED);
                 return null;
@@ -802,7 +897,7 @@ public final class PlaybookSession implements AutoCloseable {
         Map<String, Long> out = new LinkedHashMap<>();
         for (String table : t.tables()) {
             if (!History.isBookkeeping(table)) {
-                out.put(table, ((Number) t.query("SELECT count(*) FROM " + Identifiers.quote(table)).value()).longValue());
+                out.put(table, ((Number) t.query("SELECT count(*) FROM " + t.qualified(table)).value()).longValue());
             }
         }
         return out;
@@ -814,7 +909,7 @@ public final class PlaybookSession implements AutoCloseable {
         if (t.engine() != Engine.SQLITE) {
             return out;
         }
-        t.each("SELECT tbl_name, coalesce(sql, '') FROM sqlite_schema ORDER BY tbl_name, type, name",
+        t.each("SELECT tbl_name, coalesce(sql, '') FROM " + t.qualified("sqlite_schema") + " ORDER BY tbl_name, type, name",
                 r -> out.merge((String) r.get(0), (String) r.get(1), (x, y) -> x + ";" + y));
         return out;
     }
@@ -851,9 +946,14 @@ public final class PlaybookSession implements AutoCloseable {
             if (open != null) {
                 StepContext ctx = open;
                 open = null;
-                rollbackAll();
+                try {
+                    rollbackAll();
+                } finally {
+                    endAtomic();
+                }
                 runRollbacks(ctx);
             }
+            endAtomic();
             for (Tier t : session.tiers()) {
                 if (!t.isClosed() && t.inTransaction()) {
                     t.rollback();

@@ -3,11 +3,16 @@ package dev.sluice.playbook;
 /**
  * One step: its position (1-based), name, the SHA-256 of its own source text (line endings normalised, so editing one
  * step leaves the others' checksums alone), where it starts in the file, its body, and whether it runs on every run
- * ({@code always}: recurring work such as a daily backup, whose history rows are a log rather than a gate).
+ * ({@code always}: recurring work such as a daily backup, whose history rows are a log rather than a gate), and whether
+ * its SQLite tiers commit as one ({@code atomic}: ATTACHed to one connection, one COMMIT; see {@code PlaybookSession}).
  */
-public record Step(int index, String name, String checksum, int line, int column, StepBody body, boolean always) {
+public record Step(int index, String name, String checksum, int line, int column, StepBody body, boolean always, boolean atomic) {
     public Step(int index, String name, String checksum, int line, int column, StepBody body) {
-        this(index, name, checksum, line, column, body, false);
+        this(index, name, checksum, line, column, body, false, false);
+    }
+
+    public Step(int index, String name, String checksum, int line, int column, StepBody body, boolean always) {
+        this(index, name, checksum, line, column, body, always, false);
     }
 
     /** What the step does when run; the Groovy loader wraps the step's closure. */

@@ -44,7 +44,7 @@ public final class Schema {
         if (tier.hasColumn(table, column)) {
             return new SchemaChange(tier.name(), "addColumn", table + "." + column, false, null);
         }
-        tier.exec("ALTER TABLE " + Identifiers.quote(table) + " ADD COLUMN " + columnDefinition.strip());
+        tier.exec("ALTER TABLE " + tier.qualified(table) + " ADD COLUMN " + columnDefinition.strip());
         return new SchemaChange(tier.name(), "addColumn", table + "." + column, true, null);
     }
 
@@ -72,6 +72,7 @@ public final class Schema {
             throw new SluiceException(ErrorCode.UNSUPPORTED, "rebuild() is for SQLite tiers; tier '" + tier.name()
                     + "' is " + tier.engine().label() + ". Use ALTER TABLE there.");
         }
+        tier.requireOwnConnection("rebuild()"); // it writes main. and temp. itself
         String named = name(CREATE_TABLE, createTableDdl, "rebuild", "CREATE TABLE name (...)");
         if (!unquote(named).equals(table)) {
             throw new SluiceException(ErrorCode.USAGE, "rebuild(" + tier.name() + ", '" + table + "', ddl): the DDL creates '"

@@ -71,7 +71,7 @@ public final class Checksummer {
         for (int i = 0; i < chosen.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(Identifiers.quote(chosen.get(i).name()));
         }
-        sql.append(" FROM ").append(Identifiers.quote(table));
+        sql.append(" FROM ").append(tier.qualified(table));
         if (where != null && !where.isBlank()) {
             sql.append(" WHERE ").append(where);
         }
@@ -97,6 +97,9 @@ public final class Checksummer {
 
     public Checksum checksum(String table, List<String> columns, String where, Object... args) {
         String sql = orderedSelect(table, columns, where);
+        if (where != null && !where.isBlank()) {
+            tier.guard("checksum", sql); // the WHERE clause is the caller's own SQL
+        }
         try {
             if (tier.connection() instanceof SQLiteConnection sc && utf8(sc)) {
                 return sqliteChecksum(sql, args);

@@ -62,6 +62,9 @@ public final class Tier implements AutoCloseable {
     private volatile Statement running;
     private boolean inTransaction;
     private boolean frozen;
+    /** In an atomic step: the one connection every participant shares (null otherwise), and this tier's schema name there. */
+    private volatile SharedConnection shared;
+    private String schema;
 
     private Tier(TierConfig config, Connection conn, String engineVersion) {
         this.config = config;
@@ -180,9 +183,80 @@ public final class Tier implements AutoCloseable {
         return config.sqliteFile();
     }
 
-    /** The live JDBC connection, for code that needs JDBC itself. Do not close it. */
+    /**
+     * The live JDBC connection, for code that needs JDBC itself. Do not close it. In an atomic step a routed tier answers
+     * with the step's shared connection, on which this tier's file is ATTACHed as {@link #schemaName()}.
+     */
     public Connection connection() {
-        return conn;
+        SharedConnection s = shared;
+        return s != null ? s.connection() : conn;
+    }
+
+    /** True while an atomic step routes this tier through the step's shared connection. */
+    public boolean routed() {
+        return shared != null;
+    }
+
+    /** The schema this tier's tables live in on {@link #connection()}: its attached name when routed, else {@code main}. */
+    public String schemaName() {
+        return shared != null ? schema : "main";
+    }
+
+    /**
+     * A table name as SQL this tier builds must write it: {@code "schema"."table"} when routed (an unqualified name on the
+     * shared connection would resolve to the coordinator's table of that name), else just the quoted name.
+     */
+    public String qualified(String table) {
+        return shared != null ? Identifiers.quote(schema) + "." + Identifiers.quote(table) : Identifiers.quote(table);
+    }
+
+    /** {@code PRAGMA name}, or {@code PRAGMA "schema".name} when routed (an unqualified pragma acts on main, or on every schema). */
+    private String pragma(String name) {
+        return shared != null ? "PRAGMA " + Identifiers.quote(schema) + "." + name : "PRAGMA " + name;
+    }
+
+    /** A pragma table-valued function with one argument, plus the schema argument when routed. */
+    private String pragmaFunction(String function) {
+        return shared != null ? function + "(?, ?)" : function + "(?)";
+    }
+
+    private List<Object> pragmaArgs(Object arg) {
+        return shared != null ? List.of(arg, schema) : List.of(arg);
+    }
+
+    /** Routes this tier through the shared connection, on which its file is attached as {@code schemaName}. */
+    void route(SharedConnection sharedConnection, String schemaName) {
+        if (inTransaction) {
+            throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' has an open transaction; it cannot join an atomic step.");
+        }
+        this.schema = schemaName;
+        this.shared = sharedConnection;
+    }
+
+    /** Back to this tier's own connection. */
+    void unroute() {
+        this.shared = null;
+        this.schema = null;
+    }
+
+    /**
+     * Refuses {@code what} while this tier is routed: helpers that ATTACH, or write {@code main.}/{@code temp.} themselves,
+     * would act on the atomic step's shared connection instead of this tier's own.
+     */
+    public void requireOwnConnection(String what) {
+        SharedConnection s = shared;
+        if (s != null) {
+            throw new SluiceException(ErrorCode.USAGE, what + " on tier '" + name() + "' is refused inside atomic step '" + s.step()
+                    + "': its tiers share one connection there. Run it in a step of its own, or drop atomic: true.");
+        }
+    }
+
+    /** Checks raw SQL before it runs in an atomic step (no-op otherwise). */
+    void guard(String verb, String sql) {
+        SharedConnection s = shared;
+        if (s != null) {
+            s.check(this, verb, sql);
+        }
     }
 
     public boolean readOnly() {
@@ -231,11 +305,11 @@ public final class Tier implements AutoCloseable {
     public List<String> tables() {
         if (engine == Engine.SQLITE) {
             List<String> out = new ArrayList<>();
-            each("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+            scan("SELECT name FROM " + qualified("sqlite_schema") + " WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
                     List.of(), r -> out.add((String) r.get(0)));
             return out;
         }
-        try (ResultSet rs = conn.getMetaData().getTables(null, conn.getSchema(), "%", new String[]{"TABLE"})) {
+        try (ResultSet rs = connection().getMetaData().getTables(null, connection().getSchema(), "%", new String[]{"TABLE"})) {
             List<String> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(rs.getString("TABLE_NAME"));
@@ -258,10 +332,10 @@ public final class Tier implements AutoCloseable {
 
     public boolean hasTable(String table) {
         if (engine == Engine.SQLITE) {
-            return query("SELECT count(*) FROM sqlite_schema WHERE type IN ('table','view') AND name = ?", table).value() instanceof Number n
+            return ask("SELECT count(*) FROM " + qualified("sqlite_schema") + " WHERE type IN ('table','view') AND name = ?", table).value() instanceof Number n
                     && n.longValue() > 0;
         }
-        try (ResultSet rs = conn.getMetaData().getTables(null, conn.getSchema(), table, new String[]{"TABLE", "VIEW"})) {
+        try (ResultSet rs = connection().getMetaData().getTables(null, connection().getSchema(), table, new String[]{"TABLE", "VIEW"})) {
             return rs.next();
         } catch (SQLException e) {
             throw fail(e, "hasTable(" + table + ")");
@@ -274,7 +348,7 @@ public final class Tier implements AutoCloseable {
 
     public boolean hasIndex(String index) {
         if (engine == Engine.SQLITE) {
-            return ((Number) query("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?", index).value()).longValue() > 0;
+            return ((Number) ask("SELECT count(*) FROM " + qualified("sqlite_schema") + " WHERE type = 'index' AND name = ?", index).value()).longValue() > 0;
         }
         return tables().stream().flatMap(t -> indexes(t).stream()).anyMatch(i -> i.name().equals(index));
     }
@@ -284,19 +358,19 @@ public final class Tier implements AutoCloseable {
         requireTable(table);
         List<Column> out = new ArrayList<>();
         if (engine == Engine.SQLITE) {
-            each("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)", List.of(table), r -> out.add(new Column(
+            scan("SELECT name, type, \"notnull\", dflt_value, pk FROM " + pragmaFunction("pragma_table_info"), pragmaArgs(table), r -> out.add(new Column(
                     (String) r.get(0), (String) r.get(1), ((Number) r.get(2)).intValue() != 0, (String) r.get(3), ((Number) r.get(4)).intValue())));
             return out;
         }
         try {
-            DatabaseMetaData md = conn.getMetaData();
+            DatabaseMetaData md = connection().getMetaData();
             Map<String, Integer> pk = new LinkedHashMap<>();
-            try (ResultSet rs = md.getPrimaryKeys(null, conn.getSchema(), table)) {
+            try (ResultSet rs = md.getPrimaryKeys(null, connection().getSchema(), table)) {
                 while (rs.next()) {
                     pk.put(rs.getString("COLUMN_NAME"), rs.getInt("KEY_SEQ"));
                 }
             }
-            try (ResultSet rs = md.getColumns(null, conn.getSchema(), table, "%")) {
+            try (ResultSet rs = md.getColumns(null, connection().getSchema(), table, "%")) {
                 while (rs.next()) {
                     String name = rs.getString("COLUMN_NAME");
                     out.add(new Column(name, rs.getString("TYPE_NAME"), rs.getInt("NULLABLE") == DatabaseMetaData.columnNoNulls,
@@ -320,14 +394,15 @@ public final class Tier implements AutoCloseable {
         requireTable(table);
         List<Index> out = new ArrayList<>();
         if (engine == Engine.SQLITE) {
-            Rows list = query("SELECT name, \"unique\", partial FROM pragma_index_list(?) ORDER BY name", table);
+            Rows list = ask("SELECT name, \"unique\", partial FROM " + pragmaFunction("pragma_index_list") + " ORDER BY name",
+                    pragmaArgs(table).toArray());
             for (Row r : list) {
                 String name = (String) r.get(0);
                 List<String> cols = new ArrayList<>();
-                each("SELECT name FROM pragma_index_info(?) ORDER BY seqno", List.of(name), c -> cols.add(String.valueOf(c.get(0))));
+                scan("SELECT name FROM " + pragmaFunction("pragma_index_info") + " ORDER BY seqno", pragmaArgs(name), c -> cols.add(String.valueOf(c.get(0))));
                 String where = null;
                 if (((Number) r.get(2)).intValue() != 0) {
-                    Object sql = query("SELECT sql FROM sqlite_schema WHERE type='index' AND name=?", name).value();
+                    Object sql = ask("SELECT sql FROM " + qualified("sqlite_schema") + " WHERE type='index' AND name=?", name).value();
                     if (sql != null) {
                         int w = sql.toString().toUpperCase(java.util.Locale.ROOT).lastIndexOf(" WHERE ");
                         where = w < 0 ? null : sql.toString().substring(w + 7).trim();
@@ -337,7 +412,7 @@ public final class Tier implements AutoCloseable {
             }
             return out;
         }
-        try (ResultSet rs = conn.getMetaData().getIndexInfo(null, conn.getSchema(), table, false, false)) {
+        try (ResultSet rs = connection().getMetaData().getIndexInfo(null, connection().getSchema(), table, false, false)) {
             Map<String, Index> byName = new LinkedHashMap<>();
             while (rs.next()) {
                 String name = rs.getString("INDEX_NAME");
@@ -361,7 +436,7 @@ public final class Tier implements AutoCloseable {
         requireTable(table);
         if (engine == Engine.SQLITE) {
             StringBuilder sb = new StringBuilder();
-            each("SELECT sql FROM sqlite_schema WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'table' DESC, name",
+            scan("SELECT sql FROM " + qualified("sqlite_schema") + " WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'table' DESC, name",
                     List.of(table), r -> sb.append(r.get(0)).append(";\n"));
             return sb.toString().trim();
         }
@@ -387,8 +462,12 @@ public final class Tier implements AutoCloseable {
     /** Rows in a table, optionally only those matching a WHERE clause (with bound arguments). */
     public long count(String table, String where, Object... args) {
         requireTable(table);
-        String sql = "SELECT count(*) FROM " + Identifiers.quote(table) + (where == null || where.isBlank() ? "" : " WHERE " + where);
-        long n = ((Number) query(sql, args).value()).longValue();
+        boolean filtered = where != null && !where.isBlank();
+        String sql = "SELECT count(*) FROM " + qualified(table) + (filtered ? " WHERE " + where : "");
+        if (filtered) {
+            guard("count", sql); // the WHERE clause is the caller's own SQL
+        }
+        long n = ((Number) ask(sql, args).value()).longValue();
         List<Object> a = new ArrayList<>();
         a.add(table);
         if (where != null) {
@@ -407,7 +486,7 @@ public final class Tier implements AutoCloseable {
     private Map<String, Long> rowCounts() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (String t : dataTables()) {
-            out.put(t, ((Number) query("SELECT count(*) FROM " + Identifiers.quote(t)).value()).longValue());
+            out.put(t, ((Number) ask("SELECT count(*) FROM " + qualified(t)).value()).longValue());
         }
         return out;
     }
@@ -429,8 +508,17 @@ public final class Tier implements AutoCloseable {
 
     // ---------------------------------------------------------------- query
 
-    /** Runs a query with bound arguments and holds its result (at most {@link Rows#MAX_ROWS} rows). */
+    /**
+     * Runs a query with bound arguments and holds its result (at most {@link Rows#MAX_ROWS} rows). In an atomic step
+     * the statement is checked first: it may not reach another tier through an unqualified name.
+     */
     public Rows query(String sql, Object... args) {
+        guard("query", sql);
+        return ask(sql, args);
+    }
+
+    /** {@link #query} for SQL this tier built itself (already qualified): no check. */
+    private Rows ask(String sql, Object... args) {
         List<String> cols = new ArrayList<>();
         List<Object[]> values = new ArrayList<>();
         stream(sql, java.util.Arrays.asList(args), cols, row -> {
@@ -444,8 +532,13 @@ public final class Tier implements AutoCloseable {
         return new Rows(cols, values);
     }
 
-    /** Streams every row of a query to {@code action}, holding one row at a time. */
+    /** Streams every row of a query to {@code action}, holding one row at a time (checked in an atomic step, as {@link #query}). */
     public void each(String sql, List<Object> args, Consumer<Row> action) {
+        guard("each", sql);
+        scan(sql, args, action);
+    }
+
+    private void scan(String sql, List<Object> args, Consumer<Row> action) {
         stream(sql, args, new ArrayList<>(), action);
     }
 
@@ -454,7 +547,7 @@ public final class Tier implements AutoCloseable {
     }
 
     private void stream(String sql, List<Object> args, List<String> colsOut, Consumer<Row> action) {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        try (PreparedStatement ps = connection().prepareStatement(sql)) {
             bind(ps, args);
             running = ps;
             boolean hasRows = ps.execute();
@@ -490,11 +583,16 @@ public final class Tier implements AutoCloseable {
         return v;
     }
 
-    /** Runs one statement with bound arguments; returns the rows it changed. */
+    /** Runs one statement with bound arguments; returns the rows it changed. Checked in an atomic step, as {@link #query}. */
     public int exec(String sql, Object... args) {
+        return run("exec", sql, args);
+    }
+
+    private int run(String verb, String sql, Object... args) {
         requireWritable(sql);
+        guard(verb, sql);
         beforeWrite(sql);
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        try (PreparedStatement ps = connection().prepareStatement(sql)) {
             bind(ps, java.util.Arrays.asList(args));
             running = ps;
             boolean rs = ps.execute();
@@ -530,7 +628,7 @@ public final class Tier implements AutoCloseable {
         List<String> statements = SqlScript.split(sql);
         for (int i = 0; i < statements.size(); i++) {
             try {
-                changed += exec(statements.get(i));
+                changed += run("script", statements.get(i));
             } catch (SluiceException e) {
                 throw new SluiceException(e.code(), e.getMessage().replaceFirst("\\.$", "") + " (statement " + (i + 1) + " of "
                         + statements.size() + ").", e);
@@ -573,7 +671,7 @@ public final class Tier implements AutoCloseable {
     public IntegrityReport foreignKeyCheck() {
         requireSqlite("foreignKeyCheck()");
         List<String> problems = new ArrayList<>();
-        each("PRAGMA foreign_key_check", List.of(), r -> problems.add(
+        scan(pragma("foreign_key_check"), List.of(), r -> problems.add(
                 r.get(0) + " rowid " + r.get(1) + " references missing row in " + r.get(2) + " (constraint " + r.get(3) + ")"));
         return observe("foreignKeyCheck", List.of(), new IntegrityReport(name(), "foreign_key_check", problems));
     }
@@ -581,7 +679,7 @@ public final class Tier implements AutoCloseable {
     private IntegrityReport pragmaCheck(String pragma) {
         requireSqlite(pragma);
         List<String> lines = new ArrayList<>();
-        each("PRAGMA " + pragma, List.of(), r -> lines.add(String.valueOf(r.get(0))));
+        scan(pragma(pragma), List.of(), r -> lines.add(String.valueOf(r.get(0))));
         if (lines.size() == 1 && lines.get(0).equals("ok")) {
             lines.clear();
         }
@@ -599,7 +697,7 @@ public final class Tier implements AutoCloseable {
     public Fingerprint fingerprint() {
         MessageDigest md = Checksummer.sha256();
         if (engine == Engine.SQLITE) {
-            each("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            scan("SELECT type, name, tbl_name, coalesce(sql, '') FROM " + qualified("sqlite_schema") + " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                     + "AND tbl_name NOT LIKE 'sluice\\_%' ESCAPE '\\' ORDER BY type, name", List.of(), r -> {
                 for (int i = 0; i < 4; i++) {
                     md.update(String.valueOf(r.get(i)).getBytes(StandardCharsets.UTF_8));
@@ -622,7 +720,7 @@ public final class Tier implements AutoCloseable {
             } catch (IOException e) {
                 size = null;
             }
-            journal = String.valueOf(query("PRAGMA journal_mode").value());
+            journal = String.valueOf(ask(pragma("journal_mode")).value());
         }
         Map<String, Long> counts = rowCounts();
         Fingerprint f = new Fingerprint(name(), engine.label(), engineVersion, HexFormat.of().formatHex(md.digest()), counts, size, journal,
@@ -660,12 +758,18 @@ public final class Tier implements AutoCloseable {
 
     // ---------------------------------------------------------------- transactions and freeze
 
+    /** Whether a transaction is open; a routed tier answers for the shared connection (the one transaction it is in). */
     public boolean inTransaction() {
-        return inTransaction;
+        SharedConnection s = shared;
+        return s != null ? s.inTransaction() : inTransaction;
     }
 
-    /** Opens a transaction (deferred). Refused when one is already open. */
+    /** Opens a transaction (deferred). Refused when one is already open. A routed tier opens the shared connection's. */
     public void begin() {
+        if (shared != null) {
+            shared.begin();
+            return;
+        }
         if (inTransaction) {
             throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' already has an open transaction. Commit or roll it back first.");
         }
@@ -687,11 +791,20 @@ public final class Tier implements AutoCloseable {
         }
     }
 
+    /** Commits; a routed tier never commits on its own: it commits the shared connection's transaction, every participant at once. */
     public void commit() {
+        if (shared != null) {
+            shared.commit();
+            return;
+        }
         endTransaction(true);
     }
 
     public void rollback() {
+        if (shared != null) {
+            shared.rollback();
+            return;
+        }
         endTransaction(false);
     }
 
@@ -737,6 +850,10 @@ public final class Tier implements AutoCloseable {
         if (frozen) {
             return;
         }
+        if (shared != null) {
+            throw new SluiceException(ErrorCode.USAGE, "freeze() on tier '" + name() + "' is refused inside an atomic step: its tiers share "
+                    + "one connection and one transaction. Freeze in a step of its own, or drop atomic: true.");
+        }
         if (engine != Engine.SQLITE) {
             throw new SluiceException(ErrorCode.UNSUPPORTED, "freeze() is not supported for " + engine.label()
                     + " tiers yet (tier '" + name() + "'). Stop the writers by hand, or use LOCK TABLE inside the step.");
@@ -763,7 +880,7 @@ public final class Tier implements AutoCloseable {
     /** Stops the statement running on this tier, from any thread (Ctrl-C). */
     public void cancel() {
         try {
-            if (conn instanceof SQLiteConnection sc) {
+            if (connection() instanceof SQLiteConnection sc) {
                 sc.getDatabase().interrupt();
             } else {
                 Statement s = running;
@@ -845,6 +962,6 @@ public final class Tier implements AutoCloseable {
     @Override
     public String toString() {
         return name() + " (" + engine.label() + " " + engineVersion + ", " + config.location() + (readOnly() ? ", read-only" : "")
-                + (inTransaction ? ", transaction open" : "") + ")";
+                + (inTransaction() ? ", transaction open" : "") + (shared != null ? ", routed through an atomic step's shared connection as " + schema : "") + ")";
     }
 }

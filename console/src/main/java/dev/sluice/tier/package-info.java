@@ -1,6 +1,7 @@
 /**
  * Tiers: one live JDBC connection per named database, and the DSL calls on it — introspection, queries
- * ({@link dev.sluice.tier.Rows}), integrity, fingerprint, the engine-independent checksum, transactions and freeze.
+ * ({@link dev.sluice.tier.Rows}), integrity, fingerprint, the engine-independent checksum, transactions and freeze, and
+ * the one connection an atomic step ATTACHes SQLite tiers to ({@link dev.sluice.tier.SharedConnection}, with its raw-SQL guard).
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
  * (they listen through {@link dev.sluice.tier.Tier.Listener}).
  */

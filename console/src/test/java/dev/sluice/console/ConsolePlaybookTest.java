@@ -243,4 +243,41 @@ class ConsolePlaybookTest {
             return t.hasTable("sluice_history");
         }
     }
+
+    @Test
+    void anOpenAtomicStepIsInspectedAndCommittedThroughTheSameTierVariables() throws Exception {
+        Path atomic = dir.resolve("atomic");
+        Workspace w = dev.sluice.testing.TestWorkspaces.sqlite(atomic, "tier1", "tier2");
+        for (String name : new String[]{"tier1", "tier2"}) {
+            try (Tier tier = Tier.open(w.tier(name), true)) {
+                tier.script("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT);\nINSERT INTO items (name) VALUES ('a'), ('b');");
+            }
+        }
+        Path pb = Files.createDirectories(atomic.resolve("playbooks")).resolve("move.groovy");
+        Files.writeString(pb, """
+                playbook 'Move', {
+                    tiers 'tier1', 'tier2'
+                    step 'move', atomic: true, {
+                        tier1.exec("INSERT INTO tier1.items (name) SELECT name FROM tier2.items")
+                        tier2.exec("DELETE FROM tier2.items")
+                    }
+                }
+                """);
+        Transcript t = Transcript.run(atomic, """
+                /run playbooks/move.groovy
+                /next
+                tier2.routed()
+                tier1.count("items") + tier2.count("items")
+                /commit
+                tier2.routed()
+                tier1.count("items") * 10 + tier2.count("items")
+                """);
+        assertEquals(0, t.status(), t.out() + t.err());
+        List<String> values = t.out().lines().map(String::strip).filter(l -> l.matches("true|false|\\d+")).toList();
+        assertEquals(List.of("true", "4", "false", "40"), values, "routed while open, uncommitted rows visible; back after /commit:\n" + t.out());
+        try (Tier t1 = Tier.open(w.tier("tier1")); Tier t2 = Tier.open(w.tier("tier2"))) {
+            assertEquals(4, t1.count("items"));
+            assertEquals(0, t2.count("items"));
+        }
+    }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 
 /** The {@code playbook { … }} block: description, tiers, param and step. */
 public final class PlaybookDelegate {
+    private static final java.util.Set<String> STEP_OPTIONS = java.util.Set.of("always", "atomic");
     private final LoadContext load;
 
     PlaybookDelegate(LoadContext load) {
@@ -83,25 +84,28 @@ public final class PlaybookDelegate {
 
     /**
      * A step with options: {@code step 'back up', always: true, { … }} runs on every run instead of once (recurring work:
-     * backups, retention); each run still writes its history row.
+     * backups, retention); each run still writes its history row. {@code step 'merge', atomic: true, { … }} commits the
+     * step's SQLite tiers as one (README, "Playbooks").
      */
     public void step(Map<String, Object> options, String name,
                      @DelegatesTo(value = StepDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
         check(Grammar.Keyword.STEP);
         for (var e : options.entrySet()) {
-            if (!e.getKey().equals("always") || !(e.getValue() instanceof Boolean)) {
+            if (!STEP_OPTIONS.contains(e.getKey()) || !(e.getValue() instanceof Boolean)) {
                 throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "step") + ": unknown step option " + e.getKey() + ": "
-                        + e.getValue() + "; the only option is always: true (run the step on every run).");
+                        + e.getValue() + "; the options are always: true (run the step on every run) and atomic: true (commit its "
+                        + "SQLite tiers as one).");
             }
         }
         boolean always = Boolean.TRUE.equals(options.get("always"));
+        boolean atomic = Boolean.TRUE.equals(options.get("atomic"));
         for (LoadContext.StepDef s : load.steps) {
             if (s.name().equals(name)) {
                 throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "step") + ": step '" + name + "' is declared twice (first at line "
                         + s.call().line() + "). Step names identify steps in history; make them unique.");
             }
         }
-        load.steps.add(new LoadContext.StepDef(name, body, load.stepCall(name), always));
+        load.steps.add(new LoadContext.StepDef(name, body, load.stepCall(name), always, atomic));
     }
 
     List<LoadContext.StepDef> steps() {
