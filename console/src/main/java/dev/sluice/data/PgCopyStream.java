@@ -44,24 +44,55 @@ final class PgCopyStream implements AutoCloseable {
         } else if (v instanceof Boolean b) {
             put((byte) (b ? 't' : 'f'));
         } else if (v instanceof byte[] b) {
-            ensure(2);
-            buf[len++] = '\\';
-            buf[len++] = 'x';
-            for (byte x : b) {
-                ensure(2);
-                buf[len++] = HEX[(x >> 4) & 0xf];
-                buf[len++] = HEX[x & 0xf];
-            }
+            blob(b);
         } else {
-            byte[] s = v.toString().getBytes(StandardCharsets.UTF_8);
-            put((byte) '"');
+            text(v.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    // Raw values (a SQLite source read by storage class): the same CSV as row() writes for the equivalent Java values.
+
+    /** Between two values of a row. */
+    void comma() throws SQLException {
+        put((byte) ',');
+    }
+
+    void endRow() throws SQLException {
+        put((byte) '\n');
+    }
+
+    void integer(long v) throws SQLException {
+        ascii(Long.toString(v));
+    }
+
+    void real(double d) throws SQLException {
+        ascii(Double.toString(d));
+    }
+
+    /** Text given as UTF-8 bytes (null: empty string), quoted as row() quotes a String. */
+    void text(byte[] s) throws SQLException {
+        put((byte) '"');
+        if (s != null) {
             for (byte x : s) {
                 if (x == '"') {
                     put((byte) '"');
                 }
                 put(x);
             }
-            put((byte) '"');
+        }
+        put((byte) '"');
+    }
+
+    void blob(byte[] b) throws SQLException {
+        ensure(2);
+        buf[len++] = '\\';
+        buf[len++] = 'x';
+        if (b != null) {
+            for (byte x : b) {
+                ensure(2);
+                buf[len++] = HEX[(x >> 4) & 0xf];
+                buf[len++] = HEX[x & 0xf];
+            }
         }
     }
 

@@ -3,11 +3,13 @@ package dev.sluice.data;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Checksum;
+import dev.sluice.tier.ChecksumStream;
 import dev.sluice.tier.Checksummer;
 import dev.sluice.tier.Column;
 import dev.sluice.tier.Format;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Index;
+import dev.sluice.tier.SqliteRaw;
 import dev.sluice.tier.TableRef;
 import dev.sluice.tier.Tier;
 import dev.sluice.workspace.Engine;
@@ -388,28 +390,25 @@ public final class TableCopy {
         String copySql = "COPY " + Identifiers.quote(into) + " (" + String.join(", ", cols.stream().map(Identifiers::quote).toList())
                 + ") FROM STDIN WITH (FORMAT csv)";
         String select = new Checksummer(from).orderedSelect(table, cols, opt.where());
-        MessageDigest md = sha256();
-        Checksummer enc = new Checksummer(from);
-        long rows = 0;
+        Checksum src;
+        boolean rawRead;
         Runnable endRead = reading(from);
-        try {
+        try (ChecksumStream sum = new ChecksumStream()) {
             PGConnection pg = to.connection().unwrap(PGConnection.class);
             try (PgCopyStream out = new PgCopyStream(pg.getCopyAPI().copyIn(copySql));
                  PreparedStatement ps = readStatement(from, select)) {
                 try (ResultSet rs = ps.executeQuery()) {
-                    int n = cols.size();
-                    Object[] row = new Object[n];
-                    while (rs.next()) {
-                        for (int i = 0; i < n; i++) {
-                            row[i] = rs.getObject(i + 1);
-                        }
-                        enc.update(md, row);
-                        out.row(row);
-                        rows++;
+                    SqliteRaw raw = SqliteRaw.of(ps);
+                    rawRead = raw != null;
+                    if (rawRead) {
+                        sendRaw(rs, raw, cols.size(), out, sum);
+                    } else {
+                        sendObjects(rs, cols.size(), out, sum);
                     }
                 }
                 out.finish();
             }
+            src = sum.finish();
         } catch (SQLException e) {
             throw to.fail(e, copySql);
         } finally {
@@ -427,8 +426,59 @@ public final class TableCopy {
             }
             postgresIndexes(from, table, into, cols, notes);
         }
-        Checksum src = new Checksum(rows, HexFormat.of().formatHex(md.digest()));
-        return new Load(rows, "COPY FROM STDIN (csv, streamed)", src);
+        return new Load(src.rows(), "COPY FROM STDIN (csv, streamed" + (rawRead ? ", raw SQLite values" : "") + ")", src);
+    }
+
+    /**
+     * The hot loop of a SQLite → PostgreSQL copy: each value read by storage class as raw bytes (no String decoding and
+     * re-encoding, no boxing), written as CSV and fed to the source checksum, which hashes on a second thread.
+     */
+    private static void sendRaw(ResultSet rs, SqliteRaw raw, int n, PgCopyStream out, ChecksumStream sum) throws SQLException {
+        while (rs.next()) {
+            for (int i = 0; i < n; i++) {
+                if (i > 0) {
+                    out.comma();
+                }
+                switch (raw.type(i)) {
+                    case SqliteRaw.INTEGER -> {
+                        long v = raw.integer(i);
+                        out.integer(v);
+                        sum.integer(v);
+                    }
+                    case SqliteRaw.FLOAT -> {
+                        double d = raw.real(i);
+                        out.real(d);
+                        sum.real(d);
+                    }
+                    case SqliteRaw.TEXT -> {
+                        byte[] b = raw.bytes(i);
+                        out.text(b);
+                        sum.text(b);
+                    }
+                    case SqliteRaw.BLOB -> {
+                        byte[] b = raw.bytes(i);
+                        out.blob(b);
+                        sum.blob(b);
+                    }
+                    default -> sum.nul(); // NULL: an empty unquoted CSV field
+                }
+            }
+            out.endRow();
+            sum.endRow();
+        }
+    }
+
+    /** Any other JDBC source: values as the driver gives them. */
+    private static void sendObjects(ResultSet rs, int n, PgCopyStream out, ChecksumStream sum) throws SQLException {
+        Object[] row = new Object[n];
+        while (rs.next()) {
+            for (int i = 0; i < n; i++) {
+                row[i] = rs.getObject(i + 1);
+                sum.value(row[i]);
+            }
+            out.row(row);
+            sum.endRow();
+        }
     }
 
     private static String autoincrementColumn(Tier from, String table, List<String> pk) {

@@ -28,6 +28,7 @@ class PostgresCopyTest {
                 CopyResult r = TableCopy.copy(a, t, w, CopyOptions.defaults());
                 assertTrue(r.verified(), r.toString());
                 assertTrue(r.method().startsWith("COPY"), r.method());
+                assertTrue(r.method().contains("raw SQLite values"), "read by storage class, not decoded: " + r.method());
                 assertEquals(a.checksum(t), w.checksum(t));
             }
             Map<String, String> types = new HashMap<>();
