@@ -4,6 +4,7 @@ import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Checksummer;
 import dev.sluice.tier.Column;
+import dev.sluice.tier.Format;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.TableRef;
 import dev.sluice.tier.Tier;
@@ -41,6 +42,13 @@ public final class TableDiff {
     private final List<Object> added = new ArrayList<>();
     private final List<Object> removed = new ArrayList<>();
     private final List<Object> changed = new ArrayList<>();
+    /** Bytes of encoded rows kept in memory by a no-key comparison before it spills to disk (tests lower it). */
+    static volatile long wholeRowsMemory = WholeRows.MEMORY_BYTES;
+    /** Keys listed per kind at most; beyond, only counted (and said so in the method line). */
+    static final int LISTED = 10_000;
+    private long addedAll;
+    private long removedAll;
+    private long changedAll;
 
     private TableDiff(TableRef a, TableRef b, int threshold, int fanout) {
         this.a = a;
@@ -82,6 +90,10 @@ public final class TableDiff {
             method = "bisection over " + keyA + " (" + fanout + " segments per level, rows fetched for segments ≤ " + threshold + " rows)";
         }
         boolean equal = sa.equals(sb);
+        if (addedAll > LISTED || removedAll > LISTED || changedAll > LISTED) {
+            method += "; keys listed up to " + Format.count(LISTED) + " per kind (in all: " + Format.count(addedAll) + " added, "
+                    + Format.count(removedAll) + " removed, " + Format.count(changedAll) + " changed)";
+        }
         Diff d = new Diff(a.toString(), b.toString(), equal, sa.rows(), sb.rows(), sa.hex(), sb.hex(), added, removed, changed,
                 rowsRead[0] + rowsReadB[0], segments, Duration.ofNanos(System.nanoTime() - t0), method);
         return a.tier().observe("diff", List.of(a.toString(), b.toString()), d);
@@ -265,12 +277,12 @@ public final class TableDiff {
         while (i < ra.size() || j < rb.size()) {
             int c = i == ra.size() ? 1 : j == rb.size() ? -1 : compareKeys(ra.get(i).key(), rb.get(j).key());
             if (c < 0) {
-                removed.add(ra.get(i++).key());
+                list(removed, ra.get(i++).key());
             } else if (c > 0) {
-                added.add(rb.get(j++).key());
+                list(added, rb.get(j++).key());
             } else {
                 if (!Arrays.equals(ra.get(i).bytes(), rb.get(j).bytes())) {
-                    changed.add(ra.get(i).key());
+                    list(changed, ra.get(i).key());
                 }
                 i++;
                 j++;
@@ -304,42 +316,39 @@ public final class TableDiff {
         return out;
     }
 
-    /** Tables without a single-column key: both sides streamed in checksum order, whole rows compared as a multiset. */
+    /**
+     * Tables without a single-column key: whole rows compared as a multiset. Both sides' encoded rows are sorted and
+     * merged; up to {@link WholeRows#MEMORY_BYTES} they are sorted in memory, beyond that in a scratch SQLite file, so
+     * memory stays bounded whatever the table size.
+     */
     private void compareWhole() {
-        List<byte[]> ra = wholeRows(a, colsA);
-        List<byte[]> rb = wholeRows(b, colsB);
-        java.util.Comparator<byte[]> cmp = Arrays::compareUnsigned;
-        ra.sort(cmp);
-        rb.sort(cmp);
-        int i = 0;
-        int j = 0;
-        while (i < ra.size() || j < rb.size()) {
-            int c = i == ra.size() ? 1 : j == rb.size() ? -1 : cmp.compare(ra.get(i), rb.get(j));
-            if (c < 0) {
-                removed.add(describe(ra.get(i++)));
-            } else if (c > 0) {
-                added.add(describe(rb.get(j++)));
-            } else {
-                i++;
-                j++;
-            }
+        try (WholeRows rows = new WholeRows(wholeRowsMemory)) {
+            read(a, colsA, bytes -> rows.add(0, bytes));
+            read(b, colsB, bytes -> rows.add(1, bytes));
+            rows.merge((side, row) -> list(side == 0 ? removed : added, describe(row)));
         }
     }
 
-    private List<byte[]> wholeRows(TableRef t, List<Column> cols) {
+    private void read(TableRef t, List<Column> cols, java.util.function.Consumer<byte[]> sink) {
         String sql = "SELECT " + String.join(", ", cols.stream().map(c -> Identifiers.quote(c.name())).toList()) + " FROM "
                 + Identifiers.quote(t.name());
         Checksummer enc = new Checksummer(t.tier());
-        List<byte[]> out = new ArrayList<>();
         t.tier().each(sql, List.of(), r -> {
             Object[] v = new Object[r.size()];
             for (int i = 0; i < v.length; i++) {
                 v[i] = r.get(i);
             }
-            out.add(enc.rowBytes(v));
+            sink.accept(enc.rowBytes(v));
+            rowsRead[0]++;
         });
-        rowsRead[0] += out.size();
-        return out;
+    }
+
+    /** Keeps at most {@link #LISTED} keys per kind (memory stays bounded when everything differs); counts them all. */
+    private void list(List<Object> keys, Object key) {
+        long n = keys == added ? ++addedAll : keys == removed ? ++removedAll : ++changedAll;
+        if (n <= LISTED) {
+            keys.add(key);
+        }
     }
 
     private static String describe(byte[] row) {

@@ -79,6 +79,65 @@ class DiffTest {
     }
 
     @Test
+    void aTableWithoutSingleKeyIsComparedOnDiskPastTheMemoryLimitWithTheSameResult() {
+        try (Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier b = DataTiers.sqlite(dir.resolve("b.db"))) {
+            for (Tier t : List.of(a, b)) {
+                t.script("CREATE TABLE link (x INTEGER, y TEXT, w BLOB, PRIMARY KEY (x, y)); "
+                        + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
+                        + "INSERT INTO link SELECT i % 97, 'y' || i, CASE WHEN i % 3 = 0 THEN NULL ELSE zeroblob(i % 5) END FROM n;");
+            }
+            b.exec("DELETE FROM link WHERE y IN ('y5', 'y29999')");
+            b.exec("INSERT INTO link VALUES (-1, 'new', x'00ff')");
+            b.exec("UPDATE link SET w = x'01' WHERE y = 'y1000'"); // a change is a removed row plus an added one
+            Diff inMemory = TableDiff.diff(a.table("link"), b.table("link"));
+            long saved = TableDiff.wholeRowsMemory;
+            TableDiff.wholeRowsMemory = 4096; // spills after a few dozen rows
+            Diff onDisk;
+            try {
+                onDisk = TableDiff.diff(a.table("link"), b.table("link"));
+            } finally {
+                TableDiff.wholeRowsMemory = saved;
+            }
+            assertEquals(3, inMemory.removed().size(), inMemory.toString());
+            assertEquals(2, inMemory.added().size(), inMemory.toString());
+            assertEquals(inMemory.removed(), onDisk.removed());
+            assertEquals(inMemory.added(), onDisk.added());
+            assertEquals(60_000 - 2 + 1, onDisk.rowsRead());
+            assertTrue(onDisk.removed().stream().anyMatch(r -> r.toString().contains("y29999")), onDisk.toString());
+        }
+    }
+
+    @Test
+    void wholeRowMultisetsKeepDuplicatesAndSpillToDisk() {
+        for (long limit : List.of(1L << 20, 64L)) {
+            try (WholeRows rows = new WholeRows(limit)) {
+                for (String r : List.of("a", "a", "b", "c")) {
+                    rows.add(0, r.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                for (String r : List.of("a", "c", "c", "d")) {
+                    rows.add(1, r.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                List<String> out = new java.util.ArrayList<>();
+                rows.merge((side, row) -> out.add(side + ":" + new String(row, java.nio.charset.StandardCharsets.UTF_8)));
+                assertEquals(List.of("0:a", "0:b", "1:c", "1:d"), out, "limit " + limit);
+                assertEquals(limit == 64L, rows.spilled(), "limit " + limit);
+            }
+        }
+    }
+
+    @Test
+    void keyListsAreCutWhenEverythingDiffersButCountedInFull() {
+        try (Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier b = DataTiers.sqlite(dir.resolve("b.db"))) {
+            a.script("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); "
+                    + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000) INSERT INTO t SELECT i, 'v' FROM n;");
+            b.script("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+            Diff d = TableDiff.diff(a.table("t"), b.table("t"));
+            assertEquals(TableDiff.LISTED, d.removed().size());
+            assertTrue(d.method().contains("12,000 removed"), d.method());
+        }
+    }
+
+    @Test
     void textKeysAndTablesWithoutKeyAreCompared() {
         try (Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier b = DataTiers.sqlite(dir.resolve("b.db"))) {
             a.script("CREATE TABLE k (code TEXT PRIMARY KEY, v INTEGER); "
