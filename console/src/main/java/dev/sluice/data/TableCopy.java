@@ -406,7 +406,7 @@ public final class TableCopy {
                         sendObjects(rs, cols.size(), out, sum);
                     }
                 }
-                out.finish();
+                to.addRowsChanged(out.finish());
             }
             src = sum.finish();
         } catch (SQLException e) {
@@ -539,6 +539,7 @@ public final class TableCopy {
                     write.executeBatch();
                 }
             }
+            to.addRowsChanged(rows);
         } catch (SQLException e) {
             throw to.fail(e, insert);
         } finally {

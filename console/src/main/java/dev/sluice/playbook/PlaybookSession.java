@@ -914,9 +914,10 @@ public final class PlaybookSession implements AutoCloseable {
         return out;
     }
 
+    /** Rows changed so far on the tier's connection: SQLite's total_changes(), else the tier's own update counts. */
     private static long totalChanges(Tier t) {
         if (t.engine() != Engine.SQLITE) {
-            return 0;
+            return t.rowsChanged();
         }
         return ((Number) t.query("SELECT total_changes()").value()).longValue();
     }

@@ -60,6 +60,8 @@ public final class Tier implements AutoCloseable {
     private final String engineVersion;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile Statement running;
+    /** Rows changed by this tier's own statements (exec, script) and loads into it (copy), since it opened. */
+    private final java.util.concurrent.atomic.AtomicLong rowsChanged = new java.util.concurrent.atomic.AtomicLong();
     private boolean inTransaction;
     private boolean frozen;
     /** In an atomic step: the one connection every participant shares (null otherwise), and this tier's schema name there. */
@@ -583,6 +585,20 @@ public final class Tier implements AutoCloseable {
         return v;
     }
 
+    /**
+     * Rows changed through this tier object since it opened: the update counts of {@link #exec} and {@link #script},
+     * plus rows a load reported with {@link #addRowsChanged}. On SQLite, {@code total_changes()} is the fuller figure
+     * (triggers and every DSL path); this one serves engines without it.
+     */
+    public long rowsChanged() {
+        return rowsChanged.get();
+    }
+
+    /** A load that wrote rows without {@link #exec} (a COPY into PostgreSQL) counts them here. */
+    public void addRowsChanged(long rows) {
+        rowsChanged.addAndGet(Math.max(0, rows));
+    }
+
     /** Runs one statement with bound arguments; returns the rows it changed. Checked in an atomic step, as {@link #query}. */
     public int exec(String sql, Object... args) {
         return run("exec", sql, args);
@@ -596,7 +612,9 @@ public final class Tier implements AutoCloseable {
             bind(ps, java.util.Arrays.asList(args));
             running = ps;
             boolean rs = ps.execute();
-            return rs ? 0 : Math.max(0, ps.getUpdateCount());
+            int n = rs ? 0 : Math.max(0, ps.getUpdateCount());
+            rowsChanged.addAndGet(n);
+            return n;
         } catch (SQLException e) {
             throw fail(e, sql);
         } finally {

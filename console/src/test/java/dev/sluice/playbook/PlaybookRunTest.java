@@ -391,4 +391,33 @@ class PlaybookRunTest {
         assertEquals(0, yes.status(), yes.out() + yes.err());
         assertTrue(yes.out().contains("dry run: false"), yes.out());
     }
+
+    @Test
+    void aPostgresqlTierRecordsTheRowsItsStepChanged() throws Exception {
+        try (dev.sluice.testing.Postgres pg = dev.sluice.testing.Postgres.schema()) {
+            Path ws = tmp.resolve("mixed");
+            Files.createDirectories(ws.resolve("data"));
+            Files.writeString(ws.resolve("sluice.json"), """
+                    { "tiers": { "warehouse": { "url": "%s", "user": "%s" } } }
+                    """.formatted(pg.url(), dev.sluice.testing.Postgres.USER));
+            Path pb = tmp.resolve("pg.groovy");
+            Files.writeString(pb, """
+                    playbook 'Rows on PostgreSQL', {
+                        tiers 'warehouse'
+                        step 'load', {
+                            warehouse.exec("CREATE TABLE x (id bigint PRIMARY KEY, v text)")
+                            warehouse.exec("INSERT INTO x VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+                            warehouse.exec("UPDATE x SET v = 'z' WHERE id > 1")
+                        }
+                    }
+                    """);
+            CliRunner r = CliRunner.run("run", "-w", ws.toString(), pb.toString(), "--yes");
+            assertEquals(0, r.status(), r.out() + r.err());
+            try (java.sql.Connection c = pg.connect(); java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT rows_changed FROM sluice_history WHERE step = 'load'")) {
+                assertTrue(rs.next(), "a history row on the PostgreSQL tier");
+                assertEquals(5, rs.getLong(1), "3 inserted + 2 updated");
+            }
+        }
+    }
 }
