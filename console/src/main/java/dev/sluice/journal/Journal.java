@@ -269,6 +269,11 @@ public final class Journal implements AutoCloseable, Tier.Listener {
         line.setAll(body);
         try {
             byte[] bytes = MAPPER.writeValueAsBytes(line);
+            if ("end".equals(type)) {
+                // Nothing follows the end event to chain to it: it carries the hash of itself without this field.
+                line.put(SEAL, sha256(bytes));
+                bytes = MAPPER.writeValueAsBytes(line);
+            }
             out.write(bytes);
             out.write('\n');
             out.flush();
@@ -283,6 +288,9 @@ public final class Journal implements AutoCloseable, Tier.Listener {
                     + ". Free disk space; the session goes on but is not being recorded.", e);
         }
     }
+
+    /** The end event's own hash (of its line without this field, which is written last). */
+    static final String SEAL = "seal";
 
     static String sha256(byte[] bytes) {
         try {

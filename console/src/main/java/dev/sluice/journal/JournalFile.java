@@ -73,6 +73,10 @@ public final class JournalFile {
                         + "before: prev " + abbreviate(p) + ", the line before hashes to " + abbreviate(prev) + ")";
                 break;
             }
+            if ("end".equals(o.path("type").asText()) && o.has(Journal.SEAL) && !sealed(line, o.get(Journal.SEAL).asText())) {
+                problem = "line " + lineNo + " (the end event) was edited (its seal does not match its content)";
+                break;
+            }
             if (i == 0 && !"header".equals(o.path("type").asText())) {
                 problem = "line 1 is not a header";
                 break;
@@ -97,6 +101,13 @@ public final class JournalFile {
                     + Journal.FORMAT + ". Use the Sluice version named in its header (" + events.get(0).path("sluice").asText() + ").");
         }
         return new JournalFile(path, events.get(0), events.subList(1, events.size()), problem);
+    }
+
+    /** True when {@code line} minus its trailing seal field hashes to {@code seal} (journals before seals have none). */
+    private static boolean sealed(String line, String seal) {
+        String tail = ",\"" + Journal.SEAL + "\":\"" + seal + "\"}";
+        return line.endsWith(tail)
+                && Journal.sha256((line.substring(0, line.length() - tail.length()) + "}").getBytes(StandardCharsets.UTF_8)).equals(seal);
     }
 
     private static String abbreviate(String h) {

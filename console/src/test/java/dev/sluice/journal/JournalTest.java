@@ -74,6 +74,23 @@ class JournalTest {
     }
 
     @Test
+    void editedEndEventIsRefusedThoughNothingChainsToIt() throws Exception {
+        DemoWorkspace.create(dir.resolve("demo"));
+        Path file;
+        try (Session s = Session.open(dir.resolve("demo"))) {
+            file = record(s, List.of());
+        }
+        assertNull(JournalFile.read(file, false).problem(), "a sealed end event reads back");
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        int last = lines.size() - 1;
+        assertTrue(lines.get(last).contains("\"status\":0"), lines.get(last));
+        lines.set(last, lines.get(last).replace("\"status\":0", "\"status\":1"));
+        Files.write(file, lines);
+        SluiceException e = assertThrows(SluiceException.class, () -> JournalFile.read(file, false));
+        assertTrue(e.getMessage().contains("(the end event) was edited"), e.getMessage());
+    }
+
+    @Test
     void truncatedJournalIsRefusedUnlessForced() throws Exception {
         DemoWorkspace.create(dir.resolve("demo"));
         Path file;
