@@ -33,9 +33,15 @@ final class AtomicStep implements AutoCloseable {
         shared.tiers().forEach(t -> names.add(t.name()));
     }
 
-    /** The tiers that take part: every SQLite tier of the session that is not read-only, in workspace order. */
-    static List<Tier> participants(Session session) {
-        return session.tiers().all().stream().filter(t -> t.engine() == Engine.SQLITE && !t.readOnly() && !t.isClosed()).toList();
+    /**
+     * The tiers that take part, in workspace order: the SQLite tiers that are not read-only among those the playbook
+     * declares ({@code tiers 'a', 'b'}), or among all the workspace's when it declares none.
+     */
+    static List<Tier> participants(Session session, Playbook playbook) {
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        playbook.tiers().forEach(n -> declared.add(n.name()));
+        return session.tiers().all().stream().filter(t -> t.engine() == Engine.SQLITE && !t.readOnly() && !t.isClosed())
+                .filter(t -> declared.isEmpty() || declared.contains(t.name())).toList();
     }
 
     /** Refuses, in one line naming the tier and the remedy, what would make the one COMMIT not atomic (or impossible). */

@@ -227,7 +227,7 @@ public final class PlaybookSession implements AutoCloseable {
             if (status.state() == StepState.CHANGED) {
                 throw changed(status);
             }
-            List<Tier> participants = s.atomic() ? AtomicStep.participants(session) : List.of();
+            List<Tier> participants = s.atomic() ? AtomicStep.participants(session, playbook) : List.of();
             if (participants.size() >= 2) {
                 AtomicStep.validate(s, participants); // refused before anything runs, dry run or not
                 if (options.dryRun() && participants.stream().anyMatch(Tier::inTransaction)) {

@@ -239,6 +239,32 @@ class AtomicStepTest {
     }
 
     @Test
+    void onlyTheTiersThePlaybookDeclaresTakePartSoAnUndeclaredWalTierIsNoObstacle() {
+        workspace();
+        try {
+            Files.delete(tmp.resolve("sluice.json")); // the same two tiers plus a third
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Map<String, TierSpec> specs = new LinkedHashMap<>();
+        for (String t : new String[]{"tier1", "tier2", "tier3"}) {
+            specs.put(t, new TierSpec("data/" + t + ".db", null, null, Map.of("busy_timeout", "200"), false, false, false));
+        }
+        Workspace.write(tmp, new Workspace.File(specs, "snapshots", "sessions"));
+        Workspace ws = Workspace.load(tmp);
+        try (Tier t = Tier.open(ws.tier("tier3"), true)) {
+            t.script("PRAGMA journal_mode = WAL; CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);");
+        }
+        String tier3 = TestWorkspaces.fileHash(file("tier3"));
+        CliRunner r = CliRunner.run("run", playbook("merge.groovy", MERGE, true).toString(), "-w", tmp.toString(), "--yes");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals(5, count(ws, "tier1", "items"));
+        assertEquals(0, count(ws, "tier2", "queue"));
+        assertFalse(r.out().contains("AS \"tier3\""), "tier3 is not declared, so not attached: " + r.out());
+        assertEquals(tier3, TestWorkspaces.fileHash(file("tier3")), "the undeclared tier is untouched");
+    }
+
+    @Test
     void anUnqualifiedStatementThatResolvesToAnotherTierIsRefused() {
         Workspace ws = workspace();
         Path pb = playbook("guard.groovy", """
