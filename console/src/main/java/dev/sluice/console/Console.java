@@ -439,27 +439,12 @@ public final class Console implements CommandContext, AutoCloseable {
     private boolean evalSnippet(String snippet) {
         fireInput(EvalListener.Kind.JAVA, snippet);
         List<Evaluator.Outcome> outcomes;
-        PrintStream sysOut = System.out;
-        PrintStream sysErr = System.err;
-        boolean redirect = terminal == null && (out != sysOut || err != sysErr);
-        Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out);
-        cancelRequested = false;
-        evaluation.incrementAndGet();
-        evaluating = true;
         try {
-            if (redirect) {
-                // In-process snippets print to System.out: send it where this console's output goes.
-                System.setOut(out);
-                System.setErr(err);
-            }
-            outcomes = evaluator.eval(snippet);
-        } finally {
-            evaluating = false;
-            if (redirect) {
-                System.setOut(sysOut);
-                System.setErr(sysErr);
-            }
-            progress.stop();
+            outcomes = evaluating(() -> evaluator.eval(snippet));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
         boolean ok = true;
         for (Evaluator.Outcome o : outcomes) {
@@ -473,16 +458,10 @@ public final class Console implements CommandContext, AutoCloseable {
                 report(o.thrown());
                 ok = false;
             } else if (cancelRequested) {
-                String line = "Cancelled: stopped by Ctrl-C.";
-                printError(line, null);
-                fireError(line, null);
+                cancelled();
                 ok = false;
             } else {
-                String shown = describe(ev);
-                if (shown != null) {
-                    out.println(shown);
-                }
-                fireOutput(shown == null ? "" : shown);
+                shown(describe(ev));
             }
         }
         return ok;
@@ -492,6 +471,34 @@ public final class Console implements CommandContext, AutoCloseable {
     private boolean evalDirect(String source, DirectCall.Plan plan) {
         directEvaluations.incrementAndGet();
         fireInput(EvalListener.Kind.JAVA, source);
+        DirectCall.Result result;
+        try {
+            result = evaluating(() -> DirectCall.run(plan));
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
+                throw vme;
+            }
+            if (cancelRequested) {
+                cancelled();
+            } else {
+                report(t);
+            }
+            return false;
+        }
+        shown(result.shown());
+        return true;
+    }
+
+    /** Work that evaluates input, as the console runs it. */
+    private interface Evaluation<T> {
+        T run() throws Throwable;
+    }
+
+    /**
+     * Runs one evaluation with what every evaluation needs: in script mode System.out/err sent where this console's output
+     * goes (in-process code prints there), the progress indicator on a terminal, and the state Ctrl-C reads.
+     */
+    private <T> T evaluating(Evaluation<T> work) throws Throwable {
         PrintStream sysOut = System.out;
         PrintStream sysErr = System.err;
         boolean redirect = terminal == null && (out != sysOut || err != sysErr);
@@ -499,25 +506,12 @@ public final class Console implements CommandContext, AutoCloseable {
         cancelRequested = false;
         evaluation.incrementAndGet();
         evaluating = true;
-        DirectCall.Result result;
         try {
             if (redirect) {
                 System.setOut(out);
                 System.setErr(err);
             }
-            result = DirectCall.run(plan);
-        } catch (Throwable t) {
-            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                throw vme;
-            }
-            if (cancelRequested) {
-                String line = "Cancelled: stopped by Ctrl-C.";
-                printError(line, null);
-                fireError(line, null);
-            } else {
-                report(t);
-            }
-            return false;
+            return work.run();
         } finally {
             evaluating = false;
             if (redirect) {
@@ -526,11 +520,20 @@ public final class Console implements CommandContext, AutoCloseable {
             }
             progress.stop();
         }
-        if (result.shown() != null) {
-            out.println(result.shown());
+    }
+
+    private void cancelled() {
+        String line = "Cancelled: stopped by Ctrl-C.";
+        printError(line, null);
+        fireError(line, null);
+    }
+
+    /** Prints what an evaluation shows (nothing for null) and tells listeners. */
+    private void shown(String shown) {
+        if (shown != null) {
+            out.println(shown);
         }
-        fireOutput(result.shown() == null ? "" : result.shown());
-        return true;
+        fireOutput(shown == null ? "" : shown);
     }
 
     /** How many inputs took the fast path (tests check it was, or was not, taken). */

@@ -58,13 +58,17 @@ class JournalTest {
         }
     }
 
+    /** A journal of a short session on a fresh demo workspace. */
+    private Path demoJournal() {
+        DemoWorkspace.create(dir.resolve("demo"));
+        try (Session s = Session.open(dir.resolve("demo"))) {
+            return record(s, List.of());
+        }
+    }
+
     @Test
     void editedJournalIsRefusedNamingTheLine() throws Exception {
-        DemoWorkspace.create(dir.resolve("demo"));
-        Path file;
-        try (Session s = Session.open(dir.resolve("demo"))) {
-            file = record(s, List.of());
-        }
+        Path file = demoJournal();
         List<String> lines = new ArrayList<>(Files.readAllLines(file));
         lines.set(2, lines.get(2).replace("2000", "2001"));
         Files.write(file, lines);
@@ -75,11 +79,7 @@ class JournalTest {
 
     @Test
     void editedEndEventIsRefusedThoughNothingChainsToIt() throws Exception {
-        DemoWorkspace.create(dir.resolve("demo"));
-        Path file;
-        try (Session s = Session.open(dir.resolve("demo"))) {
-            file = record(s, List.of());
-        }
+        Path file = demoJournal();
         assertNull(JournalFile.read(file, false).problem(), "a sealed end event reads back");
         List<String> lines = new ArrayList<>(Files.readAllLines(file));
         int last = lines.size() - 1;
@@ -92,11 +92,7 @@ class JournalTest {
 
     @Test
     void truncatedJournalIsRefusedUnlessForced() throws Exception {
-        DemoWorkspace.create(dir.resolve("demo"));
-        Path file;
-        try (Session s = Session.open(dir.resolve("demo"))) {
-            file = record(s, List.of());
-        }
+        Path file = demoJournal();
         List<String> lines = Files.readAllLines(file);
         Files.write(file, lines.subList(0, lines.size() - 2));
         SluiceException e = assertThrows(SluiceException.class, () -> JournalFile.read(file, false));
