@@ -120,42 +120,58 @@ public final class Checksummer {
      * buffer and hands it in large chunks to a second thread for SHA-256 ({@link ChunkHasher}).
      */
     private Checksum sqliteChecksum(String sql, Object[] args) throws SQLException {
-        long rows = 0;
+        long rows;
         String sha;
         try (ChunkHasher hasher = new ChunkHasher(); PreparedStatement ps = tier.connection().prepareStatement(sql)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
-                CoreStatement cs = (CoreStatement) ps;
-                DB db = cs.getDatabase();
-                // The raw statement handle stays valid while ps is open (this method holds it); reading through it directly
-                // saves the driver's per-value checks and lambdas, which cost more than the values themselves.
-                long stmt = cs.pointer.safeRunLong((d, p) -> p);
-                int n = rs.getMetaData().getColumnCount();
                 buf = hasher.firstBuffer();
                 len = 0;
-                while (rs.next()) {
-                    for (int i = 0; i < n; i++) {
-                        switch (db.column_type(stmt, i)) {
-                            case SQLITE_INTEGER -> putLong('I', db.column_long(stmt, i));
-                            case SQLITE_FLOAT -> putReal(db.column_double(stmt, i));
-                            case SQLITE_TEXT -> putBytes('T', db.column_blob(stmt, i));
-                            case SQLITE_BLOB -> putBytes('B', db.column_blob(stmt, i));
-                            default -> {
-                                ensure(1);
-                                buf[len++] = 'N';
-                            }
-                        }
-                    }
-                    rows++;
-                    if (len >= ChunkHasher.CHUNK) {
-                        buf = hasher.submit(buf, len);
-                        len = 0;
-                    }
-                }
+                rows = encodeRows(ps, rs, hasher);
                 sha = hasher.finish(buf, len);
             }
         }
         return new Checksum(rows, sha);
+    }
+
+    /** Where full chunks of encoded rows go: the SHA-256 thread, or a segment reader's queue. */
+    interface ChunkSink {
+        /** Takes a filled buffer and returns an empty one to fill next. */
+        byte[] submit(byte[] buf, int len);
+    }
+
+    /**
+     * Encodes every row of an executed SQLite statement into {@link #buf}, handing each full chunk to {@code sink}; the
+     * last partial chunk stays in {@code buf}/{@code len} for the caller. Returns the number of rows.
+     */
+    long encodeRows(PreparedStatement ps, ResultSet rs, ChunkSink sink) throws SQLException {
+        CoreStatement cs = (CoreStatement) ps;
+        DB db = cs.getDatabase();
+        // The raw statement handle stays valid while ps is open (the caller holds it); reading through it directly
+        // saves the driver's per-value checks and lambdas, which cost more than the values themselves.
+        long stmt = cs.pointer.safeRunLong((d, p) -> p);
+        int n = rs.getMetaData().getColumnCount();
+        long rows = 0;
+        while (rs.next()) {
+            for (int i = 0; i < n; i++) {
+                switch (db.column_type(stmt, i)) {
+                    case SQLITE_INTEGER -> putLong('I', db.column_long(stmt, i));
+                    case SQLITE_FLOAT -> putReal(db.column_double(stmt, i));
+                    case SQLITE_TEXT -> putBytes('T', db.column_blob(stmt, i));
+                    case SQLITE_BLOB -> putBytes('B', db.column_blob(stmt, i));
+                    default -> {
+                        ensure(1);
+                        buf[len++] = 'N';
+                    }
+                }
+            }
+            rows++;
+            if (len >= ChunkHasher.CHUNK) {
+                buf = sink.submit(buf, len);
+                len = 0;
+            }
+        }
+        return rows;
     }
 
     /**
