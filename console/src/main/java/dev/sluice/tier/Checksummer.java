@@ -34,8 +34,18 @@ public final class Checksummer {
     private static final int SQLITE_BLOB = 4;
     /** Rows per round trip where the driver streams (PostgreSQL): memory stays flat whatever the table size. */
     private static final int FETCH_ROWS = 5_000;
+    /** Set to 1 to keep every checksum on one reading thread (an escape hatch, and the "before" of a benchmark). */
+    static final String READERS_PROPERTY = "sluice.checksum.readers";
+    /** Key range (max - min + 1) from which a SQLite checksum is read by two threads ({@link SegmentedChecksum}). */
+    static final long PARALLEL_MIN_KEYS = 200_000;
+    /** Keys per segment: about 2 MB of encoded rows at the bench table's 280 bytes a row, so it fits a reader's pool. */
+    static final long SEGMENT_KEYS = 8_192;
     private byte[] buf = new byte[256];
     private int len;
+    private long parallelMinKeys = PARALLEL_MIN_KEYS;
+    private long segmentKeys = SEGMENT_KEYS;
+    private String route;
+    private Runnable beforeSecondReader = () -> { };
 
     public Checksummer(Tier tier) {
         this.tier = tier;
@@ -95,12 +105,43 @@ public final class Checksummer {
         return q;
     }
 
+    /** Tests: the smallest key range read by two threads, and the keys per segment (tiny tables, many segments). */
+    Checksummer parallel(long minKeys, long keysPerSegment) {
+        this.parallelMinKeys = minKeys;
+        this.segmentKeys = keysPerSegment;
+        return this;
+    }
+
+    /** Tests: see {@link SegmentedChecksum#beforeSecondReader}. */
+    Checksummer beforeSecondReader(Runnable hook) {
+        this.beforeSecondReader = hook;
+        return this;
+    }
+
+    /** How the last checksum was read: "two readers", or "one reader" with the reason (tests assert the path taken). */
+    String route() {
+        return route;
+    }
+
     public Checksum checksum(String table, List<String> columns, String where, Object... args) {
         String sql = orderedSelect(table, columns, where);
         try {
             if (tier.connection() instanceof SQLiteConnection sc && utf8(sc)) {
+                if ("1".equals(System.getProperty(READERS_PROPERTY))) {
+                    route = "one reader: " + READERS_PROPERTY + "=1";
+                } else {
+                    SegmentedChecksum two = new SegmentedChecksum(tier, table, columns, where, args, parallelMinKeys, segmentKeys)
+                            .beforeSecondReader(beforeSecondReader);
+                    Checksum c = two.run(sql);
+                    if (c != null) {
+                        route = "two readers";
+                        return c;
+                    }
+                    route = "one reader: " + two.skipped();
+                }
                 return sqliteChecksum(sql, args);
             }
+            route = "one reader: not SQLite";
             return jdbcChecksum(sql, args);
         } catch (SQLException e) {
             throw tier.fail(e, sql);
@@ -174,6 +215,20 @@ public final class Checksummer {
         return rows;
     }
 
+    /** The reader's current buffer and fill, for {@link SegmentedChecksum} which hands buffers between threads. */
+    void startBuffer(byte[] b) {
+        buf = b;
+        len = 0;
+    }
+
+    byte[] buffer() {
+        return buf;
+    }
+
+    int length() {
+        return len;
+    }
+
     /**
      * Any other JDBC database. PostgreSQL streams with a fetch size only inside a transaction, so one is opened (read
      * only in effect: nothing is written) and closed again when the caller had none; memory stays flat.
@@ -221,11 +276,15 @@ public final class Checksummer {
     /** Binds WHERE arguments as Tier does: text-like values (Groovy GStrings too) as strings. */
     private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
-            if (args[i] instanceof CharSequence cs) {
-                ps.setString(i + 1, cs.toString());
-            } else {
-                ps.setObject(i + 1, args[i]);
-            }
+            bindOne(ps, i + 1, args[i]);
+        }
+    }
+
+    static void bindOne(PreparedStatement ps, int index, Object arg) throws SQLException {
+        if (arg instanceof CharSequence cs) {
+            ps.setString(index, cs.toString());
+        } else {
+            ps.setObject(index, arg);
         }
     }
 
