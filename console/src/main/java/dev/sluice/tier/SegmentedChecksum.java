@@ -101,7 +101,10 @@ final class SegmentedChecksum {
         if (file == null || file.isEmpty()) {
             return skip("not a database file");
         }
-        String bounds = "SELECT min(" + key + "), max(" + key + ") FROM " + Identifiers.quote(table);
+        // Two subqueries: SQLite answers a lone min() or max() of the rowid from one end of the b-tree, but both in
+        // one SELECT with a scan of the whole table.
+        String bounds = "SELECT (SELECT min(" + key + ") FROM " + Identifiers.quote(table) + "), (SELECT max(" + key + ") FROM "
+                + Identifiers.quote(table) + ")";
         try (Statement st = a.createStatement()) {
             st.execute("BEGIN");
         } catch (SQLException e) {
