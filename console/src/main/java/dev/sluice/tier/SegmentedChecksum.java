@@ -136,7 +136,7 @@ final class SegmentedChecksum {
             } catch (ArithmeticException e) {
                 return skip("key range overflows");
             }
-            if (keys < minKeys || pageBytes(a) < minKeys * MIN_ROW_BYTES) {
+            if (keys < minKeys || pageBytes(a) / MIN_ROW_BYTES < minKeys) {
                 return skip("small table");
             }
             long span = Math.max(segmentKeys, keys / MAX_SEGMENTS + 1);
