@@ -42,8 +42,8 @@ import org.sqlite.SQLiteException;
  * {@code where} that depends on it should be checksummed with {@code -Dsluice.checksum.readers=1}.
  */
 final class SegmentedChecksum {
-    /** Chunk buffers per reader: a segment fits in its reader's pool, so both readers run ahead of the hasher. */
-    private static final int POOL = 16;
+    /** Chunk buffers per reader (2 MB): a segment fits in its reader's pool, so both readers run ahead of the hasher. */
+    private static final int POOL = 8;
     private static final int MAX_SEGMENTS = 1024;
     /** Smallest possible stored row (cell pointer, sizes, rowid): a file smaller than minKeys rows of it cannot hold them. */
     private static final int MIN_ROW_BYTES = 6;
