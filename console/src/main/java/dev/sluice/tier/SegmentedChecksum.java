@@ -304,13 +304,23 @@ final class SegmentedChecksum {
         }
         Connection a = tier.connection();
         // A WITHOUT ROWID table, or INTEGER PRIMARY KEY DESC, keeps its key in an index of origin 'pk': not the rowid,
-        // so it may hold text or reals. A temp table (or one shadowing a main table) is not visible to a second connection.
-        try (PreparedStatement ps = a.prepareStatement("SELECT (SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE)"
-                + ", (SELECT count(*) FROM temp.sqlite_schema WHERE name = ?1 COLLATE NOCASE)")) {
+        // so it may hold text or reals. A temp table (or one shadowing a main table) is not visible to a second connection;
+        // temp is only looked into when this connection already has it (reading temp.sqlite_schema would create it).
+        try (PreparedStatement ps = a.prepareStatement("SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getInt(1) != 1 || rs.getInt(2) != 0) {
+                if (!rs.next() || rs.getInt(1) != 1) {
                     return null;
+                }
+            }
+        }
+        if (hasTemp(a)) {
+            try (PreparedStatement ps = a.prepareStatement("SELECT count(*) FROM temp.sqlite_schema WHERE name = ? COLLATE NOCASE")) {
+                ps.setString(1, table);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getInt(1) != 0) {
+                        return null;
+                    }
                 }
             }
         }
@@ -322,6 +332,17 @@ final class SegmentedChecksum {
             }
         }
         return Identifiers.quote(key.get(0).name());
+    }
+
+    private static boolean hasTemp(Connection a) throws SQLException {
+        try (Statement st = a.createStatement(); ResultSet rs = st.executeQuery("PRAGMA database_list")) {
+            while (rs.next()) {
+                if ("temp".equals(rs.getString("name"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String mainFile(Connection a) throws SQLException {

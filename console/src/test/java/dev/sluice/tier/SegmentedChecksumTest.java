@@ -103,6 +103,8 @@ class SegmentedChecksumTest {
         assertEquals(new Checksummer(t).checksum("v", List.of("z", "x"), null), twoReaders("v", List.of("z", "x"), null));
         assertEquals(single, t.checksum("v"), "the default route agrees too");
         assertNothingLeftOpen();
+        assertEquals(List.of("main"), t.query("PRAGMA database_list").rows().stream().map(r -> r.get("name")).toList(),
+                "the checks leave the tier's connection as they found it (no temp database created)");
     }
 
     @Test
