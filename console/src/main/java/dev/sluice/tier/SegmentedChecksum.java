@@ -27,10 +27,11 @@ import org.sqlite.SQLiteException;
  * <p><b>Snapshot consistency.</b> Both readers must see the same rows. In a rollback-journal mode (delete, truncate,
  * persist) a connection holding a SHARED lock keeps every other connection from committing: a commit needs EXCLUSIVE.
  * So A opens a read transaction first ({@code BEGIN}, then reads the key bounds, which takes SHARED); only then does B
- * begin its own and read the bounds again. From A's first read to the end no commit can land, so both see the same
- * state (B's bounds are compared with A's as a check). B waits for nothing ({@code busy_timeout} 0): if it cannot get
- * SHARED because a writer already holds PENDING, the attempt is abandoned before anything is hashed and the caller falls
- * back to the single reader (which waits for the writer like any reader). Not taken, and the single reader runs
+ * (on its own thread, while A reads its first segment) open its connection, begin its own and read the bounds again.
+ * From A's first read to the end no commit can land, so both see the same state (B's bounds are compared with A's as a
+ * check). B waits for nothing ({@code busy_timeout} 0): if it cannot get SHARED because a writer already holds PENDING,
+ * the attempt is abandoned, whatever was hashed is dropped, and the caller starts over with the single reader (which
+ * waits for the writer like any reader). Not taken, and the single reader runs
  * instead, when the two could see different rows or it would not pay: WAL (another connection may commit between the
  * two snapshots), a transaction open on the tier's connection (its uncommitted rows are visible to that connection
  * only), a temp table, an order key that is not the rowid (only a single {@code INTEGER PRIMARY KEY} keeps the single
@@ -86,7 +87,7 @@ final class SegmentedChecksum {
 
     /**
      * The checksum read by two threads, or null when that is not safe or not worth it here ({@link #skipped} says why);
-     * nothing has been hashed then. {@code sql} is the single reader's SELECT, named in errors.
+     * nothing of a dropped attempt is kept. {@code sql} is the single reader's SELECT, named in errors.
      */
     Checksum run(String sql) throws SQLException {
         Connection a = tier.connection();
@@ -110,7 +111,6 @@ final class SegmentedChecksum {
         } catch (SQLException e) {
             return skip("a transaction is open on the tier"); // one opened by hand with exec("BEGIN")
         }
-        Connection b = null;
         Reader ra = null;
         Reader rb = null;
         try {
@@ -141,45 +141,35 @@ final class SegmentedChecksum {
             }
             long span = Math.max(segmentKeys, keys / MAX_SEGMENTS + 1);
             int segments = (int) ((keys - 1) / span + 1);
-            beforeSecondReader.run();
-            try {
-                b = openReadOnly(file);
-                try (Statement st = b.createStatement()) {
-                    st.execute("BEGIN");
-                }
-                long[] again = bounds(b, bounds); // B's SHARED; no commit can land while A holds its own
-                if (again == null || again[0] != range[0] || again[1] != range[1]) {
-                    return skip("the second connection sees other rows");
-                }
-            } catch (SQLException e) {
-                return skip(busy(e) ? "a writer is waiting for the lock" : "second connection: " + e.getMessage());
-            }
             String segmentSql = new Checksummer(tier).orderedSelect(table, columns,
                     (where == null || where.isBlank() ? "" : "(" + where + "\n) AND ")
                             + key + " BETWEEN ?" + (args.length + 1) + " AND ?" + (args.length + 2));
             PreparedStatement pa;
-            PreparedStatement pb;
             try {
                 pa = a.prepareStatement(segmentSql);
             } catch (SQLException e) {
                 return skip("segment select: " + e.getMessage());
             }
-            ra = new Reader(0, pa, range[0], range[1], span, segments);
-            try {
-                pb = b.prepareStatement(segmentSql);
-            } catch (SQLException e) {
-                return skip("segment select: " + e.getMessage());
-            }
-            rb = new Reader(1, pb, range[0], range[1], span, segments);
+            ra = new Reader(0, range, span, segments);
+            ra.ps = pa;
+            ra.connection = a;
+            // B opens its connection on its own thread, while A reads its first segment (opening costs tens of ms in a
+            // fresh JVM). Safe: A holds SHARED already, so no commit can land before B's read; if B cannot read, the
+            // hasher drops everything hashed so far and the single reader starts over.
+            rb = new Reader(1, range, span, segments);
+            rb.opening = new String[]{file, bounds, segmentSql};
+            beforeSecondReader.run();
             skipped = null;
             return hash(ra, rb, segments, sql);
+        } catch (FallBack f) {
+            return skip(f.getMessage());
         } finally {
             stop(ra, rb);
             closeQuietly(ra);
             closeQuietly(rb);
-            if (b != null) {
+            if (rb != null && rb.connection != null) {
                 try {
-                    b.close(); // ends B's read transaction
+                    rb.connection.close(); // ends B's read transaction
                 } catch (SQLException e) {
                     // Going away whatever happens.
                 }
@@ -202,6 +192,9 @@ final class SegmentedChecksum {
                     if (o == null) {
                         failed(ra, sql);
                         failed(rb, sql);
+                        if (rb.fallback != null) {
+                            throw new FallBack(rb.fallback);
+                        }
                         if (!r.thread.isAlive() && r.full.isEmpty()) {
                             throw new IllegalStateException("checksum reader " + r.parity + " ended before segment " + seg);
                         }
@@ -222,6 +215,9 @@ final class SegmentedChecksum {
             rb.thread.join();
             failed(ra, sql);
             failed(rb, sql);
+            if (rb.fallback != null) {
+                throw new FallBack(rb.fallback);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("checksum interrupted", e);
@@ -250,7 +246,9 @@ final class SegmentedChecksum {
                 if (r.thread.isAlive()) {
                     r.thread.interrupt(); // wakes it from a queue wait
                     try {
-                        ((SQLiteConnection) r.ps.getConnection()).getDatabase().interrupt(); // and from a long step
+                        if (r.connection instanceof SQLiteConnection c) {
+                            c.getDatabase().interrupt(); // and from a long step
+                        }
                     } catch (SQLException e) {
                         // Nothing running any more.
                     }
@@ -273,7 +271,7 @@ final class SegmentedChecksum {
     }
 
     private static void closeQuietly(Reader r) {
-        if (r != null) {
+        if (r != null && r.ps != null) {
             try {
                 r.ps.close();
             } catch (SQLException e) {
@@ -412,6 +410,13 @@ final class SegmentedChecksum {
     private record SegmentEnd(int segment) {
     }
 
+    /** B could not read the same rows (a writer waiting for the lock, another state): the single reader starts over. */
+    private static final class FallBack extends RuntimeException {
+        FallBack(String why) {
+            super(why, null, false, false);
+        }
+    }
+
     /** Thrown inside a reader when the checksum is being abandoned. */
     private static final class Stopped extends RuntimeException {
         Stopped() {
@@ -422,7 +427,12 @@ final class SegmentedChecksum {
     /** One reading thread: segments parity, parity + 2, … of the key range, each followed by its end marker. */
     private final class Reader implements Checksummer.ChunkSink {
         final int parity;
-        final PreparedStatement ps;
+        /** B only: the file, the bounds SELECT and the segment SELECT it opens its connection with. */
+        volatile String[] opening;
+        volatile Connection connection;
+        volatile PreparedStatement ps;
+        /** B only: why it could not join A's snapshot (then nothing it read counts). */
+        volatile String fallback;
         final long min;
         final long max;
         final long span;
@@ -435,11 +445,10 @@ final class SegmentedChecksum {
         volatile Throwable failure;
         long rows;
 
-        Reader(int parity, PreparedStatement ps, long min, long max, long span, int segments) {
+        Reader(int parity, long[] range, long span, int segments) {
             this.parity = parity;
-            this.ps = ps;
-            this.min = min;
-            this.max = max;
+            this.min = range[0];
+            this.max = range[1];
             this.span = span;
             this.segments = segments;
             for (int i = 0; i < POOL - 1; i++) {
@@ -455,6 +464,9 @@ final class SegmentedChecksum {
 
         private void run() {
             try {
+                if (opening != null && !join()) {
+                    return;
+                }
                 enc.startBuffer(new byte[ChunkHasher.CHUNK + 8192]);
                 for (int i = 0; i < args.length; i++) {
                     Checksummer.bindOne(ps, i + 1, args[i]);
@@ -477,6 +489,27 @@ final class SegmentedChecksum {
                 // Abandoned by the hasher, which reports why.
             } catch (Throwable t) {
                 failure = stopped ? null : t;
+            }
+        }
+
+        /** B's start: its own read-only connection in A's snapshot, or a {@link #fallback} reason and false. */
+        private boolean join() {
+            try {
+                Connection c = openReadOnly(opening[0]);
+                connection = c;
+                try (Statement st = c.createStatement()) {
+                    st.execute("BEGIN");
+                }
+                long[] again = bounds(c, opening[1]); // B's SHARED; no commit can land while A holds its own
+                if (again == null || again[0] != min || again[1] != max) {
+                    fallback = "the second connection sees other rows";
+                    return false;
+                }
+                ps = c.prepareStatement(opening[2]);
+                return true;
+            } catch (SQLException e) {
+                fallback = busy(e) ? "a writer is waiting for the lock" : "second connection: " + e.getMessage();
+                return false;
             }
         }
 
