@@ -34,8 +34,22 @@ public final class Checksummer {
     private static final int SQLITE_BLOB = 4;
     /** Rows per round trip where the driver streams (PostgreSQL): memory stays flat whatever the table size. */
     private static final int FETCH_ROWS = 5_000;
+    /** Set to 1 to keep every checksum on one reading thread (an escape hatch, and the "before" of a benchmark). */
+    static final String READERS_PROPERTY = "sluice.checksum.readers";
+    /** Key range (max - min + 1) from which a SQLite checksum is read by two threads ({@link SegmentedChecksum}). */
+    static final long PARALLEL_MIN_KEYS = 200_000;
+    /**
+     * Keys per segment: about 1.2 MB of encoded rows at the bench table's 280 bytes a row, so a whole segment fits its
+     * reader's 2 MB pool and each reader runs a segment ahead of the hasher. (8,192 and 16,384 keys with larger pools
+     * measured no faster.)
+     */
+    static final long SEGMENT_KEYS = 4_096;
     private byte[] buf = new byte[256];
     private int len;
+    private long parallelMinKeys = PARALLEL_MIN_KEYS;
+    private long segmentKeys = SEGMENT_KEYS;
+    private String route;
+    private Runnable beforeSecondReader = () -> { };
 
     public Checksummer(Tier tier) {
         this.tier = tier;
@@ -95,6 +109,24 @@ public final class Checksummer {
         return q;
     }
 
+    /** Tests: the smallest key range read by two threads, and the keys per segment (tiny tables, many segments). */
+    Checksummer parallel(long minKeys, long keysPerSegment) {
+        this.parallelMinKeys = minKeys;
+        this.segmentKeys = keysPerSegment;
+        return this;
+    }
+
+    /** Tests: see {@link SegmentedChecksum#beforeSecondReader}. */
+    Checksummer beforeSecondReader(Runnable hook) {
+        this.beforeSecondReader = hook;
+        return this;
+    }
+
+    /** How the last checksum was read: "two readers", or "one reader" with the reason (tests assert the path taken). */
+    String route() {
+        return route;
+    }
+
     public Checksum checksum(String table, List<String> columns, String where, Object... args) {
         String sql = orderedSelect(table, columns, where);
         if (where != null && !where.isBlank()) {
@@ -102,8 +134,21 @@ public final class Checksummer {
         }
         try {
             if (tier.connection() instanceof SQLiteConnection sc && utf8(sc)) {
+                if ("1".equals(System.getProperty(READERS_PROPERTY))) {
+                    route = "one reader: " + READERS_PROPERTY + "=1";
+                } else {
+                    SegmentedChecksum two = new SegmentedChecksum(tier, table, columns, where, args, parallelMinKeys, segmentKeys)
+                            .beforeSecondReader(beforeSecondReader);
+                    Checksum c = two.run(sql);
+                    if (c != null) {
+                        route = "two readers";
+                        return c;
+                    }
+                    route = "one reader: " + two.skipped();
+                }
                 return sqliteChecksum(sql, args);
             }
+            route = "one reader: not SQLite";
             return jdbcChecksum(sql, args);
         } catch (SQLException e) {
             throw tier.fail(e, sql);
@@ -120,45 +165,76 @@ public final class Checksummer {
     /**
      * The SQLite path, built for speed (DESIGN.md §10: no slower than {@code sqlite3 … | sha256sum}): reads each value's
      * storage class and raw bytes straight from the statement (no String decoding, no boxing), encodes into one reused
-     * buffer and hands it in large chunks to a second thread for SHA-256 ({@link ChunkHasher}).
+     * buffer and hands it in large chunks to a second thread for SHA-256 ({@link ChunkHasher}). Big tables try
+     * {@link SegmentedChecksum} (two reading threads) first; this single reader is what it falls back to.
      */
     private Checksum sqliteChecksum(String sql, Object[] args) throws SQLException {
-        long rows = 0;
+        long rows;
         String sha;
         try (ChunkHasher hasher = new ChunkHasher(); PreparedStatement ps = tier.connection().prepareStatement(sql)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
-                CoreStatement cs = (CoreStatement) ps;
-                DB db = cs.getDatabase();
-                // The raw statement handle stays valid while ps is open (this method holds it); reading through it directly
-                // saves the driver's per-value checks and lambdas, which cost more than the values themselves.
-                long stmt = cs.pointer.safeRunLong((d, p) -> p);
-                int n = rs.getMetaData().getColumnCount();
                 buf = hasher.firstBuffer();
                 len = 0;
-                while (rs.next()) {
-                    for (int i = 0; i < n; i++) {
-                        switch (db.column_type(stmt, i)) {
-                            case SQLITE_INTEGER -> putLong('I', db.column_long(stmt, i));
-                            case SQLITE_FLOAT -> putReal(db.column_double(stmt, i));
-                            case SQLITE_TEXT -> putBytes('T', db.column_blob(stmt, i));
-                            case SQLITE_BLOB -> putBytes('B', db.column_blob(stmt, i));
-                            default -> {
-                                ensure(1);
-                                buf[len++] = 'N';
-                            }
-                        }
-                    }
-                    rows++;
-                    if (len >= ChunkHasher.CHUNK) {
-                        buf = hasher.submit(buf, len);
-                        len = 0;
-                    }
-                }
+                rows = encodeRows(ps, rs, hasher);
                 sha = hasher.finish(buf, len);
             }
         }
         return new Checksum(rows, sha);
+    }
+
+    /** Where full chunks of encoded rows go: the SHA-256 thread, or a segment reader's queue. */
+    interface ChunkSink {
+        /** Takes a filled buffer and returns an empty one to fill next. */
+        byte[] submit(byte[] buf, int len);
+    }
+
+    /**
+     * Encodes every row of an executed SQLite statement into {@link #buf}, handing each full chunk to {@code sink}; the
+     * last partial chunk stays in {@code buf}/{@code len} for the caller. Returns the number of rows.
+     */
+    long encodeRows(PreparedStatement ps, ResultSet rs, ChunkSink sink) throws SQLException {
+        CoreStatement cs = (CoreStatement) ps;
+        DB db = cs.getDatabase();
+        // The raw statement handle stays valid while ps is open (the caller holds it); reading through it directly
+        // saves the driver's per-value checks and lambdas, which cost more than the values themselves.
+        long stmt = cs.pointer.safeRunLong((d, p) -> p);
+        int n = rs.getMetaData().getColumnCount();
+        long rows = 0;
+        while (rs.next()) {
+            for (int i = 0; i < n; i++) {
+                switch (db.column_type(stmt, i)) {
+                    case SQLITE_INTEGER -> putLong('I', db.column_long(stmt, i));
+                    case SQLITE_FLOAT -> putReal(db.column_double(stmt, i));
+                    case SQLITE_TEXT -> putBytes('T', db.column_blob(stmt, i));
+                    case SQLITE_BLOB -> putBytes('B', db.column_blob(stmt, i));
+                    default -> {
+                        ensure(1);
+                        buf[len++] = 'N';
+                    }
+                }
+            }
+            rows++;
+            if (len >= ChunkHasher.CHUNK) {
+                buf = sink.submit(buf, len);
+                len = 0;
+            }
+        }
+        return rows;
+    }
+
+    /** The reader's current buffer and fill, for {@link SegmentedChecksum} which hands buffers between threads. */
+    void startBuffer(byte[] b) {
+        buf = b;
+        len = 0;
+    }
+
+    byte[] buffer() {
+        return buf;
+    }
+
+    int length() {
+        return len;
     }
 
     /**
@@ -208,11 +284,15 @@ public final class Checksummer {
     /** Binds WHERE arguments as Tier does: text-like values (Groovy GStrings too) as strings. */
     private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
-            if (args[i] instanceof CharSequence cs) {
-                ps.setString(i + 1, cs.toString());
-            } else {
-                ps.setObject(i + 1, args[i]);
-            }
+            bindOne(ps, i + 1, args[i]);
+        }
+    }
+
+    static void bindOne(PreparedStatement ps, int index, Object arg) throws SQLException {
+        if (arg instanceof CharSequence cs) {
+            ps.setString(index, cs.toString());
+        } else {
+            ps.setObject(index, arg);
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.BlockingQueue;
  * the previous buffer (the same overlap the CLI's {@code sqlite3 … | sha256sum} pipeline gets from two processes).
  * A fixed pool of buffers is recycled, so memory stays flat whatever the table size.
  */
-final class ChunkHasher implements AutoCloseable {
+final class ChunkHasher implements AutoCloseable, Checksummer.ChunkSink {
     static final int CHUNK = 1 << 18;
     private static final int POOL = 3;
 
@@ -64,7 +64,8 @@ final class ChunkHasher implements AutoCloseable {
     }
 
     /** Hands a filled buffer over and returns an empty one to fill next (waits while the hasher is behind). */
-    byte[] submit(byte[] buf, int len) {
+    @Override
+    public byte[] submit(byte[] buf, int len) {
         check();
         try {
             full.put(new Chunk(buf, len));
