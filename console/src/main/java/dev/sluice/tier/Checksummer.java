@@ -328,6 +328,11 @@ public final class Checksummer {
         }
     }
 
+    /** Appends one value (any JDBC type) to the current buffer. */
+    void put(Object v) {
+        encode(v);
+    }
+
     /** One value's encoding on its own (tests check the README's table against it). */
     byte[] encodeForTest(Object v) {
         len = 0;
@@ -335,7 +340,7 @@ public final class Checksummer {
         return java.util.Arrays.copyOf(buf, len);
     }
 
-    private void putReal(double d) {
+    void putReal(double d) {
         if (Double.isNaN(d)) {
             d = Double.NaN;
         } else if (d == 0.0) {
@@ -344,7 +349,7 @@ public final class Checksummer {
         putLong('R', Double.doubleToLongBits(d));
     }
 
-    private void putLong(char tag, long x) {
+    void putLong(char tag, long x) {
         ensure(9);
         buf[len++] = (byte) tag;
         for (int s = 56; s >= 0; s -= 8) {
@@ -352,7 +357,7 @@ public final class Checksummer {
         }
     }
 
-    private void putBytes(char tag, byte[] b) {
+    void putBytes(char tag, byte[] b) {
         if (b == null) {
             b = EMPTY; // sqlite3_column_blob gives no pointer for a zero-length value
         }
