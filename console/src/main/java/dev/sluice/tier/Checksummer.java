@@ -37,7 +37,7 @@ public final class Checksummer {
     /** Set to 1 to keep every checksum on one reading thread (an escape hatch, and the "before" of a benchmark). */
     static final String READERS_PROPERTY = "sluice.checksum.readers";
     /** Key range (max - min + 1) from which a SQLite checksum is read by two threads ({@link SegmentedChecksum}). */
-    static final long PARALLEL_MIN_KEYS = 200_000;
+    static final long PARALLEL_MIN_KEYS = 50_000;
     /**
      * Keys per segment: about 1.2 MB of encoded rows at the bench table's 280 bytes a row, so a whole segment fits its
      * reader's 2 MB pool and each reader runs a segment ahead of the hasher. (8,192 and 16,384 keys with larger pools
