@@ -130,8 +130,10 @@ public final class Console implements CommandContext, AutoCloseable {
     private volatile boolean cancelRequested;
     private boolean exitRequested;
     private volatile boolean closing;
+    /** True while the fast path runs: Ctrl-C then cancels its SQL; JShell.stop would hit the warm-up instead. */
+    private volatile boolean directRunning;
     private final java.util.concurrent.atomic.AtomicLong directEvaluations = new java.util.concurrent.atomic.AtomicLong();
-    private boolean lastErrorBound;
+    private volatile boolean lastErrorBound;
     private InputSource input;
     private final Session previousSession;
     /** The fast path for plain DSL calls while JShell is still cold; null when a custom startup could rebind names. */
@@ -472,17 +474,22 @@ public final class Console implements CommandContext, AutoCloseable {
         directEvaluations.incrementAndGet();
         fireInput(EvalListener.Kind.JAVA, source);
         DirectCall.Result result;
+        directRunning = true;
         try {
             result = evaluating(() -> DirectCall.run(plan));
         } catch (Throwable t) {
-            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                throw vme;
-            }
+            // Every throwable, an OutOfMemoryError included, is reported as JShell reports a snippet's: the console stays.
             if (cancelRequested) {
                 cancelled();
             } else {
                 report(t);
             }
+            return false;
+        } finally {
+            directRunning = false;
+        }
+        if (cancelRequested) {
+            cancelled(); // a call that absorbed the cancel still counts as stopped, as on JShell's path
             return false;
         }
         shown(result.shown());
@@ -632,7 +639,7 @@ public final class Console implements CommandContext, AutoCloseable {
         }
         // Give the cancelled statement a moment to unwind cleanly before stopping the snippet thread itself.
         timer.schedule(() -> {
-            if (evaluating && evaluation.get() == cancelled) {
+            if (evaluating && !directRunning && evaluation.get() == cancelled) {
                 evaluator.stop();
             }
         }, 300, TimeUnit.MILLISECONDS);

@@ -168,21 +168,29 @@ final class DirectCall {
             if (c == '"') {
                 return new Arg(string(), String.class);
             }
-            if (c == '-' || Character.isDigit(c)) {
+            if (c == '-' || (c >= '0' && c <= '9')) {
                 int start = i;
                 if (c == '-') {
                     i++;
                 }
-                while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                int digitsStart = i;
+                while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
                     i++;
                 }
                 String digits = s.substring(start, i);
+                String magnitude = s.substring(digitsStart, i);
+                if (magnitude.isEmpty() || (magnitude.startsWith("0") && magnitude.length() > 1)) {
+                    throw new IllegalArgumentException("not a plain decimal literal"); // -x, 010 and 08 (octal, or rejected)
+                }
                 if (peek() == 'L' || peek() == 'l') {
                     i++;
+                    if (Character.isLetterOrDigit(peek()) || peek() == '_' || peek() == '.') {
+                        throw new IllegalArgumentException("not a plain decimal long");
+                    }
                     return new Arg(Long.parseLong(digits), long.class);
                 }
-                if (Character.isLetterOrDigit(peek()) || peek() == '.' || peek() == '_' || (digits.startsWith("0") && digits.length() > 1)) {
-                    throw new IllegalArgumentException("not a plain decimal int"); // 1.5, 0x10, 1_000, 010 (octal)
+                if (Character.isLetterOrDigit(peek()) || peek() == '.' || peek() == '_') {
+                    throw new IllegalArgumentException("not a plain decimal int"); // 1.5, 0x10, 1_000, 1e3
                 }
                 return new Arg(Integer.parseInt(digits), int.class);
             }
@@ -252,9 +260,9 @@ final class DirectCall {
             return i < s.length() ? s.charAt(i) : 0;
         }
 
-        /** Whitespace only: a comment anywhere sends the input to JShell. */
+        /** Java's white space only (space, tab, form feed, line terminators): a comment anywhere sends the input to JShell. */
         private void skip() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            while (i < s.length() && " \t\f\n\r".indexOf(s.charAt(i)) >= 0) {
                 i++;
             }
         }

@@ -410,6 +410,11 @@ public final class TableCopy {
             }
             src = sum.finish();
         } catch (SQLException e) {
+            if ("22021".equals(e.getSQLState())) { // character_not_in_repertoire: SQLite keeps text it never validated
+                throw new SluiceException(ErrorCode.SQL, "copy " + from.name() + "." + table + " → " + to.name() + ": the source holds text that is "
+                        + "not valid UTF-8, which PostgreSQL cannot store (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip() + "). Nothing was copied. Find the rows "
+                        + "with hex(column), then fix them or copy the column as a BLOB (CAST(column AS BLOB)).", e);
+            }
             throw to.fail(e, copySql);
         } finally {
             endRead.run();

@@ -63,7 +63,7 @@ final class WholeRows implements AutoCloseable {
             }
         } catch (SQLException | IOException e) {
             throw new SluiceException(ErrorCode.IO, "diff: cannot write its scratch file " + file + " (" + e.getMessage()
-                    + "). Free space in " + tmp() + " or set java.io.tmpdir.", e);
+                    + "). Free space in " + tmp() + " (or point java.io.tmpdir elsewhere; SQLite's sort files go to TMPDIR).", e);
         }
     }
 

@@ -70,6 +70,7 @@ public final class Journal implements AutoCloseable, Tier.Listener {
             Journal j = new Journal(file, os, secrets);
             ObjectNode h = MAPPER.createObjectNode();
             h.put("format", FORMAT);
+            h.put(SEAL, true); // this journal's end event carries a seal: a reader must find it
             h.put("kind", kind);
             h.put("sluice", sluiceVersion);
             h.put("workspace", workspace.toString());

@@ -73,8 +73,9 @@ public final class JournalFile {
                         + "before: prev " + abbreviate(p) + ", the line before hashes to " + abbreviate(prev) + ")";
                 break;
             }
-            if ("end".equals(o.path("type").asText()) && o.has(Journal.SEAL) && !sealed(line, o.get(Journal.SEAL).asText())) {
-                problem = "line " + lineNo + " (the end event) was edited (its seal does not match its content)";
+            if ("end".equals(o.path("type").asText()) && (o.has(Journal.SEAL) || (!events.isEmpty() && events.get(0).path(Journal.SEAL).asBoolean()))
+                    && !sealed(line, o.path(Journal.SEAL).asText(""))) {
+                problem = "line " + lineNo + " (the end event) was edited (its seal is missing or does not match its content)";
                 break;
             }
             if (i == 0 && !"header".equals(o.path("type").asText())) {

@@ -87,7 +87,10 @@ final class AtomicStep implements AutoCloseable {
     }
 
     /** Attributes every row the shared connection changes to its participant (main, the scratch file, and temp are no tier). */
+    private long totalAtStart;
+
     void hook(StepContext ctx) {
+        totalAtStart = totalChanges();
         hook = (type, db, table, rowId) -> {
             Tier t = shared.tierOf(db);
             if (t == null) {
@@ -98,6 +101,25 @@ final class AtomicStep implements AutoCloseable {
             changes.merge(t.name(), 1L, Long::sum);
         };
         ((SQLiteConnection) shared.tiers().get(0).connection()).addUpdateListener(hook);
+    }
+
+    /**
+     * True when the shared connection changed more rows than the hook attributed to a participant: a WITHOUT ROWID table,
+     * a DELETE without WHERE, or such a write reached through another tier's handle. Which participant it hit is then
+     * unknown, so the caller counts every participant as written (each gets its history row: never one too few).
+     */
+    boolean unattributedWrites() {
+        long attributed = changes.values().stream().mapToLong(Long::longValue).sum();
+        return totalChanges() - totalAtStart > attributed;
+    }
+
+    private long totalChanges() {
+        try (java.sql.Statement st = shared.tiers().get(0).connection().createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT total_changes()")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (java.sql.SQLException e) {
+            return Long.MAX_VALUE / 2; // unknown: treated as unattributed writes, the safe side
+        }
     }
 
     void unhook() {

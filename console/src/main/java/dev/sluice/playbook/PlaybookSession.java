@@ -337,8 +337,11 @@ public final class PlaybookSession implements AutoCloseable {
             }
             if (failure != null) {
                 open = null;
-                rollbackAll();
-                endAtomic();
+                try {
+                    rollbackAll();
+                } finally {
+                    endAtomic();
+                }
                 runRollbacks(ctx);
                 String msg = failure instanceof SluiceException se ? se.getMessage()
                         : failure.getClass().getSimpleName() + ": " + failure.getMessage();
@@ -369,6 +372,11 @@ public final class PlaybookSession implements AutoCloseable {
                                Map<String, Map<String, String>> schemaBefore, long ms) {
         List<TableChange> tables = new ArrayList<>();
         Set<String> written = new LinkedHashSet<>(ctx.writtenTiers());
+        if (atomic != null && atomic.unattributedWrites()) {
+            atomic.tiers().forEach(t -> written.add(t.name()));
+            listener.note("atomic step '" + ctx.step().name() + "': some rows changed where SQLite's update hook does not report them "
+                    + "(a WITHOUT ROWID table, a DELETE without WHERE); every participant counts as written and gets its history row");
+        }
         Map<String, Long> changes = new LinkedHashMap<>();
         long rows = 0;
         for (Tier t : session.tiers()) {
@@ -504,9 +512,12 @@ public final class PlaybookSession implements AutoCloseable {
                 t.commit();
                 done.add(t.name());
             } catch (RuntimeException e) {
-                rollbackAll();
-                open = null;
-                endAtomic();
+                try {
+                    rollbackAll();
+                } finally {
+                    open = null;
+                    endAtomic();
+                }
                 if (group.contains(t)) {
                     if (intent != null) {
                         intents.delete(intent); // nothing committed anywhere: the group commits first
@@ -536,8 +547,11 @@ public final class PlaybookSession implements AutoCloseable {
     /** Rolls the open step back on every tier (then runs its rollback block if non-transactional actions ran). It stays pending and next. */
     public StepResult rollback() {
         StepContext ctx = requireOpen();
-        rollbackAll();
-        endAtomic();
+        try {
+            rollbackAll();
+        } finally {
+            endAtomic();
+        }
         runRollbacks(ctx);
         return decided(Decision.ROLLBACK, openResult.withStatus(StepResult.Status.ROLLED_BACK), false);
     }
@@ -545,8 +559,11 @@ public final class PlaybookSession implements AutoCloseable {
     /** Rolls the open step back and moves past it; it stays pending for a later run. */
     public StepResult skip() {
         StepContext ctx = requireOpen();
-        rollbackAll();
-        endAtomic();
+        try {
+            rollbackAll();
+        } finally {
+            endAtomic();
+        }
         runRollbacks(ctx);
         return decided(Decision.SKIP, openResult.withStatus(StepResult.Status.SKIPPED), true);
     }
@@ -554,8 +571,11 @@ public final class PlaybookSession implements AutoCloseable {
     /** Rolls the open step back because the operator stops the run. */
     public StepResult quit() {
         StepContext ctx = requireOpen();
-        rollbackAll();
-        endAtomic();
+        try {
+            rollbackAll();
+        } finally {
+            endAtomic();
+        }
         runRollbacks(ctx);
         return decided(Decision.QUIT, openResult.withStatus(StepResult.Status.ROLLED_BACK), false);
     }

@@ -59,8 +59,13 @@ public final class SharedConnection implements AutoCloseable {
         try {
             Files.createDirectories(scratch.toAbsolutePath().getParent());
             SQLiteConfig sc = new SQLiteConfig();
-            Tier first = participants.get(0);
-            sc.enforceForeignKeys(!"OFF".equalsIgnoreCase(first.config().pragmas().getOrDefault("foreign_keys", "ON")));
+            // One connection, one foreign_keys setting: enforced when any participant enforces it (the default).
+            boolean fk = false;
+            for (Tier t : participants) {
+                String v = t.config().pragmas().getOrDefault("foreign_keys", "ON").strip().toLowerCase(Locale.ROOT);
+                fk |= v.equals("on") || v.equals("1") || v.equals("true") || v.equals("yes");
+            }
+            sc.enforceForeignKeys(fk);
             int busy = 0;
             for (Tier t : participants) {
                 busy = Math.max(busy, Integer.parseInt(t.config().pragmas().getOrDefault("busy_timeout", "5000")));
@@ -201,10 +206,10 @@ public final class SharedConnection implements AutoCloseable {
                 continue;
             }
             Tier other = tierOf(schema);
-            if (other != null && names(sql, schema)) {
+            String table = e.getValue() == 0 ? null : tableAt(schema, e.getValue());
+            if (other != null && names(sql, schema, table)) {
                 continue;
             }
-            String table = e.getValue() == 0 ? null : tableAt(schema, e.getValue());
             String where = other == null ? "the step's scratch main database (where an unqualified new table goes)"
                     : "tier '" + other.name() + "' (an unqualified name resolved there";
             String qualify = table == null
@@ -215,10 +220,60 @@ public final class SharedConnection implements AutoCloseable {
         }
     }
 
-    /** Whether the SQL text names {@code schema} as a qualifier: {@code name.} or {@code "name".} (any case). */
-    static boolean names(String sql, String schema) {
-        String quoted = Pattern.quote(Identifiers.quote(schema)) + "|\\[" + Pattern.quote(schema) + "]|`" + Pattern.quote(schema) + "`";
-        return Pattern.compile("(?i)((?<![A-Za-z0-9_$\"])" + Pattern.quote(schema) + "|" + quoted + ")\\s*\\.").matcher(sql).find();
+    /**
+     * Whether the SQL names {@code schema.table} (or, when the table is unknown, {@code schema.} anything), quoted or not,
+     * outside string literals and comments. A column qualifier or a literal that merely looks like the schema's name
+     * ({@code WHERE events.id < 100}, {@code 'moved to tier1. ok'}) does not count: only a table reached by its qualified
+     * name may be in another tier.
+     */
+    static boolean names(String sql, String schema, String table) {
+        String code = withoutLiterals(sql);
+        String target = table == null ? "" : "\\s*(" + alternatives(table) + ")(?![A-Za-z0-9_$])";
+        return Pattern.compile("(?i)(?<![A-Za-z0-9_$\".])(" + alternatives(schema) + ")\\s*\\." + target).matcher(code).find();
+    }
+
+    /** A name as it may be written: bare, "double-quoted", [bracketed] or `backticked`. */
+    private static String alternatives(String name) {
+        return Pattern.quote(name) + "|" + Pattern.quote(Identifiers.quote(name)) + "|\\[" + Pattern.quote(name) + "]|`" + Pattern.quote(name) + "`";
+    }
+
+    /** The SQL with string literals and comments blanked out (identifiers in double quotes stay). */
+    static String withoutLiterals(String sql) {
+        StringBuilder out = new StringBuilder(sql.length());
+        int i = 0;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == '\'') {
+                int j = i + 1;
+                while (j < sql.length() && !(sql.charAt(j) == '\'' && (j + 1 >= sql.length() || sql.charAt(j + 1) != '\''))) {
+                    j += sql.charAt(j) == '\'' ? 2 : 1;
+                }
+                out.append(" ".repeat(Math.min(j + 1, sql.length()) - i));
+                i = j + 1;
+            } else if (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
+                int j = sql.indexOf('\n', i);
+                j = j < 0 ? sql.length() : j;
+                out.append(" ".repeat(j - i));
+                i = j;
+            } else if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+                int j = sql.indexOf("*/", i + 2);
+                j = j < 0 ? sql.length() : j + 2;
+                out.append(" ".repeat(j - i));
+                i = j;
+            } else if (c == '"') {
+                int j = i + 1;
+                while (j < sql.length() && !(sql.charAt(j) == '"' && (j + 1 >= sql.length() || sql.charAt(j + 1) != '"'))) {
+                    j += sql.charAt(j) == '"' ? 2 : 1;
+                }
+                int end = Math.min(j + 1, sql.length());
+                out.append(sql, i, end);
+                i = end;
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
     }
 
     private String tableAt(String schema, int rootPage) {

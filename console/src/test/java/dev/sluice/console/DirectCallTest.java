@@ -63,7 +63,9 @@ class DirectCallTest {
                 "tier3.count(\"archives\")", "tier1.count(\"conversations\") // why", "tier1.count(\"\\u0041\")",
                 "tier1.count(\"conversations\"", "tier1.count(\"a\"); tier1.count(\"b\")", "1 + 1", "tier1", "tier1.nothing()",
                 "tier1.count(1.5)", "tier1.count(0x10)", "tier1.count(\"conversations\").foo()", "System.exit(0)",
-                "for (var t : tiers) t.name()", "tier1.count(\"\"\"\nconversations\"\"\")")) {
+                "for (var t : tiers) t.name()", "tier1.count(\"\"\"\nconversations\"\"\")", "tier1.query(\"select ?\", -010)",
+                "tier1.query(\"select ?\", 010L)", "tier1.query(\"select ?\", 08)", "tier1.query(\"select ?\", 2147483648)",
+                "tier1.query(\"select ?\", 5Lx)", "tier1.query(\"select ?\",\u000b5)", "tier1.query(\"select ?\", -)")) {
             assertTrue(direct.plan(s).isEmpty(), s);
         }
     }

@@ -97,6 +97,17 @@ class PostgresCopyTest {
     }
 
     @Test
+    void textThatIsNotUtf8IsRefusedInOneLineNotSilentlyReplaced() {
+        try (Postgres pg = Postgres.schema(); Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier w = DataTiers.postgres(pg)) {
+            a.script("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT); INSERT INTO t VALUES (1, 'fine'), (2, CAST(x'41C328' AS TEXT));");
+            SluiceException e = assertThrows(SluiceException.class, () -> TableCopy.copy(a, "t", w, CopyOptions.defaults()));
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+            assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+            assertFalse(w.hasTable("t"), "nothing copied");
+        }
+    }
+
+    @Test
     void postgresToSqliteUsesBatchedInsertsAndVerifies() {
         try (Postgres pg = Postgres.schema(); Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier w = DataTiers.postgres(pg);
              Tier b = DataTiers.sqlite(dir.resolve("b.db"))) {

@@ -88,6 +88,13 @@ class JournalTest {
         Files.write(file, lines);
         SluiceException e = assertThrows(SluiceException.class, () -> JournalFile.read(file, false));
         assertTrue(e.getMessage().contains("(the end event) was edited"), e.getMessage());
+
+        String unsealed = lines.get(last).replaceFirst(",\"seal\":\"[0-9a-f]{64}\"}$", "}");
+        assertTrue(!unsealed.equals(lines.get(last)), "the seal was there to remove");
+        lines.set(last, unsealed);
+        Files.write(file, lines);
+        SluiceException removed = assertThrows(SluiceException.class, () -> JournalFile.read(file, false));
+        assertTrue(removed.getMessage().contains("seal is missing"), removed.getMessage());
     }
 
     @Test
