@@ -546,30 +546,21 @@ public final class PlaybookSession implements AutoCloseable {
 
     /** Rolls the open step back on every tier (then runs its rollback block if non-transactional actions ran). It stays pending and next. */
     public StepResult rollback() {
-        StepContext ctx = requireOpen();
-        try {
-            rollbackAll();
-        } finally {
-            endAtomic();
-        }
-        runRollbacks(ctx);
-        return decided(Decision.ROLLBACK, openResult.withStatus(StepResult.Status.ROLLED_BACK), false);
+        return undo(Decision.ROLLBACK, StepResult.Status.ROLLED_BACK, false);
     }
 
     /** Rolls the open step back and moves past it; it stays pending for a later run. */
     public StepResult skip() {
-        StepContext ctx = requireOpen();
-        try {
-            rollbackAll();
-        } finally {
-            endAtomic();
-        }
-        runRollbacks(ctx);
-        return decided(Decision.SKIP, openResult.withStatus(StepResult.Status.SKIPPED), true);
+        return undo(Decision.SKIP, StepResult.Status.SKIPPED, true);
     }
 
     /** Rolls the open step back because the operator stops the run. */
     public StepResult quit() {
+        return undo(Decision.QUIT, StepResult.Status.ROLLED_BACK, false);
+    }
+
+    /** Every decision that does not commit: roll back every tier, end an atomic step's sharing even if that failed, run the rollback blocks. */
+    private StepResult undo(Decision d, StepResult.Status status, boolean advance) {
         StepContext ctx = requireOpen();
         try {
             rollbackAll();
@@ -577,7 +568,7 @@ public final class PlaybookSession implements AutoCloseable {
             endAtomic();
         }
         runRollbacks(ctx);
-        return decided(Decision.QUIT, openResult.withStatus(StepResult.Status.ROLLED_BACK), false);
+        return decided(d, openResult.withStatus(status), advance);
     }
 
     private StepResult decided(Decision d, StepResult r, boolean advance) {

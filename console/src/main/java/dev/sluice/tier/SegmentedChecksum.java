@@ -50,6 +50,8 @@ final class SegmentedChecksum {
     private static final int MIN_ROW_BYTES = 6;
 
     private final Tier tier;
+    /** Ctrl-C interrupts the statement running on the tier's connection; between segments (or on B's) this catches it. */
+    private final long cancelsAtStart;
     private final String table;
     private final List<String> columns;
     private final String where;
@@ -61,6 +63,7 @@ final class SegmentedChecksum {
 
     SegmentedChecksum(Tier tier, String table, List<String> columns, String where, Object[] args, long minKeys, long segmentKeys) {
         this.tier = tier;
+        this.cancelsAtStart = tier.cancels();
         this.table = table;
         this.columns = columns;
         this.where = where;
@@ -472,6 +475,9 @@ final class SegmentedChecksum {
                     Checksummer.bindOne(ps, i + 1, args[i]);
                 }
                 for (int seg = parity; seg < segments && !stopped; seg += 2) {
+                    if (tier.cancels() != cancelsAtStart) {
+                        throw new org.sqlite.SQLiteException("[SQLITE_INTERRUPT] cancelled", org.sqlite.SQLiteErrorCode.SQLITE_INTERRUPT);
+                    }
                     // span * seg < keys, so neither bound overflows (min + keys - 1 == max).
                     long lo = min + span * seg;
                     long hi = seg == segments - 1 ? max : lo + span - 1;

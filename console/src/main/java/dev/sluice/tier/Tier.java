@@ -60,6 +60,8 @@ public final class Tier implements AutoCloseable {
     private final String engineVersion;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile Statement running;
+    /** Counts {@link #cancel} calls: work that runs several statements in turn checks it between them. */
+    private final java.util.concurrent.atomic.AtomicLong cancels = new java.util.concurrent.atomic.AtomicLong();
     /** Rows changed by this tier's own statements (exec, script) and loads into it (copy), since it opened. */
     private final java.util.concurrent.atomic.AtomicLong rowsChanged = new java.util.concurrent.atomic.AtomicLong();
     private boolean inTransaction;
@@ -897,6 +899,7 @@ public final class Tier implements AutoCloseable {
 
     /** Stops the statement running on this tier, from any thread (Ctrl-C). */
     public void cancel() {
+        cancels.incrementAndGet();
         try {
             if (connection() instanceof SQLiteConnection sc) {
                 sc.getDatabase().interrupt();
@@ -909,6 +912,11 @@ public final class Tier implements AutoCloseable {
         } catch (SQLException e) {
             // Nothing runs any more or the connection is gone: nothing to cancel.
         }
+    }
+
+    /** How many times {@link #cancel} was called: a change since a long operation began means stop. */
+    long cancels() {
+        return cancels.get();
     }
 
     public boolean isClosed() {
