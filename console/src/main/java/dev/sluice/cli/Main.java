@@ -9,12 +9,14 @@ import picocli.CommandLine.Option;
 
 /** The {@code sluice} command: picocli wiring, one class per subcommand, and the one-line error policy. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
-        description = "Step-by-step migration console for multi-tier databases.",
-        subcommands = {InitCommand.class, DemoCommand.class, ConsoleCommand.class, StatusCommand.class, SnapshotCommand.class,
-                SnapshotsCommand.class, RestoreCommand.class, RunCommand.class, RepairCommand.class, UnlockCommand.class,
-                ReplayCommand.class, ExportCommand.class, CopyCommand.class, DiffCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Step-by-step migration console for multi-tier databases.")
 public final class Main implements java.util.concurrent.Callable<Integer> {
+    /** Every subcommand, in the order {@code sluice --help} lists them. */
+    static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(InitCommand.class, DemoCommand.class,
+            ConsoleCommand.class, StatusCommand.class, SnapshotCommand.class, SnapshotsCommand.class, RestoreCommand.class,
+            RunCommand.class, RepairCommand.class, UnlockCommand.class, ReplayCommand.class, ExportCommand.class,
+            CopyCommand.class, DiffCommand.class, BenchCommand.class, CommandLine.HelpCommand.class);
+
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces with errors.")
     static boolean verbose;
 
@@ -47,12 +49,32 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     public static int run(String[] args, java.io.InputStream in, PrintWriter out, PrintWriter err) {
         input = in;
         verbose = false;
-        CommandLine cl = commandLine(out, err);
+        CommandLine cl = commandLine(out, err, args);
         return cl.execute(args);
     }
 
+    /** The whole command tree (help, tests). */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, new String[0]);
+    }
+
+    /**
+     * The command tree for {@code args}. picocli reflects over every option of every subcommand it is given, which costs
+     * tens of milliseconds of each start; so when the first word names a subcommand (top-level options take no value),
+     * only that one is registered. Anything else (no subcommand, {@code help}, a typo) gets the whole tree, so usage,
+     * {@code sluice help X} and "did you mean" suggestions are unchanged.
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
+        // picocli looks for groovy.lang.Closure (annotations may hold closures) and so initialises the whole Groovy
+        // runtime, about 60-250 ms of every start; no annotation here holds one, and playbooks start Groovy themselves.
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
         CommandLine cl = new CommandLine(new Main());
+        Class<?> only = invoked(args);
+        for (Class<?> c : only == null ? SUBCOMMANDS : java.util.List.of(only)) {
+            cl.addSubcommand(c);
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
@@ -73,13 +95,28 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             line.getErr().flush();
             return ErrorCode.FAILURE.exitStatus();
         });
-        cl.setParameterExceptionHandler((ex, args) -> {
+        cl.setParameterExceptionHandler((ex, badArgs) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("error: " + ex.getMessage() + ". See '" + c.getCommandSpec().qualifiedName() + " --help'.");
             c.getErr().flush();
             return ErrorCode.USAGE.exitStatus();
         });
         return cl;
+    }
+
+    private static Class<?> invoked(String[] args) {
+        for (String a : args) {
+            if (a.startsWith("-")) {
+                continue;
+            }
+            for (Class<?> c : SUBCOMMANDS) {
+                if (c != CommandLine.HelpCommand.class && a.equals(c.getAnnotation(Command.class).name())) {
+                    return c;
+                }
+            }
+            return null;
+        }
+        return null;
     }
 
     /** Bare {@code sluice}: the console when the current folder is a workspace, else the usage. */

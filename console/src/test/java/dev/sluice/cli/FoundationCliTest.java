@@ -39,6 +39,25 @@ class FoundationCliTest {
         assertTrue(top.out().contains("snapshot"), top.out());
     }
 
+    @Test
+    void onlyTheInvokedSubcommandIsBuiltAndEverythingElseGetsTheWholeTree() {
+        java.io.PrintWriter none = new java.io.PrintWriter(java.io.Writer.nullWriter());
+        assertEquals(java.util.Set.of("status"),
+                Main.commandLine(none, none, new String[]{"--verbose", "status", "-w", "x"}).getSubcommands().keySet());
+        int all = Main.SUBCOMMANDS.size();
+        assertEquals(all, Main.commandLine(none, none, new String[]{"help", "status"}).getSubcommands().size());
+        assertEquals(all, Main.commandLine(none, none, new String[]{"stauts"}).getSubcommands().size());
+        assertEquals(all, Main.commandLine(none, none, new String[]{"--help"}).getSubcommands().size());
+        CliRunner typo = CliRunner.run("stauts");
+        assertEquals(ErrorCode.USAGE.exitStatus(), typo.status());
+        CliRunner help = CliRunner.run("help", "status");
+        assertEquals(0, help.status(), help.err());
+        assertTrue(help.out().contains("Usage: sluice status"), help.out());
+        CliRunner inherited = CliRunner.run("status", "-w", dir.resolve("none").toString(), "--verbose");
+        assertEquals(ErrorCode.WORKSPACE.exitStatus(), inherited.status());
+        assertTrue(inherited.err().contains("at dev.sluice"), "--verbose still reaches a lone subcommand: " + inherited.err());
+    }
+
     private static String readme() {
         try {
             return java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
