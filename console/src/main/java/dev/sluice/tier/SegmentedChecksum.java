@@ -387,6 +387,7 @@ final class SegmentedChecksum {
     /** B: the same file with the same native library, read-only, failing at once rather than waiting for a lock. */
     private Connection openReadOnly(String file) throws SQLException {
         SQLiteConfig sc = new SQLiteConfig();
+        Tier.noMutex(sc);
         sc.setReadOnly(true);
         sc.setBusyTimeout(0);
         Connection c = sc.createConnection("jdbc:sqlite:" + file);
