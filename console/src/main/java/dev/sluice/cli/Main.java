@@ -30,7 +30,30 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     public static void main(String[] args) {
         processOut = new PrintWriter(System.out, true);
         processErr = new PrintWriter(System.err, true);
-        System.exit(run(args, processOut, processErr));
+        int status = run(args, processOut, processErr);
+        // The launcher trains its AppCDS archive in a run it marks with this property, and keeps the archive the JVM
+        // writes at exit only if that run ended well: a console that failed early would train a poor one.
+        String trained = System.getProperty("sluice.cds.trained");
+        if (status == 0 && trained != null && !shuttingDown()) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(trained), "ok\n");
+            } catch (java.io.IOException | RuntimeException e) {
+                // no archive this time; the next console run trains one
+            }
+        }
+        System.exit(status);
+    }
+
+    /** True once the JVM is shutting down (a signal): a console ending then did not end well, whatever it returned. */
+    private static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     /** Where step mode reads the operator's answers (stdin unless a test gives its own). */

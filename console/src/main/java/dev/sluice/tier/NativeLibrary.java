@@ -3,19 +3,27 @@ package dev.sluice.tier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import java.util.Set;
+import java.util.zip.CRC32C;
 
 /**
  * Where sqlite-jdbc loads its bundled native library from.
  *
  * <p>Left alone, the driver extracts the library (1.1 MB) to a temporary file on every start and runs {@code uname -o}
  * to tell Android from Linux: about 100 ms of every command's start-up. Here the library is extracted once per driver
- * version, OS and architecture into a cache folder and loaded from there ({@code org.sqlite.lib.path}) on later starts.
- * If that fails in any way (read-only home, noexec mount, a damaged file) the driver's own extraction runs as before:
- * the cache only ever saves time. It also keeps the driver from falling back silently to an older system SQLite where
- * java.io.tmpdir is missing or noexec (DESIGN.md §9).
+ * version, OS and architecture into a cache folder, checked against the CRC-32C recorded when it was extracted, loaded
+ * here, and only then handed to the driver ({@code org.sqlite.lib.path}). Anything amiss (a damaged copy is extracted
+ * again; a folder that is not the user's own, a read-only or noexec cache, a library that will not load) leaves the
+ * driver's own extraction to run as before, quietly: the cache only ever saves time. It also keeps the driver from
+ * falling back silently to an older system SQLite where java.io.tmpdir is missing or noexec (DESIGN.md §9).
  */
 final class NativeLibrary {
     private NativeLibrary() {
@@ -35,10 +43,14 @@ final class NativeLibrary {
                     + System.getProperty("os.name") + "-" + System.getProperty("os.arch"))
                     .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_"));
             Path lib = dir.resolve(name);
-            Path size = dir.resolve(name + ".bytes");
-            if (!intact(lib, size)) {
-                extract(dir, lib, size, name);
+            Path sum = dir.resolve(name + ".crc32c");
+            if (!intact(lib, sum)) {
+                extract(dir, lib, sum, name);
             }
+            if (!ownedByMe(dir) || !ownedByMe(lib)) {
+                return; // another user could have put a library there: not ours to load
+            }
+            System.load(lib.toAbsolutePath().toString()); // the driver's own load of the same file is then a no-op
             System.setProperty("org.sqlite.lib.path", dir.toString());
             System.setProperty("org.sqlite.lib.name", name);
         } catch (IOException | RuntimeException | LinkageError e) {
@@ -46,33 +58,57 @@ final class NativeLibrary {
         }
     }
 
-    /** The library is there with the size recorded when it was extracted (a damaged file is extracted again). */
-    private static boolean intact(Path lib, Path size) {
+    /** The library is there with the content recorded when it was extracted (a damaged file is extracted again). */
+    private static boolean intact(Path lib, Path sum) {
         try {
-            return Files.isRegularFile(lib) && Files.readString(size).strip().equals(Long.toString(Files.size(lib)));
-        } catch (IOException | NumberFormatException e) {
+            return Files.isRegularFile(lib, LinkOption.NOFOLLOW_LINKS) && Files.readString(sum).strip().equals(crc(lib));
+        } catch (IOException e) {
             return false;
         }
     }
 
+    private static String crc(Path file) throws IOException {
+        CRC32C c = new CRC32C();
+        c.update(Files.readAllBytes(file));
+        return Long.toHexString(c.getValue()) + " " + Files.size(file);
+    }
+
     /** The driver's resource for this platform, copied whole to a temporary name and then renamed into place. */
-    private static void extract(Path dir, Path lib, Path size, String name) throws IOException {
+    private static void extract(Path dir, Path lib, Path sum, String name) throws IOException {
         String resource = org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name;
         try (InputStream in = org.sqlite.SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IOException("no bundled library at " + resource);
             }
             Files.createDirectories(dir);
+            PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
+            if (view != null && ownedByMe(dir)) {
+                view.setPermissions(PosixFilePermissions.fromString("rwx------"));
+            }
             Path tmp = Files.createTempFile(dir, name, ".part");
             try {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                tmp.toFile().setExecutable(true, false);
+                tmp.toFile().setExecutable(true, true);
+                Path tmpSum = Files.createTempFile(dir, name, ".crc.part");
+                Files.writeString(tmpSum, crc(tmp) + "\n");
                 Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                Files.writeString(size, Files.size(lib) + "\n");
+                Files.move(tmpSum, sum, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** Owned by this user and writable by no one else (where the file system has POSIX owners; elsewhere, true). */
+    private static boolean ownedByMe(Path p) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return true;
+        }
+        PosixFileAttributes a = view.readAttributes();
+        Set<PosixFilePermission> perms = a.permissions();
+        return a.owner().getName().equals(System.getProperty("user.name"))
+                && !perms.contains(PosixFilePermission.GROUP_WRITE) && !perms.contains(PosixFilePermission.OTHERS_WRITE);
     }
 
     /** org.sqlite.tmpdir when set (the launcher sets it to ~/.cache/sluice/native), else ~/.cache/sluice/native, else none. */

@@ -1,0 +1,107 @@
+package dev.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * scripts/sluice itself, after the jar is packaged (failsafe): which runs train the console's AppCDS archive, that only
+ * a run that ended well becomes the archive, and that the launcher hands signals to the JVM (it execs it).
+ */
+class LauncherIT {
+    private static final Path LAUNCHER = Path.of("..", "scripts", "sluice").toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int status, String output) {
+    }
+
+    private Run sluice(String... args) throws Exception {
+        Process p = start(args);
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the launcher ended: " + out);
+        return new Run(p.exitValue(), out);
+    }
+
+    private Process start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(tmp.toFile());
+        pb.environment().put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+        pb.environment().remove("SLUICE_JAVA_OPTS");
+        return pb.start();
+    }
+
+    private List<String> archives() throws IOException {
+        Path cache = tmp.resolve("cache").resolve("sluice");
+        if (!Files.isDirectory(cache)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(cache)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".jsa")).sorted().toList();
+        }
+    }
+
+    @Test
+    void onlyAConsoleThatEndedWellTrainsTheArchiveAndSignalsReachTheJvm() throws Exception {
+        String ws = tmp.resolve("demo").toString();
+        Run demo = sluice("demo", ws);
+        assertEquals(0, demo.status, demo.output);
+        assertTrue(demo.output.contains("tier1"), demo.output);
+        assertEquals(List.of(), archives(), "demo without a terminal only prints: it trains nothing");
+        assertEquals(0, sluice("--help").status);
+        assertEquals(List.of(), archives(), "--help trains nothing");
+
+        // The first console run trains; it waits for input, and SIGTERM to the launcher's PID must reach the JVM (the
+        // launcher execs it): no JVM may be left running, and its dump is not marked as ended well.
+        Process waiting = start("console", "-w", ws, "--no-journal");
+        Thread.sleep(2000);
+        assertTrue(waiting.isAlive(), "the console is waiting for input");
+        List<ProcessHandle> below = waiting.descendants().toList();
+        // kill(1), not Process.destroy(): destroy also closes the console's stdin, and an input that ends is a clean end.
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(waiting.pid())).start().waitFor());
+        assertTrue(waiting.waitFor(30, TimeUnit.SECONDS), "SIGTERM ended the console");
+        assertEquals(143, waiting.exitValue());
+        for (ProcessHandle h : below) {
+            assertTrue(h.onExit().completeOnTimeout(h, 10, TimeUnit.SECONDS).join().isAlive() == false,
+                    "no process of the launcher outlives it: " + h.info());
+        }
+        assertFalse(archives().stream().anyMatch(n -> n.endsWith(".ok")), "a killed console is not an ended-well one: " + archives());
+
+        Run failed = sluice("console", "-w", ws, "--no-journal", "-e", "nosuch");
+        assertEquals(1, failed.status, failed.output);
+        List<String> afterFailure = archives();
+        assertEquals(1, afterFailure.size(), "the killed run's dump was dropped, the failed run's is there: " + afterFailure);
+        assertTrue(afterFailure.get(0).endsWith(".tmp"), "a training dump, not marked ended-well: " + afterFailure);
+
+        Run good = sluice("console", "-w", ws, "--no-journal", "-e", "6 * 7");
+        assertEquals(0, good.status, good.output);
+        assertTrue(good.output.contains("42"), good.output);
+        List<String> afterGood = archives();
+        assertFalse(afterGood.contains(afterFailure.get(0)), "the failed run's dump was dropped: " + afterGood);
+        assertEquals(2, afterGood.size(), "a new dump and its ended-well mark: " + afterGood);
+
+        Run third = sluice("console", "-w", ws, "--no-journal", "-e", "tier1.count(\"conversations\")");
+        assertEquals(0, third.status, third.output);
+        List<String> last = archives();
+        assertEquals(1, last.size(), last.toString());
+        assertTrue(last.get(0).endsWith(".jsa"), "the dump became the archive: " + last);
+        Run fourth = sluice("console", "-w", ws, "--no-journal", "-e", "1 + 1");
+        assertEquals(0, fourth.status, fourth.output);
+        assertEquals(last, archives(), "later runs use it, train nothing");
+
+    }
+}
