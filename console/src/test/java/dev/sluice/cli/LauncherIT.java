@@ -36,12 +36,26 @@ class LauncherIT {
         return new Run(p.exitValue(), out);
     }
 
+    private Run sluiceWith(String javaOpts, String... args) throws Exception {
+        opts = javaOpts;
+        try {
+            return sluice(args);
+        } finally {
+            opts = null;
+        }
+    }
+
+    private String opts;
+
     private Process start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(tmp.toFile());
         pb.environment().put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
         pb.environment().remove("SLUICE_JAVA_OPTS");
+        if (opts != null) {
+            pb.environment().put("SLUICE_JAVA_OPTS", opts);
+        }
         return pb.start();
     }
 
@@ -102,6 +116,10 @@ class LauncherIT {
         Run fourth = sluice("console", "-w", ws, "--no-journal", "-e", "1 + 1");
         assertEquals(0, fourth.status, fourth.output);
         assertEquals(last, archives(), "later runs use it, train nothing");
+        Run status = sluiceWith("-Xlog:class+load=info", "status", "-w", ws);
+        assertEquals(0, status.status, status.output);
+        assertTrue(status.output.contains("dev.sluice.workspace.Workspace source: shared objects file (top)"),
+                "data commands start from the console's archive too");
 
     }
 }
