@@ -7,7 +7,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
@@ -44,13 +43,28 @@ final class NativeLibrary {
                     .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_"));
             Path lib = dir.resolve(name);
             Path sum = dir.resolve(name + ".crc32c");
-            if (!intact(lib, sum)) {
+            Files.createDirectories(dir);
+            if (!mine(dir)) {
+                return; // another user's folder: not ours to load from
+            }
+            if (!privateTo(dir)) {
+                // Created under a umask that lets the group write (002), or changed since: close it, and do not trust
+                // what is inside.
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                Files.deleteIfExists(lib);
+            }
+            if (!intact(lib, sum) || !mine(lib) || !privateTo(lib)) {
                 extract(dir, lib, sum, name);
             }
-            if (!ownedByMe(dir) || !ownedByMe(lib)) {
-                return; // another user could have put a library there: not ours to load
+            try {
+                System.load(lib.toAbsolutePath().toString()); // the driver's own load of the same file is then a no-op
+            } catch (UnsatisfiedLinkError e) {
+                // A noexec cache: the driver's own copy must not go to the same place.
+                if (base.toString().equals(System.getProperty("org.sqlite.tmpdir"))) {
+                    System.clearProperty("org.sqlite.tmpdir");
+                }
+                return;
             }
-            System.load(lib.toAbsolutePath().toString()); // the driver's own load of the same file is then a no-op
             System.setProperty("org.sqlite.lib.path", dir.toString());
             System.setProperty("org.sqlite.lib.name", name);
         } catch (IOException | RuntimeException | LinkageError e) {
@@ -80,15 +94,12 @@ final class NativeLibrary {
             if (in == null) {
                 throw new IOException("no bundled library at " + resource);
             }
-            Files.createDirectories(dir);
-            PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
-            if (view != null && ownedByMe(dir)) {
-                view.setPermissions(PosixFilePermissions.fromString("rwx------"));
-            }
             Path tmp = Files.createTempFile(dir, name, ".part");
             try {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                tmp.toFile().setExecutable(true, true);
+                if (Files.getFileAttributeView(tmp, PosixFileAttributeView.class) != null) {
+                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+                }
                 Path tmpSum = Files.createTempFile(dir, name, ".crc.part");
                 Files.writeString(tmpSum, crc(tmp) + "\n");
                 Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -99,16 +110,30 @@ final class NativeLibrary {
         }
     }
 
-    /** Owned by this user and writable by no one else (where the file system has POSIX owners; elsewhere, true). */
-    private static boolean ownedByMe(Path p) throws IOException {
+    /**
+     * Owned by this process's user (where the file system has POSIX owners; elsewhere, true). The user is told by a file
+     * this process creates, not by user.name, which is "?" for a UID without a passwd entry.
+     */
+    private static boolean mine(Path p) throws IOException {
+        if (Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS) == null) {
+            return true;
+        }
+        Path probe = Files.createTempFile(Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? p : p.getParent(), ".owner", "");
+        try {
+            return Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).equals(Files.getOwner(probe));
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    /** Writable by no one but its owner (true where the file system has no POSIX permissions). */
+    private static boolean privateTo(Path p) throws IOException {
         PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
             return true;
         }
-        PosixFileAttributes a = view.readAttributes();
-        Set<PosixFilePermission> perms = a.permissions();
-        return a.owner().getName().equals(System.getProperty("user.name"))
-                && !perms.contains(PosixFilePermission.GROUP_WRITE) && !perms.contains(PosixFilePermission.OTHERS_WRITE);
+        Set<PosixFilePermission> perms = view.readAttributes().permissions();
+        return !perms.contains(PosixFilePermission.GROUP_WRITE) && !perms.contains(PosixFilePermission.OTHERS_WRITE);
     }
 
     /** org.sqlite.tmpdir when set (the launcher sets it to ~/.cache/sluice/native), else ~/.cache/sluice/native, else none. */

@@ -52,8 +52,13 @@ class NativeLibraryTest {
         assertArrayEquals(good, Files.readAllBytes(library(cache)), "the same-size damage was found and extracted again");
 
         if (Files.getFileAttributeView(lib.getParent(), java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+            // A folder others could write to (a umask of 002, or changed since): closed again, its library replaced.
             Files.setPosixFilePermissions(lib.getParent(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-            assertClean(status(cache)); // a folder others may write to is not trusted: the driver extracts its own copy
+            Files.write(lib, same);
+            Files.writeString(lib.resolveSibling(lib.getFileName() + ".crc32c"), "0 " + same.length + "\n");
+            assertClean(status(cache));
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(lib.getParent())));
+            assertArrayEquals(good, Files.readAllBytes(library(cache)), "what an open folder held is not trusted");
         }
     }
 
