@@ -69,7 +69,7 @@ class LauncherIT {
         }
     }
 
-    /** What an operator's pace gives: the launcher only takes up a training dump that has been quiet for 5 s. */
+    /** What an operator's pace gives: the launcher only takes up a training dump that has been quiet for 2 s. */
     private void age() throws IOException {
         Path cache = tmp.resolve("cache").resolve("sluice");
         java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000);
