@@ -44,7 +44,8 @@ final class NativeLibrary {
             Path lib = dir.resolve(name);
             Path sum = dir.resolve(name + ".crc32c");
             Files.createDirectories(dir);
-            if (!mine(dir)) {
+            java.nio.file.attribute.UserPrincipal me = me(dir);
+            if (me != null && !me.equals(Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS))) {
                 return; // another user's folder: not ours to load from
             }
             if (!privateTo(dir)) {
@@ -53,7 +54,7 @@ final class NativeLibrary {
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
                 Files.deleteIfExists(lib);
             }
-            if (!intact(lib, sum) || !mine(lib) || !privateTo(lib)) {
+            if (!intact(lib, sum) || (me != null && !me.equals(Files.getOwner(lib, LinkOption.NOFOLLOW_LINKS))) || !privateTo(lib)) {
                 extract(dir, lib, sum, name);
             }
             try {
@@ -111,16 +112,16 @@ final class NativeLibrary {
     }
 
     /**
-     * Owned by this process's user (where the file system has POSIX owners; elsewhere, true). The user is told by a file
-     * this process creates, not by user.name, which is "?" for a UID without a passwd entry.
+     * This process's user as the file system names it, told by a file created in {@code dir} (user.name is "?" for a UID
+     * without a passwd entry); null where the file system has no POSIX owners.
      */
-    private static boolean mine(Path p) throws IOException {
-        if (Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS) == null) {
-            return true;
+    private static java.nio.file.attribute.UserPrincipal me(Path dir) throws IOException {
+        if (Files.getFileAttributeView(dir, PosixFileAttributeView.class) == null) {
+            return null;
         }
-        Path probe = Files.createTempFile(Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? p : p.getParent(), ".owner", "");
+        Path probe = Files.createTempFile(dir, ".owner", "");
         try {
-            return Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).equals(Files.getOwner(probe));
+            return Files.getOwner(probe);
         } finally {
             Files.deleteIfExists(probe);
         }
