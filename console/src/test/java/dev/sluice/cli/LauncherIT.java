@@ -93,8 +93,16 @@ class LauncherIT {
         // The first console run trains; it waits for input, and SIGTERM to the launcher's PID must reach the JVM (the
         // launcher execs it): no JVM may be left running, and its dump is not marked as ended well.
         Process waiting = start("console", "-w", ws, "--no-journal");
-        Thread.sleep(2000);
-        assertTrue(waiting.isAlive(), "the console is waiting for input");
+        // One input answered first, so the signal finds a console idle at its input: Temurin 25.0.3 can crash when
+        // SIGTERM's exit-time archive dump races class loading in the JVM's first second (a JVM bug, not ours).
+        waiting.getOutputStream().write("6 * 7\n".getBytes(StandardCharsets.UTF_8));
+        waiting.getOutputStream().flush();
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(waiting.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.contains("42")) {
+            // the answer comes once JShell is up
+        }
+        assertTrue(line != null && waiting.isAlive(), "the console answered and is waiting for more input");
         List<ProcessHandle> below = waiting.descendants().toList();
         // ProcessHandle.destroy(), not Process.destroy(): the latter also closes the console's stdin, and an input that
         // ends is a clean end.
