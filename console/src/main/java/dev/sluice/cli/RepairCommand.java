@@ -50,9 +50,7 @@ final class RepairCommand implements Callable<Integer> {
         Step step = pb.step(stepName);
         try (Session session = Session.open(workspace.dir())) {
             Who who = Who.current();
-            for (Tier t : session.tiers()) {
-                RunLocks.refuseIfHeld(t, who);
-            }
+            RunLocks.refuseIfHeld(session.workspace().dir(), session.tiers().all(), who);
             boolean did = false;
             for (Intents.Intent i : PlaybookSession.clearIntents(session, pb.id(), step.name())) {
                 out.println("Cleared the crash record of run " + i.runId() + " (step '" + step.name() + "', tiers " + String.join(", ", i.tiers()) + ").");

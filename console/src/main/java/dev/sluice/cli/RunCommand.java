@@ -86,6 +86,9 @@ final class RunCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Playbook pb = PlaybookLoader.load(playbook);
+        if (!list) {
+            PlaybookSession.refuseIfLockedBeforeOpening(dev.sluice.workspace.Workspace.load(workspace.dir()), pb);
+        }
         try (Session session = Session.open(workspace.dir())) {
             if (list) {
                 out.println("Playbook '" + pb.title() + "' (" + pb.displayPath() + ")" + (pb.description() == null ? "" : ": " + pb.description()));

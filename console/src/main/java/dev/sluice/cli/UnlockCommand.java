@@ -1,11 +1,13 @@
 package dev.sluice.cli;
 
-import dev.sluice.dsl.Session;
-import dev.sluice.history.RunLock;
 import dev.sluice.history.RunLocks;
+import dev.sluice.history.Who;
+import dev.sluice.tier.Tier;
+import dev.sluice.workspace.TierConfig;
+import dev.sluice.workspace.Workspace;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +15,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "unlock", mixinStandardHelpOptions = true, description = {
-        "Break a tier's run lock deliberately (after a crash, when the holder is gone). Make sure no run is going on first.",
+        "Break a tier's run lock held by a run on another host (a shared file system), and clear lock files or older",
+        "versions' sluice_lock tables left by runs that are gone. Refuses while the holder is alive on this host.",
+        "A run that dies on this host leaves no lock: the next run just starts.",
         "Example: sluice unlock tier1 tier2 -w /tmp/sluice-demo"})
 final class UnlockCommand implements Callable<Integer> {
     @Mixin
@@ -28,12 +32,13 @@ final class UnlockCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Session session = Session.open(workspace.dir())) {
-            for (String n : tiers) {
-                Optional<RunLock> was = RunLocks.unlock(session.tier(n));
-                out.println(was.map(l -> "Unlocked " + n + " (held by " + l + ").").orElse(n + " was not locked; nothing to do."));
-            }
+        // Not Session.open: opening a tier a live run is writing would wait, and unlock must answer at once.
+        Workspace ws = Workspace.load(workspace.dir());
+        List<TierConfig> chosen = new ArrayList<>();
+        for (String n : tiers) {
+            chosen.add(ws.tier(n));
         }
+        RunLocks.unlock(ws.dir(), chosen, Who.current(), Tier::open).forEach(out::println);
         return 0;
     }
 }

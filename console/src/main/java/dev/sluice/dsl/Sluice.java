@@ -106,8 +106,8 @@ public final class Sluice {
     }
 
     /**
-     * Restores a snapshot while the run locks stay as they were: a snapshot taken inside a run carries that run's lock
-     * row, which must not come back as a stale lock blocking the next run. Refuses while another live run holds a tier.
+     * Restores a snapshot, refused while another run (another process, or another session of this one) holds a restored
+     * tier. This session's own run locks live outside the tier files, so they stay as they are.
      */
     public static Snapshots.Restored restoreKeepingLocks(Session session, String name, List<String> tierNames) {
         Snapshot s = session.snapshots().verify(name);
@@ -117,10 +117,8 @@ public final class Sluice {
                 affected.add(session.tier(f.tier()));
             }
         }
-        var locks = dev.sluice.history.RunLocks.beforeRestore(affected, dev.sluice.history.Who.current());
-        Snapshots.Restored r = session.snapshots().restore(name, tierNames);
-        dev.sluice.history.RunLocks.reinstate(locks);
-        return r;
+        dev.sluice.history.RunLocks.refuseIfHeld(session.workspace().dir(), affected, dev.sluice.history.Who.current());
+        return session.snapshots().restore(name, tierNames);
     }
 
     public static List<Snapshot> snapshots() {
@@ -154,7 +152,7 @@ public final class Sluice {
     /**
      * Archives a SQLite tier's file in place as {@code FILE + suffix} (seed 003: {@code proposals.db.archived_TIMESTAMP}).
      * Moving a database under an open connection can corrupt it, so this first detaches the file from every other tier's
-     * connection (a copy leaves its source attached), releases this run's lock row in it, checks that no other connection
+     * connection (a copy leaves its source attached), releases this run's lock on it, checks that no other connection
      * holds it, closes the tier (it is gone for the rest of this session, like a missing optional tier), then renames the
      * file and reads the moved file back (counts, integrity_check, SHA-256). Non-transactional: announced, confirmed in
      * step mode, only described in a dry run (returns null then). Give it a step of its own, after the copies are committed.

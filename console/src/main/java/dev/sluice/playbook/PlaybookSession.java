@@ -855,6 +855,24 @@ public final class PlaybookSession implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Before the workspace is opened: refuses a run whose SQLite tiers another run holds, naming every holder at once
+     * (opening a tier that a paused run is writing would wait out the busy timeout first).
+     */
+    public static void refuseIfLockedBeforeOpening(dev.sluice.workspace.Workspace ws, Playbook playbook) {
+        List<TierConfig> tiers = new ArrayList<>();
+        for (Playbook.TierNeed n : playbook.tiers()) {
+            if (ws.tiers().containsKey(n.name())) {
+                tiers.add(ws.tiers().get(n.name()));
+            }
+        }
+        if (tiers.isEmpty()) {
+            tiers.addAll(ws.tiers().values());
+        }
+        tiers.removeIf(TierConfig::readOnly);
+        RunLocks.refuseIfFilesHeld(ws.dir(), tiers, Who.current());
+    }
+
     private void lock() {
         List<Tier> tiers = new ArrayList<>();
         for (Playbook.TierNeed n : playbook.tiers()) {
@@ -865,21 +883,12 @@ public final class PlaybookSession implements AutoCloseable {
         if (tiers.isEmpty()) {
             tiers.addAll(session.tiers().all());
         }
-        try {
-            for (Tier t : tiers) {
-                if (t.readOnly()) {
-                    continue;
-                }
-                if (options.dryRun()) {
-                    RunLocks.refuseIfHeld(t, who); // a dry run writes nothing, not even a lock row
-                } else {
-                    RunLocks.acquire(t, who, "run " + playbook.displayPath());
-                    locked.add(t);
-                }
-            }
-        } catch (RuntimeException e) {
-            releaseLocks();
-            throw e;
+        tiers.removeIf(Tier::readOnly); // a read-only tier is only read: no run lock, nothing written beside it
+        if (options.dryRun()) {
+            RunLocks.refuseIfHeld(session.workspace().dir(), tiers, who); // a dry run takes no lock and writes nothing
+        } else {
+            RunLocks.acquire(session.workspace().dir(), tiers, who, runId, "run " + playbook.displayPath(), listener::note);
+            locked.addAll(tiers);
         }
     }
 
@@ -888,7 +897,7 @@ public final class PlaybookSession implements AutoCloseable {
             try {
                 RunLocks.release(t, who);
             } catch (RuntimeException e) {
-                // Best effort: a lock left behind is reported as stale (process gone) by the next run.
+                // Best effort: the OS or the server drops it when this process ends.
             }
         }
         locked.clear();

@@ -58,7 +58,8 @@ class ConsolePlaybookTest {
         assertEquals(schema, committed("SELECT sql FROM sqlite_schema WHERE name = 'conversations'"));
         assertEquals(0L, committedLong("SELECT count(*) FROM sqlite_schema WHERE name = 'sluice_history'")
                 + (hasHistory() ? committedLong("SELECT count(*) FROM sluice_history") : 0));
-        assertEquals(0L, committedLong("SELECT count(*) FROM sluice_lock"), "the console's end released the run lock");
+        assertEquals(0L, committedLong("SELECT count(*) FROM sqlite_schema WHERE name = 'sluice_lock'"), "no lock row in the tier");
+        assertFalse(Files.exists(ws.resolve("data/tier1.db.sluice-lock")), "the console's end released the run lock");
     }
 
     @Test
@@ -171,7 +172,7 @@ class ConsolePlaybookTest {
         Transcript first = Transcript.run(ws, "/run " + TOUR + "\n/next\n");
         assertEquals(0, first.status(), first.out() + first.err());
         assertFalse(committed("SELECT sql FROM sqlite_schema WHERE name = 'conversations'").contains("task_status"));
-        assertEquals(0L, committedLong("SELECT count(*) FROM sluice_lock"));
+        assertFalse(Files.exists(ws.resolve("data/tier1.db.sluice-lock")), "the console's end released the run lock");
         Transcript second = Transcript.run(ws, "/run " + TOUR + "\n/next\n/commit\n");
         assertEquals(0, second.status(), second.out() + second.err());
         assertTrue(committed("SELECT sql FROM sqlite_schema WHERE name = 'conversations'").contains("task_status"));
