@@ -66,4 +66,26 @@ class RestoreLocksTest {
         assertTrue(restore.err().contains("is locked by"), restore.err());
         assertEquals(before, TestWorkspaces.fileHash(t1));
     }
+
+    @Test
+    void restoreUnderThisSessionsOwnRunLockWorksAndAnotherSessionIsRefused() throws Exception {
+        Path ws = dir.resolve("demo");
+        DemoWorkspace.create(ws);
+        try (dev.sluice.dsl.Session run = dev.sluice.dsl.Session.open(ws)) {
+            assertEquals(0, CliRunner.run("snapshot", "-w", ws.toString(), "pre").status());
+            run.tier("tier1").exec("DELETE FROM messages");
+            dev.sluice.history.RunLocks.acquire(ws, java.util.List.of(run.tier("tier1")), Who.current(), "r1", "run x", m -> { });
+
+            CliRunner other = CliRunner.run("restore", "-w", ws.toString(), "pre", "--tier", "tier1");
+            assertEquals(ErrorCode.LOCKED.exitStatus(), other.status(), other.out() + other.err());
+            assertTrue(other.err().contains("in this process"), other.err());
+
+            dev.sluice.dsl.Sluice.restoreKeepingLocks(run, "pre", java.util.List.of("tier1"));
+            assertTrue(run.tier("tier1").count("messages") > 0, "restored under its own lock");
+            assertTrue(dev.sluice.history.RunLocks.holds(run.tier("tier1")), "and the lock is still held");
+            assertTrue(java.nio.file.Files.exists(ws.resolve("data/tier1.db.sluice-lock")));
+            dev.sluice.history.RunLocks.release(run.tier("tier1"), Who.current());
+        }
+        assertEquals(0, CliRunner.run("run", Path.of("..", "playbooks", "tour.groovy").toString(), "-w", ws.toString(), "--yes").status());
+    }
 }
