@@ -16,6 +16,7 @@ import dev.sluice.playbook.StepState;
 import dev.sluice.playbook.StepStatus;
 import dev.sluice.playbook.groovy.PlaybookLoader;
 import dev.sluice.tier.Tier;
+import dev.sluice.workspace.Workspace;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -48,6 +49,8 @@ final class RepairCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Playbook pb = PlaybookLoader.load(playbook);
         Step step = pb.step(stepName);
+        Workspace ws = Workspace.load(workspace.dir());
+        RunLocks.refuseIfFilesHeld(ws.dir(), ws.tiers().values(), Who.current()); // before opening: see RunCommand
         try (Session session = Session.open(workspace.dir())) {
             Who who = Who.current();
             RunLocks.refuseIfHeld(session.workspace().dir(), session.tiers().all(), who);

@@ -2,6 +2,9 @@ package dev.sluice.cli;
 
 import dev.sluice.dsl.Session;
 import dev.sluice.dsl.Sluice;
+import dev.sluice.history.RunLocks;
+import dev.sluice.history.Who;
+import dev.sluice.workspace.Workspace;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,6 +31,10 @@ final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // Before opening: a run paused inside a step may hold a tier's write lock, and the open would wait for it.
+        Workspace ws = Workspace.load(workspace.dir());
+        RunLocks.refuseIfFilesHeld(ws.dir(), ws.tiers().values().stream()
+                .filter(t -> only == null || only.isEmpty() || only.contains(t.name())).toList(), Who.current());
         try (Session session = Session.open(workspace.dir())) {
             spec.commandLine().getOut().println(Sluice.restoreKeepingLocks(session, name, only));
         }
