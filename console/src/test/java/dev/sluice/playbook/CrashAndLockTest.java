@@ -60,6 +60,10 @@ class CrashAndLockTest {
             assertTrue(second.err().contains("pid " + pid + ", run ") && second.err().contains("slow.groovy"), second.err());
             assertTrue(second.err().contains("Wait for that run to finish"), second.err());
 
+            CliRunner repair = CliRunner.run("repair", pb.toString(), "--step", "first", "-w", tmp.toString());
+            assertEquals(ErrorCode.LOCKED.exitStatus(), repair.status(), "repair names the run too: " + repair.out() + repair.err());
+            assertTrue(repair.err().contains("pid " + pid), repair.err());
+
             CliRunner unlock = CliRunner.run("unlock", "tier1", "tier2", "-w", tmp.toString());
             assertEquals(ErrorCode.LOCKED.exitStatus(), unlock.status(), unlock.out() + unlock.err());
             assertTrue(unlock.err().contains("alive on this host"), unlock.err());
