@@ -105,7 +105,8 @@ final class RunCommand implements Callable<Integer> {
                 Recording rec = noJournal ? null : Recording.start(session, "run");
                 RunListener listener = rec == null ? printer : RunListener.all(List.of(printer, new JournalRunListener(rec.journal())));
                 int status = ErrorCode.FAILURE.exitStatus();
-                try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener)) {
+                try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener);
+                     RunGuard guard = RunGuard.install(run, rec, terminal, spec.commandLine().getErr())) {
                     Console.Options console = Console.Options.defaults().withVerbose(Main.verbose);
                     if (rec != null) {
                         console = console.withListener(new JournalBridge(rec.journal())); // what the operator does while inspecting
@@ -115,6 +116,9 @@ final class RunCommand implements Callable<Integer> {
                             ConsoleOptions.stream(spec.commandLine().getErr(), System.err), console);
                     RunSummary summary = new StepRunner(run, decider, inspector, listener).run();
                     status = summary.exitStatus();
+                    if (summary.ending() == RunSummary.Ending.CANCELLED) {
+                        guard.cancelled(summary.message()); // the one line on stderr; the journal's end says cancelled
+                    }
                     return status;
                 } catch (SluiceException e) {
                     if (rec != null) {
