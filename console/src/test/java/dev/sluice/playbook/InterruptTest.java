@@ -115,6 +115,40 @@ class InterruptTest {
         assertUnchangedAndFree(f, pb, before, "System.exit");
     }
 
+    @Test
+    void aPlaybookThatCallsExitIsRefusedAtLoadWithItsLineAndNothingRuns() throws Exception {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path marker = tmp.resolve("top-level-ran");
+        String[][] calls = {
+                {"System.exit(0)", "System.exit"},
+                {"Runtime.getRuntime().halt(0)", "Runtime.halt"},
+                {"Runtime.runtime.exit(0)", "Runtime.exit"},
+                {"Runtime r = Runtime.getRuntime(); r.halt(0)", "Runtime.halt"},
+                {"exit(0)", "System.exit"}, // through the static import below
+                {"[0].each(System.&exit)", "System.exit"},
+        };
+        for (String[] c : calls) {
+            Path pb = f.playbook("exits.groovy", "import static java.lang.System.exit\n"
+                    + "new File('" + marker + "').text = 'top level ran'\n"
+                    + "playbook 'Exits', {\n"
+                    + "    step 'leave', {\n"
+                    + "        tier1.exec(\"INSERT INTO items (name) VALUES ('x')\")\n"
+                    + "        " + c[0] + "\n"
+                    + "    }\n"
+                    + "}\n");
+            for (String mode : new String[]{"--list", "--yes"}) {
+                CliRunner r = CliRunner.run(f.args(pb, mode));
+                assertEquals(ErrorCode.PLAYBOOK.exitStatus(), r.status(), c[0] + " " + mode + ": " + r.out() + r.err());
+                assertTrue(r.err().startsWith("error: " + pb.toString().replaceFirst("^" + java.util.regex.Pattern.quote(
+                        Path.of("").toAbsolutePath() + "/"), "") + ":6:"), c[0] + ": " + r.err());
+                assertTrue(r.err().contains("'" + c[1] + "' would end Sluice in the middle of the run"), c[0] + ": " + r.err());
+                assertEquals(1, r.err().strip().lines().count(), r.err());
+            }
+        }
+        assertTrue(Files.notExists(marker), "no code of a refused playbook ran, not even its top level");
+        assertEquals(3, f.count("tier1", "items"));
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** tier1 holds what it held, no history row for 'slow', the journal ended, and a new run goes through with no unlock. */
