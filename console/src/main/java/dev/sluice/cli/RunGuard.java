@@ -26,6 +26,8 @@ import sun.misc.SignalHandler;
 final class RunGuard implements AutoCloseable {
     /** How long the hook waits for the rollback before halting anyway (an uncommitted transaction never commits). */
     private static final long HOOK_ROLLBACK_MILLIS = 10_000;
+    /** How long a cancelled run's thread may stay stuck outside the driver before the watchdog ends the run itself. */
+    private static final long STUCK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
     private final PlaybookSession run;
     private final Recording rec;
@@ -34,6 +36,7 @@ final class RunGuard implements AutoCloseable {
     private final Thread hook = new Thread(this::onExit, "sluice-run-exit");
     private final List<Runnable> restore = new ArrayList<>();
     private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile String stepAtSignal;
 
     private RunGuard(PlaybookSession run, Recording rec, PrintWriter err) {
         this.run = run;
@@ -69,9 +72,38 @@ final class RunGuard implements AutoCloseable {
     }
 
     private void signal(String name) {
+        StepContext open = run.current();
         if (run.cancel(name) == PlaybookSession.CancelRequest.ALREADY_STOPPING) {
             err.println("Cancelling: still rolling back… (" + name + " again changes nothing; the run ends when the rollback is done)");
             err.flush();
+            return;
+        }
+        stepAtSignal = open == null ? null : open.step().name();
+        Thread watchdog = new Thread(this::watch, "sluice-cancel-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /**
+     * The run's thread normally ends a cancelled run within moments. Some waits do not end on an interrupt (a console
+     * opened to inspect, reading its next line; step code that ignores interrupts and never writes): when the thread is
+     * still not done after a while, and is neither committing nor inside the database driver (where the cancelled
+     * statement is unwinding), this thread ends the run in its place, as the shutdown hook would, with status 16.
+     */
+    private void watch() {
+        long quietSince = System.nanoTime();
+        while (!ended.get()) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (run.committing() || inDriver(runThread)) {
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince > STUCK_NANOS) {
+                end(false, stepAtSignal);
+                return;
+            }
         }
     }
 
@@ -103,13 +135,18 @@ final class RunGuard implements AutoCloseable {
 
     /** The JVM is ending while the run is on: roll back, release, end the journal, one line, and a status that is never 0. */
     private void onExit() {
+        boolean stepExited = inExit(runThread);
+        StepContext open = run.current();
+        end(stepExited, open == null ? null : open.step().name());
+    }
+
+    /** Ends the run from this thread (the run's own is stuck or exiting): rollback, locks, journal, one line, halt. */
+    private void end(boolean stepExited, String step) {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
-        boolean stepExited = inExit(runThread);
-        StepContext open = run.current();
-        String step = open == null ? null : open.step().name();
-        run.cancel(stepExited ? "System.exit" : "JVM shutdown"); // stops SQL still running on the run's thread, if any
+        String reason = run.cancelReason() != null ? run.cancelReason() : stepExited ? "System.exit" : "JVM shutdown";
+        run.cancel(reason); // stops SQL still running on the run's thread, if any
         Thread rollback = new Thread(() -> {
             try {
                 run.close(); // rolls back the open step (every step of a dry run), releases the locks
@@ -130,13 +167,14 @@ final class RunGuard implements AutoCloseable {
                 ? (step == null ? "The run" : "Step '" + step + "'") + " tried to exit the JVM; rolled back"
                 + (committed == 0 ? "; nothing committed" : "; " + committed + (committed == 1 ? " earlier step stays" : " earlier steps stay")
                 + " committed") + ". A step stops by throwing an exception or with a failing expect, never by exiting."
-                : "Cancelled: " + (step == null ? "the JVM is shutting down between steps" : "step '" + step + "' rolled back")
-                + "; " + (committed == 0 ? "nothing committed" : committed + (committed == 1 ? " step" : " steps") + " committed");
+                : "Cancelled" + (step == null ? " between steps" : ": step '" + step + "' rolled back") + "; " + (committed == 0
+                ? "nothing committed" : committed + (committed == 1 ? " step" : " steps") + " committed" + (step == null ? ""
+                : " before it " + (committed == 1 ? "stays" : "stay") + " committed"));
         try {
             if (rec != null) {
                 rec.journal().error(stepExited ? "Playbook" : "Cancelled", line);
                 rec.status(code.exitStatus());
-                rec.cancelled(stepExited ? "System.exit" : "JVM shutdown");
+                rec.cancelled(reason);
                 rec.close();
             }
         } catch (RuntimeException e) {
@@ -151,6 +189,16 @@ final class RunGuard implements AutoCloseable {
     private static boolean inExit(Thread t) {
         for (StackTraceElement e : t.getStackTrace()) {
             if (e.getClassName().equals("java.lang.Shutdown") || e.getClassName().equals("java.lang.Runtime") && e.getMethodName().equals("exit")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when {@code t} is inside the database driver (a cancelled statement unwinding, a rollback). */
+    private static boolean inDriver(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().startsWith("org.sqlite.") || e.getClassName().startsWith("org.postgresql.")) {
                 return true;
             }
         }

@@ -200,6 +200,13 @@ public final class PlaybookSession implements AutoCloseable {
         return cancelReason != null;
     }
 
+    /** True while the commit loop runs: nothing may stop the run's thread then. */
+    public boolean committing() {
+        synchronized (cancelLock) {
+            return committing;
+        }
+    }
+
     /** Thrown where the run notices a cancel between statements (a write, the start of a commit). */
     private SluiceException cancelledHere() {
         return new SluiceException(ErrorCode.CANCELLED, "Cancelled (" + cancelReason + ").");
