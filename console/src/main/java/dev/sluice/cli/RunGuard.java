@@ -167,9 +167,7 @@ final class RunGuard implements AutoCloseable {
                 ? (step == null ? "The run" : "Step '" + step + "'") + " tried to exit the JVM; rolled back"
                 + (committed == 0 ? "; nothing committed" : "; " + committed + (committed == 1 ? " earlier step stays" : " earlier steps stay")
                 + " committed") + ". A step stops by throwing an exception or with a failing expect, never by exiting."
-                : "Cancelled" + (step == null ? " between steps" : ": step '" + step + "' rolled back") + "; " + (committed == 0
-                ? "nothing committed" : committed + (committed == 1 ? " step" : " steps") + " committed" + (step == null ? ""
-                : " before it " + (committed == 1 ? "stays" : "stay") + " committed"));
+                : cancelledLine(step, committed);
         try {
             if (rec != null) {
                 rec.journal().error(stepExited ? "Playbook" : "Cancelled", line);
@@ -183,6 +181,13 @@ final class RunGuard implements AutoCloseable {
         err.println(line);
         err.flush();
         Runtime.getRuntime().halt(code.exitStatus());
+    }
+
+    /** The line a cancel ends with: the step rolled back (or none open) and how many steps of this run stay committed. */
+    static String cancelledLine(String step, long committed) {
+        return "Cancelled" + (step == null ? " between steps" : ": step '" + step + "' rolled back") + "; " + (committed == 0
+                ? "nothing committed" : committed + (committed == 1 ? " step" : " steps") + " committed" + (step == null ? ""
+                : " before it " + (committed == 1 ? "stays" : "stay") + " committed"));
     }
 
     /** True when {@code t} is inside Runtime.exit (System.exit): it asked the JVM to end, and waits for the hooks. */

@@ -116,6 +116,25 @@ class InterruptTest {
     }
 
     @Test
+    void sigtermOnAConsoleWithAStepOpenRollsItBackAndExits16() throws Exception {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("interrupted.groovy", PLAYBOOK);
+        String before2 = checksum(f, "tier2");
+        Process child = start("console", "-w", tmp.toString());
+        child.getOutputStream().write(("/run " + pb + "\n/next\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        child.getOutputStream().flush(); // and the pipe stays open: the console waits for more
+        waitFor(child, () -> read(tmp.resolve("child.out")).contains("[open]"));
+        signal(child, "TERM");
+        Ended e = ended(child);
+
+        assertEquals(ErrorCode.CANCELLED.exitStatus(), e.status, e.log);
+        assertEquals(List.of("Cancelled: step 'first' rolled back; nothing committed"), e.errLines(), e.log);
+        assertEquals(before2, checksum(f, "tier2"), "tier2 as before the step");
+        assertEquals(0, f.historyRows("tier2"), "no history row for the cancelled step");
+        assertUnchangedAndFree(f, pb, checksum(f, "tier1"), "SIGTERM");
+    }
+
+    @Test
     void aPlaybookThatCallsExitIsRefusedAtLoadWithItsLineAndNothingRuns() throws Exception {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path marker = tmp.resolve("top-level-ran");
@@ -187,13 +206,19 @@ class InterruptTest {
     }
 
     private Process start(Path pb, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("run", pb.toString(), "-w", tmp.toString()));
+        args.addAll(List.of(more));
+        return start(args.toArray(String[]::new));
+    }
+
+    private Process start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
         if (System.getProperty("org.sqlite.tmpdir") != null) {
             cmd.add("-Dorg.sqlite.tmpdir=" + System.getProperty("org.sqlite.tmpdir"));
         }
-        cmd.addAll(List.of("dev.sluice.cli.Main", "run", pb.toString(), "-w", tmp.toString()));
-        cmd.addAll(List.of(more));
+        cmd.add("dev.sluice.cli.Main");
+        cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectOutput(tmp.resolve("child.out").toFile()).redirectError(tmp.resolve("child.err").toFile())
                 .start(); // stdin stays an open, silent pipe: step mode waits at its question
     }
