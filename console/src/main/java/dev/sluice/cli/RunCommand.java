@@ -76,6 +76,35 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The terminal's reader, one character at a time through timed reads. A plain blocking read holds JLine's input
+     * lock while it waits, so a run cancelled at its question (Ctrl-C) could not close the terminal afterwards.
+     */
+    private static java.io.Reader polling(org.jline.utils.NonBlockingReader r) {
+        return new java.io.Reader() {
+            @Override
+            public int read(char[] buf, int off, int len) throws java.io.IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                int c;
+                do {
+                    c = r.read(100L);
+                } while (c == org.jline.utils.NonBlockingReader.READ_EXPIRED);
+                if (c < 0) {
+                    return -1;
+                }
+                buf[off] = (char) c;
+                return 1;
+            }
+
+            @Override
+            public void close() {
+                // the terminal owns its reader
+            }
+        };
+    }
+
     @Override
     public Integer call() throws java.io.IOException {
         if (report != null && noJournal) {
@@ -98,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
             // On a terminal the answers and the inspect console share one JLine terminal, so neither reads ahead of the other.
             try (Terminal terminal = mode == RunMode.STEP && Main.input() == System.in && ConsoleOptions.interactive()
                     ? TerminalBuilder.builder().system(true).build() : null) {
-                BufferedReader in = new BufferedReader(terminal != null ? terminal.reader()
+                BufferedReader in = new BufferedReader(terminal != null ? polling(terminal.reader())
                         : new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
                 LineDecider decider = new LineDecider(in, out);
                 RunListenerPrinter printer = new RunListenerPrinter(out);
