@@ -46,12 +46,12 @@ public final class ConsoleOptions {
     int open(Session session, PrintWriter out, PrintWriter err) throws IOException {
         Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
         if (noJournal) {
-            return open(session, out, err, opts.withCommands(JournalCommands.of(null)), false);
+            return open(session, out, err, opts.withCommands(JournalCommands.of(null)), null);
         }
         try (Recording rec = Recording.start(session, "console")) {
             opts = opts.withListener(new JournalBridge(rec.journal())).withCommands(JournalCommands.of(rec.journal()));
             rec.status(1); // until the console returns normally: a session that died says so in its end event
-            int status = open(session, out, err, opts, true);
+            int status = open(session, out, err, opts, rec);
             rec.status(status);
             if (!scripted() && interactive()) {
                 out.println("Session recorded in " + rec.journal().file() + " (replay it with 'sluice replay FILE').");
@@ -60,32 +60,35 @@ public final class ConsoleOptions {
         }
     }
 
-    private int open(Session session, PrintWriter out, PrintWriter err, Console.Options opts, boolean recording) throws IOException {
+    private int open(Session session, PrintWriter out, PrintWriter err, Console.Options opts, Recording rec) throws IOException {
+        boolean recording = rec != null;
         if (scripted()) {
             StringBuilder script = new StringBuilder();
             for (Path f : files) {
                 script.append(Files.readString(f)).append('\n');
             }
             snippets.forEach(s -> script.append(s).append('\n'));
-            return runScript(session, new StringReader(script.toString()), out, err, opts);
+            return runScript(session, new StringReader(script.toString()), out, err, opts, rec);
         }
         if (interactive()) {
             out.println(recording ? "Recording this session in " + session.workspace().journalDir() + " (/journal shows where; --no-journal to not record)."
                     : "Not recording this session (--no-journal).");
             out.flush();
             try (Terminal terminal = TerminalBuilder.builder().system(true).build();
-                 Console console = Console.onTerminal(session, terminal, opts)) {
+                 Console console = Console.onTerminal(session, terminal, opts);
+                 ConsoleGuard guard = ConsoleGuard.install(console, rec, true, err)) {
                 return console.run();
             }
         }
         // Main.input() is stdin, or what a caller (a test, a replay) hands the CLI in its place.
-        return runScript(session, new InputStreamReader(Main.input(), Charset.defaultCharset()), out, err, opts);
+        return runScript(session, new InputStreamReader(Main.input(), Charset.defaultCharset()), out, err, opts, rec);
     }
 
-    private static int runScript(Session session, Reader in, PrintWriter out, PrintWriter err, Console.Options opts) {
+    private static int runScript(Session session, Reader in, PrintWriter out, PrintWriter err, Console.Options opts, Recording rec) {
         PrintStream o = stream(out, System.out);
         PrintStream e = stream(err, System.err);
-        try (Console console = Console.onStreams(session, in, o, e, opts)) {
+        try (Console console = Console.onStreams(session, in, o, e, opts);
+             ConsoleGuard guard = ConsoleGuard.install(console, rec, false, err)) {
             return console.run();
         } finally {
             o.flush();

@@ -76,6 +76,35 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The terminal's reader, one character at a time through timed reads. A plain blocking read holds JLine's input
+     * lock while it waits, so a run cancelled at its question (Ctrl-C) could not close the terminal afterwards.
+     */
+    private static java.io.Reader polling(org.jline.utils.NonBlockingReader r) {
+        return new java.io.Reader() {
+            @Override
+            public int read(char[] buf, int off, int len) throws java.io.IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                int c;
+                do {
+                    c = r.read(100L);
+                } while (c == org.jline.utils.NonBlockingReader.READ_EXPIRED);
+                if (c < 0) {
+                    return -1;
+                }
+                buf[off] = (char) c;
+                return 1;
+            }
+
+            @Override
+            public void close() {
+                // the terminal owns its reader
+            }
+        };
+    }
+
     @Override
     public Integer call() throws java.io.IOException {
         if (report != null && noJournal) {
@@ -101,14 +130,15 @@ final class RunCommand implements Callable<Integer> {
             // On a terminal the answers and the inspect console share one JLine terminal, so neither reads ahead of the other.
             try (Terminal terminal = mode == RunMode.STEP && Main.input() == System.in && ConsoleOptions.interactive()
                     ? TerminalBuilder.builder().system(true).build() : null) {
-                BufferedReader in = new BufferedReader(terminal != null ? terminal.reader()
+                BufferedReader in = new BufferedReader(terminal != null ? polling(terminal.reader())
                         : new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
                 LineDecider decider = new LineDecider(in, out);
                 RunListenerPrinter printer = new RunListenerPrinter(out);
                 Recording rec = noJournal ? null : Recording.start(session, "run");
                 RunListener listener = rec == null ? printer : RunListener.all(List.of(printer, new JournalRunListener(rec.journal())));
                 int status = ErrorCode.FAILURE.exitStatus();
-                try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener)) {
+                try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener);
+                     RunGuard guard = RunGuard.install(run, rec, terminal, spec.commandLine().getErr())) {
                     Console.Options console = Console.Options.defaults().withVerbose(Main.verbose);
                     if (rec != null) {
                         console = console.withListener(new JournalBridge(rec.journal())); // what the operator does while inspecting
@@ -118,6 +148,9 @@ final class RunCommand implements Callable<Integer> {
                             ConsoleOptions.stream(spec.commandLine().getErr(), System.err), console);
                     RunSummary summary = new StepRunner(run, decider, inspector, listener).run();
                     status = summary.exitStatus();
+                    if (summary.ending() == RunSummary.Ending.CANCELLED) {
+                        guard.cancelled(summary.message()); // the one line on stderr; the journal's end says cancelled
+                    }
                     return status;
                 } catch (SluiceException e) {
                     if (rec != null) {

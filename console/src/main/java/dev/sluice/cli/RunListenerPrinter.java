@@ -80,6 +80,9 @@ final class RunListenerPrinter implements dev.sluice.playbook.RunListener {
 
     @Override
     public void runFinished(RunSummary s) {
+        if (s.ending() == RunSummary.Ending.CANCELLED) {
+            return; // a cancelled run ends with one line on stderr, which says what was rolled back and what stays
+        }
         out.println();
         out.println(s);
         out.flush();

@@ -714,6 +714,11 @@ public final class Console implements CommandContext, AutoCloseable {
         fireOutput(summary);
     }
 
+    /** The playbook run this console loaded with {@code /run} (its step may be open), or null. Thread-safe to read. */
+    public dev.sluice.playbook.PlaybookSession playbookRun() {
+        return dev.sluice.console.playbook.PlaybookCommands.loadedRun(commands.all());
+    }
+
     /** The completer the terminal uses; tests call it directly. */
     public ConsoleCompleter completer() {
         return completer;

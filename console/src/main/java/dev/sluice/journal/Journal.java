@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -66,7 +65,9 @@ public final class Journal implements AutoCloseable, Tier.Listener {
         Path file = dir.resolve(FILE_STAMP.format(now) + "-" + user.replaceAll("[^A-Za-z0-9_.-]", "_") + ".jsonl");
         try {
             Files.createDirectories(dir);
-            OutputStream os = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            // A FileOutputStream, not a channel: an interrupt (Ctrl-C stopping a run) must not close the journal under its end event.
+            Files.createFile(file);
+            OutputStream os = new java.io.FileOutputStream(file.toFile(), true);
             Journal j = new Journal(file, os, secrets);
             ObjectNode h = MAPPER.createObjectNode();
             h.put("format", FORMAT);
@@ -231,6 +232,11 @@ public final class Journal implements AutoCloseable, Tier.Listener {
 
     /** Writes the end event and closes the file. */
     public synchronized void end(int status) {
+        end(status, null);
+    }
+
+    /** Writes the end event, with why the session ended early when it did ({@code cancelled: "SIGINT"}), and closes the file. */
+    public synchronized void end(int status, String cancelled) {
         if (closed) {
             return;
         }
@@ -238,6 +244,9 @@ public final class Journal implements AutoCloseable, Tier.Listener {
         recording = true;
         ObjectNode e = event("end");
         e.put("status", status);
+        if (cancelled != null) {
+            e.put("cancelled", cancelled);
+        }
         flushPending();
         recording = was;
         close();

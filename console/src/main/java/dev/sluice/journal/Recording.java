@@ -16,6 +16,7 @@ public final class Recording implements AutoCloseable {
     private final Journal journal;
     private final List<Fingerprint> fingerprints;
     private int status;
+    private String cancelled;
 
     private Recording(Session session, Journal journal, List<Fingerprint> fingerprints) {
         this.session = session;
@@ -51,11 +52,16 @@ public final class Recording implements AutoCloseable {
         status = s;
     }
 
+    /** Marks the session as cancelled (by a signal's name): the end event says so. */
+    public void cancelled(String why) {
+        cancelled = why;
+    }
+
     @Override
     public void close() {
         for (Tier t : session.tiers()) {
             t.removeListener(journal);
         }
-        journal.end(status);
+        journal.end(status, cancelled);
     }
 }

@@ -1,8 +1,9 @@
 package dev.sluice.playbook;
 
 import dev.sluice.dsl.NonTransactional;
+import dev.sluice.error.ErrorCode;
+import dev.sluice.error.SluiceException;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -59,11 +60,23 @@ public final class LineDecider implements Decider {
         return line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
     }
 
+    /**
+     * One answer. The read runs on a thread of its own and this thread waits for it: a blocking read of stdin cannot be
+     * interrupted, and a cancel (Ctrl-C, SIGTERM) interrupts this thread to stop the run at its question. Each read ends
+     * before the next starts, so answers (and the inspect console after them) are consumed in order.
+     */
     private String readLine() {
+        java.util.concurrent.FutureTask<String> read = new java.util.concurrent.FutureTask<>(in::readLine);
+        Thread reader = new Thread(read, "sluice-answer");
+        reader.setDaemon(true);
+        reader.start();
         try {
-            return in.readLine();
-        } catch (IOException e) {
-            return null;
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SluiceException(ErrorCode.CANCELLED, "Interrupted while waiting for an answer.");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null; // an I/O error reads as the end of input: quit, never commit
         }
     }
 }

@@ -65,6 +65,14 @@ public final class PlaybookSession implements AutoCloseable {
     /** The open atomic step's shared connection, or null: ended (unrouted, detached) as soon as the step is decided. */
     private AtomicStep atomic;
     private boolean closed;
+    /** Why the run was asked to stop (a signal's name), or null; set once, from any thread, by {@link #cancel}. */
+    private volatile String cancelReason;
+    /** Guards the hand-over between {@link #cancel} and the commit loop, which a cancel must never split. */
+    private final Object cancelLock = new Object();
+    private boolean committing;
+    /** Set (under cancelLock) once the run's thread rolls back because of a cancel. */
+    private boolean noticed;
+    private volatile Thread runThread;
 
     private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
         this.session = session;
@@ -117,6 +125,91 @@ public final class PlaybookSession implements AutoCloseable {
 
     public List<StepResult> results() {
         return List.copyOf(results);
+    }
+
+    // ---------------------------------------------------------------- cancellation (signals)
+
+    /** What {@link #cancel} did: the first request stops the run; later ones find it already stopping. */
+    public enum CancelRequest { STOPPING, ALREADY_STOPPING }
+
+    /**
+     * Asks the run to stop, from any thread (a signal handler): the SQL running on every tier is cancelled and the thread
+     * running the steps is interrupted (out of a sleep, a wait or the step-mode question), so it rolls the open step back.
+     * A commit in progress is never split: it finishes, and the run stops after it. Later calls change nothing.
+     */
+    public CancelRequest cancel(String reason) {
+        synchronized (cancelLock) {
+            if (cancelReason != null) {
+                return CancelRequest.ALREADY_STOPPING;
+            }
+            cancelReason = reason == null ? "cancel" : reason;
+            stopRunningWork();
+        }
+        // A statement or a sleep that began just after the first stop would run on: stop again until the run thread
+        // has noticed and begun to roll back (from then on nothing here may interrupt its cleanup).
+        Thread again = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                synchronized (cancelLock) {
+                    if (noticed) {
+                        return;
+                    }
+                    stopRunningWork();
+                }
+            }
+        }, "sluice-cancel");
+        again.setDaemon(true);
+        again.start();
+        return CancelRequest.STOPPING;
+    }
+
+    /** Cancels the SQL running on every tier and interrupts the run's thread, unless a commit is under way (never split one). */
+    private void stopRunningWork() {
+        if (committing || noticed) {
+            return; // the commit loop checks on its way out; a rollback under way is left alone
+        }
+        for (Tier t : session.tiers()) {
+            if (!t.isClosed()) {
+                t.cancel();
+            }
+        }
+        Thread th = runThread;
+        if (th != null) {
+            th.interrupt();
+        }
+    }
+
+    /** The run's thread has seen the cancel and rolls back now: nothing may interrupt that any more. */
+    private void noticeCancel() {
+        synchronized (cancelLock) {
+            noticed = true;
+        }
+        Thread.interrupted(); // the cancel's interrupt did its work: the rollback and its journal writes must not meet it
+    }
+
+    /** The reason given to {@link #cancel}, or null while nobody asked the run to stop. */
+    public String cancelReason() {
+        return cancelReason;
+    }
+
+    public boolean cancelRequested() {
+        return cancelReason != null;
+    }
+
+    /** True while the commit loop runs: nothing may stop the run's thread then. */
+    public boolean committing() {
+        synchronized (cancelLock) {
+            return committing;
+        }
+    }
+
+    /** Thrown where the run notices a cancel between statements (a write, the start of a commit). */
+    private SluiceException cancelledHere() {
+        return new SluiceException(ErrorCode.CANCELLED, "Cancelled (" + cancelReason + ").");
     }
 
     int alreadyApplied() {
@@ -211,6 +304,10 @@ public final class PlaybookSession implements AutoCloseable {
      */
     public StepResult next() {
         requireNotClosed();
+        runThread = Thread.currentThread(); // the thread a cancel interrupts: it runs the step and then waits for the decision
+        if (cancelReason != null) {
+            throw cancelledHere();
+        }
         if (open != null) {
             throw new SluiceException(ErrorCode.USAGE, "Step '" + open.step().name() + "' is still open. Commit, roll back or skip it first.");
         }
@@ -290,6 +387,9 @@ public final class PlaybookSession implements AutoCloseable {
         Tier.Listener writes = new Tier.Listener() {
             @Override
             public void beforeWrite(Tier tier, String sql) {
+                if (cancelReason != null && Thread.currentThread() == runThread) {
+                    throw cancelledHere(); // a step that swallowed the interrupt writes nothing more (the cleanup still may)
+                }
                 ctx.writtenTiers.add(tier.name());
             }
         };
@@ -337,6 +437,9 @@ public final class PlaybookSession implements AutoCloseable {
             }
             if (failure != null) {
                 open = null;
+                if (cancelReason != null && Thread.currentThread() == runThread) {
+                    noticeCancel();
+                }
                 try {
                     rollbackAll();
                 } finally {
@@ -501,6 +604,22 @@ public final class PlaybookSession implements AutoCloseable {
         targets.stream().filter(t -> !ordered.contains(t)).forEach(ordered::add);
         targets = ordered;
         int units = (group.isEmpty() ? 0 : 1) + targets.size() - group.size();
+        synchronized (cancelLock) {
+            if (cancelReason != null) {
+                throw cancelledHere(); // nothing committed yet: the caller rolls the step back
+            }
+            committing = true; // from here a cancel waits for the last COMMIT: a step is never left half-committed by one
+        }
+        try {
+            return commitInOrder(ctx, r, targets, group, units, now);
+        } finally {
+            synchronized (cancelLock) {
+                committing = false;
+            }
+        }
+    }
+
+    private StepResult commitInOrder(StepContext ctx, StepResult r, List<Tier> targets, List<Tier> group, int units, String now) {
         Path intent = null;
         if (units > 1) {
             intent = intents.write(new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
@@ -963,6 +1082,9 @@ public final class PlaybookSession implements AutoCloseable {
             return;
         }
         closed = true;
+        if (cancelReason != null) {
+            noticeCancel();
+        }
         try {
             if (open != null) {
                 StepContext ctx = open;

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The end of a run: every step's result in order, how many were already applied, how it ended and the exit status it
- * maps to (0 done, 1 an expectation failed under --yes or a dry run, the failing error's own code for a failed step).
+ * maps to (0 done, 1 an expectation failed under --yes or a dry run, the failing error's own code for a failed step, 16 cancelled).
  */
 public record RunSummary(String playbook, RunMode mode, List<StepResult> results, int alreadyApplied, Ending ending, String message,
                          int exitStatus) {
@@ -16,7 +16,9 @@ public record RunSummary(String playbook, RunMode mode, List<StepResult> results
         /** A step's body threw (rolled back). */
         STEP_FAILED,
         /** The operator quit. */
-        QUIT
+        QUIT,
+        /** Stopped from outside (Ctrl-C, SIGTERM): the open step rolled back, the locks released. */
+        CANCELLED
     }
 
     public RunSummary {

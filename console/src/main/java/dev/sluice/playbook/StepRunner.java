@@ -30,69 +30,93 @@ public final class StepRunner {
         String message = null;
         int exit = 0;
         boolean dryFailed = false;
-        loop:
-        while (true) {
-            StepResult r = run.next();
-            if (r == null) {
-                break;
-            }
-            if (r.status() == StepResult.Status.FAILED) {
-                done.add(r);
-                ending = RunSummary.Ending.STEP_FAILED;
-                message = "Step '" + r.step().name() + "' failed and was rolled back on every tier; no history row was written."
-                        + (mode == RunMode.DRY_RUN ? " The dry run stops here; every earlier step is rolled back too." : "");
-                exit = (r.errorCode() == null ? ErrorCode.PLAYBOOK : r.errorCode()).exitStatus();
-                break;
-            }
-            switch (mode) {
-                case DRY_RUN -> {
+        String cancelledStep = null;
+        try {
+            loop:
+            while (true) {
+                if (run.cancelRequested()) {
+                    break;
+                }
+                StepResult r = run.next();
+                if (r == null) {
+                    break;
+                }
+                if (run.cancelRequested()) {
+                    cancelledStep = r.step().name(); // failed of the cancel, or ran to its end as it came: either way rolled back below
+                    break;
+                }
+                if (r.status() == StepResult.Status.FAILED) {
                     done.add(r);
-                    dryFailed |= !r.expectationsHold();
+                    ending = RunSummary.Ending.STEP_FAILED;
+                    message = "Step '" + r.step().name() + "' failed and was rolled back on every tier; no history row was written."
+                            + (mode == RunMode.DRY_RUN ? " The dry run stops here; every earlier step is rolled back too." : "");
+                    exit = (r.errorCode() == null ? ErrorCode.PLAYBOOK : r.errorCode()).exitStatus();
+                    break;
                 }
-                case YES -> {
-                    if (r.expectationsHold()) {
-                        done.add(run.commit());
-                    } else {
-                        done.add(run.rollback());
-                        ending = RunSummary.Ending.EXPECTATION_FAILED;
-                        message = "Step '" + r.step().name() + "' rolled back: " + r.failedExpectations().size()
-                                + " expectation(s) failed (" + String.join(", ", r.failedExpectations().stream().map(e -> "'" + e.name() + "'").toList())
-                                + "). Nothing of it was committed; fix the data or the playbook and run again.";
-                        exit = ErrorCode.FAILURE.exitStatus();
-                        break loop;
+                switch (mode) {
+                    case DRY_RUN -> {
+                        done.add(r);
+                        dryFailed |= !r.expectationsHold();
                     }
-                }
-                case STEP -> {
-                    while (true) {
-                        Decision d = decider.decide(r);
-                        switch (d) {
-                            case INSPECT -> {
-                                if (inspector == null) {
-                                    throw new SluiceException(ErrorCode.UNSUPPORTED, "No inspector is available here.");
-                                }
-                                inspector.inspect(run.session(), run.current());
-                                continue;
-                            }
-                            case COMMIT -> done.add(run.commit());
-                            case SKIP -> done.add(run.skip());
-                            case ROLLBACK -> {
-                                done.add(run.rollback());
-                                ending = RunSummary.Ending.QUIT;
-                                message = "Step '" + r.step().name() + "' rolled back by the operator; it and the steps after it are still pending.";
-                                exit = ErrorCode.FAILURE.exitStatus();
-                                break loop;
-                            }
-                            case QUIT -> {
-                                done.add(run.quit());
-                                ending = RunSummary.Ending.QUIT;
-                                message = "Stopped by the operator at step '" + r.step().name() + "' (rolled back); it and the steps after it are still pending.";
-                                break loop;
-                            }
+                    case YES -> {
+                        if (r.expectationsHold()) {
+                            done.add(run.commit());
+                        } else {
+                            done.add(run.rollback());
+                            ending = RunSummary.Ending.EXPECTATION_FAILED;
+                            message = "Step '" + r.step().name() + "' rolled back: " + r.failedExpectations().size()
+                                    + " expectation(s) failed (" + String.join(", ", r.failedExpectations().stream().map(e -> "'" + e.name() + "'").toList())
+                                    + "). Nothing of it was committed; fix the data or the playbook and run again.";
+                            exit = ErrorCode.FAILURE.exitStatus();
+                            break loop;
                         }
-                        break;
+                    }
+                    case STEP -> {
+                        while (true) {
+                            Decision d = decider.decide(r);
+                            if (run.cancelRequested()) {
+                                break loop; // whatever the answer, a cancel that came first wins (a commit already under way finishes)
+                            }
+                            switch (d) {
+                                case INSPECT -> {
+                                    if (inspector == null) {
+                                        throw new SluiceException(ErrorCode.UNSUPPORTED, "No inspector is available here.");
+                                    }
+                                    inspector.inspect(run.session(), run.current());
+                                    if (run.cancelRequested()) {
+                                        break loop;
+                                    }
+                                    continue;
+                                }
+                                case COMMIT -> done.add(run.commit());
+                                case SKIP -> done.add(run.skip());
+                                case ROLLBACK -> {
+                                    done.add(run.rollback());
+                                    ending = RunSummary.Ending.QUIT;
+                                    message = "Step '" + r.step().name() + "' rolled back by the operator; it and the steps after it are still pending.";
+                                    exit = ErrorCode.FAILURE.exitStatus();
+                                    break loop;
+                                }
+                                case QUIT -> {
+                                    done.add(run.quit());
+                                    ending = RunSummary.Ending.QUIT;
+                                    message = "Stopped by the operator at step '" + r.step().name() + "' (rolled back); it and the steps after it are still pending.";
+                                    break loop;
+                                }
+                            }
+                            break;
+                        }
                     }
                 }
             }
+        } catch (RuntimeException e) {
+            if (!run.cancelRequested()) {
+                throw e;
+            }
+            // The cancel surfaced as an exception (an interrupted read, cancelled SQL): handled as a cancel below.
+        }
+        if (run.cancelRequested()) {
+            return cancelled(mode, done, cancelledStep);
         }
         if (mode == RunMode.DRY_RUN) {
             run.close();
@@ -108,6 +132,33 @@ public final class StepRunner {
             message = "Every selected step is already applied; nothing to do.";
         }
         RunSummary s = new RunSummary(run.playbook().displayPath(), mode, done, run.alreadyApplied(), ending, message, exit);
+        listener.runFinished(s);
+        return s;
+    }
+
+    /**
+     * Ends a cancelled run: rolls back the open step (every step of a dry run) and releases the locks, then says in one
+     * line what was rolled back and what stays committed.
+     */
+    private RunSummary cancelled(RunMode mode, List<StepResult> done, String failedStep) {
+        Thread.interrupted(); // the interrupt has done its work; the rollback and the journal must not meet it
+        StepContext open = run.current();
+        String step = open != null ? open.step().name() : failedStep;
+        List<StepResult> all = run.results();
+        StepResult last = all.isEmpty() ? null : all.get(all.size() - 1);
+        if (step != null && last != null && last.step().name().equals(step) && !done.contains(last)) {
+            done.add(last.withStatus(StepResult.Status.ROLLED_BACK));
+        }
+        run.close(); // rolls back what is open and releases the locks, even if a rollback fails
+        long committed = done.stream().filter(r -> r.status() == StepResult.Status.COMMITTED).count();
+        String what = step != null ? ": step '" + step + "' rolled back"
+                : mode == RunMode.DRY_RUN ? ": the dry run rolled back" : " between steps";
+        String steps = committed + (committed == 1 ? " step" : " steps");
+        String kept = committed == 0 ? "nothing committed"
+                : step != null ? steps + " committed before it " + (committed == 1 ? "stays" : "stay") + " committed" : steps + " committed";
+        String message = "Cancelled" + what + "; " + kept;
+        RunSummary s = new RunSummary(run.playbook().displayPath(), mode, done, run.alreadyApplied(), RunSummary.Ending.CANCELLED, message,
+                ErrorCode.CANCELLED.exitStatus());
         listener.runFinished(s);
         return s;
     }

@@ -3,7 +3,8 @@
  * ({@link dev.sluice.playbook.PlaybookSession} runs one step at a time and leaves its transactions open for a decision,
  * {@link dev.sluice.playbook.StepRunner} drives a whole run, {@code AtomicStep} is what {@code atomic: true} adds), and the results it returns as data
  * ({@link dev.sluice.playbook.StepResult}, {@link dev.sluice.playbook.RunSummary}). Front ends plug in through
- * {@link dev.sluice.playbook.Decider}, {@link dev.sluice.playbook.Inspector} and {@link dev.sluice.playbook.RunListener}.
+ * {@link dev.sluice.playbook.Decider}, {@link dev.sluice.playbook.Inspector} and {@link dev.sluice.playbook.RunListener},
+ * and stop a run from another thread with {@code PlaybookSession.cancel} (they own the signals; this package has none).
  * Knows nothing of Groovy (the {@code groovy} subpackage turns files into playbooks), the console, the CLI or the journal.
  */
 package dev.sluice.playbook;

@@ -54,7 +54,8 @@ public final class ConsoleInspector implements Inspector {
         out.flush();
         NonTransactional before = step == null ? null
                 : session.useNonTransactional(new OpenStepGate(step.step(), "Leave the console (/exit) and decide first"));
-        Terminal.SignalHandler interrupt = terminal == null ? null : terminal.handle(Terminal.Signal.INT, Terminal.SignalHandler.SIG_DFL);
+        // Ignored (not the OS default, which would end the JVM with the step open) until the console installs its own.
+        Terminal.SignalHandler interrupt = terminal == null ? null : terminal.handle(Terminal.Signal.INT, Terminal.SignalHandler.SIG_IGN);
         try (Console console = open.apply(options)) {
             console.run();
         } finally {

@@ -14,7 +14,7 @@ import dev.sluice.playbook.Step;
  */
 final class ConsoleRun implements AutoCloseable {
     private final boolean borrowed;
-    private PlaybookSession run;
+    private volatile PlaybookSession run; // read by a signal handler (cli ConsoleGuard)
     private NonTransactional gateBefore;
     private boolean gateInstalled;
 
@@ -29,6 +29,11 @@ final class ConsoleRun implements AutoCloseable {
 
     static ConsoleRun borrowed(PlaybookSession run) {
         return new ConsoleRun(run, true);
+    }
+
+    /** The loaded run if this console owns it (not one borrowed from {@code sluice run}), else null. */
+    PlaybookSession ownRun() {
+        return borrowed ? null : run;
     }
 
     /** The loaded run, or null. */

@@ -23,6 +23,16 @@ public final class PlaybookCommands {
         return commands(ConsoleRun.borrowed(run));
     }
 
+    /** The run a console's own playbook commands hold (loaded by {@code /run}), or null: none loaded, or borrowed from {@code sluice run}. */
+    public static PlaybookSession loadedRun(List<SlashCommand> commands) {
+        for (SlashCommand c : commands) {
+            if (c instanceof RunPlaybookCommand r) {
+                return r.ownedRun();
+            }
+        }
+        return null;
+    }
+
     private static List<SlashCommand> commands(ConsoleRun state) {
         return List.of(new RunPlaybookCommand(state), new StepsCommand(state), new NextCommand(state), new CommitCommand(state),
                 new RollbackCommand(state), new SkipCommand(state), new RunStatusCommand(state));

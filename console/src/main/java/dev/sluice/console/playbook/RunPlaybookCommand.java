@@ -36,6 +36,11 @@ final class RunPlaybookCommand implements SlashCommand, AutoCloseable {
         this.state = state;
     }
 
+    /** The run this console loaded and owns, or null. */
+    PlaybookSession ownedRun() {
+        return state.ownRun();
+    }
+
     @Override
     public String name() {
         return "run";

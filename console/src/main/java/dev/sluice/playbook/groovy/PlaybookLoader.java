@@ -51,13 +51,20 @@ public final class PlaybookLoader {
         cc.setScriptBaseClass(PlaybookScript.class.getName());
         ImportCustomizer imports = new ImportCustomizer();
         imports.addStarImports("dev.sluice.tier", "dev.sluice.dsl");
-        cc.addCompilationCustomizers(imports);
+        NoJvmExit exits = new NoJvmExit(display);
+        cc.addCompilationCustomizers(imports, exits);
         GroovyClassLoader gcl = new GroovyClassLoader(PlaybookLoader.class.getClassLoader(), cc);
         Script script;
         try {
             Class<?> cls = gcl.parseClass(new GroovyCodeSource(text, scriptName, "/sluice/playbook"), false);
+            if (exits.refused != null) {
+                throw exits.refused; // before any of the playbook's code runs, its top level included
+            }
             script = InvokerHelper.createScript(cls, new Binding());
         } catch (CompilationFailedException e) {
+            if (exits.refused != null) {
+                throw exits.refused;
+            }
             throw new SluiceException(ErrorCode.PLAYBOOK, display + ": " + e.getMessage().lines().filter(l -> !l.isBlank())
                     .skip(1).findFirst().orElse(e.getMessage()).strip(), e);
         }
