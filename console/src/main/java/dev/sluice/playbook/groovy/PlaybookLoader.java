@@ -30,6 +30,10 @@ public final class PlaybookLoader {
     }
 
     public static Playbook load(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new SluiceException(ErrorCode.PLAYBOOK, "Playbook " + file + " is a directory, not a playbook file. Give the path of a "
+                    + ".groovy file in it, e.g. " + file.resolve("tour.groovy") + ".");
+        }
         if (!Files.isRegularFile(file)) {
             throw new SluiceException(ErrorCode.PLAYBOOK, "Playbook " + file + " does not exist. Give the path of a .groovy file, e.g. playbooks/tour.groovy.");
         }
@@ -43,7 +47,10 @@ public final class PlaybookLoader {
     }
 
     static Playbook load(Path file, String display, String text) {
-        String scriptName = file.getFileName().toString();
+        String fileName = file.getFileName().toString();
+        // Groovy names the script class after its source name: a file called long.groovy (or int, class, 1-x…) would make
+        // a class the verifier rejects. The code gets a name that is always a valid class name; messages use the path.
+        String scriptName = scriptName(fileName);
         SourceIndex index = SourceIndex.parse(display, scriptName, text);
         LoadContext load = new LoadContext(file, scriptName, index);
 
@@ -91,9 +98,17 @@ public final class PlaybookLoader {
                 }
             }, d.always(), d.atomic()));
         }
-        String id = scriptName.endsWith(".groovy") ? scriptName.substring(0, scriptName.length() - ".groovy".length()) : scriptName;
+        String id = fileName.endsWith(".groovy") ? fileName.substring(0, fileName.length() - ".groovy".length()) : fileName;
         Binding binding = script.getBinding();
         return new Playbook(file, display, id, load.title, load.description, load.tiers, load.params, steps, binding::setVariable);
+    }
+
+    /** A source name whose class name is a valid Java identifier whatever the file is called: {@code long.groovy} → {@code Playbook_long.groovy}. */
+    static String scriptName(String fileName) {
+        String base = fileName.endsWith(".groovy") ? fileName.substring(0, fileName.length() - ".groovy".length()) : fileName;
+        StringBuilder sb = new StringBuilder("Playbook_");
+        base.codePoints().forEach(c -> sb.append(Character.isJavaIdentifierPart(c) && c != '$' ? Character.toString(c) : "_"));
+        return sb + ".groovy";
     }
 
     /** The path as the operator would write it: relative to the current folder when inside it. */
