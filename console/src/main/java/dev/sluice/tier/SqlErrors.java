@@ -80,6 +80,11 @@ final class SqlErrors {
         if ((p == READONLY || p == CANTOPEN) && !t.readOnly() && t.file() != null) {
             return readOnlyFolder(t.name(), t.file(), e, sql);
         }
+        if (p == FULL) {
+            return new SluiceException(ErrorCode.IO, "Tier '" + t.name() + "': disk full: " + (t.file() == null ? location
+                    : "the disk holding " + t.file() + " is full, or the file reached its max_page_count") + " (" + words(e) + ") while running: "
+                    + Tier.abbreviate(sql) + ". Nothing was committed; free space and run it again.", e);
+        }
         if (x == CONSTRAINT_UNIQUE || x == CONSTRAINT_PRIMARYKEY || "23505".equals(e.getSQLState())) {
             return new SluiceException(ErrorCode.SQL, "Tier '" + t.name() + "': duplicate key, " + duplicate(e)
                     + " (a data conflict, not a mistake in the statement) in: " + Tier.abbreviate(sql)

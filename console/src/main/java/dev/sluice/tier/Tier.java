@@ -992,10 +992,6 @@ public final class Tier implements AutoCloseable {
             if (rc == SQLiteErrorCode.SQLITE_INTERRUPT) {
                 return new SluiceException(ErrorCode.CANCELLED, "Tier '" + name() + "': cancelled: " + abbreviate(sql) + ".", e);
             }
-            if (rc == SQLiteErrorCode.SQLITE_FULL) {
-                return new SluiceException(ErrorCode.IO, "Tier '" + name() + "': the disk is full (" + msg + ") while running: "
-                        + abbreviate(sql) + ". Nothing was committed; free space and run it again.", e);
-            }
             if (rc == SQLiteErrorCode.SQLITE_READONLY) {
                 return new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' is read-only (" + msg + "); refused: "
                         + abbreviate(sql) + ".", e);
