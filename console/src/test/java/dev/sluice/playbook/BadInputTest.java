@@ -193,4 +193,41 @@ class BadInputTest {
                 + "only read it."), line);
         assertEquals(before, dev.sluice.testing.TestWorkspaces.fileHash(file));
     }
+
+    @Test
+    void aGroovySyntaxErrorNamesItsOwnLineAndColumnIssue14() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path missingParen = f.playbook("paren.groovy", """
+                playbook 'T', {
+                    tiers 'tier1'
+                    step 'one', {
+                        tier1.exec("UPDATE items SET name = 'x'"
+                    }
+                    step 'two', {
+                        expect('three') { tier1.count('items') == 3 }
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(missingParen, "--list"));
+        assertEquals(ErrorCode.PLAYBOOK.exitStatus(), r.status());
+        assertEquals(missingParen + ":4:19: Unexpected input: '('. Fix the Groovy syntax there.", oneLine(r));
+        Path badExpect = f.playbook("expect.groovy", """
+                // a comment first
+                playbook 'T', {
+                    tiers 'tier1'
+                    step 'one', {
+                        tier1.exec("UPDATE items SET name = 'x'")
+                    }
+                    step 'two', {
+                        expect('three') { tier1.count('items') == }
+                    }
+                }
+                """);
+        r = CliRunner.run(f.args(badExpect, "--list"));
+        assertEquals(ErrorCode.PLAYBOOK.exitStatus(), r.status());
+        assertTrue(oneLine(r).startsWith(badExpect + ":8:"), r.err());
+        Path unclosed = f.playbook("unclosed.groovy", "playbook 'T', {\n  tiers 'tier1'\n  step 'one', {\n    tier1.exec('select 1')\n  }\n");
+        r = CliRunner.run(f.args(unclosed, "--list"));
+        assertEquals(unclosed + ":1:15: this '{' is never closed: a '}' is missing below it. Fix the Groovy syntax there.", oneLine(r));
+    }
 }
