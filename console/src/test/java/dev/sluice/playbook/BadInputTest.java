@@ -230,4 +230,43 @@ class BadInputTest {
         r = CliRunner.run(f.args(unclosed, "--list"));
         assertEquals(unclosed + ":1:15: this '{' is never closed: a '}' is missing below it. Fix the Groovy syntax there.", oneLine(r));
     }
+
+    @Test
+    void codeOutsideTheStepsDoesNotRunUnderListOrDryRunIssue14() throws Exception {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path top = tmp.resolve("top-level.txt");
+        Path inBlock = tmp.resolve("in-block.txt");
+        Path pb = f.playbook("side.groovy", """
+                java.nio.file.Files.writeString(java.nio.file.Path.of('%s'), 'top level ran')
+                def name = 'from the top'
+                playbook 'Side effects', {
+                    tiers 'tier1'
+                    java.nio.file.Files.writeString(java.nio.file.Path.of('%s'), 'block ran')
+                    def extra = ['two', 'three']
+                    step 'one', {
+                        tier1.exec("INSERT INTO items (name) VALUES (?)", name)
+                    }
+                    for (String n : extra) {
+                        println 'declaring ' + n
+                        step "step ${n}", {
+                            tier1.exec("INSERT INTO items (name) VALUES (?)", n)
+                        }
+                    }
+                }
+                """.formatted(top, inBlock));
+        Object before = f.value("tier1", ITEMS);
+        CliRunner list = CliRunner.run(f.args(pb, "--list"));
+        assertEquals(0, list.status(), list.err());
+        assertTrue(list.out().contains("1. pending  one") && list.out().contains("3. pending  step three"), list.out());
+        assertTrue(!list.out().contains("declaring"), list.out());
+        assertTrue(Files.notExists(top) && Files.notExists(inBlock), "--list ran code outside the steps");
+        CliRunner dry = CliRunner.run(f.args(pb, "--dry-run"));
+        assertEquals(0, dry.status(), dry.out() + dry.err());
+        assertTrue(Files.notExists(top) && Files.notExists(inBlock), "--dry-run ran code outside the steps");
+        assertEquals(before, f.value("tier1", ITEMS));
+        CliRunner yes = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, yes.status(), yes.out() + yes.err());
+        assertTrue(Files.exists(top) && Files.exists(inBlock), "a real run runs the top level as written");
+        assertEquals(6L, f.count("tier1", "items"));
+    }
 }

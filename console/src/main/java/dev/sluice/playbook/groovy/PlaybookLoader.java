@@ -29,7 +29,20 @@ public final class PlaybookLoader {
     private PlaybookLoader() {
     }
 
+    /** Loads a playbook to run it: its top level runs as written. */
     public static Playbook load(Path file) {
+        return load(file, false);
+    }
+
+    /**
+     * Loads a playbook only to list, dry-run or complete it: top-level statements other than the declarations (playbook,
+     * description, tiers, param, step, and definitions of literals or closures) are left out, so they have no side effect.
+     */
+    public static Playbook loadDeclarations(Path file) {
+        return load(file, true);
+    }
+
+    private static Playbook load(Path file, boolean declarationsOnly) {
         if (Files.isDirectory(file)) {
             throw new SluiceException(ErrorCode.PLAYBOOK, "Playbook " + file + " is a directory, not a playbook file. Give the path of a "
                     + ".groovy file in it, e.g. " + file.resolve("tour.groovy") + ".");
@@ -43,10 +56,10 @@ public final class PlaybookLoader {
         } catch (IOException e) {
             throw new SluiceException(ErrorCode.IO, "Cannot read playbook " + file + ": " + e.getMessage() + ".", e);
         }
-        return load(file, display(file), text);
+        return load(file, display(file), text, declarationsOnly);
     }
 
-    static Playbook load(Path file, String display, String text) {
+    static Playbook load(Path file, String display, String text, boolean declarationsOnly) {
         String fileName = file.getFileName().toString();
         // Groovy names the script class after its source name: a file called long.groovy (or int, class, 1-x…) would make
         // a class the verifier rejects. The code gets a name that is always a valid class name; messages use the path.
@@ -59,6 +72,9 @@ public final class PlaybookLoader {
         ImportCustomizer imports = new ImportCustomizer();
         imports.addStarImports("dev.sluice.tier", "dev.sluice.dsl");
         cc.addCompilationCustomizers(imports);
+        if (declarationsOnly) {
+            cc.addCompilationCustomizers(new DeclarationsOnly());
+        }
         GroovyClassLoader gcl = new GroovyClassLoader(PlaybookLoader.class.getClassLoader(), cc);
         Script script;
         try {
