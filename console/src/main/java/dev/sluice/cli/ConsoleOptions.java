@@ -51,12 +51,24 @@ public final class ConsoleOptions {
         try (Recording rec = Recording.start(session, "console")) {
             opts = opts.withListener(new JournalBridge(rec.journal())).withCommands(JournalCommands.of(rec.journal()));
             rec.status(1); // until the console returns normally: a session that died says so in its end event
+            warnDamaged(session, err);
             int status = open(session, out, err, opts, rec);
             rec.status(status);
             if (!scripted() && interactive()) {
                 out.println("Session recorded in " + rec.journal().file() + " (replay it with 'sluice replay FILE').");
             }
             return status;
+        }
+    }
+
+    /** One line per tier the journal's fingerprint found damaged: the console still opens, so integrity() is at hand. */
+    private static void warnDamaged(Session session, PrintWriter err) {
+        for (dev.sluice.tier.Tier t : session.tiers()) {
+            if (t.damage() != null) {
+                err.println("warning: tier '" + t.name() + "' (" + t.config().location() + ") is damaged (" + t.damage() + "); "
+                        + t.name() + ".integrity() shows where, 'sluice restore NAME --tier " + t.name() + "' brings back a snapshot.");
+                err.flush();
+            }
         }
     }
 

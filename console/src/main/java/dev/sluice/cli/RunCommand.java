@@ -114,7 +114,8 @@ final class RunCommand implements Callable<Integer> {
             throw new SluiceException(ErrorCode.USAGE, "--yes and --dry-run exclude each other: choose to commit or to roll back.");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Playbook pb = PlaybookLoader.load(playbook);
+        // Listing and dry runs load only the declarations: code outside the steps must not act when nothing is to change.
+        Playbook pb = list || dryRun ? PlaybookLoader.loadDeclarations(playbook) : PlaybookLoader.load(playbook);
         if (!list) {
             PlaybookSession.refuseIfLockedBeforeOpening(dev.sluice.workspace.Workspace.load(workspace.dir()), pb);
         }

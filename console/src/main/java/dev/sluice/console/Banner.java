@@ -31,8 +31,9 @@ final class Banner {
             } catch (RuntimeException e) {
                 tables = -1;
             }
-            out.printf("  %-10s %-22s %9s  %s%n", t.name(), t.engine().label() + " " + t.engineVersion(), size,
-                    tables < 0 ? "tables unknown" : tables + (tables == 1 ? " table" : " tables"));
+            out.printf("  %-10s %-22s %9s  %s%s%n", t.name(), t.engine().label() + " " + t.engineVersion(), size,
+                    tables < 0 ? "tables unknown" : tables + (tables == 1 ? " table" : " tables"),
+                    t.damage() == null ? "" : "  DAMAGED (" + t.damage() + "): " + t.name() + ".integrity() shows where");
         }
         out.println("Try:");
         for (String s : suggestions(session)) {

@@ -50,6 +50,8 @@ public final class Journal implements AutoCloseable, Tier.Listener {
     private String prev;
     private boolean recording = true;
     private boolean closed;
+    /** The first write that failed (disk full…): every later write throws it again. */
+    private SluiceException failed;
 
     private Journal(Path file, OutputStream out, List<Secret> secrets) {
         this.file = file;
@@ -80,7 +82,13 @@ public final class Journal implements AutoCloseable, Tier.Listener {
             h.put("start", now.toString());
             h.put("jdk", Runtime.version().toString());
             h.set("fingerprint", MAPPER.valueToTree(fingerprint));
-            j.write("header", h);
+            try {
+                j.write("header", h);
+            } catch (SluiceException e) {
+                Files.deleteIfExists(file); // a journal without its header is no journal: leave nothing behind
+                throw new SluiceException(ErrorCode.JOURNAL, "Cannot start a journal in " + dir + " (" + e.getCause().getMessage()
+                        + "). Free disk space, or run with --no-journal.", e.getCause());
+            }
             return j;
         } catch (IOException e) {
             throw new SluiceException(ErrorCode.JOURNAL, "Cannot start a journal in " + dir + ": " + e.getMessage()
@@ -266,6 +274,9 @@ public final class Journal implements AutoCloseable, Tier.Listener {
     // ---------------------------------------------------------------- writing
 
     private void write(String type, ObjectNode body) {
+        if (failed != null) {
+            throw failed; // every later event too: nothing may go on as if it were recorded
+        }
         if (closed) {
             return;
         }
@@ -294,8 +305,16 @@ public final class Journal implements AutoCloseable, Tier.Listener {
                 recent.removeFirst();
             }
         } catch (IOException e) {
-            throw new SluiceException(ErrorCode.JOURNAL, "Cannot write to journal " + file + ": " + e.getMessage()
-                    + ". Free disk space; the session goes on but is not being recorded.", e);
+            failed = new SluiceException(ErrorCode.JOURNAL, "Cannot write to journal " + file + " (" + e.getMessage() + "), so Sluice "
+                    + "stopped rather than go on unrecorded (steps committed before stay committed; a step in progress was rolled back). Free "
+                    + "disk space and run again (--no-journal runs without a record).", e);
+            closed = true;
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the disk that refused the event may refuse the close too
+            }
+            throw failed;
         }
     }
 

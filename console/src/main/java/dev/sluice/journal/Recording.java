@@ -28,7 +28,15 @@ public final class Recording implements AutoCloseable {
     public static Recording start(Session session, String kind) {
         List<Fingerprint> fp = new ArrayList<>();
         for (Tier t : session.tiers()) {
-            fp.add(t.fingerprint());
+            try {
+                fp.add(t.fingerprint());
+            } catch (dev.sluice.error.SluiceException e) {
+                if (t.damage() == null) {
+                    throw e;
+                }
+                // A damaged tier must not keep the console from starting: integrity() and restore are the way out.
+                fp.add(Fingerprint.damaged(t.name(), t.engine().label(), t.engineVersion(), fileBytes(t)));
+            }
         }
         Journal j = Journal.start(session.workspace().journalDir(), kind, Sluice.version(), session.workspace().dir(), fp,
                 session.workspace().secrets());
@@ -36,6 +44,14 @@ public final class Recording implements AutoCloseable {
             t.addListener(j);
         }
         return new Recording(session, j, fp);
+    }
+
+    private static Long fileBytes(Tier t) {
+        try {
+            return t.file() == null ? null : java.nio.file.Files.size(t.file());
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     public Journal journal() {

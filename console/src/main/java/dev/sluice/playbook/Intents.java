@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,8 @@ public final class Intents {
     public record Intent(String runId, String playbook, String step, String checksum, List<String> tiers, String started) {
     }
 
+    /** The suffix of a write in progress; such a file is never an intent. */
+    private static final String TMP = ".tmp";
     private final Path dir;
     private final ObjectMapper json = new ObjectMapper();
 
@@ -30,19 +33,95 @@ public final class Intents {
         this.dir = workspaceDir.resolve(".sluice").resolve("intents");
     }
 
+    /**
+     * Writes the intent atomically: a temporary file in the same folder, fsynced, then moved into place in one step, so a
+     * full disk or a crash leaves either no intent or a whole one, never a half-written file under the real name.
+     */
     public Path write(Intent intent) {
+        Path tmp = null;
         try {
             Files.createDirectories(dir);
             Path f = dir.resolve(intent.runId() + "-" + Integer.toHexString(intent.step().hashCode()) + ".json");
-            Files.write(f, json.writeValueAsBytes(intent));
-            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            tmp = Files.createTempFile(dir, ".intent-", TMP);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(json.writeValueAsBytes(intent));
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
                 ch.force(true);
             }
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+            syncFolder();
             return f;
         } catch (IOException e) {
             throw new SluiceException(ErrorCode.IO, "Cannot record the commit intent in " + dir + " (" + e.getMessage()
                     + "); nothing was committed. Check free space and permissions.", e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the next start clears it (clearUnreadable)
+                }
+            }
         }
+    }
+
+    /** Makes the rename itself durable (the folder's entry), where the platform allows opening a folder. */
+    private void syncFolder() {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not possible on every platform; the file's own contents are already on disk
+        }
+    }
+
+    /**
+     * Deletes intents that cannot be read (empty, cut short, not JSON) and temporary files of writes that never finished,
+     * returning one note per intent cleared. An intent is written whole before the first commit of its step, so one that
+     * never became whole had no commit after it: nothing was committed under it.
+     */
+    public List<String> clearUnreadable() {
+        List<String> notes = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return notes;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.sorted().toList();
+        } catch (IOException e) {
+            return notes;
+        }
+        for (Path p : files) {
+            String name = p.getFileName().toString();
+            if (name.endsWith(TMP)) {
+                delete(p); // a write that never finished and was never moved into place
+                continue;
+            }
+            if (!name.endsWith(".json")) {
+                continue;
+            }
+            String what;
+            try {
+                long size = Files.size(p);
+                if (size == 0) {
+                    what = "empty";
+                } else {
+                    Intent i = json.readValue(p.toFile(), Intent.class);
+                    if (i != null && i.runId() != null && i.step() != null && i.tiers() != null) {
+                        continue;
+                    }
+                    what = "incomplete";
+                }
+            } catch (IOException e) {
+                what = "unreadable";
+            }
+            delete(p);
+            notes.add("Cleared the " + what + " commit intent " + p + ": it was never written whole (a full disk or a crash while "
+                    + "writing it), and it is written before a step's first commit, so nothing was committed under it.");
+        }
+        return notes;
     }
 
     public List<Path> pending() {
@@ -60,8 +139,8 @@ public final class Intents {
         try {
             return json.readValue(f.toFile(), Intent.class);
         } catch (IOException e) {
-            throw new SluiceException(ErrorCode.IO, "Commit intent " + f + " is unreadable (" + e.getMessage()
-                    + "). Check the tiers' sluice_history by hand, then delete the file.", e);
+            throw new SluiceException(ErrorCode.IO, "Commit intent " + f + " is unreadable (" + e.getMessage().lines().findFirst()
+                    .orElse("?").strip() + "). Check the tiers' sluice_history by hand, then delete the file.", e);
         }
     }
 

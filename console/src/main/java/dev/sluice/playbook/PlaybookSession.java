@@ -928,6 +928,7 @@ public final class PlaybookSession implements AutoCloseable {
 
     /** Crash between the commits of a multi-tier step: report tier by tier, clean up what needs no decision. */
     private void checkIntents() {
+        intents.clearUnreadable().forEach(listener::note);
         for (Path f : intents.pending()) {
             Intents.Intent i = intents.read(f);
             List<String> committed = new ArrayList<>();
@@ -963,6 +964,7 @@ public final class PlaybookSession implements AutoCloseable {
     /** Clears crash records of a step (repair does this after reporting them). Returns how many were cleared. */
     public static List<Intents.Intent> clearIntents(Session session, String playbookId, String step) {
         Intents in = new Intents(session.workspace().dir());
+        in.clearUnreadable();
         List<Intents.Intent> out = new ArrayList<>();
         for (Path f : in.pending()) {
             Intents.Intent i = in.read(f);

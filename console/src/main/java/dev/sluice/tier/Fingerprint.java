@@ -8,8 +8,19 @@ import java.util.Map;
  */
 public record Fingerprint(String tier, String engine, String engineVersion, String schemaSha256,
                           Map<String, Long> counts, Long fileBytes, String journalMode, String takenAt) {
+    /** What the schema hash reads for a tier whose file is damaged: nothing could be counted. */
+    public static final String DAMAGED = "damaged";
+
+    /** The fingerprint of a tier whose file could not be read through (damaged pages): engine and size only. */
+    public static Fingerprint damaged(String tier, String engine, String engineVersion, Long fileBytes) {
+        return new Fingerprint(tier, engine, engineVersion, DAMAGED, Map.of(), fileBytes, null, java.time.Instant.now().toString());
+    }
+
     @Override
     public String toString() {
+        if (DAMAGED.equals(schemaSha256)) {
+            return tier + ": " + engine + " " + engineVersion + ", damaged" + (fileBytes == null ? "" : ", " + Format.bytes(fileBytes));
+        }
         long rows = counts.values().stream().mapToLong(Long::longValue).sum();
         return String.format(java.util.Locale.ROOT, "%s: %s %s, schema %s…, %d tables, %,d rows%s%s", tier, engine, engineVersion,
                 schemaSha256.substring(0, 12), counts.size(), rows,

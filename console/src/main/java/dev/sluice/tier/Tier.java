@@ -66,6 +66,8 @@ public final class Tier implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong rowsChanged = new java.util.concurrent.atomic.AtomicLong();
     private boolean inTransaction;
     private boolean frozen;
+    /** What the engine said when it met a damaged page of this tier's file (null while none was met). */
+    private volatile String damage;
     /** In an atomic step: the one connection every participant shares (null otherwise), and this tier's schema name there. */
     private volatile SharedConnection shared;
     private String schema;
@@ -154,10 +156,13 @@ public final class Tier implements AutoCloseable {
         } catch (SQLException e) {
             c.close();
             String msg = firstLine(e.getMessage());
-            if (e instanceof SQLiteException se && (se.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB
-                    || se.getResultCode() == SQLiteErrorCode.SQLITE_CORRUPT)) {
+            if (SqlErrors.damaged(e) && !SqlErrors.looksLikeSqlite(config.sqliteFile())) {
                 throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + config.name() + "': " + config.location()
                         + " is not a usable SQLite database (" + msg + "). Check the path, or restore it with 'sluice restore'.", e);
+            }
+            SluiceException known = SqlErrors.onOpen(config, e);
+            if (known != null) {
+                throw known;
             }
             throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + config.name() + "': cannot open "
                     + config.location() + " (" + msg + "). Check the file and its permissions.", e);
@@ -710,7 +715,15 @@ public final class Tier implements AutoCloseable {
     private IntegrityReport pragmaCheck(String pragma) {
         requireSqlite(pragma);
         List<String> lines = new ArrayList<>();
-        scan(pragma(pragma), List.of(), r -> lines.add(String.valueOf(r.get(0))));
+        try {
+            scan(pragma(pragma), List.of(), r -> lines.add(String.valueOf(r.get(0))));
+        } catch (SluiceException e) {
+            if (e.code() != ErrorCode.INTEGRITY || damage == null) {
+                throw e;
+            }
+            // Damage bad enough to stop the check itself is still its answer, not an error of the call.
+            lines.add(damage + ": the check stopped at a damaged page of " + config.location());
+        }
         if (lines.size() == 1 && lines.get(0).equals("ok")) {
             lines.clear();
         }
@@ -930,6 +943,11 @@ public final class Tier implements AutoCloseable {
         return cancels.get();
     }
 
+    /** What the engine reported when a statement met a damaged page of this tier's file, or null when none has. */
+    public String damage() {
+        return damage;
+    }
+
     public boolean isClosed() {
         try {
             return conn.isClosed();
@@ -958,6 +976,13 @@ public final class Tier implements AutoCloseable {
     /** Turns a driver exception into one line with the tier, the statement and the way on. */
     public SluiceException fail(SQLException e, String sql) {
         String msg = firstLine(e.getMessage());
+        SluiceException known = SqlErrors.onStatement(this, e, sql);
+        if (SqlErrors.damaged(e)) {
+            damage = SqlErrors.words(e);
+        }
+        if (known != null) {
+            return known;
+        }
         if (e instanceof SQLiteException se) {
             SQLiteErrorCode rc = se.getResultCode();
             if (rc == SQLiteErrorCode.SQLITE_BUSY || rc == SQLiteErrorCode.SQLITE_LOCKED) {
@@ -966,10 +991,6 @@ public final class Tier implements AutoCloseable {
             }
             if (rc == SQLiteErrorCode.SQLITE_INTERRUPT) {
                 return new SluiceException(ErrorCode.CANCELLED, "Tier '" + name() + "': cancelled: " + abbreviate(sql) + ".", e);
-            }
-            if (rc == SQLiteErrorCode.SQLITE_FULL) {
-                return new SluiceException(ErrorCode.IO, "Tier '" + name() + "': the disk is full (" + msg + ") while running: "
-                        + abbreviate(sql) + ". Nothing was committed; free space and run it again.", e);
             }
             if (rc == SQLiteErrorCode.SQLITE_READONLY) {
                 return new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' is read-only (" + msg + "); refused: "

@@ -1,7 +1,9 @@
 /**
  * Tiers: one live JDBC connection per named database, and the DSL calls on it — introspection, queries
  * ({@link dev.sluice.tier.Rows}), integrity, fingerprint, the engine-independent checksum, transactions and freeze, and
- * the one connection an atomic step ATTACHes SQLite tiers to ({@link dev.sluice.tier.SharedConnection}, with its raw-SQL guard).
+ * the one connection an atomic step ATTACHes SQLite tiers to ({@link dev.sluice.tier.SharedConnection}, with its raw-SQL guard),
+ * and the driver errors whose cause is not the statement (damaged file, lock, read-only folder, full disk, duplicate key:
+ * {@code SqlErrors}).
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
  * (they listen through {@link dev.sluice.tier.Tier.Listener}).
  */

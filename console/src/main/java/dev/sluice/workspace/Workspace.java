@@ -69,6 +69,10 @@ public final class Workspace {
         Path abs = dir.toAbsolutePath().normalize();
         Path json = abs.resolve(JSON_FILE);
         Path yaml = abs.resolve(YAML_FILE);
+        if (Files.isRegularFile(json) && Files.isRegularFile(yaml)) {
+            throw new SluiceException(ErrorCode.WORKSPACE, "Workspace " + abs + " has both " + JSON_FILE + " and " + YAML_FILE
+                    + "; Sluice would have to ignore one. Keep one of them and delete or rename the other.");
+        }
         Path file = Files.isRegularFile(json) ? json : Files.isRegularFile(yaml) ? yaml : null;
         if (file == null) {
             throw new SluiceException(ErrorCode.WORKSPACE, "No workspace at " + abs + ": neither " + JSON_FILE

@@ -156,7 +156,7 @@ final class RunPlaybookCommand implements SlashCommand, AutoCloseable {
             Path file = resolve(session, path).toAbsolutePath().normalize();
             long modified = Files.getLastModifiedTime(file).toMillis();
             if (!file.equals(cachedFile) || modified != cachedModified) {
-                cached = PlaybookLoader.load(file);
+                cached = PlaybookLoader.loadDeclarations(file); // completion only: no top-level code runs
                 cachedFile = file;
                 cachedModified = modified;
             }

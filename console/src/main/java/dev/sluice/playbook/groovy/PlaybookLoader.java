@@ -29,7 +29,24 @@ public final class PlaybookLoader {
     private PlaybookLoader() {
     }
 
+    /** Loads a playbook to run it: its top level runs as written. */
     public static Playbook load(Path file) {
+        return load(file, false);
+    }
+
+    /**
+     * Loads a playbook only to list, dry-run or complete it: top-level statements other than the declarations (playbook,
+     * description, tiers, param, step, and definitions of literals or closures) are left out, so they have no side effect.
+     */
+    public static Playbook loadDeclarations(Path file) {
+        return load(file, true);
+    }
+
+    private static Playbook load(Path file, boolean declarationsOnly) {
+        if (Files.isDirectory(file)) {
+            throw new SluiceException(ErrorCode.PLAYBOOK, "Playbook " + file + " is a directory, not a playbook file. Give the path of a "
+                    + ".groovy file in it, e.g. " + file.resolve("tour.groovy") + ".");
+        }
         if (!Files.isRegularFile(file)) {
             throw new SluiceException(ErrorCode.PLAYBOOK, "Playbook " + file + " does not exist. Give the path of a .groovy file, e.g. playbooks/tour.groovy.");
         }
@@ -39,11 +56,14 @@ public final class PlaybookLoader {
         } catch (IOException e) {
             throw new SluiceException(ErrorCode.IO, "Cannot read playbook " + file + ": " + e.getMessage() + ".", e);
         }
-        return load(file, display(file), text);
+        return load(file, display(file), text, declarationsOnly);
     }
 
-    static Playbook load(Path file, String display, String text) {
-        String scriptName = file.getFileName().toString();
+    static Playbook load(Path file, String display, String text, boolean declarationsOnly) {
+        String fileName = file.getFileName().toString();
+        // Groovy names the script class after its source name: a file called long.groovy (or int, class, 1-x…) would make
+        // a class the verifier rejects. The code gets a name that is always a valid class name; messages use the path.
+        String scriptName = scriptName(fileName);
         SourceIndex index = SourceIndex.parse(display, scriptName, text);
         LoadContext load = new LoadContext(file, scriptName, index);
 
@@ -53,6 +73,9 @@ public final class PlaybookLoader {
         imports.addStarImports("dev.sluice.tier", "dev.sluice.dsl");
         NoJvmExit exits = new NoJvmExit(display);
         cc.addCompilationCustomizers(imports, exits);
+        if (declarationsOnly) {
+            cc.addCompilationCustomizers(new DeclarationsOnly());
+        }
         GroovyClassLoader gcl = new GroovyClassLoader(PlaybookLoader.class.getClassLoader(), cc);
         Script script;
         try {
@@ -98,9 +121,17 @@ public final class PlaybookLoader {
                 }
             }, d.always(), d.atomic()));
         }
-        String id = scriptName.endsWith(".groovy") ? scriptName.substring(0, scriptName.length() - ".groovy".length()) : scriptName;
+        String id = fileName.endsWith(".groovy") ? fileName.substring(0, fileName.length() - ".groovy".length()) : fileName;
         Binding binding = script.getBinding();
         return new Playbook(file, display, id, load.title, load.description, load.tiers, load.params, steps, binding::setVariable);
+    }
+
+    /** A source name whose class name is a valid Java identifier whatever the file is called: {@code long.groovy} → {@code Playbook_long.groovy}. */
+    static String scriptName(String fileName) {
+        String base = fileName.endsWith(".groovy") ? fileName.substring(0, fileName.length() - ".groovy".length()) : fileName;
+        StringBuilder sb = new StringBuilder("Playbook_");
+        base.codePoints().forEach(c -> sb.append(Character.isJavaIdentifierPart(c) && c != '$' ? Character.toString(c) : "_"));
+        return sb + ".groovy";
     }
 
     /** The path as the operator would write it: relative to the current folder when inside it. */

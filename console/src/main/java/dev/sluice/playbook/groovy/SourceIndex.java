@@ -49,19 +49,21 @@ final class SourceIndex {
         try {
             cu.compile(Phases.CONVERSION);
         } catch (MultipleCompilationErrorsException e) {
-            throw idx.syntaxError(e);
+            throw idx.syntaxError(e, scriptName, text);
         }
         ModuleNode module = cu.getAST().getModules().get(0);
         idx.walk(module);
         return idx;
     }
 
-    private SluiceException syntaxError(MultipleCompilationErrorsException e) {
+    private SluiceException syntaxError(MultipleCompilationErrorsException e, String scriptName, String text) {
         Message m = e.getErrorCollector().getErrorCount() > 0 ? e.getErrorCollector().getError(0) : null;
         if (m instanceof SyntaxErrorMessage sm) {
             SyntaxException se = sm.getCause();
-            String msg = firstLine(se.getOriginalMessage());
-            return new SluiceException(ErrorCode.PLAYBOOK, display + ":" + se.getStartLine() + ":" + se.getStartColumn() + ": " + msg
+            // The parser blames the outermost call when a closure inside it fails; the locator finds the real spot.
+            SyntaxLocator.Found f = SyntaxLocator.locate(scriptName, text)
+                    .orElse(new SyntaxLocator.Found(se.getStartLine(), se.getStartColumn(), se.getOriginalMessage()));
+            return new SluiceException(ErrorCode.PLAYBOOK, display + ":" + f.line() + ":" + f.column() + ": " + firstLine(f.message())
                     + ". Fix the Groovy syntax there.", e);
         }
         return new SluiceException(ErrorCode.PLAYBOOK, display + ": " + firstLine(e.getMessage().replaceFirst("(?s)^startup failed:\\s*", ""))

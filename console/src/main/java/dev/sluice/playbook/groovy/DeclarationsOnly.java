@@ -1,0 +1,142 @@
+package dev.sluice.playbook.groovy;
+
+import java.util.List;
+import java.util.Optional;
+import org.codehaus.groovy.ast.ClassNode;
+import org.codehaus.groovy.ast.CodeVisitorSupport;
+import org.codehaus.groovy.ast.expr.ArgumentListExpression;
+import org.codehaus.groovy.ast.expr.ClosureExpression;
+import org.codehaus.groovy.ast.expr.ConstantExpression;
+import org.codehaus.groovy.ast.expr.DeclarationExpression;
+import org.codehaus.groovy.ast.expr.Expression;
+import org.codehaus.groovy.ast.expr.ListExpression;
+import org.codehaus.groovy.ast.expr.MapEntryExpression;
+import org.codehaus.groovy.ast.expr.MapExpression;
+import org.codehaus.groovy.ast.expr.MethodCallExpression;
+import org.codehaus.groovy.ast.expr.TupleExpression;
+import org.codehaus.groovy.ast.stmt.BlockStatement;
+import org.codehaus.groovy.ast.stmt.EmptyStatement;
+import org.codehaus.groovy.ast.stmt.ExpressionStatement;
+import org.codehaus.groovy.ast.stmt.ForStatement;
+import org.codehaus.groovy.ast.stmt.IfStatement;
+import org.codehaus.groovy.ast.stmt.Statement;
+import org.codehaus.groovy.classgen.GeneratorContext;
+import org.codehaus.groovy.control.CompilePhase;
+import org.codehaus.groovy.control.SourceUnit;
+import org.codehaus.groovy.control.customizers.CompilationCustomizer;
+
+/**
+ * For {@code --list}, {@code --dry-run} and completion: compiles a playbook so that its top level does only what declares
+ * the playbook. Kept: the {@code playbook} call and, inside its block, {@code description}, {@code tiers}, {@code param}
+ * and {@code step} calls (also inside {@code if}/{@code for} around them), and definitions whose value is a literal or a
+ * closure. Every other statement outside the steps (a call, an assignment from a call, a print) is dropped from the
+ * compiled script, so it cannot have a side effect. Methods, fields and step bodies are untouched.
+ */
+final class DeclarationsOnly extends CompilationCustomizer {
+    private boolean done;
+
+    DeclarationsOnly() {
+        super(CompilePhase.CONVERSION);
+    }
+
+    @Override
+    public void call(SourceUnit source, GeneratorContext context, ClassNode classNode) {
+        if (done) {
+            return;
+        }
+        done = true;
+        filter(source.getAST().getStatementBlock(), Grammar.Block.FILE);
+    }
+
+    private static void filter(BlockStatement block, Grammar.Block in) {
+        List<Statement> statements = block.getStatements();
+        statements.removeIf(s -> !keep(s, in));
+    }
+
+    private static boolean keep(Statement s, Grammar.Block in) {
+        if (s instanceof BlockStatement b) {
+            filter(b, in);
+            return true;
+        }
+        if (s instanceof IfStatement i) {
+            i.setIfBlock(body(i.getIfBlock(), in));
+            i.setElseBlock(body(i.getElseBlock(), in));
+            return true;
+        }
+        if (s instanceof ForStatement f) {
+            f.setLoopBlock(body(f.getLoopBlock(), in));
+            return true;
+        }
+        if (!(s instanceof ExpressionStatement es)) {
+            return false; // while, try, switch, return, throw… outside the steps: not a declaration
+        }
+        Expression e = es.getExpression();
+        if (e instanceof DeclarationExpression d) {
+            return pure(d.getRightExpression());
+        }
+        Optional<Grammar.Keyword> k = e instanceof MethodCallExpression call && call.isImplicitThis()
+                ? Grammar.Keyword.of(call.getMethodAsString()) : Optional.empty();
+        if (k.isEmpty() || k.get().parent() != in) {
+            return declares(e); // e.g. ['a', 'b'].each { step "copy $it", { … } }: kept whole, it declares steps
+        }
+        if (k.get() == Grammar.Keyword.PLAYBOOK) {
+            for (Expression a : args(((MethodCallExpression) e).getArguments())) {
+                if (a instanceof ClosureExpression c && c.getCode() instanceof BlockStatement body) {
+                    filter(body, Grammar.Block.PLAYBOOK);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** An if/for body, filtered: a block keeps its declarations, a single statement stays only if it is one. */
+    private static Statement body(Statement body, Grammar.Block in) {
+        if (body == null || keep(body, in)) {
+            return body;
+        }
+        return EmptyStatement.INSTANCE;
+    }
+
+    /** True when {@code e} calls a declaration keyword somewhere inside (a loop over names that declares steps). */
+    private static boolean declares(Expression e) {
+        boolean[] found = {false};
+        e.visit(new CodeVisitorSupport() {
+            @Override
+            public void visitMethodCallExpression(MethodCallExpression call) {
+                Optional<Grammar.Keyword> k = call.isImplicitThis() ? Grammar.Keyword.of(call.getMethodAsString()) : Optional.empty();
+                if (k.isPresent() && k.get().parent() == Grammar.Block.PLAYBOOK) {
+                    found[0] = true;
+                }
+                super.visitMethodCallExpression(call);
+            }
+        });
+        return found[0];
+    }
+
+    private static List<Expression> args(Expression args) {
+        if (args instanceof ArgumentListExpression a) {
+            return a.getExpressions();
+        }
+        if (args instanceof TupleExpression t) {
+            return t.getExpressions();
+        }
+        return List.of(args);
+    }
+
+    /** A value that runs nothing when evaluated: a constant, a closure (not called), or a list or map of such. */
+    private static boolean pure(Expression e) {
+        if (e instanceof ConstantExpression || e instanceof ClosureExpression) {
+            return true;
+        }
+        if (e instanceof ListExpression l) {
+            return l.getExpressions().stream().allMatch(DeclarationsOnly::pure);
+        }
+        if (e instanceof MapExpression m) {
+            return m.getMapEntryExpressions().stream().allMatch(x -> pure(x.getKeyExpression()) && pure(x.getValueExpression()));
+        }
+        if (e instanceof MapEntryExpression me) {
+            return pure(me.getKeyExpression()) && pure(me.getValueExpression());
+        }
+        return false;
+    }
+}
