@@ -89,7 +89,7 @@ public final class PlaybookLoader {
                 } catch (RuntimeException e) {
                     throw load.placed(e);
                 }
-            }, d.always(), d.atomic()));
+            }, d.always(), d.atomic(), d.perTier()));
         }
         String id = scriptName.endsWith(".groovy") ? scriptName.substring(0, scriptName.length() - ".groovy".length()) : scriptName;
         Binding binding = script.getBinding();
