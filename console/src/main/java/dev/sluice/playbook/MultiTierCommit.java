@@ -181,9 +181,8 @@ final class MultiTierCommit {
                     if (holders == null) {
                         holders = holders(u);
                     }
-                    long s = Duration.ofNanos(System.nanoTime() - start).toSeconds();
-                    listener.note("waiting for readers on " + u.label() + (holders.isEmpty() ? "" : " (" + holders + ")") + ", " + s + " s of "
-                            + wait.toSeconds() + " s");
+                    listener.note("waiting for readers on " + u.label() + (holders.isEmpty() ? "" : " (" + holders + ")") + ", "
+                            + seconds(Duration.ofMillis(Duration.ofNanos(System.nanoTime() - start).toSeconds() * 1000)) + " of " + seconds(wait));
                 }
             }
         } finally {
@@ -332,7 +331,9 @@ final class MultiTierCommit {
         }
     }
 
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
+    /** "30 s", or "0.6 s" below ten seconds when not whole. */
+    static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 || ms >= 10_000 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 }

@@ -598,7 +598,7 @@ public final class PlaybookSession implements AutoCloseable {
                 String holders = e instanceof SluiceException se && se.code() == ErrorCode.LOCKED ? MultiTierCommit.holders(u) : "";
                 abandonOpen();
                 String what = e instanceof SluiceException se && se.code() == ErrorCode.LOCKED
-                        ? u.label() + " kept a reader for " + commitWait.toSeconds() + " s" + (holders.isEmpty() ? "" : " (" + holders + ")")
+                        ? u.label() + " kept a reader for " + MultiTierCommit.seconds(commitWait) + (holders.isEmpty() ? "" : " (" + holders + ")")
                         : u.label() + " failed to commit (" + e.getMessage() + ")";
                 if (done.isEmpty()) {
                     if (intent != null) {
