@@ -51,11 +51,11 @@ class MultiTierCommitTest {
     @TempDir
     Path tmp;
 
-    /** Tiers a and b (in that order), each items(id, name) × 3, busy_timeout 100 ms (shorter than the readers' holds). */
+    /** Tiers a and b (in that order), each items(id, name) × 3, busy_timeout 50 ms (shorter than the readers' holds). */
     private Workspace workspace(Path dir, boolean aWal, boolean bWal) {
         Map<String, TierSpec> specs = new LinkedHashMap<>();
         for (String t : new String[]{"a", "b"}) {
-            specs.put(t, new TierSpec("data/" + t + ".db", null, null, Map.of("busy_timeout", "100"), false, false, false));
+            specs.put(t, new TierSpec("data/" + t + ".db", null, null, Map.of("busy_timeout", "50"), false, false, false));
         }
         Workspace.write(dir, new Workspace.File(specs, "snapshots", "sessions"));
         Workspace ws = Workspace.load(dir);
@@ -126,30 +126,31 @@ class MultiTierCommitTest {
                 notes.add(m);
             }
         };
-        for (int i = 1; i <= trials; i++) {
-            long a0 = value(ws, "a", "SELECT count(*) FROM items");
-            long b0 = value(ws, "b", "SELECT count(*) FROM items");
-            try (Session s = Session.open(ws.dir());
-                 PlaybookSession run = PlaybookSession.start(s, playbook, RunOptions.of(RunMode.STEP), null, listen)) {
-                run.commitWait(Duration.ofSeconds(5));
-                assertEquals(StepResult.Status.OPEN, run.next().status());
-                CountDownLatch holding = new CountDownLatch(1);
-                Thread r = reader(ws.tier(readTier).sqliteFile(), hold, holding);
-                assertTrue(holding.await(10, TimeUnit.SECONDS));
-                try {
-                    run.commit();
-                } catch (SluiceException e) {
-                    notes.add("trial " + i + ": " + e.getMessage());
+        try (Session s = Session.open(ws.dir())) {
+            for (int i = 1; i <= trials; i++) {
+                long a0 = value(ws, "a", "SELECT count(*) FROM items");
+                long b0 = value(ws, "b", "SELECT count(*) FROM items");
+                try (PlaybookSession run = PlaybookSession.start(s, playbook, RunOptions.of(RunMode.STEP), null, listen)) {
+                    run.commitWait(Duration.ofSeconds(5));
+                    assertEquals(StepResult.Status.OPEN, run.next().status());
+                    CountDownLatch holding = new CountDownLatch(1);
+                    Thread r = reader(ws.tier(readTier).sqliteFile(), hold, holding);
+                    assertTrue(holding.await(10, TimeUnit.SECONDS));
+                    try {
+                        run.commit();
+                    } catch (SluiceException e) {
+                        notes.add("trial " + i + ": " + e.getMessage());
+                    }
+                    r.join();
                 }
-                r.join();
+                long da = value(ws, "a", "SELECT count(*) FROM items") - a0;
+                long db = value(ws, "b", "SELECT count(*) FROM items") - b0;
+                if (da != db) {
+                    half++;
+                }
+                assertEquals(1, da, "trial " + i + " committed on a: " + notes);
+                assertEquals(1, db, "trial " + i + " committed on b: " + notes);
             }
-            long da = value(ws, "a", "SELECT count(*) FROM items") - a0;
-            long db = value(ws, "b", "SELECT count(*) FROM items") - b0;
-            if (da != db) {
-                half++;
-            }
-            assertEquals(1, da, "trial " + i + " committed on a: " + notes);
-            assertEquals(1, db, "trial " + i + " committed on b: " + notes);
         }
         assertFalse(notes.stream().anyMatch(n -> n.contains("does what one shared COMMIT cannot")), "no fallback: " + notes);
         assertFalse(notes.stream().anyMatch(n -> n.startsWith("trial ")), "no commit failed: " + notes);
@@ -160,7 +161,7 @@ class MultiTierCommitTest {
     void thirtyTrialsOfAReaderHoldingARollbackJournalTierDuringATwoTierCommitLeaveNoStepHalfApplied() throws Exception {
         Workspace ws = workspace(tmp, false, false);
         Path pb = playbook(tmp, "both.groovy", BOTH.replace("OPTS", ""));
-        assertEquals(0, halfApplied(ws, pb, "b", 30, Duration.ofMillis(300)));
+        assertEquals(0, halfApplied(ws, pb, "b", 30, Duration.ofMillis(200)));
         assertEquals(60, history(ws, "a") + history(ws, "b"), "a history row per tier per trial");
     }
 
@@ -168,7 +169,7 @@ class MultiTierCommitTest {
     void thirtyTrialsTierByTierWhenTheStepOptsOut() throws Exception {
         Workspace ws = workspace(tmp, false, false);
         Path pb = playbook(tmp, "both.groovy", BOTH.replace("OPTS", "atomic: false, "));
-        assertEquals(0, halfApplied(ws, pb, "b", 30, Duration.ofMillis(300)));
+        assertEquals(0, halfApplied(ws, pb, "b", 30, Duration.ofMillis(200)));
     }
 
     @Test
@@ -176,7 +177,7 @@ class MultiTierCommitTest {
         // a (WAL) comes first in the workspace; before issue 14 it committed first and b's COMMIT then failed on the reader.
         Workspace ws = workspace(tmp, true, false);
         Path pb = playbook(tmp, "both.groovy", BOTH.replace("OPTS", ""));
-        assertEquals(0, halfApplied(ws, pb, "b", 30, Duration.ofMillis(300)));
+        assertEquals(0, halfApplied(ws, pb, "b", 30, Duration.ofMillis(200)));
     }
 
     @Test
@@ -358,8 +359,11 @@ class MultiTierCommitTest {
                 schemas.remove("temp");
                 assertEquals(List.of("main"), schemas, t.name() + ": only main after the copy's step");
             }
+            long t0 = System.nanoTime();
             assertEquals(StepResult.Status.OPEN, run.next().status());
             run.commit();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 4000, "the step after the copy neither waits for nor stalls on the copy's source (" + ms + " ms)");
         }
         assertTrue(notes.stream().anyMatch(n -> n.startsWith("step 'copy a.items into b' does what one shared COMMIT cannot")),
                 "the fallback is said in one line: " + notes);
