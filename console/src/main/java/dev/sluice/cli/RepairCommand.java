@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "repair", mixinStandardHelpOptions = true, description = {
         "Accept the current source of an applied step whose text changed (records its new checksum as 'repaired' on each tier),",
-        "and clear the crash record of a step committed on only some tiers after you have fixed them.",
+        "and recover a step committed on only some tiers: restore the committed tiers from the snapshot taken before it",
+        "(the default; the step then runs again), or with --finished record it on the others once you finished it by hand.",
         "Example: sluice repair playbooks/tour.groovy --step \"add a status column\" -w /tmp/sluice-demo"})
 final class RepairCommand implements Callable<Integer> {
     @Mixin
@@ -40,6 +41,9 @@ final class RepairCommand implements Callable<Integer> {
 
     @Option(names = "--step", required = true, paramLabel = "NAME", description = "The step to repair.")
     String stepName;
+
+    @Option(names = "--finished", description = "A partial step was finished by hand on the tiers it missed: record it there instead of restoring.")
+    boolean finished;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -55,8 +59,8 @@ final class RepairCommand implements Callable<Integer> {
             Who who = Who.current();
             RunLocks.refuseIfHeld(session.workspace().dir(), session.tiers().all(), who);
             boolean did = false;
-            for (Intents.Intent i : PlaybookSession.clearIntents(session, pb.id(), step.name())) {
-                out.println("Cleared the crash record of run " + i.runId() + " (step '" + step.name() + "', tiers " + String.join(", ", i.tiers()) + ").");
+            for (String line : PlaybookSession.recover(session, pb, step, finished)) {
+                out.println(line);
                 did = true;
             }
             StepStatus st = PlaybookSession.statuses(session, pb).get(step.index() - 1);

@@ -42,8 +42,8 @@ import org.postgresql.PGConnection;
  * <p><b>Atomicity.</b> Standalone (no transaction open on the target) the copy opens its own transaction; ATTACH runs
  * before BEGIN and DETACH after COMMIT/ROLLBACK. Inside a caller's open transaction (a playbook step) the copy runs in a
  * SAVEPOINT, so a failure undoes only the copy and the caller's transaction stays usable. SQLite allows ATTACH inside a
- * transaction but not DETACH of a database that transaction read, so the source stays attached until the next
- * standalone copy on that tier detaches it. When the source tier itself has uncommitted writes, an attached read would
+ * transaction but not DETACH of a database that transaction read, so the tier DETACHes the source as soon as that
+ * transaction ends ({@link Tier#detachWhenTransactionEnds}): no attachment outlives the step that made it. When the source tier itself has uncommitted writes, an attached read would
  * miss them: the copy then streams through the source's own connection instead (slower, correct) and says so.
  *
  * <p><b>Verification.</b> The source checksum is taken while copying (streaming paths) or concurrently on the source's
@@ -55,6 +55,8 @@ public final class TableCopy {
     private final Tier to;
     private final CopyOptions opt;
     private final List<String> attachedHere = new ArrayList<>();
+    /** Whether this copy runs its own transaction (then it DETACHes itself), or a caller's (then the tier does, when it ends). */
+    private boolean ownTransaction;
 
     private TableCopy(Tier to, CopyOptions opt) {
         this.to = to;
@@ -92,6 +94,7 @@ public final class TableCopy {
 
     private List<CopyResult> run(List<TableRef> sources) {
         boolean own = !to.inTransaction();
+        ownTransaction = own;
         boolean sqliteTarget = to.engine() == Engine.SQLITE;
         String restoreJournal = null;
         List<String> notes = new ArrayList<>();
@@ -304,7 +307,13 @@ public final class TableCopy {
         }
         String alias = ALIAS_PREFIX + n;
         to.exec("ATTACH DATABASE ? AS " + Identifiers.quote(alias), file);
-        attachedHere.add(alias);
+        if (ownTransaction) {
+            attachedHere.add(alias);
+        } else {
+            // SQLite refuses DETACH inside the transaction that read the file: the tier detaches it when the step ends,
+            // so the source's file is never held by the target's connection into a later step (issue 14).
+            to.detachWhenTransactionEnds(alias);
+        }
         return alias;
     }
 

@@ -44,6 +44,23 @@ final class AtomicStep implements AutoCloseable {
                 .filter(t -> declared.isEmpty() || declared.contains(t.name())).toList();
     }
 
+    /**
+     * Whether every participant allows one COMMIT (SQLite files in a rollback-journal mode, none named main or temp):
+     * then a multi-tier step commits as one by default, without {@code atomic: true}.
+     */
+    static boolean allowOneCommit(List<Tier> participants) {
+        for (Tier t : participants) {
+            if (t.file() == null || t.name().equalsIgnoreCase("main") || t.name().equalsIgnoreCase("temp") || t.inTransaction()) {
+                return false;
+            }
+            String mode = String.valueOf(t.query("PRAGMA journal_mode").value()).toLowerCase(Locale.ROOT);
+            if (mode.equals("wal") || mode.equals("off") || mode.equals("memory")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Refuses, in one line naming the tier and the remedy, what would make the one COMMIT not atomic (or impossible). */
     static void validate(Step step, List<Tier> participants) {
         String head = "Step '" + step.name() + "' is atomic, but tier '";
@@ -70,8 +87,8 @@ final class AtomicStep implements AutoCloseable {
     }
 
     /** Attaches the participants to a shared connection whose main database is {@code scratch}; each ATTACH is a note. */
-    static AtomicStep attach(Step step, List<Tier> participants, Path scratch, RunListener listener) {
-        return new AtomicStep(SharedConnection.attach(step.name(), scratch, participants, listener::note));
+    static AtomicStep attach(Step step, List<Tier> participants, Path scratch, java.util.function.Consumer<String> note) {
+        return new AtomicStep(SharedConnection.attach(step.name(), scratch, participants, note));
     }
 
     boolean includes(Tier t) {

@@ -21,7 +21,19 @@ import java.util.stream.Stream;
  */
 public final class Intents {
     /** One pending multi-tier commit. */
-    public record Intent(String runId, String playbook, String step, String checksum, List<String> tiers, String started) {
+    /**
+     * One pending multi-tier commit. {@code tiers}: in commit order. {@code snapshots}: for the tiers that commit before
+     * the last unit, the pre-step snapshot file (relative to the intent folder) that recovery restores them from.
+     */
+    public record Intent(String runId, String playbook, String step, String checksum, List<String> tiers, String started,
+                         java.util.Map<String, String> snapshots) {
+        public Intent {
+            snapshots = snapshots == null ? java.util.Map.of() : java.util.Map.copyOf(snapshots);
+        }
+
+        public Intent(String runId, String playbook, String step, String checksum, List<String> tiers, String started) {
+            this(runId, playbook, step, checksum, tiers, started, java.util.Map.of());
+        }
     }
 
     /** The suffix of a write in progress; such a file is never an intent. */
@@ -31,6 +43,22 @@ public final class Intents {
 
     public Intents(Path workspaceDir) {
         this.dir = workspaceDir.resolve(".sluice").resolve("intents");
+    }
+
+    /** The folder of one run's pre-step snapshots for one step (deleted with its intent). */
+    public Path snapshotDir(String runId, String step) {
+        return dir.resolve(runId + "-" + Integer.toHexString(step.hashCode()) + ".snapshots");
+    }
+
+    /** Where a snapshot named in an intent lives. */
+    public Path resolve(String relative) {
+        return dir.resolve(relative);
+    }
+
+    /** Deletes an intent and its pre-step snapshots. */
+    public void deleteWithSnapshots(Path f, Intent i) {
+        delete(f);
+        MultiTierCommit.deleteTree(snapshotDir(i.runId(), i.step()));
     }
 
     /**

@@ -64,6 +64,10 @@ public final class PlaybookSession implements AutoCloseable {
     private Map<String, Map<String, Long>> openBefore = Map.of();
     /** The open atomic step's shared connection, or null: ended (unrouted, detached) as soon as the step is decided. */
     private AtomicStep atomic;
+    /** Whether the open atomic step is atomic only by default (not atomic: true): a refusal then re-runs it tier by tier. */
+    private boolean implicitAtomic;
+    /** How long a COMMIT waits for readers to leave before the step is given up (nothing committed). */
+    private java.time.Duration commitWait = MultiTierCommit.defaultWait();
     private boolean closed;
     /** Why the run was asked to stop (a signal's name), or null; set once, from any thread, by {@link #cancel}. */
     private volatile String cancelReason;
@@ -116,6 +120,12 @@ public final class PlaybookSession implements AutoCloseable {
 
     public String runId() {
         return runId;
+    }
+
+    /** Sets how long a COMMIT waits for readers on a rollback-journal tier (default 30 s, or SLUICE_COMMIT_WAIT seconds). */
+    public PlaybookSession commitWait(java.time.Duration wait) {
+        this.commitWait = wait;
+        return this;
     }
 
     /** The step waiting for a decision (transactions open), or null. */
@@ -229,6 +239,20 @@ public final class PlaybookSession implements AutoCloseable {
         for (Tier t : session.tiers()) {
             byTier.put(t.name(), History.entries(t, playbook.id()));
         }
+        // A crash record whose step reached only some tiers: that step is partial, whatever the rows that exist say.
+        Map<String, Partial> partial = new LinkedHashMap<>();
+        Intents in = new Intents(session.workspace().dir());
+        for (Path f : in.pending()) {
+            try {
+                Intents.Intent i = in.read(f);
+                Partial p = i.playbook().equals(playbook.id()) ? partial(session, i) : null;
+                if (p != null && !p.committed().isEmpty() && !p.missing().isEmpty()) {
+                    partial.put(i.step(), p);
+                }
+            } catch (RuntimeException e) {
+                // An unreadable record is reported by the run that starts; listing goes on without it.
+            }
+        }
         List<StepStatus> out = new ArrayList<>();
         for (Step s : playbook.steps()) {
             List<String> on = new ArrayList<>();
@@ -253,6 +277,12 @@ public final class PlaybookSession implements AutoCloseable {
             }
             // A step marked always runs on every run: its history rows record each run and never make it applied or changed.
             StepState state = on.isEmpty() || s.always() ? StepState.PENDING : changed ? StepState.CHANGED : StepState.APPLIED;
+            Partial p = partial.get(s.name());
+            if (p != null) {
+                out.add(new StepStatus(s, StepState.PARTIAL, p.committed(), last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
+                        last == null ? null : last.user() + "@" + last.host(), p.missing()));
+                continue;
+            }
             out.add(new StepStatus(s, state, on, last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
                     last == null ? null : last.user() + "@" + last.host()));
         }
@@ -325,6 +355,26 @@ public final class PlaybookSession implements AutoCloseable {
                 throw changed(status);
             }
             List<Tier> participants = s.atomic() ? AtomicStep.participants(session, playbook) : List.of();
+            boolean implicit = false;
+            if (!s.atomic() && !s.perTier() && !options.dryRun()) {
+                // Where every SQLite participant allows it, a step commits with one COMMIT without being asked (issue 14).
+                List<Tier> candidates = AtomicStep.participants(session, playbook);
+                if (candidates.size() >= 2 && AtomicStep.allowOneCommit(candidates)) {
+                    participants = candidates;
+                    implicit = true;
+                }
+            }
+            if (implicit) {
+                implicitAtomic = true;
+                StepResult r = runStep(s, cursor + 1, selection.size(), participants);
+                implicitAtomic = false;
+                if (r != null) {
+                    return r;
+                }
+                listener.note("step '" + s.name() + "' does what one shared COMMIT cannot (copy, consolidate, non-transactional work or "
+                        + "SQL reaching another tier): it runs again tier by tier, every tier checked before the first commit");
+                return runStep(s, cursor + 1, selection.size(), List.of());
+            }
             if (participants.size() >= 2) {
                 AtomicStep.validate(s, participants); // refused before anything runs, dry run or not
                 if (options.dryRun() && participants.stream().anyMatch(Tier::inTransaction)) {
@@ -359,7 +409,7 @@ public final class PlaybookSession implements AutoCloseable {
         if (!participants.isEmpty()) {
             // Before any BEGIN: ATTACH cannot run inside a transaction.
             atomic = AtomicStep.attach(step, participants, session.workspace().dir().resolve(".sluice").resolve("atomic-" + runId + ".db"),
-                    listener);
+                    implicitAtomic ? m -> { } : listener::note);
         }
         try {
             return runAttached(step, position, total, ctx);
@@ -440,10 +490,16 @@ public final class PlaybookSession implements AutoCloseable {
                 if (cancelReason != null && Thread.currentThread() == runThread) {
                     noticeCancel();
                 }
+                boolean again = implicitAtomic && dev.sluice.tier.SharedConnection.Refused.in(failure)
+                        && cancelReason == null
+                        && ctx.actions.stream().noneMatch(a -> a.outcome() == ActionRecord.Outcome.PERFORMED);
                 try {
                     rollbackAll();
                 } finally {
                     endAtomic();
+                }
+                if (again) {
+                    return null; // the caller runs the step again on the tiers' own connections
                 }
                 runRollbacks(ctx);
                 String msg = failure instanceof SluiceException se ? se.getMessage()
@@ -597,13 +653,20 @@ public final class PlaybookSession implements AutoCloseable {
                     who.host(), now, r.millis(), openChanges.getOrDefault(t.name(), 0L), toJson(json, openBefore.get(t.name())),
                     toJson(json, after), runId));
         }
-        // The participants of an atomic step commit as one (one COMMIT on the shared connection): first, and as one unit.
+        // The participants of an atomic step (explicit, or by default) commit as one unit; the order and the checks made
+        // before the first COMMIT are MultiTierCommit's (README, "Multi-tier commit").
         List<Tier> written = targets;
         List<Tier> group = atomic == null ? List.of() : atomic.tiers().stream().filter(written::contains).toList();
-        List<Tier> ordered = new ArrayList<>(group);
-        targets.stream().filter(t -> !ordered.contains(t)).forEach(ordered::add);
-        targets = ordered;
-        int units = (group.isEmpty() ? 0 : 1) + targets.size() - group.size();
+        List<MultiTierCommit.Unit> units;
+        try {
+            units = MultiTierCommit.order(targets, group);
+            if (units.size() > 1) {
+                MultiTierCommit.checkDeferred(units, ctx.step().name());
+            }
+        } catch (RuntimeException e) {
+            abandonOpen();
+            throw e;
+        }
         synchronized (cancelLock) {
             if (cancelReason != null) {
                 throw cancelledHere(); // nothing committed yet: the caller rolls the step back
@@ -611,7 +674,7 @@ public final class PlaybookSession implements AutoCloseable {
             committing = true; // from here a cancel waits for the last COMMIT: a step is never left half-committed by one
         }
         try {
-            return commitInOrder(ctx, r, targets, group, units, now);
+            return commitUnits(ctx, r, units, now);
         } finally {
             synchronized (cancelLock) {
                 committing = false;
@@ -619,38 +682,63 @@ public final class PlaybookSession implements AutoCloseable {
         }
     }
 
-    private StepResult commitInOrder(StepContext ctx, StepResult r, List<Tier> targets, List<Tier> group, int units, String now) {
+    private StepResult commitUnits(StepContext ctx, StepResult r, List<MultiTierCommit.Unit> units, String now) {
         Path intent = null;
-        if (units > 1) {
-            intent = intents.write(new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
-                    targets.stream().map(Tier::name).toList(), now));
+        Intents.Intent record = null;
+        Path snapDir = intents.snapshotDir(runId, ctx.step().name());
+        if (units.size() > 1) {
+            // A cheap copy of the committed state of every SQLite unit that commits before the last one: if a later COMMIT
+            // fails, or the process dies between commits, Sluice puts these back instead of leaving half a step.
+            Map<String, String> snaps = new LinkedHashMap<>();
+            try {
+                for (MultiTierCommit.Unit u : units.subList(0, units.size() - 1)) {
+                    for (Tier t : u.tiers()) {
+                        if (t.engine() == Engine.SQLITE && t.file() != null) {
+                            Path out = snapDir.resolve(t.name() + ".db");
+                            MultiTierCommit.snapshot(t, out);
+                            snaps.put(t.name(), snapDir.getFileName() + "/" + t.name() + ".db");
+                        }
+                    }
+                }
+                record = new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
+                        units.stream().flatMap(u -> u.names().stream()).toList(), now, snaps);
+                intent = intents.write(record);
+            } catch (RuntimeException e) {
+                abandonOpen();
+                MultiTierCommit.deleteTree(snapDir);
+                throw e;
+            }
         }
         List<String> done = new ArrayList<>();
-        for (Tier t : targets) {
+        for (MultiTierCommit.Unit u : units) {
             try {
-                t.commit();
-                done.add(t.name());
+                MultiTierCommit.commit(u, commitWait, listener);
+                done.addAll(u.names());
             } catch (RuntimeException e) {
-                try {
-                    rollbackAll();
-                } finally {
-                    open = null;
-                    endAtomic();
-                }
-                if (group.contains(t)) {
+                String holders = e instanceof SluiceException se && se.code() == ErrorCode.LOCKED ? MultiTierCommit.holders(u) : "";
+                abandonOpen();
+                String what = e instanceof SluiceException se && se.code() == ErrorCode.LOCKED
+                        ? u.label() + " kept a reader for " + MultiTierCommit.seconds(commitWait) + (holders.isEmpty() ? "" : " (" + holders + ")")
+                        : u.label() + " failed to commit (" + e.getMessage() + ")";
+                if (done.isEmpty()) {
                     if (intent != null) {
-                        intents.delete(intent); // nothing committed anywhere: the group commits first
+                        intents.deleteWithSnapshots(intent, record);
                     }
-                    String why = e.getCause() instanceof java.sql.SQLException sql ? String.valueOf(sql.getMessage()).lines().findFirst()
-                            .orElse("").replaceFirst("^\\[SQLITE_[A-Z_]+]\\s*", "").replaceFirst("^[A-Za-z ]+\\((.*)\\)$", "$1") : e.getMessage();
-                    throw new SluiceException(ErrorCode.FAILURE, "Committing atomic step '" + ctx.step().name() + "' failed (" + why
-                            + "); nothing was committed on " + String.join(", ", group.stream().map(Tier::name).toList())
-                            + " (one COMMIT for all of them). Find the connection holding one of their files, then run it again.", e);
+                    throw new SluiceException(e instanceof SluiceException se && se.code() == ErrorCode.LOCKED ? ErrorCode.LOCKED : ErrorCode.FAILURE,
+                            "Step '" + ctx.step().name() + "' was not committed on any tier: " + what + ". Nothing changed; let the reader "
+                            + "finish (or stop it), then run the step again.", e);
                 }
-                String report = targets.stream().map(x -> x.name() + (done.contains(x.name()) ? " committed" : " NOT committed")).toList().toString();
-                throw new SluiceException(ErrorCode.FAILURE, "Committing step '" + ctx.step().name() + "' failed on tier '" + t.name() + "' ("
-                        + e.getMessage() + "); tier by tier: " + report + (done.isEmpty() ? ". Nothing was committed; run it again."
-                        : ". The intent is kept; the next run reports it with the way to finish or undo."), e);
+                // Something committed before this unit failed: undo it from the pre-step snapshot now, while this run holds the tiers.
+                String undone = undoCommitted(record, done);
+                if (undone == null) {
+                    intents.deleteWithSnapshots(intent, record);
+                    throw new SluiceException(ErrorCode.FAILURE, "Step '" + ctx.step().name() + "' was not committed: " + what + "; "
+                            + String.join(", ", done) + " had committed and " + (done.size() == 1 ? "was" : "were") + " restored from the pre-step "
+                            + "snapshot, so no tier has any of it. Run the step again.", e);
+                }
+                String report = units.stream().flatMap(x -> x.names().stream()).map(x -> x + (done.contains(x) ? " committed" : " NOT committed")).toList().toString();
+                throw new SluiceException(ErrorCode.FAILURE, "Committing step '" + ctx.step().name() + "' failed: " + what + "; tier by tier: " + report
+                        + " (" + undone + "). The next 'sluice run' of " + playbook.displayPath() + " offers to restore the committed tiers and run it again.", e);
             }
         }
         for (Tier t : session.tiers()) {
@@ -658,7 +746,7 @@ public final class PlaybookSession implements AutoCloseable {
         }
         endAtomic();
         if (intent != null) {
-            intents.delete(intent);
+            intents.deleteWithSnapshots(intent, record);
         }
         return decided(Decision.COMMIT, r.withStatus(StepResult.Status.COMMITTED), true);
     }
@@ -755,6 +843,37 @@ public final class PlaybookSession implements AutoCloseable {
         }
     }
 
+    /** A failed commit: every tier's open transaction rolled back, the atomic sharing ended, the step no longer open. */
+    private void abandonOpen() {
+        try {
+            rollbackAll();
+        } finally {
+            open = null;
+            endAtomic();
+        }
+    }
+
+    /**
+     * Restores the tiers that committed ({@code done}) from the intent's pre-step snapshots. Returns null when every one
+     * was restored, else why not (the intent then stays for the next run).
+     */
+    private String undoCommitted(Intents.Intent record, List<String> done) {
+        for (String n : done) {
+            if (!record.snapshots().containsKey(n)) {
+                return "no pre-step snapshot of " + n + " (not a SQLite file)";
+            }
+        }
+        try {
+            for (String n : done) {
+                MultiTierCommit.restore(session.tier(n), intents.resolve(record.snapshots().get(n)));
+                listener.note("tier '" + n + "' restored from the pre-step snapshot of step '" + record.step() + "'");
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return "restoring failed: " + e.getMessage();
+        }
+    }
+
     private Tier homeTier() {
         for (Playbook.TierNeed n : playbook.tiers()) {
             if (session.tiers().has(n.name()) && !session.tier(n.name()).readOnly()) {
@@ -779,7 +898,7 @@ public final class PlaybookSession implements AutoCloseable {
         public <T> T perform(Action action, Supplier<T> body) {
             for (String n : action.tiers()) {
                 if (atomic != null && atomic.includes(n)) {
-                    throw new SluiceException(ErrorCode.PLAYBOOK, "'" + action.verb() + "' cannot run in atomic step '" + ctx.step().name()
+                    throw new dev.sluice.tier.SharedConnection.Refused(ErrorCode.PLAYBOOK, "'" + action.verb() + "' cannot run in atomic step '" + ctx.step().name()
                             + "': tier '" + n + "' shares one connection and one transaction with the step's other SQLite tiers. Move '"
                             + action.verb() + "' to a step of its own, or drop atomic: true.");
                 }
@@ -926,39 +1045,121 @@ public final class PlaybookSession implements AutoCloseable {
         return all.subList(from, to);
     }
 
-    /** Crash between the commits of a multi-tier step: report tier by tier, clean up what needs no decision. */
+    /**
+     * A step committed on only some tiers (a crash between commits, a failure Sluice could not undo at once): restore the
+     * committed tiers from the pre-step snapshot named in the intent, so the step is pending everywhere and runs again.
+     * {@code --yes} does it with a one-line note; step mode asks; without snapshots (a server tier committed) or when
+     * declined, the run stops with the state tier by tier and the ways out.
+     */
     private void checkIntents() {
         intents.clearUnreadable().forEach(listener::note);
         for (Path f : intents.pending()) {
             Intents.Intent i = intents.read(f);
-            List<String> committed = new ArrayList<>();
-            List<String> missing = new ArrayList<>();
-            for (String n : i.tiers()) {
-                if (session.tiers().has(n) && History.hasRun(session.tier(n), i.runId(), i.step())) {
-                    committed.add(n);
-                } else {
-                    missing.add(n);
-                }
-            }
-            if (missing.isEmpty() || committed.isEmpty()) {
+            Partial p = partial(session, i);
+            if (p.missing().isEmpty() || p.committed().isEmpty()) {
                 listener.note("A run stopped while committing step '" + i.step() + "' of " + i.playbook() + " (run " + i.runId() + "): "
-                        + (missing.isEmpty() ? "every tier had committed" : "no tier had committed") + "; nothing to do.");
-                intents.delete(f);
+                        + (p.missing().isEmpty() ? "every tier had committed" : "no tier had committed") + "; nothing to do.");
+                intents.deleteWithSnapshots(f, i);
                 continue;
             }
             if (options.dryRun()) {
                 continue; // reported by the real run; a dry run changes nothing, including this record
             }
-            StringBuilder sb = new StringBuilder("Step '" + i.step() + "' of " + i.playbook() + " was committed on only some tiers (run "
-                    + i.runId() + " stopped between commits): ");
-            for (String n : i.tiers()) {
-                sb.append(n).append(committed.contains(n) ? " committed, " : " NOT committed, ");
+            boolean restorable = p.committed().stream().allMatch(n -> i.snapshots().containsKey(n)
+                    && java.nio.file.Files.isRegularFile(intents.resolve(i.snapshots().get(n))));
+            String state = "step '" + i.step() + "' of " + i.playbook() + " is partial (" + p.marks() + ", run " + i.runId() + " stopped between commits)";
+            if (restorable && i.playbook().equals(playbook.id())) {
+                boolean yes = options.mode() == RunMode.YES;
+                if (!yes && decider != null) {
+                    Step step = playbook.steps().stream().filter(x -> x.name().equals(i.step())).findFirst().orElse(null);
+                    yes = step != null && decider.confirm(step, new NonTransactional.Action("recover", "restore " + String.join(", ", p.committed())
+                            + " from the snapshot taken before step '" + i.step() + "', then run the step again (no: stop here)", p.committed(), true));
+                }
+                if (yes) {
+                    restoreCommitted(i, p.committed());
+                    intents.deleteWithSnapshots(f, i);
+                    listener.note("Recovered: " + state + "; restored " + String.join(", ", p.committed()) + " from the pre-step snapshot, the step runs again.");
+                    continue;
+                }
             }
-            sb.append("Undo it by restoring ").append(String.join(", ", committed)).append(" from the snapshot taken before, or finish it on ")
-                    .append(String.join(", ", missing)).append(" by hand; then run 'sluice repair ").append(playbook.displayPath())
-                    .append(" --step \"").append(i.step()).append("\"' to clear this record.");
-            throw new SluiceException(ErrorCode.INTEGRITY, sb.toString());
+            String ways = restorable
+                    ? "Run again and answer yes (or use --yes) to restore " + String.join(", ", p.committed()) + " from the pre-step snapshot and re-run it; or finish it on "
+                    + String.join(", ", p.missing()) + " by hand and run 'sluice repair " + playbook.displayPath() + " --step \"" + i.step() + "\" --finished'."
+                    : "No pre-step snapshot covers " + String.join(", ", p.committed()) + ": finish the step on " + String.join(", ", p.missing())
+                    + " by hand, then run 'sluice repair " + playbook.displayPath() + " --step \"" + i.step() + "\" --finished'.";
+            throw new SluiceException(ErrorCode.INTEGRITY, Character.toUpperCase(state.charAt(0)) + state.substring(1) + ". " + ways);
         }
+    }
+
+    /** Where a recorded multi-tier commit got to: the tiers holding this run's history row for the step, and the others. */
+    public record Partial(List<String> committed, List<String> missing) {
+        /** "a ✓ b ✗" in commit order. */
+        public String marks() {
+            List<String> out = new ArrayList<>();
+            committed.forEach(n -> out.add(n + " \u2713"));
+            missing.forEach(n -> out.add(n + " \u2717"));
+            return String.join(" ", out);
+        }
+    }
+
+    public static Partial partial(Session session, Intents.Intent i) {
+        List<String> committed = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String n : i.tiers()) {
+            if (session.tiers().has(n) && History.hasRun(session.tier(n), i.runId(), i.step())) {
+                committed.add(n);
+            } else {
+                missing.add(n);
+            }
+        }
+        return new Partial(committed, missing);
+    }
+
+    private void restoreCommitted(Intents.Intent i, List<String> committed) {
+        for (String n : committed) {
+            MultiTierCommit.restore(session.tier(n), intents.resolve(i.snapshots().get(n)));
+        }
+    }
+
+    /**
+     * What repair does with a partial step: restores the committed tiers from the pre-step snapshot ({@code finished}
+     * false), or, once the operator finished the step by hand on the others, records it there as repaired. Returns one
+     * line per thing done; empty when the step has no crash record.
+     */
+    public static List<String> recover(Session session, Playbook playbook, Step step, boolean finished) {
+        Intents in = new Intents(session.workspace().dir());
+        List<String> out = new ArrayList<>();
+        Who who = Who.current();
+        for (Path f : in.pending()) {
+            Intents.Intent i = in.read(f);
+            if (!i.playbook().equals(playbook.id()) || !i.step().equals(step.name())) {
+                continue;
+            }
+            Partial p = partial(session, i);
+            if (!p.committed().isEmpty() && !p.missing().isEmpty()) {
+                if (finished) {
+                    for (String n : p.missing()) {
+                        History.record(session.tier(n), new HistoryEntry(0, playbook.id(), step.name(), i.checksum(), HistoryEntry.REPAIRED, who.user(),
+                                who.host(), Instant.now().toString(), 0, 0, null, null, i.runId()));
+                        out.add("Step '" + step.name() + "' on " + n + ": recorded as finished by hand (repaired).");
+                    }
+                } else {
+                    for (String n : p.committed()) {
+                        if (!i.snapshots().containsKey(n)) {
+                            throw new SluiceException(ErrorCode.INTEGRITY, "Step '" + step.name() + "' is partial (" + p.marks() + ") and no pre-step snapshot "
+                                    + "covers " + n + ". Finish it on " + String.join(", ", p.missing()) + " by hand, then run repair again with --finished.");
+                        }
+                    }
+                    for (String n : p.committed()) {
+                        MultiTierCommit.restore(session.tier(n), in.resolve(i.snapshots().get(n)));
+                        out.add("Step '" + step.name() + "' on " + n + ": restored from the pre-step snapshot; the step is pending and runs again.");
+                    }
+                }
+            }
+            in.deleteWithSnapshots(f, i);
+            out.add("Cleared the crash record of run " + i.runId() + " (step '" + step.name() + "', " + p.marks() + ").");
+        }
+        return out;
     }
 
     /** Clears crash records of a step (repair does this after reporting them). Returns how many were cleared. */
@@ -970,7 +1171,7 @@ public final class PlaybookSession implements AutoCloseable {
             Intents.Intent i = in.read(f);
             if (i.playbook().equals(playbookId) && i.step().equals(step)) {
                 out.add(i);
-                in.delete(f);
+                in.deleteWithSnapshots(f, i);
             }
         }
         return out;

@@ -5,8 +5,15 @@ package dev.sluice.playbook;
  * step leaves the others' checksums alone), where it starts in the file, its body, and whether it runs on every run
  * ({@code always}: recurring work such as a daily backup, whose history rows are a log rather than a gate), and whether
  * its SQLite tiers commit as one ({@code atomic}: ATTACHed to one connection, one COMMIT; see {@code PlaybookSession}).
+ * Without either choice a step whose SQLite tiers are all rollback-journal files commits as one too; {@code perTier}
+ * ({@code atomic: false}) opts out: each tier commits on its own connection, checked first (see {@code MultiTierCommit}).
  */
-public record Step(int index, String name, String checksum, int line, int column, StepBody body, boolean always, boolean atomic) {
+public record Step(int index, String name, String checksum, int line, int column, StepBody body, boolean always, boolean atomic,
+                   boolean perTier) {
+    public Step(int index, String name, String checksum, int line, int column, StepBody body, boolean always, boolean atomic) {
+        this(index, name, checksum, line, column, body, always, atomic, false);
+    }
+
     public Step(int index, String name, String checksum, int line, int column, StepBody body) {
         this(index, name, checksum, line, column, body, false, false);
     }

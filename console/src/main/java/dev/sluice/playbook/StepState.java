@@ -7,7 +7,9 @@ public enum StepState {
     /** Applied, and its source is what was applied. */
     APPLIED,
     /** Applied, but its source changed since: refused until reverted or repaired. */
-    CHANGED;
+    CHANGED,
+    /** Committed on only some of the tiers it wrote (a crash record says so): the next run restores and re-runs it. */
+    PARTIAL;
 
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -36,6 +36,26 @@ import org.sqlite.SQLiteConfig;
 public final class SharedConnection implements AutoCloseable {
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
+    /**
+     * Something a step cannot do on the shared connection (copy, consolidate, a non-transactional action, SQL reaching
+     * another tier unqualified). A step that is atomic only by default runs again tier by tier instead (README, "Playbooks").
+     */
+    public static final class Refused extends SluiceException {
+        public Refused(ErrorCode code, String message) {
+            super(code, message);
+        }
+
+        /** Whether {@code e} or one of its causes is such a refusal. */
+        public static boolean in(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof Refused) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     private final String step;
     private final Path scratch;
     private final Connection conn;
@@ -215,7 +235,7 @@ public final class SharedConnection implements AutoCloseable {
             String qualify = table == null
                     ? "Qualify its tables with the tier's name, as " + show(own) + ".table" + (other == null ? "" : " or " + show(schema) + ".table") + "."
                     : "Qualify the table as " + show(own) + "." + show(table) + (other == null ? "" : " or " + show(schema) + "." + show(table)) + ".";
-            throw new SluiceException(ErrorCode.USAGE, through.name() + "." + verb + ": in atomic step '" + step + "' this statement reaches "
+            throw new Refused(ErrorCode.USAGE, through.name() + "." + verb + ": in atomic step '" + step + "' this statement reaches "
                     + where + (other == null ? " (" : ": ") + "every tier shares one connection in an atomic step). " + qualify);
         }
     }

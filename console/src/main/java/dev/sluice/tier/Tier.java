@@ -71,6 +71,10 @@ public final class Tier implements AutoCloseable {
     /** In an atomic step: the one connection every participant shares (null otherwise), and this tier's schema name there. */
     private volatile SharedConnection shared;
     private String schema;
+    /** Schemas ATTACHed inside the open transaction (SQLite refuses DETACH there): detached as soon as it ends. */
+    private final List<String> detachAtEnd = new CopyOnWriteArrayList<>();
+    /** The other tiers of this tier's session: asked who holds a lock before a message blames "another connection". */
+    private volatile java.util.function.Supplier<? extends Iterable<Tier>> siblings = List::of;
 
     private Tier(TierConfig config, Connection conn, String engineVersion) {
         this.config = config;
@@ -256,7 +260,7 @@ public final class Tier implements AutoCloseable {
     public void requireOwnConnection(String what) {
         SharedConnection s = shared;
         if (s != null) {
-            throw new SluiceException(ErrorCode.USAGE, what + " on tier '" + name() + "' is refused inside atomic step '" + s.step()
+            throw new SharedConnection.Refused(ErrorCode.USAGE, what + " on tier '" + name() + "' is refused inside atomic step '" + s.step()
                     + "': its tiers share one connection there. Run it in a step of its own, or drop atomic: true.");
         }
     }
@@ -871,15 +875,78 @@ public final class Tier implements AutoCloseable {
             }
             inTransaction = false;
             frozen = false;
+            detachPending();
         } catch (SQLException e) {
             if (!commit && engine == Engine.SQLITE && String.valueOf(e.getMessage()).contains("no transaction is active")) {
                 // SQLite already rolled the transaction back itself (an interrupted or failed write does that).
                 inTransaction = false;
                 frozen = false;
+                detachPending();
                 return;
             }
             throw fail(e, commit ? "COMMIT" : "ROLLBACK");
         }
+    }
+
+    /**
+     * Asks for {@code schema}, ATTACHed by a helper inside the open transaction, to be DETACHed as soon as the
+     * transaction ends (commit or rollback): no attachment outlives the step that made it. Outside a transaction it is
+     * detached at once.
+     */
+    public void detachWhenTransactionEnds(String schema) {
+        detachAtEnd.add(schema);
+        if (!inTransaction()) {
+            detachPending();
+        }
+    }
+
+    private void detachPending() {
+        for (String s : detachAtEnd) {
+            detachAtEnd.remove(s);
+            try (Statement st = conn.createStatement()) {
+                st.execute("DETACH DATABASE " + Identifiers.quote(s));
+            } catch (SQLException e) {
+                // Already gone (the helper detached it itself, or the connection closed): nothing stays attached.
+            }
+        }
+    }
+
+    /** Lets lock messages name this session's own connections (the other tiers of the set) when one of them holds the file. */
+    void siblings(java.util.function.Supplier<? extends Iterable<Tier>> others) {
+        this.siblings = others;
+    }
+
+    /**
+     * Which of this process's own connections holds this tier's file, in words, or null: another tier of the session
+     * that has the file ATTACHed, or that is the same file with a transaction open. Locks cannot be read from SQLite,
+     * so this names the likely holder; a null means none of ours does.
+     */
+    public String ownHolder() {
+        Path mine = file();
+        if (mine == null) {
+            return null;
+        }
+        Path me = mine.toAbsolutePath().normalize();
+        for (Tier t : siblings.get()) {
+            if (t == this || t.isClosed() || t.engine != Engine.SQLITE) {
+                continue;
+            }
+            if (t.file() != null && t.file().toAbsolutePath().normalize().equals(me) && t.inTransaction()) {
+                return "this Sluice process's own connection to tier '" + t.name() + "' (same file, transaction open)";
+            }
+            try (Statement st = t.conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA database_list")) {
+                while (rs.next()) {
+                    String f = rs.getString(3);
+                    if (!"main".equals(rs.getString(2)) && f != null && !f.isEmpty() && Path.of(f).toAbsolutePath().normalize().equals(me)) {
+                        return "this Sluice process's own connection to tier '" + t.name() + "', which has " + me.getFileName()
+                                + " ATTACHed as '" + rs.getString(2) + "'" + (t.inTransaction() ? " inside its open transaction" : "");
+                    }
+                }
+            } catch (SQLException e) {
+                // That connection cannot answer now: not named.
+            }
+        }
+        return null;
     }
 
     public boolean frozen() {
@@ -986,6 +1053,11 @@ public final class Tier implements AutoCloseable {
         if (e instanceof SQLiteException se) {
             SQLiteErrorCode rc = se.getResultCode();
             if (rc == SQLiteErrorCode.SQLITE_BUSY || rc == SQLiteErrorCode.SQLITE_LOCKED) {
+                String own = ownHolder();
+                if (own != null) {
+                    return new SluiceException(ErrorCode.LOCKED, "Tier '" + name() + "' is locked by " + own + " (" + msg + ") while running: "
+                            + abbreviate(sql) + ". End that tier's transaction first (commit or roll back the step), then try again.", e);
+                }
                 return new SluiceException(ErrorCode.LOCKED, "Tier '" + name() + "' is locked by another connection (" + msg
                         + ") while running: " + abbreviate(sql) + ". Find the other writer (fuser " + file() + ") or try again.", e);
             }
@@ -1003,6 +1075,11 @@ public final class Tier implements AutoCloseable {
         }
         return new SluiceException(ErrorCode.SQL, "Tier '" + name() + "': " + msg + " in: " + abbreviate(sql)
                 + ". Fix the statement and run it again.", e);
+    }
+
+    /** The first line of a driver message (for one-line errors elsewhere). */
+    public static String firstLineOf(String s) {
+        return firstLine(s);
     }
 
     static String firstLine(String s) {

@@ -19,6 +19,7 @@ public final class TierSet implements Iterable<Tier>, AutoCloseable {
     private TierSet(Workspace workspace, Map<String, Tier> tiers) {
         this.workspace = workspace;
         this.tiers = tiers;
+        tiers.values().forEach(t -> t.siblings(this::all));
     }
 
     /** Opens every tier; an optional tier whose SQLite file is missing is left out. Nothing stays open on failure. */

@@ -80,7 +80,7 @@ class StepModeTest {
     }
 
     @Test
-    void partialMultiTierCommitIsReportedTierByTierAndRepairClearsIt() throws Exception {
+    void partialMultiTierCommitWithoutSnapshotIsListedAsPartialAndRepairFinishedRecordsTheLaggingTier() throws Exception {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = f.playbook("both.groovy", """
                 playbook 'Both', {
@@ -103,12 +103,28 @@ class StepModeTest {
         }
         CliRunner r = CliRunner.run(f.args(pb, "--yes"));
         assertEquals(ErrorCode.INTEGRITY.exitStatus(), r.status(), r.out() + r.err());
-        assertTrue(r.err().contains("tier1 committed, tier2 NOT committed"), r.err());
+        assertTrue(r.err().contains("is partial (tier1 \u2713 tier2 \u2717"), r.err());
         assertTrue(r.err().contains("sluice repair"), r.err());
-        CliRunner repair = CliRunner.run("repair", pb.toString(), "--step", "write both", "-w", tmp.toString());
+        // Issue 14: --list never shows the step applied while tier2 lacks it.
+        CliRunner list = CliRunner.run(f.args(pb, "--list"));
+        assertTrue(list.out().contains("partial  write both  (tier1 \u2713 tier2 \u2717"), list.out());
+        // Without a pre-step snapshot repair cannot restore tier1: it says so and changes nothing.
+        CliRunner restore = CliRunner.run("repair", pb.toString(), "--step", "write both", "-w", tmp.toString());
+        assertEquals(ErrorCode.INTEGRITY.exitStatus(), restore.status(), restore.out() + restore.err());
+        assertTrue(restore.err().contains("no pre-step snapshot covers tier1"), restore.err());
+        // Finished by hand on tier2, repair --finished records it there: history says applied on both, honestly.
+        try (Tier t = Tier.open(f.ws.tier("tier2"))) {
+            t.exec("INSERT INTO items (name) VALUES ('x')");
+        }
+        CliRunner repair = CliRunner.run("repair", pb.toString(), "--step", "write both", "--finished", "-w", tmp.toString());
+        assertEquals(0, repair.status(), repair.out() + repair.err());
         assertTrue(repair.out().contains("Cleared the crash record of run run1"), repair.out());
+        assertEquals(1L, ((Number) f.value("tier2", "SELECT count(*) FROM sluice_history WHERE run_id = 'run1' AND status = 'repaired'")).longValue(),
+                "tier2 now has its history row for the run (repaired)");
+        CliRunner listed = CliRunner.run(f.args(pb, "--list"));
+        assertTrue(listed.out().contains("applied  write both  (tier1, tier2"), listed.out());
         assertEquals(4, f.count("tier1", "items"));
-        assertEquals(3, f.count("tier2", "items"));
+        assertEquals(4, f.count("tier2", "items"));
     }
 
     @Test

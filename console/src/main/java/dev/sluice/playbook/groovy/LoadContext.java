@@ -15,7 +15,7 @@ import java.util.Map;
 /** What loading a playbook file collects, and how errors inside it are placed at file:line:column. */
 final class LoadContext {
     /** A step as declared: name, closure, and its call in the source. */
-    record StepDef(String name, Closure<?> body, SourceIndex.Call call, boolean always, boolean atomic) {
+    record StepDef(String name, Closure<?> body, SourceIndex.Call call, boolean always, boolean atomic, boolean perTier) {
     }
 
     final Path file;

@@ -93,19 +93,20 @@ public final class PlaybookDelegate {
         for (var e : options.entrySet()) {
             if (!STEP_OPTIONS.contains(e.getKey()) || !(e.getValue() instanceof Boolean)) {
                 throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "step") + ": unknown step option " + e.getKey() + ": "
-                        + e.getValue() + "; the options are always: true (run the step on every run) and atomic: true (commit its "
-                        + "SQLite tiers as one).");
+                        + e.getValue() + "; the options are always: true (run the step on every run) and atomic: true|false (commit its "
+                        + "SQLite tiers as one; false: tier by tier).");
             }
         }
         boolean always = Boolean.TRUE.equals(options.get("always"));
         boolean atomic = Boolean.TRUE.equals(options.get("atomic"));
+        boolean perTier = Boolean.FALSE.equals(options.get("atomic"));
         for (LoadContext.StepDef s : load.steps) {
             if (s.name().equals(name)) {
                 throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "step") + ": step '" + name + "' is declared twice (first at line "
                         + s.call().line() + "). Step names identify steps in history; make them unique.");
             }
         }
-        load.steps.add(new LoadContext.StepDef(name, body, load.stepCall(name), always, atomic));
+        load.steps.add(new LoadContext.StepDef(name, body, load.stepCall(name), always, atomic, perTier));
     }
 
     List<LoadContext.StepDef> steps() {

@@ -119,7 +119,7 @@ public final class PlaybookLoader {
                 } catch (RuntimeException e) {
                     throw load.placed(e);
                 }
-            }, d.always(), d.atomic()));
+            }, d.always(), d.atomic(), d.perTier()));
         }
         String id = fileName.endsWith(".groovy") ? fileName.substring(0, fileName.length() - ".groovy".length()) : fileName;
         Binding binding = script.getBinding();
