@@ -304,14 +304,12 @@ final class MultiTierCommit {
         if (!Files.isRegularFile(snapshot)) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "The pre-step snapshot of tier '" + t.name() + "' (" + snapshot + ") is missing.");
         }
-        var locks = dev.sluice.history.RunLocks.beforeRestore(List.of(t), dev.sluice.history.Who.current());
         try (Statement st = t.connection().createStatement()) {
             st.executeUpdate("restore from " + Identifiers.literal(snapshot.toAbsolutePath().toString()));
         } catch (SQLException e) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "Restoring tier '" + t.name() + "' from its pre-step snapshot " + snapshot + " failed ("
                     + Tier.firstLineOf(e.getMessage()) + ").", e);
         }
-        dev.sluice.history.RunLocks.reinstate(locks);
         if (!t.quickCheck().ok()) {
             throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + t.name() + "' fails quick_check after restoring its pre-step snapshot "
                     + snapshot + ".");
