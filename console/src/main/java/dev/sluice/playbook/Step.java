@@ -1,12 +1,24 @@
 package dev.sluice.playbook;
 
+import java.util.List;
+
 /**
  * One step: its position (1-based), name, the SHA-256 of its own source text (line endings normalised, so editing one
  * step leaves the others' checksums alone), where it starts in the file, its body, and whether it runs on every run
  * ({@code always}: recurring work such as a daily backup, whose history rows are a log rather than a gate), and whether
- * its SQLite tiers commit as one ({@code atomic}: ATTACHed to one connection, one COMMIT; see {@code PlaybookSession}).
+ * its SQLite tiers commit as one ({@code atomic}: ATTACHed to one connection, one COMMIT; see {@code PlaybookSession}), and
+ * its precondition blocks ({@code requires}: checked when the run starts, unless marked later, and again right before it runs).
  */
-public record Step(int index, String name, String checksum, int line, int column, StepBody body, boolean always, boolean atomic) {
+public record Step(int index, String name, String checksum, int line, int column, StepBody body, boolean always, boolean atomic,
+                   List<Requires> requires) {
+    public Step {
+        requires = requires == null ? List.of() : List.copyOf(requires);
+    }
+
+    public Step(int index, String name, String checksum, int line, int column, StepBody body, boolean always, boolean atomic) {
+        this(index, name, checksum, line, column, body, always, atomic, List.of());
+    }
+
     public Step(int index, String name, String checksum, int line, int column, StepBody body) {
         this(index, name, checksum, line, column, body, false, false);
     }

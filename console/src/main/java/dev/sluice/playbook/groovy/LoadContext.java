@@ -3,6 +3,7 @@ package dev.sluice.playbook.groovy;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.playbook.Playbook;
+import dev.sluice.playbook.Requires;
 import groovy.lang.Closure;
 import groovy.lang.MissingMethodException;
 import groovy.lang.MissingPropertyException;
@@ -15,7 +16,7 @@ import java.util.Map;
 /** What loading a playbook file collects, and how errors inside it are placed at file:line:column. */
 final class LoadContext {
     /** A step as declared: name, closure, and its call in the source. */
-    record StepDef(String name, Closure<?> body, SourceIndex.Call call, boolean always, boolean atomic) {
+    record StepDef(String name, Closure<?> body, SourceIndex.Call call, boolean always, boolean atomic, List<Requires> requires) {
     }
 
     final Path file;
@@ -28,6 +29,8 @@ final class LoadContext {
     final List<Playbook.TierNeed> tiers = new ArrayList<>();
     final Map<String, Playbook.Param> params = new LinkedHashMap<>();
     final List<StepDef> steps = new ArrayList<>();
+    /** The playbook's own requires blocks (top level or directly in the playbook block). */
+    final List<Requires> requires = new ArrayList<>();
     private final java.util.Set<SourceIndex.Call> usedStepCalls = new java.util.HashSet<>();
 
     LoadContext(Path file, String scriptName, SourceIndex index) {

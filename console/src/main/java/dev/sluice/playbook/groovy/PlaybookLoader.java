@@ -51,7 +51,7 @@ public final class PlaybookLoader {
         cc.setScriptBaseClass(PlaybookScript.class.getName());
         ImportCustomizer imports = new ImportCustomizer();
         imports.addStarImports("dev.sluice.tier", "dev.sluice.dsl");
-        cc.addCompilationCustomizers(imports);
+        cc.addCompilationCustomizers(imports, new StepRequiresHoist());
         GroovyClassLoader gcl = new GroovyClassLoader(PlaybookLoader.class.getClassLoader(), cc);
         Script script;
         try {
@@ -89,11 +89,11 @@ public final class PlaybookLoader {
                 } catch (RuntimeException e) {
                     throw load.placed(e);
                 }
-            }, d.always(), d.atomic()));
+            }, d.always(), d.atomic(), d.requires()));
         }
         String id = scriptName.endsWith(".groovy") ? scriptName.substring(0, scriptName.length() - ".groovy".length()) : scriptName;
         Binding binding = script.getBinding();
-        return new Playbook(file, display, id, load.title, load.description, load.tiers, load.params, steps, binding::setVariable);
+        return new Playbook(file, display, id, load.title, load.description, load.tiers, load.params, steps, binding::setVariable, load.requires);
     }
 
     /** The path as the operator would write it: relative to the current folder when inside it. */
