@@ -48,9 +48,11 @@ public final class Preconditions {
                 if (t.hasTable(table)) {
                     return Outcome.holds("present", "present");
                 }
-                return Outcome.fails("no table '" + table + "' (" + t.dataTables().size() + " other tables)", "the table",
-                        "Check the tier points at the right database, or create the table first (a step that creates it: mark the "
-                                + "requires block of the steps after it later: true).");
+                List<String> have = t.dataTables();
+                return Outcome.fails("no table '" + table + "' (" + t.name() + " has " + (have.isEmpty() ? "none" : have.size() > 5
+                        ? String.join(", ", have.subList(0, 5)) + ", … " + (have.size() - 5) + " more" : String.join(", ", have)) + ")",
+                        "the table", "Check the tier points at the right database; if an earlier step creates it, write requires "
+                                + "later: true in the step that needs it.");
             }
         };
     }
