@@ -263,6 +263,49 @@ class PreconditionsTest {
     }
 
     @Test
+    void postgresTierFailuresAreListedAndNothingIsWrittenThere() throws Exception {
+        try (dev.sluice.testing.Postgres pg = dev.sluice.testing.Postgres.schema()) {
+            try (java.sql.Connection c = pg.connect(); java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE captures (id BIGINT PRIMARY KEY, body TEXT); INSERT INTO captures VALUES (1, 'a'), (2, 'b')");
+            }
+            Map<String, dev.sluice.workspace.TierSpec> specs = new java.util.LinkedHashMap<>();
+            specs.put("tier1", dev.sluice.workspace.TierSpec.of("data/tier1.db"));
+            specs.put("warehouse", dev.sluice.workspace.TierSpec.create(pg.url(), null, dev.sluice.testing.Postgres.USER, null, Map.of(),
+                    false, false, false));
+            dev.sluice.workspace.Workspace.write(tmp, new dev.sluice.workspace.Workspace.File(specs, "snapshots", "sessions"));
+            dev.sluice.tier.Tier.open(dev.sluice.workspace.Workspace.load(tmp).tier("tier1"), true).close();
+            Path pb = tmp.resolve("pg.groovy");
+            Files.writeString(pb, """
+                    playbook 'Into PostgreSQL', {
+                        tiers 'tier1', 'warehouse'
+                        requires {
+                            table warehouse, 'captures'
+                            columns warehouse, 'captures', 'id', 'body', 'created_at'
+                            journalMode warehouse, 'wal'
+                        }
+                        step 'write', {
+                            requires { table warehouse, 'tags' }
+                            warehouse.exec("DELETE FROM captures")
+                        }
+                    }
+                    """);
+            CliRunner r = CliRunner.run("run", pb.toString(), "-w", tmp.toString(), "--yes");
+            assertEquals(18, r.status(), r.out() + r.err());
+            assertTrue(r.err().contains("3 of 4 preconditions failed"), r.err());
+            assertTrue(r.err().contains("  playbook: columns warehouse.captures(id, body, created_at): found no created_at (it has id, body)"), r.err());
+            assertTrue(r.err().contains("  playbook: journalMode warehouse: found a PostgreSQL tier (journal modes are SQLite's)"), r.err());
+            assertTrue(r.err().contains("  step 1 'write': table warehouse.tags: found no table 'tags' (warehouse has captures)"), r.err());
+            try (java.sql.Connection c = pg.connect(); java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM captures), (SELECT count(*) FROM "
+                         + "information_schema.tables WHERE table_schema = '" + pg.schemaName() + "' AND table_name LIKE 'sluice%')")) {
+                rs.next();
+                assertEquals(2, rs.getLong(1));
+                assertEquals(0, rs.getLong(2), "no lock, no history table in the PostgreSQL schema");
+            }
+        }
+    }
+
+    @Test
     void preconditionKeywordOutsideRequiresIsAMisuse() {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = f.playbook("misuse.groovy", """
