@@ -2,7 +2,9 @@
  * The playbook engine: the model ({@link dev.sluice.playbook.Playbook}, {@link dev.sluice.playbook.Step}), the step runner
  * ({@link dev.sluice.playbook.PlaybookSession} runs one step at a time and leaves its transactions open for a decision,
  * {@link dev.sluice.playbook.StepRunner} drives a whole run, {@code AtomicStep} is what {@code atomic: true} adds), and the results it returns as data
- * ({@link dev.sluice.playbook.StepResult}, {@link dev.sluice.playbook.RunSummary}). Front ends plug in through
+ * ({@link dev.sluice.playbook.StepResult}, {@link dev.sluice.playbook.RunSummary}), and preconditions: the kinds a
+ * {@code requires} block declares ({@link dev.sluice.playbook.Preconditions}), the blocks ({@link dev.sluice.playbook.Requires})
+ * and the report every run checks before it writes anything ({@link dev.sluice.playbook.PreconditionReport}). Front ends plug in through
  * {@link dev.sluice.playbook.Decider}, {@link dev.sluice.playbook.Inspector} and {@link dev.sluice.playbook.RunListener}.
  * Knows nothing of Groovy (the {@code groovy} subpackage turns files into playbooks), the console, the CLI or the journal.
  */

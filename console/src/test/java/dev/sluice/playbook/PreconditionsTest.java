@@ -306,6 +306,31 @@ class PreconditionsTest {
     }
 
     @Test
+    void parenthesisedStepSyntaxUnknownNamesAndParametersInRequires() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("paren.groovy", """
+                playbook 'Paren', {
+                    tiers 'tier1'
+                    param 'snap', 'taken'
+                    requires { snapshotFree snap }
+                    step('one') {
+                        requires(later: true) { table tier1, 'made_later' }
+                        requires { table tier7, 'x' }
+                        tier1.exec("DELETE FROM items")
+                    }
+                }
+                """);
+        Map<String, String> before = f.hashes();
+        CliRunner r = CliRunner.run(f.args(pb, "--yes", "-p", "snap=fresh"));
+        assertEquals(18, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("1 of 2 preconditions failed"), r.err());
+        assertTrue(r.err().contains("  step 1 'one': requires block at ") && r.err().contains("paren.groovy:7: found an error: ")
+                && r.err().contains("unknown name 'tier7'"), r.err());
+        assertEquals(before, f.hashes());
+        assertEquals(3, f.count("tier1", "items"));
+    }
+
+    @Test
     void preconditionKeywordOutsideRequiresIsAMisuse() {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = f.playbook("misuse.groovy", """

@@ -87,7 +87,8 @@ final class LoadContext {
         if (t instanceof SluiceException se && se.getMessage().startsWith(display() + ":")) {
             return se;
         }
-        if (t instanceof MissingMethodException mm && Grammar.Keyword.of(mm.getMethod()).isPresent()) {
+        if (t instanceof MissingMethodException mm && Grammar.Keyword.of(mm.getMethod()).isPresent()
+                && !(Grammar.Keyword.of(mm.getMethod()).get().contextual() && isDslCall(mm.getMethod()))) {
             Grammar.Keyword k = Grammar.Keyword.of(mm.getMethod()).get();
             return new SluiceException(ErrorCode.PLAYBOOK, position(t, k.word()) + ": " + k.misuse() + ".", t);
         }
@@ -103,6 +104,11 @@ final class LoadContext {
             return new SluiceException(se.code(), position(t, null) + ": " + se.getMessage(), se);
         }
         return new SluiceException(ErrorCode.PLAYBOOK, position(t, null) + ": " + t.getClass().getSimpleName() + ": " + t.getMessage(), t);
+    }
+
+    /** A DSL call of a step body with that name (journalMode): wrong arguments there are not a misplaced keyword. */
+    private static boolean isDslCall(String name) {
+        return java.util.Arrays.stream(DslCalls.class.getMethods()).anyMatch(m -> m.getName().equals(name));
     }
 
     private static String argTypes(Object[] args) {
