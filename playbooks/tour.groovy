@@ -4,6 +4,9 @@ playbook 'Tour: give conversations a task status', {
     description 'Adds conversations.task_status, backfills it with an UPDATE, indexes it, and checks each step.'
     tiers 'tier1', optional: ['tier2', 'tier3']
     param 'status', 'open'
+    requires {                                       // checked before anything runs, in every run mode
+        columns tier1, 'conversations', 'id', 'last_updated'
+    }
 
     step 'add a task_status column', {
         addColumn tier1, 'conversations', 'task_status TEXT'

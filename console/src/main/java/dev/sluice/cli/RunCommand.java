@@ -125,6 +125,11 @@ final class RunCommand implements Callable<Integer> {
                 for (StepStatus s : PlaybookSession.statuses(session, pb)) {
                     out.println(s);
                 }
+                // What a run would check first, checked now (read-only); --list itself succeeds either way.
+                var report = PlaybookSession.preconditions(session, pb, new RunOptions(RunMode.STEP, startAt, stopAfter, only, params));
+                if (!report.entries().isEmpty()) {
+                    out.println(report);
+                }
                 return 0;
             }
             RunMode mode = yes ? RunMode.YES : dryRun ? RunMode.DRY_RUN : RunMode.STEP;

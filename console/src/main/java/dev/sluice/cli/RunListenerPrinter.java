@@ -32,6 +32,14 @@ final class RunListenerPrinter implements dev.sluice.playbook.RunListener {
     }
 
     @Override
+    public void preconditions(dev.sluice.playbook.PreconditionReport report) {
+        if (!report.entries().isEmpty()) { // a playbook without requires blocks prints as before
+            out.println(report);
+            out.flush();
+        }
+    }
+
+    @Override
     public void stepSkipped(StepStatus s, String reason) {
         out.println("Step " + s.step().index() + " '" + s.step().name() + "': already " + reason + "; skipped.");
         out.flush();

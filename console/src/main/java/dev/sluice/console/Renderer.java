@@ -45,7 +45,7 @@ public final class Renderer {
         return value;
     }
 
-    /** {@code Kind: message} in one line: the error code's kind for Sluice's own errors, the class name otherwise. */
+    /** {@code Kind: message} in one line (a failed precondition report: one line per failure): the error code's kind for Sluice's own errors, the class name otherwise. */
     public static String error(Throwable t) {
         String kind;
         String message = t.getMessage();
@@ -59,6 +59,9 @@ public final class Renderer {
             message = "'" + ure.getSnippet().source().strip() + "' uses something not defined yet. Define it first.";
         } else {
             kind = t.getClass().getSimpleName();
+        }
+        if (t instanceof SluiceException se && se.code() == dev.sluice.error.ErrorCode.PRECONDITION && message != null) {
+            return kind + ": " + message.strip(); // the precondition report: a first line, then one line per failure
         }
         return message == null || message.isBlank() ? kind : kind + ": " + oneLine(message);
     }

@@ -28,7 +28,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Resumable keyset backfill (seed 000, phase 3). Keys of the source (a table's single-column primary key or rowid, or
  * the first column of a SELECT) are walked in order, {@code batchRows} at a time; each batch runs in its own transaction
  * together with its checkpoint row in {@code sluice_progress}, so a stopped or killed backfill resumes after the last
- * committed batch and never applies a batch twice.
+ * committed batch and never applies a batch twice. The table exists only while some backfill of the tier is
+ * unfinished: the first batch creates it, and the backfill that completes last drops it (seed 000: helper tables are
+ * dropped when the migration no longer needs them). A completed backfill leaves no trace, so running it again walks the
+ * keys again: write its statement so that a second pass changes nothing ({@code WHERE c IS NULL}).
  *
  * <p>A watchdog interrupts a batch that exceeds the cap (Tier.cancel()); the batch is rolled back and retried at half
  * the size, and after {@code maxOverruns} overruns in a row the backfill stops, keeping its checkpoint. Ctrl-C (thread
@@ -127,16 +130,17 @@ public final class Backfill {
 
     private BackfillResult loop(Body body) {
         long started = System.nanoTime();
-        ensureProgressTable();
         List<String> notes = new ArrayList<>();
-        if (opt.restart()) {
+        if (opt.restart() && tier.hasTable(PROGRESS_TABLE)) {
             tier.exec("DELETE FROM " + PROGRESS_TABLE + " WHERE name = ?", name);
         }
         Row cp = checkpoint();
         Object last = cp == null ? null : decodeKey(cp.get("last_key"), (String) cp.get("key_type"));
         long doneBefore = cp == null ? 0 : ((Number) cp.get("rows_done")).longValue();
         if (cp != null && "done".equals(cp.get("status"))) {
-            notes.add("already finished on " + cp.get("updated") + "; run with restart: true to do it again");
+            // A row an earlier version kept after finishing: honoured once, then cleared like a finish today.
+            notes.add("already finished on " + cp.get("updated") + "; its checkpoint is now cleared");
+            finish();
             return new BackfillResult(name, table, 0, 0, doneBefore, last, last, 0, opt.batchRows(), Duration.ZERO, 0, true, notes);
         }
         long remaining = countAfter(last);
@@ -214,7 +218,7 @@ public final class Backfill {
                 }
                 throttle(started, rows);
             }
-            markDone(last, doneBefore + rows);
+            finish();
         } finally {
             if (bar != null) {
                 bar.close();
@@ -277,27 +281,42 @@ public final class Backfill {
 
     // ---------------------------------------------------------------- checkpoint
 
+    /** Created by the first batch, in its transaction: a backfill with nothing to do leaves no table behind. */
     private void ensureProgressTable() {
         tier.exec("CREATE TABLE IF NOT EXISTS " + PROGRESS_TABLE + " (name TEXT PRIMARY KEY, last_key TEXT, key_type TEXT, "
                 + "rows_done BIGINT NOT NULL, status TEXT NOT NULL, updated TEXT NOT NULL)");
     }
 
     private Row checkpoint() {
+        if (!tier.hasTable(PROGRESS_TABLE)) {
+            return null;
+        }
         var rows = tier.query("SELECT last_key, key_type, rows_done, status, updated FROM " + PROGRESS_TABLE + " WHERE name = ?", name);
         return rows.isEmpty() ? null : rows.get(0);
     }
 
     private void saveCheckpoint(Object lastKey, long done, String status) {
+        ensureProgressTable();
         tier.exec("INSERT INTO " + PROGRESS_TABLE + " (name, last_key, key_type, rows_done, status, updated) VALUES (?, ?, ?, ?, ?, ?) "
                         + "ON CONFLICT (name) DO UPDATE SET last_key = excluded.last_key, key_type = excluded.key_type, "
                         + "rows_done = excluded.rows_done, status = excluded.status, updated = excluded.updated",
                 name, lastKey == null ? null : lastKey.toString(), keyType(lastKey), done, status, Instant.now().toString());
     }
 
-    private void markDone(Object last, long done) {
+    /**
+     * The work is complete: its checkpoint goes, and the helper table with it when no other backfill of this tier is
+     * unfinished (one transaction). A crash before this leaves a checkpoint at the end, which the next run clears.
+     */
+    private void finish() {
+        if (!tier.hasTable(PROGRESS_TABLE)) {
+            return;
+        }
         tier.begin();
         try {
-            saveCheckpoint(last, done, "done");
+            tier.exec("DELETE FROM " + PROGRESS_TABLE + " WHERE name = ?", name);
+            if (((Number) tier.query("SELECT count(*) FROM " + PROGRESS_TABLE).value()).longValue() == 0) {
+                tier.exec("DROP TABLE " + PROGRESS_TABLE);
+            }
             tier.commit();
         } catch (RuntimeException e) {
             tier.rollback();

@@ -14,7 +14,7 @@ import java.util.Map;
  * @param pause            sleep between batches, so live traffic gets the lock
  * @param maxRowsPerSecond throttle (0: none)
  * @param progress         TRUE/FALSE forces the progress bar on/off; null shows it when a console is attached
- * @param restart          forget the checkpoint and start from the first key
+ * @param restart          forget an unfinished checkpoint and start from the first key
  */
 public record BackfillOptions(String name, int batchRows, Duration cap, int maxOverruns, Duration pause, double maxRowsPerSecond,
                               Boolean progress, boolean restart) {

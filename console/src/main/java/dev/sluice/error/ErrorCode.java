@@ -20,7 +20,9 @@ public enum ErrorCode {
     STEP_CHANGED(13),
     JOURNAL(14),
     CANCELLED(16),
-    IO(17);
+    IO(17),
+    /** A playbook's preconditions do not hold: every failure listed, nothing written to any tier. */
+    PRECONDITION(18);
 
     private final int exitStatus;
 

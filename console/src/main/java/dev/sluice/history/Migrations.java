@@ -51,6 +51,16 @@ public final class Migrations {
             }
             text.put(name, sql);
         }
+        if (tier.readOnly()) {
+            // Nothing of Sluice's goes into a read-only tier, not even an empty sluice_migrations table.
+            List<String> pending = text.keySet().stream().filter(n -> !applied.containsKey(n)).toList();
+            if (!pending.isEmpty()) {
+                throw new SluiceException(ErrorCode.USAGE, "Tier '" + tier.name() + "' is read-only; refused to apply " + pending.size()
+                        + " migration(s) from " + dir + " (first: " + pending.get(0) + "). Remove \"readOnly\" from its entry in sluice.json "
+                        + "if it must change.");
+            }
+            return new MigrateResult(tier.name(), dir.toString(), List.of(), List.copyOf(text.keySet()));
+        }
         boolean own = !tier.inTransaction();
         if (own) {
             tier.begin();

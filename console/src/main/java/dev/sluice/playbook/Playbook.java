@@ -10,14 +10,21 @@ import java.util.Map;
 /**
  * A loaded playbook: where it came from, its title and description, the tiers it needs, its parameters with their
  * defaults, and its steps in order. {@code id} (the file name without {@code .groovy}) is what history rows name, so
- * running the same file from another folder finds the same history.
+ * running the same file from another folder finds the same history. {@code requires} are the playbook's own
+ * precondition blocks (each step has its own too).
  */
 public record Playbook(Path file, String displayPath, String id, String title, String description, List<TierNeed> tiers,
-                       Map<String, Param> params, List<Step> steps, Binder binder) {
+                       Map<String, Param> params, List<Step> steps, Binder binder, List<Requires> requires) {
     public Playbook {
         tiers = List.copyOf(tiers);
+        requires = requires == null ? List.of() : List.copyOf(requires);
         params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
         steps = List.copyOf(steps);
+    }
+
+    public Playbook(Path file, String displayPath, String id, String title, String description, List<TierNeed> tiers,
+                    Map<String, Param> params, List<Step> steps, Binder binder) {
+        this(file, displayPath, id, title, description, tiers, params, steps, binder, List.of());
     }
 
     /** A tier the playbook names; a missing optional one is bound as null. */

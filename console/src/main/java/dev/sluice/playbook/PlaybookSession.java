@@ -51,6 +51,7 @@ public final class PlaybookSession implements AutoCloseable {
     private final String runId = Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
             + UUID.randomUUID().toString().substring(0, 8);
     private final Map<String, Object> params;
+    private final PreconditionReport preconditions;
     private final List<Step> selection;
     private final List<Tier> locked = new ArrayList<>();
     private final Intents intents;
@@ -85,10 +86,14 @@ public final class PlaybookSession implements AutoCloseable {
         this.decider = decider;
         this.listener = listener == null ? new RunListener() { } : listener;
         this.intents = new Intents(session.workspace().dir());
-        requireTiers();
-        this.params = resolveParams();
-        this.selection = select();
-        bind();
+        Prepared p = prepare(session, playbook, options);
+        this.params = p.params();
+        this.selection = p.selection();
+        this.preconditions = p.report();
+        if (!preconditions.holds()) {
+            // Before any lock, intent clean-up, history table or helper table: a refused run leaves every tier as it was.
+            throw new SluiceException(ErrorCode.PRECONDITION, preconditions.failureMessage(options.dryRun()));
+        }
         checkIntents();
         List<StepStatus> statuses = steps();
         for (StepStatus s : statuses) {
@@ -99,6 +104,51 @@ public final class PlaybookSession implements AutoCloseable {
         lock();
         this.previousSession = Sluice.use(session);
         this.listener.runStarted(playbook, statuses, options);
+        this.listener.preconditions(preconditions);
+    }
+
+    /** Parameters, selection and the up-front precondition report of a run that has not started. */
+    private record Prepared(Map<String, Object> params, List<Step> selection, PreconditionReport report) {
+    }
+
+    /**
+     * Everything checkable before a run writes anything, read-only: required tiers, parameters, the selection, then every
+     * precondition of the playbook and of each selected pending step (except blocks marked later), all collected into one
+     * report. Unknown {@code -p} names and unknown step names are usage errors and throw at once.
+     */
+    private static Prepared prepare(Session session, Playbook playbook, RunOptions options) {
+        List<PreconditionReport.Entry> entries = new ArrayList<>();
+        for (Playbook.TierNeed n : playbook.tiers()) {
+            if (!n.optional() && !session.tiers().has(n.name())) {
+                Precondition p = Preconditions.tierPresent(n.name());
+                entries.add(new PreconditionReport.Entry("playbook", p.what(), p.check(session)));
+            }
+        }
+        Map<String, Object> params = resolveParams(playbook, options, entries);
+        List<Step> selection = select(playbook, options);
+        bind(session, playbook, params);
+        List<StepStatus> statuses = statuses(session, playbook);
+        List<Step> pending = selection.stream().filter(s -> statuses.get(s.index() - 1).state() != StepState.APPLIED).toList();
+        if (!pending.isEmpty()) { // nothing left to run needs nothing to hold
+            entries.addAll(PreconditionCheck.evaluate(session, "playbook", playbook.requires(), false));
+            for (Step s : pending) {
+                entries.addAll(PreconditionCheck.evaluate(session, PreconditionCheck.scope(s), s.requires(), true));
+            }
+        }
+        return new Prepared(params, selection, new PreconditionReport(playbook.displayPath(), entries));
+    }
+
+    /**
+     * The report a run would check before starting, without starting it (no lock, nothing written): what {@code --list}
+     * shows. Throws only for usage errors (an unknown parameter or step name).
+     */
+    public static PreconditionReport preconditions(Session session, Playbook playbook, RunOptions options) {
+        return prepare(session, playbook, options).report();
+    }
+
+    /** The report this run checked when it started (it held, or the run would not have started). */
+    public PreconditionReport preconditions() {
+        return preconditions;
     }
 
     /** Opens a run of {@code playbook} on {@code session}; see the class comment for what it refuses. */
@@ -390,6 +440,14 @@ public final class PlaybookSession implements AutoCloseable {
                         + participants.get(0).name()) + " takes part: it runs as a plain step");
                 participants = List.of();
             }
+            if (!s.requires().isEmpty()) {
+                // Again right before the step (earlier steps may have changed what holds), later blocks included.
+                PreconditionReport now = new PreconditionReport(playbook.displayPath(),
+                        PreconditionCheck.evaluate(session, PreconditionCheck.scope(s), s.requires(), false));
+                if (!now.holds()) {
+                    return refused(s, cursor + 1, selection.size(), now);
+                }
+            }
             StepResult r = runStep(s, cursor + 1, selection.size(), participants);
             if (r.status() == StepResult.Status.DRY_RUN) {
                 open = null;
@@ -398,6 +456,18 @@ public final class PlaybookSession implements AutoCloseable {
             return r;
         }
         return null;
+    }
+
+    /** A step whose preconditions fail right before it: it does not start; nothing of it ran, nothing to roll back. */
+    private StepResult refused(Step step, int position, int total, PreconditionReport report) {
+        listener.stepStarted(step, position, total);
+        String msg = "Step '" + step.name() + "' did not start: " + report.failures().size() + " precondition"
+                + (report.failures().size() == 1 ? "" : "s") + " failed:\n" + String.join("\n", report.failures().stream().map(e -> "  " + e.line()).toList());
+        StepResult r = new StepResult(step, position, total, StepResult.Status.FAILED, List.of(), List.of(), List.of(), List.of(), List.of(),
+                0, 0, msg, ErrorCode.PRECONDITION);
+        results.add(r);
+        listener.stepResult(r);
+        return r;
     }
 
     private StepResult runStep(Step step, int position, int total, List<Tier> participants) {
@@ -954,17 +1024,7 @@ public final class PlaybookSession implements AutoCloseable {
 
     // ---------------------------------------------------------------- start-up checks
 
-    private void requireTiers() {
-        for (Playbook.TierNeed n : playbook.tiers()) {
-            if (!n.optional() && !session.tiers().has(n.name())) {
-                throw new SluiceException(ErrorCode.PLAYBOOK, playbook.displayPath() + " needs tier '" + n.name() + "', which workspace "
-                        + session.workspace().dir() + " does not have (it has " + String.join(", ", session.tiers().names())
-                        + "). Add '" + n.name() + "' to sluice.json, or run the playbook on the right workspace (-w DIR).");
-            }
-        }
-    }
-
-    private Map<String, Object> resolveParams() {
+    private static Map<String, Object> resolveParams(Playbook playbook, RunOptions options, List<PreconditionReport.Entry> entries) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String k : options.params().keySet()) {
             if (!playbook.params().containsKey(k)) {
@@ -975,15 +1035,23 @@ public final class PlaybookSession implements AutoCloseable {
         for (Playbook.Param p : playbook.params().values()) {
             String given = options.params().get(p.name());
             if (given == null && p.required()) {
-                throw new SluiceException(ErrorCode.USAGE, playbook.displayPath() + " needs parameter '" + p.name() + "'. Give it with -p "
-                        + p.name() + "=VALUE.");
+                entries.add(new PreconditionReport.Entry("playbook", "parameter '" + p.name() + "'", Precondition.Outcome.fails(
+                        "not given", "a value (it has no default)", "Give it with -p " + p.name() + "=VALUE.")));
+                out.put(p.name(), null);
+                continue;
             }
-            out.put(p.name(), given == null ? p.defaultValue() : coerce(p, given));
+            try {
+                out.put(p.name(), given == null ? p.defaultValue() : coerce(p, given));
+            } catch (SluiceException e) {
+                entries.add(new PreconditionReport.Entry("playbook", "parameter '" + p.name() + "'", Precondition.Outcome.fails(
+                        "'" + given + "'", e.getMessage(), "Give it with -p " + p.name() + "=VALUE.")));
+                out.put(p.name(), p.defaultValue());
+            }
         }
         return java.util.Collections.unmodifiableMap(out);
     }
 
-    private Object coerce(Playbook.Param p, String v) {
+    private static Object coerce(Playbook.Param p, String v) {
         Object d = p.defaultValue();
         try {
             if (d instanceof Integer) {
@@ -996,18 +1064,18 @@ public final class PlaybookSession implements AutoCloseable {
                 return Double.parseDouble(v);
             }
         } catch (NumberFormatException e) {
-            throw new SluiceException(ErrorCode.USAGE, "Parameter '" + p.name() + "' is a number (default " + d + "); got '" + v + "'.");
+            throw new SluiceException(ErrorCode.USAGE, "a number (default " + d + ")");
         }
         if (d instanceof Boolean) {
             if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                throw new SluiceException(ErrorCode.USAGE, "Parameter '" + p.name() + "' is true or false; got '" + v + "'.");
+                throw new SluiceException(ErrorCode.USAGE, "true or false");
             }
             return Boolean.parseBoolean(v);
         }
         return v;
     }
 
-    private void bind() {
+    private static void bind(Session session, Playbook playbook, Map<String, Object> params) {
         Playbook.Binder b = playbook.binder();
         // The fixed names first: a tier of the same name wins (seed 003's tier is called 'workspace'; its playbook reaches
         // the Workspace through Sluice.workspace()).
@@ -1028,7 +1096,7 @@ public final class PlaybookSession implements AutoCloseable {
         });
     }
 
-    private List<Step> select() {
+    private static List<Step> select(Playbook playbook, RunOptions options) {
         List<Step> all = playbook.steps();
         if (options.only() != null) {
             if (options.startAt() != null || options.stopAfter() != null) {

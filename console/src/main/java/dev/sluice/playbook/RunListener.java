@@ -11,6 +11,10 @@ public interface RunListener {
     default void runStarted(Playbook playbook, List<StepStatus> steps, RunOptions options) {
     }
 
+    /** The preconditions checked before the run started (they held: a failing report refuses the run instead). */
+    default void preconditions(PreconditionReport report) {
+    }
+
     /** A selected step that does not run: applied already, or outside the selection. */
     default void stepSkipped(StepStatus status, String reason) {
     }
@@ -44,6 +48,11 @@ public interface RunListener {
             @Override
             public void runStarted(Playbook p, List<StepStatus> s, RunOptions o) {
                 listeners.forEach(l -> l.runStarted(p, s, o));
+            }
+
+            @Override
+            public void preconditions(PreconditionReport r) {
+                listeners.forEach(l -> l.preconditions(r));
             }
 
             @Override

@@ -48,7 +48,9 @@ public final class StepRunner {
                 if (r.status() == StepResult.Status.FAILED) {
                     done.add(r);
                     ending = RunSummary.Ending.STEP_FAILED;
-                    message = "Step '" + r.step().name() + "' failed and was rolled back on every tier; no history row was written."
+                    message = (r.errorCode() == ErrorCode.PRECONDITION ? "Step '" + r.step().name() + "' did not start: its preconditions "
+                            + "failed (above); nothing of it ran and no history row was written."
+                            : "Step '" + r.step().name() + "' failed and was rolled back on every tier; no history row was written.")
                             + (mode == RunMode.DRY_RUN ? " The dry run stops here; every earlier step is rolled back too." : "");
                     exit = (r.errorCode() == null ? ErrorCode.PLAYBOOK : r.errorCode()).exitStatus();
                     break;

@@ -287,6 +287,11 @@ public final class Tier implements AutoCloseable {
         return config.readOnly();
     }
 
+    /** False when the tier is configured read-only or its SQLite file cannot be written (file permissions). */
+    public boolean writable() {
+        return !readOnly() && (file() == null || !Files.exists(file()) || Files.isWritable(file()));
+    }
+
     public void addListener(Listener l) {
         listeners.add(l);
     }

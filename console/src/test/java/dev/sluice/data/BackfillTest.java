@@ -79,18 +79,57 @@ class BackfillTest {
             assertTrue(resumed.finished());
             assertEquals(0L, k.count("t", "applied <> 1"), "every row applied exactly once");
             assertEquals(expected, k.checksum("t"));
+            assertFalse(k.hasTable(Backfill.PROGRESS_TABLE), "kept while unfinished (the resume found it), dropped once complete");
         }
     }
 
     @Test
-    void rerunOfAFinishedBackfillChangesNothing() {
+    void finishedBackfillDropsItsHelperTableAndAnIdempotentRerunChangesNothing() {
+        // Issue 12, point 5: sluice_progress stays only while work is unfinished.
+        String idempotent = "UPDATE t SET applied = 1 WHERE applied = 0 AND id BETWEEN :lo AND :hi";
         try (Tier t = DataTiers.sqlite(dir.resolve("a.db"))) {
             fill(t);
-            Backfill.sql(t, BackfillChild.SQL, BackfillOptions.defaults().progress(false));
+            BackfillResult first = Backfill.sql(t, idempotent, BackfillOptions.defaults().progress(false));
+            assertEquals(ROWS, first.rows());
+            assertFalse(t.hasTable(Backfill.PROGRESS_TABLE), "dropped when the backfill completed");
             Checksum after = t.checksum("t");
-            BackfillResult again = Backfill.sql(t, BackfillChild.SQL, BackfillOptions.defaults().progress(false));
-            assertEquals(0, again.rows());
+            BackfillResult again = Backfill.sql(t, idempotent, BackfillOptions.defaults().progress(false));
+            assertTrue(again.finished());
             assertEquals(after, t.checksum("t"));
+            assertFalse(t.hasTable(Backfill.PROGRESS_TABLE));
+        }
+    }
+
+    @Test
+    void helperTableStaysWhileAnotherBackfillOfTheTierIsUnfinished() {
+        try (Tier t = DataTiers.sqlite(dir.resolve("a.db"))) {
+            fill(t);
+            assertThrows(SluiceException.class, () -> Backfill.run(t, "t", BackfillOptions.defaults().name("stopped").progress(false), b -> {
+                b.exec("UPDATE t SET applied = applied + 1 WHERE id BETWEEN :lo AND :hi");
+                if (b.number() == 2) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            Thread.interrupted();
+            Backfill.run(t, "SELECT id FROM t WHERE id <= 3000", BackfillOptions.defaults().name("other").progress(false),
+                    b -> b.exec("UPDATE t SET v = v WHERE id BETWEEN :lo AND :hi"));
+            assertEquals("stopped", t.query("SELECT group_concat(name) FROM " + Backfill.PROGRESS_TABLE).value());
+            Backfill.run(t, "t", BackfillOptions.defaults().name("stopped").progress(false),
+                    b -> b.exec("UPDATE t SET applied = applied + 1 WHERE id BETWEEN :lo AND :hi"));
+            assertFalse(t.hasTable(Backfill.PROGRESS_TABLE), "the last unfinished one completed: table dropped");
+            assertEquals((long) ROWS, t.count("t", "applied = 1"), "resumed, never applied twice");
+        }
+    }
+
+    @Test
+    void aBackfillWithNothingToDoCreatesNoTable() {
+        try (Tier t = DataTiers.sqlite(dir.resolve("a.db"))) {
+            fill(t);
+            BackfillResult r = Backfill.sql(t, "UPDATE t SET v = 0 WHERE id BETWEEN :lo AND :hi AND id < 0", BackfillOptions.defaults()
+                    .progress(false));
+            assertTrue(r.finished());
+            Backfill.run(t, "SELECT id FROM t WHERE id < 0", BackfillOptions.defaults().progress(false), b -> { });
+            assertFalse(t.hasTable(Backfill.PROGRESS_TABLE));
         }
     }
 

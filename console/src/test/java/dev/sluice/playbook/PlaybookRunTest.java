@@ -324,7 +324,7 @@ class PlaybookRunTest {
     }
 
     @Test
-    void missingRequiredTierRefusedInOneLineBeforeAnythingRuns() {
+    void missingRequiredTierRefusedAsAPreconditionBeforeAnythingRuns() {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = f.playbook("needs.groovy", """
                 playbook 'Needs tier9', {
@@ -334,9 +334,10 @@ class PlaybookRunTest {
                 """);
         Map<String, String> before = f.hashes();
         CliRunner r = CliRunner.run(f.args(pb, "--yes"));
-        assertEquals(ErrorCode.PLAYBOOK.exitStatus(), r.status());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().contains("needs tier 'tier9'"), r.err());
+        assertEquals(ErrorCode.PRECONDITION.exitStatus(), r.status());
+        assertEquals(2, r.err().strip().lines().count(), "the report's first line and one line for the tier:\n" + r.err());
+        assertTrue(r.err().contains("  playbook: tier 'tier9': found no tier 'tier9' in the workspace (it has tier1, tier2, tier3); "
+                + "wanted the tier. Add it to sluice.json, or run the playbook on the right workspace (-w DIR)."), r.err());
         assertEquals(before, f.hashes());
     }
 

@@ -208,7 +208,8 @@ class CortexMigrationTest {
         assertTrue(count(ws, "tier1", """
                 SELECT max(n) FROM (SELECT count(*) AS n FROM conversation_actions a JOIN conversations c ON c.id = a.conversation_id
                 GROUP BY c.session_id)""") <= 50);
-        assertEquals("done", value(ws, "tier1", "SELECT group_concat(DISTINCT status) FROM sluice_progress"));
+        assertEquals(0, count(ws, "tier1", "SELECT count(*) FROM sqlite_schema WHERE name = 'sluice_progress'"),
+                "the backfills completed: their helper table is dropped, as the document drops helper tables (issue 12, point 5)");
         assertEquals("migration|MIGRATION_START|system|schema_v2|generated|1.0", value(ws, "tier1",
                 "SELECT source_type || '|' || source_ref || '|' || target_type || '|' || target_ref || '|' || relation || '|' || confidence FROM provenance_links"));
         assertEquals(3, count(ws, "tier1", "SELECT count(*) FROM retention_snapshots"));

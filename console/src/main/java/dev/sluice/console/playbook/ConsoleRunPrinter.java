@@ -27,6 +27,13 @@ final class ConsoleRunPrinter implements RunListener {
     }
 
     @Override
+    public void preconditions(dev.sluice.playbook.PreconditionReport report) {
+        if (!report.entries().isEmpty()) { // a playbook without requires blocks prints as before
+            out.println(report);
+        }
+    }
+
+    @Override
     public void stepSkipped(StepStatus s, String reason) {
         out.println("Step " + s.step().index() + " '" + s.step().name() + "': already " + reason + "; skipped.");
     }

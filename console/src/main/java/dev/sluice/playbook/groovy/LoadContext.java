@@ -3,6 +3,7 @@ package dev.sluice.playbook.groovy;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.playbook.Playbook;
+import dev.sluice.playbook.Requires;
 import groovy.lang.Closure;
 import groovy.lang.MissingMethodException;
 import groovy.lang.MissingPropertyException;
@@ -15,7 +16,8 @@ import java.util.Map;
 /** What loading a playbook file collects, and how errors inside it are placed at file:line:column. */
 final class LoadContext {
     /** A step as declared: name, closure, and its call in the source. */
-    record StepDef(String name, Closure<?> body, SourceIndex.Call call, boolean always, boolean atomic, boolean perTier) {
+    record StepDef(String name, Closure<?> body, SourceIndex.Call call, boolean always, boolean atomic, boolean perTier,
+                   List<Requires> requires) {
     }
 
     final Path file;
@@ -28,6 +30,8 @@ final class LoadContext {
     final List<Playbook.TierNeed> tiers = new ArrayList<>();
     final Map<String, Playbook.Param> params = new LinkedHashMap<>();
     final List<StepDef> steps = new ArrayList<>();
+    /** The playbook's own requires blocks (top level or directly in the playbook block). */
+    final List<Requires> requires = new ArrayList<>();
     private final java.util.Set<SourceIndex.Call> usedStepCalls = new java.util.HashSet<>();
 
     LoadContext(Path file, String scriptName, SourceIndex index) {
@@ -84,7 +88,8 @@ final class LoadContext {
         if (t instanceof SluiceException se && se.getMessage().startsWith(display() + ":")) {
             return se;
         }
-        if (t instanceof MissingMethodException mm && Grammar.Keyword.of(mm.getMethod()).isPresent()) {
+        if (t instanceof MissingMethodException mm && Grammar.Keyword.of(mm.getMethod()).isPresent()
+                && !(Grammar.Keyword.of(mm.getMethod()).get().contextual() && isDslCall(mm.getMethod()))) {
             Grammar.Keyword k = Grammar.Keyword.of(mm.getMethod()).get();
             return new SluiceException(ErrorCode.PLAYBOOK, position(t, k.word()) + ": " + k.misuse() + ".", t);
         }
@@ -100,6 +105,11 @@ final class LoadContext {
             return new SluiceException(se.code(), position(t, null) + ": " + se.getMessage(), se);
         }
         return new SluiceException(ErrorCode.PLAYBOOK, position(t, null) + ": " + t.getClass().getSimpleName() + ": " + t.getMessage(), t);
+    }
+
+    /** A DSL call of a step body with that name (journalMode): wrong arguments there are not a misplaced keyword. */
+    private static boolean isDslCall(String name) {
+        return java.util.Arrays.stream(DslCalls.class.getMethods()).anyMatch(m -> m.getName().equals(name));
     }
 
     private static String argTypes(Object[] args) {

@@ -3,13 +3,14 @@ package dev.sluice.playbook.groovy;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.playbook.Playbook;
+import dev.sluice.playbook.Requires;
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code playbook { … }} block: description, tiers, param and step. */
+/** The {@code playbook { … }} block: description, tiers, param, requires and step. */
 public final class PlaybookDelegate {
     private static final java.util.Set<String> STEP_OPTIONS = java.util.Set.of("always", "atomic");
     private final LoadContext load;
@@ -90,7 +91,16 @@ public final class PlaybookDelegate {
     public void step(Map<String, Object> options, String name,
                      @DelegatesTo(value = StepDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
         check(Grammar.Keyword.STEP);
+        List<Requires> requires = new java.util.ArrayList<>();
         for (var e : options.entrySet()) {
+            if (e.getKey().equals(StepRequiresHoist.OPTION) && e.getValue() instanceof Closure<?> hoisted) {
+                // The step body's own requires statements, moved here by the compiler so they are known without running it.
+                Closure<?> c = (Closure<?>) hoisted.clone();
+                c.setDelegate(new StepRequires(load, requires));
+                c.setResolveStrategy(Closure.DELEGATE_FIRST);
+                c.call();
+                continue;
+            }
             if (!STEP_OPTIONS.contains(e.getKey()) || !(e.getValue() instanceof Boolean)) {
                 throw new SluiceException(ErrorCode.PLAYBOOK, load.position(null, "step") + ": unknown step option " + e.getKey() + ": "
                         + e.getValue() + "; the options are always: true (run the step on every run) and atomic: true|false (commit its "
@@ -106,7 +116,41 @@ public final class PlaybookDelegate {
                         + s.call().line() + "). Step names identify steps in history; make them unique.");
             }
         }
-        load.steps.add(new LoadContext.StepDef(name, body, load.stepCall(name), always, atomic, perTier));
+        load.steps.add(new LoadContext.StepDef(name, body, load.stepCall(name), always, atomic, perTier, requires));
+    }
+
+    /** The playbook's preconditions: checked before anything runs, in every run mode (README, "Preconditions"). */
+    public void requires(@DelegatesTo(value = RequiresDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        requires(Map.of(), body);
+    }
+
+    public void requires(Map<String, Object> options,
+                         @DelegatesTo(value = RequiresDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        check(Grammar.Keyword.REQUIRES);
+        RequiresDelegate.later(load, options, false);
+        load.requires.add(RequiresDelegate.block(load, body, false, load.lineOf(new Throwable().getStackTrace())));
+    }
+
+    /** Collects a step's hoisted {@code requires} statements at load time (their closures run when the run starts). */
+    public static final class StepRequires {
+        private final LoadContext load;
+        private final List<Requires> into;
+
+        StepRequires(LoadContext load, List<Requires> into) {
+            this.load = load;
+            this.into = into;
+        }
+
+        public void requires(@DelegatesTo(value = RequiresDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+            requires(Map.of(), body);
+        }
+
+        /** {@code requires later: true, { … }}: checked only right before the step (tables an earlier step creates). */
+        public void requires(Map<String, Object> options,
+                             @DelegatesTo(value = RequiresDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+            boolean later = RequiresDelegate.later(load, options, true);
+            into.add(RequiresDelegate.block(load, body, later, load.lineOf(new Throwable().getStackTrace())));
+        }
     }
 
     List<LoadContext.StepDef> steps() {

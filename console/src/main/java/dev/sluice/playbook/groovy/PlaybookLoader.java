@@ -72,7 +72,7 @@ public final class PlaybookLoader {
         ImportCustomizer imports = new ImportCustomizer();
         imports.addStarImports("dev.sluice.tier", "dev.sluice.dsl");
         NoJvmExit exits = new NoJvmExit(display);
-        cc.addCompilationCustomizers(imports, exits);
+        cc.addCompilationCustomizers(imports, exits, new StepRequiresHoist());
         if (declarationsOnly) {
             cc.addCompilationCustomizers(new DeclarationsOnly());
         }
@@ -119,11 +119,11 @@ public final class PlaybookLoader {
                 } catch (RuntimeException e) {
                     throw load.placed(e);
                 }
-            }, d.always(), d.atomic(), d.perTier()));
+            }, d.always(), d.atomic(), d.perTier(), d.requires()));
         }
         String id = fileName.endsWith(".groovy") ? fileName.substring(0, fileName.length() - ".groovy".length()) : fileName;
         Binding binding = script.getBinding();
-        return new Playbook(file, display, id, load.title, load.description, load.tiers, load.params, steps, binding::setVariable);
+        return new Playbook(file, display, id, load.title, load.description, load.tiers, load.params, steps, binding::setVariable, load.requires);
     }
 
     /** A source name whose class name is a valid Java identifier whatever the file is called: {@code long.groovy} → {@code Playbook_long.groovy}. */

@@ -12,6 +12,14 @@ public abstract class PlaybookScript extends Script {
         this.load = load;
     }
 
+    /** Preconditions at the top level of the file: the same as a {@code requires} block directly in the playbook block. */
+    public void requires(@DelegatesTo(value = RequiresDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
+        if (!load.loading) {
+            throw load.misuse(Grammar.Keyword.REQUIRES);
+        }
+        load.requires.add(RequiresDelegate.block(load, body, false, load.lineOf(new Throwable().getStackTrace())));
+    }
+
     /** The playbook: a title and a block of description, tiers, param and step. */
     public void playbook(String title, @DelegatesTo(value = PlaybookDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
         if (!load.loading || load.seenPlaybook) {

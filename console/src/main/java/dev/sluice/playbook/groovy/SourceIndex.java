@@ -77,6 +77,9 @@ final class SourceIndex {
             @Override
             public void visitMethodCallExpression(MethodCallExpression call) {
                 Optional<Grammar.Keyword> kw = call.isImplicitThis() ? Grammar.Keyword.of(call.getMethodAsString()) : Optional.empty();
+                if (kw.isPresent() && kw.get().contextual() && !Grammar.allowed(blocks.peek(), kw.get())) {
+                    kw = Optional.empty(); // an ordinary call outside its block (journalMode in a step)
+                }
                 if (kw.isEmpty()) {
                     super.visitMethodCallExpression(call);
                     return;
@@ -180,8 +183,53 @@ final class SourceIndex {
         return sb.toString();
     }
 
+    /**
+     * The SHA-256 of a step's source without its {@code requires} blocks (whole lines when they stand on their own): a
+     * precondition says when the step may run, not what it does, so adding or editing one leaves an applied step applied.
+     */
     String checksum(Call c) {
-        return Sha256.ofText(text(c));
+        List<Call> inner = calls.stream().filter(r -> r.keyword() == Grammar.Keyword.REQUIRES && inside(r, c)).toList();
+        if (inner.isEmpty()) {
+            return Sha256.ofText(text(c));
+        }
+        List<String> out = new ArrayList<>();
+        for (int ln = c.line(); ln <= c.lastLine(); ln++) {
+            String l = lines[ln - 1];
+            int from = ln == c.line() ? c.column() - 1 : 0;
+            int to = ln == c.lastLine() ? Math.min(l.length(), c.lastColumn() - 1) : l.length();
+            StringBuilder kept = new StringBuilder();
+            boolean cut = false;
+            for (int col = Math.min(from, to); col < to; col++) {
+                int pos = col + 1;
+                int line = ln;
+                if (inner.stream().anyMatch(r -> covers(r, line, pos))) {
+                    cut = true;
+                } else {
+                    kept.append(l.charAt(col));
+                }
+            }
+            String k = kept.toString();
+            if (cut && k.replace(";", "").isBlank()) {
+                continue; // the line held only the requires block
+            }
+            out.add(k);
+        }
+        return Sha256.ofText(String.join("\n", out));
+    }
+
+    private static boolean inside(Call inner, Call outer) {
+        return covers(outer, inner.line(), inner.column()) && !(inner.line() == outer.line() && inner.column() == outer.column());
+    }
+
+    /** Whether the 1-based (line, column) lies in the call's span (end column exclusive). */
+    private static boolean covers(Call c, int line, int column) {
+        if (line < c.line() || line > c.lastLine()) {
+            return false;
+        }
+        if (line == c.line() && column < c.column()) {
+            return false;
+        }
+        return line != c.lastLine() || column < c.lastColumn();
     }
 
     String display() {

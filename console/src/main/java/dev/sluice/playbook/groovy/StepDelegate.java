@@ -23,6 +23,16 @@ public final class StepDelegate extends DslCalls {
         return step.expect(name, () -> DefaultTypeTransformation.castToBoolean(c.call()));
     }
 
+    /**
+     * A {@code requires} block that is not a statement directly in the step body (inside an {@code if}, a loop or a
+     * closure) would be seen only once the step runs: refused. Those written directly in the body never reach here.
+     */
+    public void requires(Object... args) {
+        throw new dev.sluice.error.SluiceException(dev.sluice.error.ErrorCode.PLAYBOOK, load.position(null, "requires")
+                + ": 'requires' must be a statement directly in the step body (not inside an if, a loop or a closure), so the run "
+                + "can check it before anything runs.");
+    }
+
     /** What to do if the operator rejects this step after its non-transactional actions ran (runs after the rollback). */
     public void rollback(@DelegatesTo(value = RollbackDelegate.class, strategy = Closure.DELEGATE_FIRST) Closure<?> body) {
         if (step.insideExpectation()) {
