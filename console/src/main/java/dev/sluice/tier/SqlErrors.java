@@ -128,7 +128,7 @@ final class SqlErrors {
         String w = words(e);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("constraint failed: (.+)$").matcher(w);
         if (m.find()) {
-            return (extended(e) == CONSTRAINT_PRIMARYKEY ? "primary key " : "unique key ") + m.group(1) + " already holds that value";
+            return (extended(e) == CONSTRAINT_PRIMARYKEY ? "primary key " : "unique key ") + m.group(1) + " already holds that value [" + w + "]";
         }
         java.util.regex.Matcher pg = java.util.regex.Pattern.compile("unique constraint \"([^\"]+)\"").matcher(String.valueOf(e.getMessage()));
         if (pg.find()) {

@@ -93,7 +93,7 @@ class BadInputTest {
         Object before = f.value("tier1", ITEMS);
         CliRunner pk = CliRunner.run(f.args(f.playbook("pk.groovy", oneStep("tier1.exec(\"INSERT INTO items (id, name) VALUES (1, 'dup')\")")), "--yes"));
         assertEquals(ErrorCode.SQL.exitStatus(), pk.status(), pk.out());
-        assertEquals("Tier 'tier1': duplicate key, primary key items.id already holds that value (a data conflict, not a mistake in the "
+        assertEquals("Tier 'tier1': duplicate key, primary key items.id already holds that value [UNIQUE constraint failed: items.id] (a data conflict, not a mistake in the "
                 + "statement) in: INSERT INTO items (id, name) VALUES (1, 'dup'). Nothing from this statement was written; remove or update "
                 + "the conflicting row, or skip existing keys (INSERT OR IGNORE, ON CONFLICT DO NOTHING).", stepError(pk));
         assertEquals(before, f.value("tier1", ITEMS));
@@ -103,7 +103,7 @@ class BadInputTest {
         }
         CliRunner unique = CliRunner.run(f.args(f.playbook("unique.groovy", oneStep("tier1.exec(\"INSERT INTO items (name) VALUES ('a')\")")), "--yes"));
         assertEquals(ErrorCode.SQL.exitStatus(), unique.status(), unique.out());
-        assertTrue(stepError(unique).startsWith("Tier 'tier1': duplicate key, unique key items.name already holds that value (a data conflict"),
+        assertTrue(stepError(unique).startsWith("Tier 'tier1': duplicate key, unique key items.name already holds that value [UNIQUE constraint failed: items.name] (a data conflict"),
                 unique.out());
         assertEquals(before, f.value("tier1", ITEMS));
     }

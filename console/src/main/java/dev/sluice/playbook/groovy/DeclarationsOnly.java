@@ -28,8 +28,8 @@ import org.codehaus.groovy.control.customizers.CompilationCustomizer;
 /**
  * For {@code --list}, {@code --dry-run} and completion: compiles a playbook so that its top level does only what declares
  * the playbook. Kept: the {@code playbook} call and, inside its block, {@code description}, {@code tiers}, {@code param}
- * and {@code step} calls (also inside {@code if}/{@code for} around them), and definitions whose value is a literal or a
- * closure. Every other statement outside the steps (a call, an assignment from a call, a print) is dropped from the
+ * and {@code step} calls (also inside {@code if}/{@code for} around them), and definitions whose value is a literal, a
+ * closure or a constructor call with such arguments ({@code @Field static final ObjectMapper JSON = new ObjectMapper()}). Every other statement outside the steps (a call, an assignment from a call, a print) is dropped from the
  * compiled script, so it cannot have a side effect. Methods, fields and step bodies are untouched.
  */
 final class DeclarationsOnly extends CompilationCustomizer {
@@ -136,6 +136,11 @@ final class DeclarationsOnly extends CompilationCustomizer {
         }
         if (e instanceof MapEntryExpression me) {
             return pure(me.getKeyExpression()) && pure(me.getValueExpression());
+        }
+        if (e instanceof org.codehaus.groovy.ast.expr.ConstructorCallExpression c) {
+            // A helper object for the steps (new ObjectMapper(), new LinkedHashMap()): built, not acted on. Its arguments
+            // must be pure too, so new File(x).delete() (a call on it) and new Foo(bar()) are still dropped.
+            return args(c.getArguments()).stream().allMatch(DeclarationsOnly::pure);
         }
         return false;
     }
