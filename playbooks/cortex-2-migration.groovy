@@ -125,13 +125,13 @@ playbook 'CORTEX 1.0 -> 2.0 migration (seed 000)', {
         pre["parameter date is YYYY-MM-DD (got '$date')".toString()] = (date ==~ /\d{4}-\d\d-\d\d/)
         pre["batches under 1,000 rows (batchRows $batchRows, lastTurns $lastTurns)".toString()] =
                 (batchRows as int) in 1..999 && (lastTurns as int) in 1..999
-        pre["batch time cap at most 5 s (capMillis $capMillis)".toString()] = (capMillis as long) in 1..5000
+        pre["batch time cap at most 5 s (capMillis $capMillis)".toString()] = (capMillis as long) >= 1 && (capMillis as long) <= 5000
         NEEDED.each { tn, tables ->
             def t = tiers.get(tn)
             tables.each { table, cols ->
                 boolean has = t.hasTable(table)
                 def missing = has ? cols.findAll { c -> !t.hasColumn(table, c) } : cols
-                pre["${tn}.${table}(${cols.join(', ')}) exists${missing && has ? ' (missing: ' + missing.join(', ') + ')' : ''}".toString()] =
+                pre["${tn}.${table}${cols ? '(' + cols.join(', ') + ')' : ''} exists${missing && has ? ' (missing: ' + missing.join(', ') + ')' : ''}".toString()] =
                         has && !missing
             }
         }
@@ -580,6 +580,7 @@ VALUES ('migration','MIGRATION_START','system','schema_v2','generated',1.0)''')
         def r = backfill(tier3, "SELECT c.id FROM cortex_tier1.conversations c WHERE $archivable",
                 name: 'cortex-2: archive copy', batchRows: batchRows as int, capMillis: capMillis as long) { b ->
             def messages = [:].withDefault { [] }
+            def values = []
             tier3.query('SELECT * FROM cortex_tier1.messages WHERE conversation_id BETWEEN ? AND ? ORDER BY conversation_id, id', b.lo(), b.hi())
                     .each { m -> messages[m.conversation_id as long] << m.toMap() }
             tier3.query("SELECT c.*, ${periodSql(fmt, ts('c.last_updated'))} AS sluice_period FROM cortex_tier1.conversations c " +
@@ -587,8 +588,11 @@ VALUES ('migration','MIGRATION_START','system','schema_v2','generated',1.0)''')
                 def conversation = c.toMap()
                 String period = conversation.remove('sluice_period')
                 byte[] json = JSON.writeValueAsBytes([conversation: conversation, messages: messages[c.id as long]])
-                tier3.exec('INSERT INTO archives (id, period, payload, created_at) VALUES (?, ?, ?, ?)',
-                        offset + (c.id as long), period, blob ? json : new String(json, 'UTF-8'), stamp)
+                values.addAll([offset + (c.id as long), period, blob ? json : new String(json, 'UTF-8'), stamp])
+            }
+            if (values) {   // one statement per batch (4 parameters a row, under SQLite's 32,766)
+                tier3.exec('INSERT INTO archives (id, period, payload, created_at) VALUES ' +
+                        (['(?, ?, ?, ?)'] * (values.size().intdiv(4))).join(', '), values as Object[])
             }
         }
         if (r) note r.toString()
@@ -611,7 +615,7 @@ VALUES ('migration','MIGRATION_START','system','schema_v2','generated',1.0)''')
             def ids = tier3.query('SELECT id - ? AS cid FROM archives WHERE id BETWEEN ? AND ?', offset, offset + (b.lo() as long),
                     offset + (b.hi() as long)).collect { it.cid }
             if (ids) {
-                tier1.exec("UPDATE conversations SET archived = 1 WHERE $archivable AND id IN (${ids.collect { '?' }.join(', ')})", *ids)
+                tier1.exec("UPDATE conversations SET archived = 1 WHERE $archivable AND id IN (${ids.collect { '?' }.join(", ")})", ids as Object[])
             }
         }
         if (r) note r.toString()

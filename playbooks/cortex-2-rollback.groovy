@@ -38,7 +38,7 @@ playbook 'CORTEX 2.0 -> 1.0 rollback (seed 000)', {
             s.files()*.tier().toSet() == ['tier1', 'tier2', 'tier3'].toSet()
         }
         if (tier1.hasTable('config')) {
-            int n = tier1.exec("UPDATE config SET value = 'off' WHERE key IN (${FEATURES.collect { '?' }.join(', ')}) AND value <> 'off'", *FEATURES)
+            int n = tier1.exec("UPDATE config SET value = 'off' WHERE key IN (${FEATURES.collect { '?' }.join(', ')}) AND value <> 'off'", FEATURES as Object[])
             note "$n 2.0 feature flag(s) set off in tier1 config"
         } else {
             note 'tier1 has no config table: no 2.0 feature is on'

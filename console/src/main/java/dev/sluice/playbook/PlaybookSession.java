@@ -290,7 +290,7 @@ public final class PlaybookSession implements AutoCloseable {
         Tier.Listener writes = new Tier.Listener() {
             @Override
             public void beforeWrite(Tier tier, String sql) {
-                ctx.writtenTiers.add(tier.name());
+                ctx.wrote(tier.name());
             }
         };
         Map<Tier, SQLiteUpdateListener> hooks = new LinkedHashMap<>();
@@ -304,7 +304,7 @@ public final class PlaybookSession implements AutoCloseable {
             }
             if (t.connection() instanceof SQLiteConnection sc) {
                 SQLiteUpdateListener l = (type, db, table, rowId) -> {
-                    ctx.writtenTiers.add(t.name());
+                    ctx.wrote(t.name());
                     ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
                 };
                 sc.addUpdateListener(l);
@@ -671,7 +671,7 @@ public final class PlaybookSession implements AutoCloseable {
             }
             if (action.outsideTransaction()) {
                 for (String n : action.tiers()) {
-                    if (ctx.writtenTiers().contains(n)) {
+                    if (ctx.openWrites.contains(n)) { // writes an earlier action committed (a backfill's batches) do not count
                         throw new SluiceException(ErrorCode.PLAYBOOK, "'" + action.verb() + "' needs tier '" + n + "' outside a transaction, but step '"
                                 + ctx.step().name() + "' has already written to it. Move '" + action.verb() + "' to a step of its own, before the writes.");
                     }
@@ -699,6 +699,9 @@ public final class PlaybookSession implements AutoCloseable {
                 record(action, ActionRecord.Outcome.PERFORMED);
                 return result;
             } finally {
+                if (action.outsideTransaction()) {
+                    ctx.openWrites.removeAll(action.tiers()); // what the action wrote, it committed itself (or it is connection state)
+                }
                 for (Tier t : reopen) {
                     if (!t.isClosed() && !t.inTransaction()) {
                         t.begin();

@@ -61,7 +61,6 @@ class CortexMigrationTest {
     /** The tests both workspaces get. */
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     abstract static class Scenario {
-        @TempDir
         Path shared;
         /** The fixture as built: CORTEX 1.0. */
         Path template;
@@ -77,21 +76,22 @@ class CortexMigrationTest {
         abstract int plugins();
 
         @BeforeAll
-        void fixture() {
+        void fixture(@TempDir Path dir) {
+            shared = dir;
             template = shared.resolve("template");
             build(template);
-            migrated = copy(template, shared.resolve("migrated"));
+            migrated = CortexMigrationTest.copy(template, shared.resolve("migrated"));
             long t0 = System.nanoTime();
             migration = run(migrated, "--yes");
             migrationMillis = (System.nanoTime() - t0) / 1_000_000;
         }
 
         Path copy(String name) {
-            return copy(template, shared.resolve(name + "-" + copies.incrementAndGet()));
+            return CortexMigrationTest.copy(template, shared.resolve(name + "-" + copies.incrementAndGet()));
         }
 
         Path copyOf(Path ws, String name) {
-            return copy(ws, shared.resolve(name + "-" + copies.incrementAndGet()));
+            return CortexMigrationTest.copy(ws, shared.resolve(name + "-" + copies.incrementAndGet()));
         }
 
         @Test
