@@ -199,7 +199,7 @@ class CortexMigrationTest {
         }
 
         @Test
-        void rollbackRestoresTheOneZeroTiersVerifiedAndARetryCompletes() throws IOException {
+        void rollbackRestoresTheOneZeroTiersVerifiedAndARetryCompletesAndPrunesOldSnapshots() throws IOException {
             String schema = schema(template);
             Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
             for (String t : TIERS) {
@@ -217,30 +217,20 @@ class CortexMigrationTest {
                 assertFalse(hasTable(ws, t, "migrations"), t);
             }
 
-            // Retry: the snapshot name is free again only as pre-migration-2; the run completes and ends where the first did.
-            CliRunner retry = run(ws, "--yes");
-            assertEquals(0, retry.status(), retry.out() + retry.err());
-            assertFalse(retry.out().contains("✗"), retry.out());
-            assertTrue(retry.out().contains("this run's copy is 'pre-migration-2'"), retry.out());
-            assertTrue(Files.isRegularFile(ws.resolve(snapshotsDir(ws)).resolve("pre-migration-2/manifest.json")));
-            String timestamped = "(?m)^tier\\d\\.(sluice_\\w+|migrations|provenance_links) .*\n";
-            assertEquals(state(migrated).replaceAll(timestamped, ""), state(ws).replaceAll(timestamped, ""));
-        }
-
-        @Test
-        void retentionDeletesPreMigrationSnapshotsOlderThanTheRollbackWindowOnly() throws IOException {
-            Path ws = copyOf(migrated, "retention");
-            CliRunner back = CliRunner.run("run", ROLLBACK.toString(), "-w", ws.toString(), "--yes");
-            assertEquals(0, back.status(), back.out() + back.err());
-            // The first attempt's snapshot is now 30 days old: outside the 7-day window.
+            // Retry, with the first attempt's snapshot aged to 30 days (outside the 7-day rollback window): the name is
+            // taken, so this run's copy is pre-migration-2; phase 7's retention deletes the old one and keeps this one.
             Path old = ws.resolve(snapshotsDir(ws)).resolve("pre-migration/manifest.json");
             Files.writeString(old, Files.readString(old).replaceFirst("\"createdAt\"\\s*:\\s*\"[^\"]+\"",
                     "\"createdAt\":\"" + Instant.now().minusSeconds(30L * 86_400) + "\""));
             CliRunner retry = run(ws, "--yes");
             assertEquals(0, retry.status(), retry.out() + retry.err());
+            assertFalse(retry.out().contains("✗"), retry.out());
+            assertTrue(retry.out().contains("this run's copy is 'pre-migration-2'"), retry.out());
+            assertTrue(Files.isRegularFile(ws.resolve(snapshotsDir(ws)).resolve("pre-migration-2/manifest.json")), "this migration's own snapshot stays");
             assertTrue(retry.out().contains("deleted pre-migration"), retry.out());
-            assertFalse(Files.exists(ws.resolve(snapshotsDir(ws)).resolve("pre-migration")));
-            assertTrue(Files.exists(ws.resolve(snapshotsDir(ws)).resolve("pre-migration-2")), "this migration's own snapshot stays");
+            assertFalse(Files.exists(ws.resolve(snapshotsDir(ws)).resolve("pre-migration")), "older than the rollback window: deleted");
+            String timestamped = "(?m)^tier\\d\\.(sluice_\\w+|migrations|provenance_links) .*\n";
+            assertEquals(state(migrated).replaceAll(timestamped, ""), state(ws).replaceAll(timestamped, ""));
         }
 
         @Test
@@ -253,9 +243,9 @@ class CortexMigrationTest {
             String before = state(ws);
             CliRunner r = run(ws, "--yes");
             assertEquals(1, r.status(), r.out() + r.err());
-            assertTrue(r.out().contains("✗ tier3.archives(id, period, payload, created_at) exists"), r.out());
-            assertTrue(r.out().contains("✗ the 1.0 plugin registry cortex.config.json lists plugins"), r.out());
-            assertTrue(r.out().contains("✓ tier1.conversations(id, session_id, title, last_updated) exists"), r.out());
+            assertTrue(r.out().contains("✗ expect 'tier3.archives(id, period, payload, created_at) exists'"), r.out());
+            assertTrue(r.out().contains("✗ expect 'the 1.0 plugin registry cortex.config.json lists plugins"), r.out());
+            assertTrue(r.out().contains("✓ expect 'tier1.conversations(id, session_id, title, last_updated) exists'"), r.out());
             assertEquals(before, state(ws));
             assertFalse(Files.exists(ws.resolve("migration-plan-2025-11-07.json")), "no plan written");
             assertFalse(Files.exists(ws.resolve(snapshotsDir(ws))), "no snapshot");
@@ -295,9 +285,12 @@ class CortexMigrationTest {
 
     @Nested
     class OnFixturesFromTheDocument extends Scenario {
+        /** The demo's counts: a run at 5x (CortexFixtures.Size.DEFAULT) takes about 90 s here, too long for every build. */
+        static final CortexFixtures.Size SIZE = CortexFixtures.Size.times(1);
+
         @Override
         void build(Path dir) {
-            CortexFixtures.create(dir, CortexFixtures.Size.DEFAULT, 12);
+            CortexFixtures.create(dir, SIZE, 12);
         }
 
         @Override
@@ -311,7 +304,7 @@ class CortexMigrationTest {
                 assertEquals("wal", t1.query("PRAGMA journal_mode").value());
                 assertEquals(List.of("id", "session_id", "title", "last_updated"), t1.columns("conversations").stream().map(c -> c.name()).toList());
                 assertEquals(List.of("id", "conversation_id", "role", "content", "created_at"), t1.columns("messages").stream().map(c -> c.name()).toList());
-                assertEquals(10_000, t1.count("conversations"));
+                assertEquals(SIZE.conversations(), t1.count("conversations"));
                 assertTrue(t1.count("conversations", "title IS NULL") > 0 && t1.count("messages", "created_at IS NULL") > 0);
                 assertTrue(t1.count("conversations", "typeof(last_updated) = 'integer'") > 0, "Unix-time timestamps too");
                 assertTrue(t1.indexes("messages").isEmpty(), "nothing indexes messages(conversation_id)");
