@@ -808,8 +808,9 @@ void feature(tier1, String key, String value, String date) {
 
 /** The expectations after each feature: it is set, and the rollback triggers that can be checked now hold. */
 Map<String, Closure<Boolean>> gates(tier1, String key, String value) {
+    String none = tier1.count('plugin_hook_executions') == 0 ? ' (none recorded yet: holds without work)' : ''
     [("$key = $value".toString())                             : { tier1.query('SELECT value FROM config WHERE key = ?', key).value() == value },
-     'plugin hook executions failed <= 5%'                   : {
+     ("plugin hook executions failed <= 5%$none".toString()) : {
          long all = tier1.count('plugin_hook_executions')
          all == 0 || tier1.count('plugin_hook_executions', "status = 'failed'") * 20 <= all
      },
