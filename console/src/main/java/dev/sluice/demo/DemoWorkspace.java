@@ -19,7 +19,7 @@ import java.util.Random;
 
 /**
  * Builds the demo workspace: three SQLite tiers shaped like the CORTEX 1.0 tiers of seed 000 — tier1 conversations and
- * messages, tier2 patterns with an FTS5 index, tier3 archives with BLOB payloads. Deterministic (fixed seed and clock).
+ * messages, tier2 patterns with an FTS5 index, tier3 archives(id, period, payload, created_at, …) with BLOB payloads. Deterministic (fixed seed and clock).
  */
 public final class DemoWorkspace {
     public static final int CONVERSATIONS = 2_000;
@@ -204,11 +204,12 @@ public final class DemoWorkspace {
                 PRAGMA journal_mode = WAL;
                 CREATE TABLE archives (
                   id INTEGER PRIMARY KEY,
-                  conversation_id INTEGER NOT NULL,
-                  archived_at TIMESTAMP NOT NULL,
-                  summary TEXT,
+                  period TEXT NOT NULL,
                   payload BLOB NOT NULL,
-                  size_bytes INTEGER NOT NULL
+                  created_at TIMESTAMP NOT NULL,
+                  conversation_id INTEGER,
+                  summary TEXT,
+                  size_bytes INTEGER
                 );
                 CREATE INDEX idx_archives_conversation ON archives(conversation_id);
                 CREATE TABLE archive_tags (
@@ -218,7 +219,8 @@ public final class DemoWorkspace {
                 """);
         Random r = new Random(3);
         t.begin();
-        try (PreparedStatement a = t.connection().prepareStatement("INSERT INTO archives VALUES (?,?,?,?,?,?)");
+        try (PreparedStatement a = t.connection().prepareStatement(
+                "INSERT INTO archives (id, conversation_id, created_at, summary, payload, size_bytes, period) VALUES (?,?,?,?,?,?,?)");
              PreparedStatement g = t.connection().prepareStatement("INSERT INTO archive_tags VALUES (?,?)")) {
             for (int i = 1; i <= ARCHIVES; i++) {
                 byte[] payload = new byte[200 + r.nextInt(1800)];
@@ -233,6 +235,7 @@ public final class DemoWorkspace {
                 }
                 a.setBytes(5, payload);
                 a.setInt(6, payload.length);
+                a.setString(7, ts(500_000L + i * 11L).substring(0, 7));
                 a.addBatch();
                 g.setLong(1, i);
                 g.setString(2, TOPICS[r.nextInt(TOPICS.length)]);

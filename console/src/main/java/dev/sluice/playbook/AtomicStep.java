@@ -113,7 +113,7 @@ final class AtomicStep implements AutoCloseable {
             if (t == null) {
                 return;
             }
-            ctx.writtenTiers.add(t.name());
+            ctx.wrote(t.name());
             ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
             changes.merge(t.name(), 1L, Long::sum);
         };

@@ -510,7 +510,7 @@ public final class PlaybookSession implements AutoCloseable {
                 if (cancelReason != null && Thread.currentThread() == runThread) {
                     throw cancelledHere(); // a step that swallowed the interrupt writes nothing more (the cleanup still may)
                 }
-                ctx.writtenTiers.add(tier.name());
+                ctx.wrote(tier.name());
             }
         };
         Map<Tier, SQLiteUpdateListener> hooks = new LinkedHashMap<>();
@@ -524,7 +524,7 @@ public final class PlaybookSession implements AutoCloseable {
             }
             if (t.connection() instanceof SQLiteConnection sc) {
                 SQLiteUpdateListener l = (type, db, table, rowId) -> {
-                    ctx.writtenTiers.add(t.name());
+                    ctx.wrote(t.name());
                     ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
                 };
                 sc.addUpdateListener(l);
@@ -979,7 +979,7 @@ public final class PlaybookSession implements AutoCloseable {
             }
             if (action.outsideTransaction()) {
                 for (String n : action.tiers()) {
-                    if (ctx.writtenTiers().contains(n)) {
+                    if (ctx.openWrites.contains(n)) { // writes an earlier action committed (a backfill's batches) do not count
                         throw new SluiceException(ErrorCode.PLAYBOOK, "'" + action.verb() + "' needs tier '" + n + "' outside a transaction, but step '"
                                 + ctx.step().name() + "' has already written to it. Move '" + action.verb() + "' to a step of its own, before the writes.");
                     }
@@ -1007,6 +1007,9 @@ public final class PlaybookSession implements AutoCloseable {
                 record(action, ActionRecord.Outcome.PERFORMED);
                 return result;
             } finally {
+                if (action.outsideTransaction()) {
+                    ctx.openWrites.removeAll(action.tiers()); // what the action wrote, it committed itself (or it is connection state)
+                }
                 for (Tier t : reopen) {
                     if (!t.isClosed() && !t.inTransaction()) {
                         t.begin();

@@ -26,6 +26,8 @@ public final class StepContext {
     private final boolean dryRun;
     private final Map<String, Object> params;
     final Set<String> writtenTiers = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** Tiers with step writes not yet behind a non-transactional action (which ends and restarts the tier's transaction). */
+    final Set<String> openWrites = Collections.synchronizedSet(new LinkedHashSet<>());
     final Map<String, Set<String>> writtenTables = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<Expectation> expectations = new ArrayList<>();
     final List<ActionRecord> actions = new ArrayList<>();
@@ -65,6 +67,12 @@ public final class StepContext {
     /** Parameter values of the run (defaults overridden by -p). */
     public Map<String, Object> params() {
         return params;
+    }
+
+    /** Records a write on {@code tier}: the step wrote to it, and its current transaction holds that write. */
+    void wrote(String tier) {
+        writtenTiers.add(tier);
+        openWrites.add(tier);
     }
 
     /** Tiers this step has written to so far. */

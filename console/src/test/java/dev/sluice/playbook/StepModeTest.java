@@ -79,6 +79,29 @@ class StepModeTest {
         assertEquals(3, f.count("tier1", "items"));
     }
 
+    /** Issue 12: seed 000's archive ATTACHes then backfills tier3 in one step; the ATTACH used to count as an open write. */
+    @Test
+    void anActionAfterAnotherActionOnTheSameTierIsAllowedButNotAfterAnUncommittedWrite() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("two-actions.groovy", """
+                playbook 'Two actions', {
+                    tiers 'tier1'
+                    step 'backfill twice, then write, then vacuum', {
+                        backfill tier1, "UPDATE items SET name = name || '1' WHERE id BETWEEN :lo AND :hi", 2
+                        backfill tier1, "UPDATE items SET name = name || '2' WHERE id BETWEEN :lo AND :hi", 2
+                        tier1.exec("INSERT INTO items (name) VALUES ('d')")
+                        vacuum tier1
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(ErrorCode.PLAYBOOK.exitStatus(), r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("'vacuum' needs tier 'tier1' outside a transaction, but step 'backfill twice, then write, then vacuum' "
+                + "has already written to it"), r.out());
+        assertEquals(3, f.count("tier1", "items"), "the uncommitted insert was rolled back");
+        assertEquals("a12", f.value("tier1", "SELECT name FROM items WHERE id = 1"), "both backfills ran and committed");
+    }
+
     @Test
     void partialMultiTierCommitWithoutSnapshotIsListedAsPartialAndRepairFinishedRecordsTheLaggingTier() throws Exception {
         PlaybookFixture f = new PlaybookFixture(tmp);
