@@ -11,19 +11,8 @@
 // of `period` are discovered; other 1.0 tables are carried along (snapshot, counts) but never assumed.
 //
 // Preconditions: the first step ('phase 0') checks them all and lists every failure before anything is written; the
-// plan file is written only when they all hold. For the integrator, the same list in the `requires` grammar (not on
-// this branch yet; switch it on by uncommenting):
-// requires {
-//     table tier1, 'conversations'; columns tier1, 'conversations', 'id', 'session_id', 'title', 'last_updated'
-//     table tier1, 'messages';      columns tier1, 'messages', 'id', 'conversation_id', 'role', 'content', 'created_at'
-//     table tier2, 'patterns'
-//     table tier3, 'archives';      columns tier3, 'archives', 'id', 'period', 'payload', 'created_at'
-//     freeSpace factor: 2, path: 'backups'          // Phase 0: "Confirm backup location capacity (>= 2x total DB size)"
-//     check('an FTS5 index on tier2 patterns') { ftsOf(tier2) != null }                       // "Tier 2 FTS"
-//     check('conversations.id and archives.id are INTEGER PRIMARY KEYs') { integerKey(tier1, 'conversations') && integerKey(tier3, 'archives') }
-//     check('the 1.0 plugin registry lists plugins') { registryPlugins(file(registryConfig)) }  // Phase 3 task 1
-//     check('batches under 1,000 rows') { batchRows < 1000 && lastTurns < 1000 }              // Phase 3 safeguards
-// }
+// plan file is written only when they all hold. The same list is the playbook's `requires` block, so every run mode
+// (--yes, step mode, /run, --dry-run) refuses with every failure listed before anything is written (exit 18).
 // (No snapshotFree: this playbook never reuses a snapshot name, see phase 1. No journalMode: the document names none.)
 //
 // Pointing a workspace at a real CORTEX 1.0 installation:
@@ -118,6 +107,19 @@ playbook 'CORTEX 1.0 -> 2.0 migration (seed 000)', {
     param 'periodFormat', 'auto'        // auto: the shape of the existing archives.period values (else YYYY-MM)
 
     // ---------------------------------------------------------------- phase 0: assessment and planning
+
+
+    requires {
+        table tier1, 'conversations'; columns tier1, 'conversations', 'id', 'session_id', 'title', 'last_updated'
+        table tier1, 'messages';      columns tier1, 'messages', 'id', 'conversation_id', 'role', 'content', 'created_at'
+        table tier2, 'patterns'
+        table tier3, 'archives';      columns tier3, 'archives', 'id', 'period', 'payload', 'created_at'
+        freeSpace factor: 2, path: 'backups'          // Phase 0: "Confirm backup location capacity (>= 2x total DB size)"
+        check('an FTS5 index on tier2 patterns') { ftsOf(tier2) != null }                       // "Tier 2 FTS"
+        check('conversations.id and archives.id are INTEGER PRIMARY KEYs') { integerKey(tier1, 'conversations') && integerKey(tier3, 'archives') }
+        check('the 1.0 plugin registry lists plugins') { registryPlugins(workspace.dir().resolve(registryConfig)) != null }  // Phase 3 task 1
+        check('batches under 1,000 rows') { batchRows < 1000 && lastTurns < 1000 }              // Phase 3 safeguards
+    }
 
     step 'phase 0: preconditions, environment fingerprint and migration plan', {
         // Preconditions first: every one is evaluated and listed; nothing is written unless all hold.
