@@ -228,6 +228,40 @@ class MultiTierCommitTest {
         assertEquals(0, history(ws, "a") + history(ws, "b"));
     }
 
+    @Test
+    void aDeferredConstraintOnPostgresStopsTheStepBeforeTheSqliteTierCommits() throws Exception {
+        try (dev.sluice.testing.Postgres pg = dev.sluice.testing.Postgres.schema()) {
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE parent (id BIGINT PRIMARY KEY)");
+                st.execute("CREATE TABLE child (id BIGINT PRIMARY KEY, parent BIGINT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)");
+            }
+            // The SQLite tier comes first in the workspace: before issue 14 it committed, then PostgreSQL's COMMIT failed.
+            Files.createDirectories(tmp.resolve("data"));
+            Files.writeString(tmp.resolve("sluice.json"), """
+                    { "tiers": { "lite": "data/lite.db", "warehouse": { "url": "%s", "user": "%s" } } }
+                    """.formatted(pg.url(), dev.sluice.testing.Postgres.USER));
+            Workspace ws = Workspace.load(tmp);
+            try (Tier t = Tier.open(ws.tier("lite"), true)) {
+                t.exec("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+            }
+            Path pb = playbook(tmp, "pg.groovy", """
+                    playbook 'Pg', {
+                        tiers 'lite', 'warehouse'
+                        step 'orphan', {
+                            lite.exec("INSERT INTO items (name) VALUES ('x')")
+                            warehouse.exec("INSERT INTO child (id, parent) VALUES (1, 42)")
+                        }
+                    }
+                    """);
+            CliRunner r = CliRunner.run("run", pb.toString(), "-w", tmp.toString(), "--yes");
+            assertEquals(ErrorCode.EXPECTATION.exitStatus(), r.status(), r.out() + r.err());
+            assertTrue(r.err().contains("Step 'orphan' breaks a deferred constraint on tier 'warehouse'"), r.err());
+            assertTrue(r.err().contains("nothing was committed on any tier"), r.err());
+            assertEquals(0, value(ws, "lite", "SELECT count(*) FROM items"), "the SQLite tier did not commit");
+            assertEquals(0, history(ws, "lite"));
+        }
+    }
+
     // ---------------------------------------------------------------- crash between commits
 
     static final String CRASH = """
