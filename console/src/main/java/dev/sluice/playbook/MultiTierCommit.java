@@ -281,21 +281,18 @@ final class MultiTierCommit {
             Files.createDirectories(out.getParent());
             Files.deleteIfExists(out);
         } catch (IOException e) {
-            throw new SluiceException(ErrorCode.IO, "Cannot write the pre-step snapshot " + out + " (" + e.getMessage()
-                    + "); nothing was committed. Check free space and permissions.", e);
+            throw new SluiceException(ErrorCode.IO, "cannot write " + out + ": " + e.getMessage(), e);
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + t.file().toAbsolutePath()); Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout = 2000");
             st.executeUpdate("backup to " + Identifiers.literal(out.toAbsolutePath().toString()));
         } catch (SQLException e) {
-            throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot take the pre-step snapshot of tier '" + t.name() + "' (" + Tier.firstLineOf(e.getMessage())
-                    + "); nothing was committed.", e);
+            throw new SluiceException(ErrorCode.SNAPSHOT, Tier.firstLineOf(e.getMessage()), e);
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out.toAbsolutePath()); Statement st = c.createStatement()) {
             st.execute("PRAGMA journal_mode = DELETE"); // one self-contained file, durable before the first COMMIT
         } catch (SQLException e) {
-            throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot finish the pre-step snapshot " + out + " (" + Tier.firstLineOf(e.getMessage())
-                    + "); nothing was committed.", e);
+            throw new SluiceException(ErrorCode.SNAPSHOT, Tier.firstLineOf(e.getMessage()), e);
         }
     }
 

@@ -765,8 +765,14 @@ public final class PlaybookSession implements AutoCloseable {
                     for (Tier t : u.tiers()) {
                         if (t.engine() == Engine.SQLITE && t.file() != null) {
                             Path out = snapDir.resolve(t.name() + ".db");
-                            MultiTierCommit.snapshot(t, out);
-                            snaps.put(t.name(), snapDir.getFileName() + "/" + t.name() + ".db");
+                            try {
+                                MultiTierCommit.snapshot(t, out);
+                                snaps.put(t.name(), snapDir.getFileName() + "/" + t.name() + ".db");
+                            } catch (SluiceException e) {
+                                // The step's own write lock can keep other connections out (a large transaction spills to the
+                                // file): commit without it; a later failure then names 'repair --finished' as the way out.
+                                listener.note("no pre-step snapshot of tier '" + t.name() + "' (" + e.getMessage() + "); committing without it");
+                            }
                         }
                     }
                 }

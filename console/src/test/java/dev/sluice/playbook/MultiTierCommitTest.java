@@ -111,15 +111,44 @@ class MultiTierCommitTest {
         return t;
     }
 
+    /** A reader in another process (the sqlite3 CLI): BEGIN; SELECT …; sleeps {@code hold} inside the transaction. */
+    private static Thread processReader(Path file, Duration hold, CountDownLatch holding) {
+        Thread t = new Thread(() -> {
+            try {
+                Process p = new ProcessBuilder("sqlite3", file.toString()).redirectErrorStream(true).start();
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+                     var w = new java.io.PrintWriter(p.getOutputStream(), true)) {
+                    w.println("BEGIN;");
+                    w.println("SELECT 'holding', count(*) FROM items;");
+                    in.readLine(); // the SELECT answered: its SHARED lock is held until COMMIT
+                    holding.countDown();
+                    w.println(".shell sleep " + hold.toMillis() / 1000.0);
+                    w.println("COMMIT;");
+                    w.println(".quit");
+                }
+                p.waitFor();
+            } catch (Exception e) {
+                holding.countDown();
+                throw new RuntimeException(e);
+            }
+        });
+        t.start();
+        return t;
+    }
+
     /**
      * {@code trials} times: the step is run and left open, a reader takes {@code readTier} for {@code hold} (three times
      * the tier's busy timeout), the step commits. Returns how many trials ended half-applied (one tier has the row,
      * the other not); every trial must also have committed both tiers.
      */
     private int halfApplied(Workspace ws, Path pb, String readTier, int trials, Duration hold) throws Exception {
+        return halfApplied(ws, pb, readTier, trials, hold, false, Duration.ofSeconds(5), new ArrayList<>());
+    }
+
+    private int halfApplied(Workspace ws, Path pb, String readTier, int trials, Duration hold, boolean otherProcess, Duration wait,
+                            List<String> notes) throws Exception {
         Playbook playbook = PlaybookLoader.load(pb);
         int half = 0;
-        List<String> notes = new ArrayList<>();
         RunListener listen = new RunListener() {
             @Override
             public void note(String m) {
@@ -131,10 +160,11 @@ class MultiTierCommitTest {
                 long a0 = value(ws, "a", "SELECT count(*) FROM items");
                 long b0 = value(ws, "b", "SELECT count(*) FROM items");
                 try (PlaybookSession run = PlaybookSession.start(s, playbook, RunOptions.of(RunMode.STEP), null, listen)) {
-                    run.commitWait(Duration.ofSeconds(5));
+                    run.commitWait(wait);
                     assertEquals(StepResult.Status.OPEN, run.next().status());
                     CountDownLatch holding = new CountDownLatch(1);
-                    Thread r = reader(ws.tier(readTier).sqliteFile(), hold, holding);
+                    Thread r = otherProcess ? processReader(ws.tier(readTier).sqliteFile(), hold, holding)
+                            : reader(ws.tier(readTier).sqliteFile(), hold, holding);
                     assertTrue(holding.await(10, TimeUnit.SECONDS));
                     try {
                         run.commit();
@@ -163,6 +193,44 @@ class MultiTierCommitTest {
         Path pb = playbook(tmp, "both.groovy", BOTH.replace("OPTS", ""));
         assertEquals(0, halfApplied(ws, pb, "b", 30, Duration.ofMillis(200)));
         assertEquals(60, history(ws, "a") + history(ws, "b"), "a history row per tier per trial");
+    }
+
+    /**
+     * The acceptance line as written (run once, by hand: {@code scripts/reader-during-commit}): a sqlite3 process holds b
+     * for {@code -Dsluice.readerHold} seconds (10) in each of {@code -Dsluice.readerTrials} trials, both modes at once.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "sluice.readerTrials", matches = "\\d+")
+    void readersInAnotherProcessHoldingTenSecondsLeaveNoStepHalfApplied() throws Exception {
+        int trials = Integer.parseInt(System.getProperty("sluice.readerTrials"));
+        Duration hold = Duration.ofSeconds(Long.parseLong(System.getProperty("sluice.readerHold", "10")));
+        Map<String, String> results = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Thread> modes = new ArrayList<>();
+        for (String mode : new String[]{"rollback+rollback", "wal+rollback"}) {
+            Thread t = new Thread(() -> {
+                try {
+                    Path dir = Files.createDirectories(tmp.resolve(mode));
+                    Workspace ws = workspace(dir, mode.startsWith("wal"), false);
+                    Path pb = playbook(dir, "both.groovy", BOTH.replace("OPTS", ""));
+                    List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
+                    long t0 = System.nanoTime();
+                    int half = halfApplied(ws, pb, "b", trials, hold, true, Duration.ofSeconds(30), notes);
+                    String waits = notes.stream().filter(n -> n.startsWith("waiting for readers")).reduce((x, y) -> y).orElse("none");
+                    results.put(mode, trials + " trials, a sqlite3 process holds b for " + hold.toSeconds() + " s: " + half
+                            + " half-applied, " + notes.stream().filter(n -> n.startsWith("trial ")).count() + " commits failed, "
+                            + (System.nanoTime() - t0) / 1_000_000_000 + " s; last wait line: " + waits);
+                } catch (Throwable e) {
+                    results.put(mode, "FAILED: " + e);
+                }
+            });
+            t.start();
+            modes.add(t);
+        }
+        for (Thread t : modes) {
+            t.join();
+        }
+        results.forEach((m, r) -> System.out.println("reader-during-commit " + m + ": " + r));
+        results.values().forEach(r -> assertTrue(r.contains(": 0 half-applied, 0 commits failed"), r));
     }
 
     @Test
@@ -226,6 +294,40 @@ class MultiTierCommitTest {
         assertEquals(3, value(ws, "a", "SELECT count(*) FROM items"), "the WAL tier did not commit first");
         assertEquals(3, value(ws, "b", "SELECT count(*) FROM items"));
         assertEquals(0, history(ws, "a") + history(ws, "b"));
+    }
+
+    @Test
+    void aDeferredConstraintOnPostgresStopsTheStepBeforeTheSqliteTierCommits() throws Exception {
+        try (dev.sluice.testing.Postgres pg = dev.sluice.testing.Postgres.schema()) {
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE parent (id BIGINT PRIMARY KEY)");
+                st.execute("CREATE TABLE child (id BIGINT PRIMARY KEY, parent BIGINT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)");
+            }
+            // The SQLite tier comes first in the workspace: before issue 14 it committed, then PostgreSQL's COMMIT failed.
+            Files.createDirectories(tmp.resolve("data"));
+            Files.writeString(tmp.resolve("sluice.json"), """
+                    { "tiers": { "lite": "data/lite.db", "warehouse": { "url": "%s", "user": "%s" } } }
+                    """.formatted(pg.url(), dev.sluice.testing.Postgres.USER));
+            Workspace ws = Workspace.load(tmp);
+            try (Tier t = Tier.open(ws.tier("lite"), true)) {
+                t.exec("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+            }
+            Path pb = playbook(tmp, "pg.groovy", """
+                    playbook 'Pg', {
+                        tiers 'lite', 'warehouse'
+                        step 'orphan', {
+                            lite.exec("INSERT INTO items (name) VALUES ('x')")
+                            warehouse.exec("INSERT INTO child (id, parent) VALUES (1, 42)")
+                        }
+                    }
+                    """);
+            CliRunner r = CliRunner.run("run", pb.toString(), "-w", tmp.toString(), "--yes");
+            assertEquals(ErrorCode.EXPECTATION.exitStatus(), r.status(), r.out() + r.err());
+            assertTrue(r.err().contains("Step 'orphan' breaks a deferred constraint on tier 'warehouse'"), r.err());
+            assertTrue(r.err().contains("nothing was committed on any tier"), r.err());
+            assertEquals(0, value(ws, "lite", "SELECT count(*) FROM items"), "the SQLite tier did not commit");
+            assertEquals(0, history(ws, "lite"));
+        }
     }
 
     // ---------------------------------------------------------------- crash between commits
