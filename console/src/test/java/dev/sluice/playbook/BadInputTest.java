@@ -239,12 +239,13 @@ class BadInputTest {
         Path pb = f.playbook("side.groovy", """
                 java.nio.file.Files.writeString(java.nio.file.Path.of('%s'), 'top level ran')
                 def name = 'from the top'
+                @groovy.transform.Field static final String SUFFIX = String.valueOf('!')
                 playbook 'Side effects', {
                     tiers 'tier1'
                     java.nio.file.Files.writeString(java.nio.file.Path.of('%s'), 'block ran')
                     def extra = ['two', 'three']
                     step 'one', {
-                        tier1.exec("INSERT INTO items (name) VALUES (?)", name)
+                        tier1.exec("INSERT INTO items (name) VALUES (?)", name + SUFFIX)
                     }
                     for (String n : extra) {
                         println 'declaring ' + n
