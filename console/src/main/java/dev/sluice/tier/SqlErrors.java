@@ -77,7 +77,9 @@ final class SqlErrors {
         }
         int p = primary(e);
         int x = extended(e);
-        if ((p == READONLY || p == CANTOPEN) && !t.readOnly() && t.file() != null) {
+        // CANTOPEN from an ATTACH names the other file, not this tier's folder.
+        boolean attach = sql != null && sql.strip().regionMatches(true, 0, "ATTACH", 0, 6);
+        if ((p == READONLY || (p == CANTOPEN && !attach)) && !t.readOnly() && t.file() != null) {
             return readOnlyFolder(t.name(), t.file(), e, sql);
         }
         if (p == FULL) {
@@ -86,8 +88,8 @@ final class SqlErrors {
                     + Tier.abbreviate(sql) + ". Nothing was committed; free space and run it again.", e);
         }
         if (x == CONSTRAINT_UNIQUE || x == CONSTRAINT_PRIMARYKEY || "23505".equals(e.getSQLState())) {
-            return new SluiceException(ErrorCode.SQL, "Tier '" + t.name() + "': duplicate key, " + duplicate(e)
-                    + " (a data conflict, not a mistake in the statement) in: " + Tier.abbreviate(sql)
+            return new SluiceException(ErrorCode.SQL, "Tier '" + t.name() + "': duplicate key in " + duplicate(e)
+                    + ": a data conflict, not a mistake in the statement, in: " + Tier.abbreviate(sql)
                     + ". Nothing from this statement was written; remove or update the conflicting row, or skip existing keys "
                     + "(INSERT OR IGNORE, ON CONFLICT DO NOTHING).", e);
         }
@@ -128,7 +130,7 @@ final class SqlErrors {
         String w = words(e);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("constraint failed: (.+)$").matcher(w);
         if (m.find()) {
-            return (extended(e) == CONSTRAINT_PRIMARYKEY ? "primary key " : "unique key ") + m.group(1) + " already holds that value [" + w + "]";
+            return (extended(e) == CONSTRAINT_PRIMARYKEY ? "the primary key " : "the unique key ") + m.group(1) + " (" + w + ")";
         }
         java.util.regex.Matcher pg = java.util.regex.Pattern.compile("unique constraint \"([^\"]+)\"").matcher(String.valueOf(e.getMessage()));
         if (pg.find()) {
@@ -137,7 +139,7 @@ final class SqlErrors {
             String detail = e instanceof org.postgresql.util.PSQLException ps2 && ps2.getServerErrorMessage() != null
                     ? ps2.getServerErrorMessage().getDetail() : null;
             return "unique constraint " + pg.group(1) + (table == null ? "" : " on table " + table)
-                    + (detail == null ? " already holds that value" : ": " + detail.replaceFirst("\\.$", ""));
+                    + (detail == null ? "" : " (" + detail.replaceFirst("\\.$", "") + ")");
         }
         return w;
     }

@@ -28,8 +28,8 @@ import org.codehaus.groovy.control.customizers.CompilationCustomizer;
 /**
  * For {@code --list}, {@code --dry-run} and completion: compiles a playbook so that its top level does only what declares
  * the playbook. Kept: the {@code playbook} call and, inside its block, {@code description}, {@code tiers}, {@code param}
- * and {@code step} calls (also inside {@code if}/{@code for} around them), and definitions whose value is a literal, a
- * closure or a constructor call with such arguments ({@code @Field static final ObjectMapper JSON = new ObjectMapper()}). Every other statement outside the steps (a call, an assignment from a call, a print) is dropped from the
+ * and {@code step} calls (also inside {@code if}/{@code for} around them), {@code @Field} definitions, and definitions whose
+ * value is a literal, a closure or a constructor call with such arguments. Every other statement outside the steps (a call, an assignment from a call, a print) is dropped from the
  * compiled script, so it cannot have a side effect. Methods, fields and step bodies are untouched.
  */
 final class DeclarationsOnly extends CompilationCustomizer {
@@ -72,7 +72,8 @@ final class DeclarationsOnly extends CompilationCustomizer {
         }
         Expression e = es.getExpression();
         if (e instanceof DeclarationExpression d) {
-            return pure(d.getRightExpression());
+            // An annotated one (@Field) becomes a field of the script, a definition the steps may use: kept as written.
+            return !d.getAnnotations().isEmpty() || pure(d.getRightExpression());
         }
         Optional<Grammar.Keyword> k = e instanceof MethodCallExpression call && call.isImplicitThis()
                 ? Grammar.Keyword.of(call.getMethodAsString()) : Optional.empty();
