@@ -165,6 +165,9 @@ class AbathurBackupTest {
         java.util.Map<String, String> before = state(w);
 
         CliRunner r = run(w, BACKUP, "--yes", "-p", "stamp=first");
+        if (data != Data.DEMO) {
+            System.out.println("[AbathurBackup " + data + " --yes] " + r.out().lines().filter(l -> l.contains(" committed, ")).findFirst().orElse("(no summary)"));
+        }
         assertEquals(0, r.status(), r.out() + r.err());
         assertFalse(r.out().contains("✗"), r.out());
         assertEquals(before, state(w), "a backup changes no table");

@@ -199,6 +199,9 @@ class AbathurFreshStartTest {
     void yesRunCompletesWithAPrivateFolderAndASecondRunChangesNothing(Data data) throws IOException {
         Path db = workspaceFor(data, tmp);
         CliRunner r = run(tmp, PLAYBOOK, "--yes");
+        if (data != Data.DEMO) {
+            System.out.println("[AbathurFreshStart " + data + " --yes] " + r.out().lines().filter(l -> l.contains(" committed, ")).findFirst().orElse("(no summary)"));
+        }
         assertEquals(0, r.status(), r.out() + r.err());
         assertFalse(r.out().contains("✗"), r.out());
         assertTrue(r.out().contains("no table (a fresh start)"), r.out());

@@ -327,6 +327,9 @@ class HybridFlowBaselineTest {
         Path ws = workspaceFor(data, p);
         String chaptersBefore = stateOf(ws);
         CliRunner r = runIn(ws, VERSION, concat(p, "--yes"));
+        if (data != Data.DEMO) {
+            System.out.println("[HybridFlowBaseline " + data + " --yes] " + r.out().lines().filter(l -> l.contains(" committed, ")).findFirst().orElse("(no summary)"));
+        }
         assertEquals(0, r.status(), r.out() + r.err());
         assertFalse(r.out().contains("✗"), r.out());
         assertTrue(r.out().contains("will do: copy metadata.db to snapshot '" + VERSION + "' before any modification"), r.out());

@@ -410,6 +410,9 @@ class MeridianConsolidationTest {
         List<String> p = fixture(data, dir);
         Map<String, String> tq = checksums(logs("task_queue.db"));
         CliRunner r = run(dir, args(p, "--yes"));
+        if (data != Data.DEMO) {
+            System.out.println("[MeridianConsolidation " + data + " --yes] " + r.out().lines().filter(l -> l.contains(" committed, ")).findFirst().orElse("(no summary)"));
+        }
         assertEquals(0, r.status(), r.out() + r.err());
         assertFalse(r.out().contains("✗"), r.out());
         assertTrue(r.out().contains("will do: back up every database as snapshot '" + BACKUP + "'"), r.out());
