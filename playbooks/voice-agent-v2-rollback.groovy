@@ -55,7 +55,12 @@ playbook 'Voice agent v2 rollback: the warehouse as the pg_dump taken first (see
             note "dry run: would pg_restore --clean --if-exists --single-transaction $file (tables ${inDump.join(', ') ?: 'none'})"
             return
         }
-        def r = runPg(warehouse, ['pg_restore', '--clean', '--if-exists', '--single-transaction', '--no-owner', '--exit-on-error', file.toString()])
+        // Outside the step's transaction (announced like a snapshot): the step's own reads of the warehouse hold locks
+        // that pg_restore's DROPs would wait for until the step ended, which it never would.
+        def r = Sluice.session().nonTransactional().perform(new dev.sluice.dsl.NonTransactional.Action('pg_restore',
+                "pg_restore --clean --if-exists --single-transaction of $file on warehouse", ['warehouse'], true),
+                { runPg(warehouse, ['pg_restore', '--clean', '--if-exists', '--single-transaction', '--no-owner', '--exit-on-error',
+                                    file.toString()]) } as java.util.function.Supplier)
         if (r.exit != 0) {
             note "pg_restore said: ${r.output.trim()}"
         }
