@@ -20,6 +20,11 @@
 // - Restore (section 5.2 "Restore from Backup"): stop the application, then `sluice restore abathur_<stamp> -w
 //   WORKSPACE`; it verifies the snapshot's sha256 first, keeps the current state as a before-restore snapshot, restores
 //   and runs integrity_check (the document's last check). Tested in AbathurBackupTest.
+//
+// Preconditions for the integrator's `requires` block (until then: expectations of the steps):
+// requires {
+//     snapshotFree "${prefix}${stamp}"
+// }
 import java.time.ZoneOffset
 import java.time.ZonedDateTime
 import java.time.format.DateTimeFormatter
@@ -33,6 +38,9 @@ playbook 'Abathur daily backup (seed 001, section 5.2)', {
     param 'keep', 30
 
     step 'checkpoint the WAL into the main file', always: true, {
+        if (abathur.query('PRAGMA journal_mode').value() != 'wal') {
+            note "abathur is not in WAL mode (${abathur.query('PRAGMA journal_mode').value()}): the checkpoint has nothing to move"
+        }
         def result = checkpoint abathur, 'TRUNCATE'   // announced: runs outside the transaction
         boolean described = dryRun
         expect('the checkpoint completed (busy = 0; a reader holding the WAL makes it 1)') {

@@ -26,6 +26,22 @@
 // - The document seeds with plain INSERTs; here each seed row is inserted only when absent (ON CONFLICT DO NOTHING on
 //   its unique key), so the step is idempotent even without Sluice's history.
 // - The document's performance targets (<50 ms reads, 50 concurrent sessions) are not checked here.
+//
+// Section 6.2 step 1 ("mkdir -p /var/lib/abathur; chmod 700 /var/lib/abathur") is the first step: the folder holding the
+// database file is made rwx------ (POSIX file systems only; elsewhere the step says it skipped it). It changes the folder
+// the workspace points at, so point "path" at a folder of its own, as the document does (-p chmodDir=false to leave it).
+// The same step checks the fresh start's premise ("no existing production data"): the file holds no table besides the
+// ones this playbook creates (and Sluice's own), and says what it found.
+//
+// Rollback (section 5.1): stop the application, delete the file (abathur.db and its -wal/-shm), run this playbook again
+// (the file and Sluice's history in it go together, so every step runs again), then PRAGMA integrity_check (its last
+// step). Tested in AbathurFreshStartTest.
+//
+// Preconditions the document states, for the integrator's `requires` block (until then: checks of the first two steps):
+// requires {
+//     check('the folder of the database is ours: no table but the ones this playbook creates') { … }
+//     check('per-connection pragmas synchronous=NORMAL, wal_autocheckpoint=1000 (workspace "pragmas")') { … }
+// }
 import dev.sluice.error.SluiceException
 
 playbook 'Abathur fresh start (seed 001)', {
@@ -34,6 +50,34 @@ playbook 'Abathur fresh start (seed 001)', {
     tiers 'abathur'
     param 'exampleSessionId', '00000000-0000-4000-8000-000000000001'
     param 'seededAt', '2025-10-10T00:00:00+00:00'
+    param 'chmodDir', true
+
+    step 'database folder: chmod 700, and nothing in the file yet', {
+        def dir = abathur.file().toAbsolutePath().parent
+        def found = abathur.tables().findAll { !it.startsWith('sluice_') }
+        note "found: ${abathur.file().toAbsolutePath()}, " + (found ? "tables ${found.join(', ')}" : 'no table (a fresh start)')
+        def fresh = expect('no table but the ones this playbook creates (a fresh start: the document has no existing data)') {
+            found.every { it in SCHEMA_TABLES }
+        }
+        if (!fresh.passed()) {
+            return   // not ours: the folder's permissions are left alone too
+        }
+        boolean posix = java.nio.file.Files.getFileStore(dir).supportsFileAttributeView('posix')
+        if (!chmodDir) {
+            note "chmodDir=false: the permissions of $dir are left as they are"
+        } else if (!posix) {
+            note "$dir is not on a POSIX file system: chmod 700 skipped (set its access rights by the platform's means)"
+        } else if (dryRun) {
+            note "dry run: would chmod 700 $dir (now ${java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(dir))})"
+        } else {
+            def before = java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(dir))
+            java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString('rwx------'))
+            note(before == 'rwx------' ? "$dir was already rwx------: nothing to change" : "chmod 700 $dir (was $before)")
+            expect('the database folder is rwx------ (section 6.2: chmod 700)') {
+                java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(dir)) == 'rwx------'
+            }
+        }
+    }
 
     step 'pragmas: WAL journal and connection settings', {
         journalMode abathur, 'WAL'   // stored in the file header: announced, run outside the transaction
@@ -318,6 +362,11 @@ playbook 'Abathur fresh start (seed 001)', {
         expect('three seeded memories and one session') { abathur.count('memory_entries') == 3 && abathur.count('sessions') == 1 }
     }
 }
+
+/** Every table this playbook creates: a fresh start finds none but these. */
+@groovy.transform.Field
+static final List<String> SCHEMA_TABLES = ['sessions', 'memory_entries', 'document_index', 'tasks', 'agents', 'state', 'audit',
+                                           'metrics', 'checkpoints']
 
 /** True when {@code sql} is refused by a constraint; runs in a savepoint that is always rolled back, so no row is left. */
 boolean rejected(Tier tier, String sql) {

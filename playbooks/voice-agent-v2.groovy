@@ -33,8 +33,28 @@
 //   sluice run playbooks/voice-agent-v2.groovy -w WS --yes
 // "readOnly": true opens learning_captures.db with SQLITE_OPEN_READONLY: Sluice cannot change it, not even a lock row
 // (pre-flight fails when the tier is not read-only). Stop v1's writers first (the document's parallel operation keeps
-// v1 on SQLite until the cut-over): captures written after the copy are not in v2. Parameters: -p fts=captures_fts
-// (the FTS5 table's name), -p backup=NAME (the snapshot's name, default learning_captures_backup_v1).
+// v1 on SQLite until the cut-over): captures written after the copy are not in v2. Parameters: -p fts=NAME (the FTS5
+// table; default: discovered, the FTS5 table whose content is captures), -p backup=NAME (the snapshot's name, default
+// learning_captures_backup_ plus the current UTC time, so each run, a retry after a rollback too, has its own).
+//
+// Rollback (the document's "Data Rollback": pg_restore --clean --dbname $DATABASE_URL latest_backup.dump): Step 1 also
+// writes BACKUPS/BACKUP.warehouse.dump, a pg_dump -Fc of the warehouse schema's tables taken before Step 2 changes
+// anything (Sluice's own sluice_* tables left out). playbooks/voice-agent-v2-rollback.groovy -p dump=... drops the tables
+// this migration created that the dump does not hold (pg_restore --clean only drops what the dump holds, so on its own
+// it would leave them), forgets this playbook's history in the warehouse, then runs pg_restore --clean --if-exists of
+// the dump; a retry then runs every step again. pg_dump and pg_restore must be on PATH (their major version at least
+// the server's). learning_captures.db is opened read-only, so it needs no restore.
+//
+// Preconditions the document states, for the integrator's `requires` block (until then: expectations of pre-flight):
+// requires {
+//     check('learning_captures.db opened read-only ("Keep SQLite as read-only archive")') { captures.readOnly() }
+//     table captures, 'captures'
+//     columns captures, 'captures', 'id', 'session_id', 'timestamp', 'user_text', 'agent_text', 'metadata'
+//     check('an FTS5 index auto-synced with captures') { ... }
+//     snapshotFree backup
+//     service 'PostgreSQL', warehouse                       // "warehouse answers"
+//     check('pg_dump on PATH') { ... }
+// }
 //
 // Notes on the document, and what we chose:
 //   - The document never shows v1's SQLite DDL. Its scripts read id, session_id, timestamp, user_text, agent_text and
@@ -55,23 +75,44 @@
 // Neo4j knowledge graph, the Redis session state (Step 1's redis-cli backup, the sessions table stays empty), the R2/S3
 // upload of the backups, users/API keys/devices (new in v2), feature flags and traffic switching.
 
+import dev.sluice.dsl.Sluice
 import dev.sluice.tier.Identifiers
 
 playbook 'Voice agent v1 → v2: captures from SQLite into PostgreSQL', {
     description 'Checks learning_captures.db and its FTS5 index, backs it up, creates the v2 schema in PostgreSQL, copies ' +
             'captures with count parity and checksums, spot-checks 10 random records, and proves the source unchanged (seed 004).'
     tiers 'warehouse', 'captures'     // warehouse first: step history is written there, captures is read-only
-    param 'fts', 'captures_fts'
-    param 'backup', 'learning_captures_backup_v1'
+    param 'fts', ''
+    param 'backup', 'learning_captures_backup_' + java.time.format.DateTimeFormatter.ofPattern('yyyyMMdd_HHmmss')
+            .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC))
 
     step 'pre-flight: source, FTS5 index, warehouse', {
+        def shape = expect("learning_captures.db has captures with the document's columns (${COPIED.join(', ')})") {
+            captures.hasTable('captures') && COPIED.every { c -> captures.hasColumn('captures', c) }
+        }
+        if (!shape.passed()) {
+            note "found: ${captures.tables().join(', ') ?: 'no table'}" +
+                    (captures.hasTable('captures') ? "; captures has ${captures.columns('captures')*.name().join(', ')}" : '')
+            return
+        }
+        String ftsName = ftsTable(captures, fts)
         long rows = captures.count('captures')
+        def others = captures.columns('captures')*.name() - COPIED
+        note "found: FTS5 index ${ftsName ?: '(none)'}" + (others ? "; v1 columns left behind (the document's INSERT does not read them): ${others.join(', ')}" : '')
+        note "will do: back up learning_captures.db as '$backup' and pg_dump the warehouse to ${dumpFile(backup).fileName}, " +
+                'then create the v2 tables and copy the captures'
+        if (rows == 0) {
+            note 'learning_captures.db holds no capture: the count, checksum and spot checks below hold without a row copied'
+        }
         note "learning_captures.db: ${String.format('%,d', rows)} captures, ${captures.file().toFile().length()} bytes, sha256 ${fileSha256(captures)}"
         expect('learning_captures.db is opened read-only') { captures.readOnly() }
         expect('learning_captures.db passes integrity_check') { captures.integrity().ok() }
-        expect("FTS5 index '$fts' present") { captures.hasTable(fts) }
-        expect("FTS5 index '$fts' covers exactly the $rows captures") { ftsMissing(captures, fts) == 0 && ftsExtra(captures, fts) == 0 }
-        expect("FTS5 index '$fts' finds sampled captures by a word of their text") { ftsAnswers(captures, fts) }
+        def ftsThere = expect("FTS5 index '$ftsName' present (the document: FTS5 index auto-synced with captures)") { ftsName != null && captures.hasTable(ftsName) }
+        if (!ftsThere.passed()) {
+            return
+        }
+        expect("FTS5 index '$ftsName' covers exactly the $rows captures") { ftsMissing(captures, ftsName) == 0 && ftsExtra(captures, ftsName) == 0 }
+        expect("FTS5 index '$ftsName' finds sampled captures by a word of their text") { ftsAnswers(captures, ftsName) }
         expect('session_id, user_text, agent_text present in every capture (NOT NULL in v2)') {
             captures.count('captures', 'session_id IS NULL OR user_text IS NULL OR agent_text IS NULL') == 0
         }
@@ -82,13 +123,24 @@ playbook 'Voice agent v1 → v2: captures from SQLite into PostgreSQL', {
                     OR "timestamp" GLOB '*[+-][0-9][0-9]:[0-9][0-9]' OR "timestamp" GLOB '*[Zz]')''') == 0
         }
         expect('warehouse (PostgreSQL) answers') { warehouse.query('SELECT 1').value() == 1 }
+        expect("backup name '$backup' is free (a retry needs a new -p backup; the default is the current time)") {
+            !snapshots().any { it.name() == backup } && !java.nio.file.Files.exists(dumpFile(backup))
+        }
+        expect('pg_dump is on PATH (the warehouse backup the document\'s pg_restore --clean needs)') { pgToolVersion('pg_dump') != null }
     }
 
-    step 'Step 1: back up learning_captures.db', {
+    step 'Step 1: back up learning_captures.db and the warehouse', {
         def s = snapshot(backup, captures)
+        def dump = dumpFile(backup)
         if (dryRun) {
-            note "dry run: the backup '$backup' was only described"
+            note "dry run: the backup '$backup' and the pg_dump to $dump were only described"
         } else {
+            def r = pgDump(warehouse, dump)
+            note "pg_dump of the warehouse's tables (sluice_* left out) to $dump: ${java.nio.file.Files.size(dump)} bytes"
+            expect('pg_dump of the warehouse completed (exit 0)') { r.exit == 0 }
+            if (r.exit != 0) {
+                note "pg_dump said: ${r.output.trim()}"
+            }
             def f = s.files().find { it.tier() == 'captures' }
             expect("backup '$backup' passes integrity_check") { f.integrity() == 'ok' }
             expect("backup '$backup' holds every capture") { f.counts()['captures'] == captures.count('captures') }
@@ -190,13 +242,23 @@ playbook 'Voice agent v1 → v2: captures from SQLite into PostgreSQL', {
     }
 
     step 'source unchanged: learning_captures.db as before', {
+        String ftsName = ftsTable(captures, fts)
         String now = fileSha256(captures)
         def saved = snapshots().find { it.name() == backup }?.files()?.find { it.tier() == 'captures' }
         note "learning_captures.db sha256 now $now, backup ${saved?.sha256() ?: '(none: dry run)'}"
-        expect('learning_captures.db byte-identical to its backup (SHA-256)') { dryRun && saved == null || saved?.sha256() == now }
+        boolean wal = captures.query('PRAGMA journal_mode').value() == 'wal'
+        if (wal) {
+            // A snapshot is switched to rollback-journal mode and holds the -wal's pages: its bytes differ by design.
+            note 'learning_captures.db is in WAL mode: compared with its backup table by table (checksums), not byte by byte'
+            expect('learning_captures.db holds what its backup holds (every table\'s checksum)') {
+                dryRun && saved == null || sameTables(captures, Sluice.workspace().snapshotsDir().resolve(backup).resolve('captures.db'))
+            }
+        } else {
+            expect('learning_captures.db byte-identical to its backup (SHA-256)') { dryRun && saved == null || saved?.sha256() == now }
+        }
         expect('learning_captures.db still passes integrity_check') { captures.integrity().ok() }
-        expect("FTS5 index '$fts' still covers exactly the captures (v1's fallback search)") {
-            ftsMissing(captures, fts) == 0 && ftsExtra(captures, fts) == 0 && ftsAnswers(captures, fts)
+        expect("FTS5 index '$ftsName' still covers exactly the captures (v1's fallback search)") {
+            ftsMissing(captures, ftsName) == 0 && ftsExtra(captures, ftsName) == 0 && ftsAnswers(captures, ftsName)
         }
         expect('same checksum in SQLite and PostgreSQL') {
             captures.checksum('captures', UNCONVERTED) == warehouse.checksum('captures', UNCONVERTED)
@@ -205,6 +267,71 @@ playbook 'Voice agent v1 → v2: captures from SQLite into PostgreSQL', {
 }
 
 // ---- the document's shapes, and helpers (plain values, so expectations read as the document's checks)
+
+/** The FTS5 index to check: {@code given}, or the FTS5 table whose external content is captures (null when none). */
+String ftsTable(captures, String given) {
+    if (given) {
+        return given
+    }
+    def found = captures.query("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' " +
+            "AND lower(sql) LIKE '%using fts5%' AND replace(replace(replace(lower(sql), '\"', ''), char(39), ''), ' ', '') " +
+            "LIKE '%content=captures%' ORDER BY name")
+    found.isEmpty() ? null : found.get(0).get(0) as String
+}
+
+/** True when every table of {@code tier} (sqlite_* and sluice_* left out) has the same checksum in the SQLite file {@code copy}. */
+boolean sameTables(tier, java.nio.file.Path copy) {
+    def other = dev.sluice.tier.Tier.open(new dev.sluice.workspace.TierConfig('backup', 'jdbc:sqlite:' + copy, null, null, [:],
+            true, false, false, copy))
+    try {
+        def mine = tier.tables().findAll { !it.startsWith('sluice_') }
+        mine == other.tables().findAll { !it.startsWith('sluice_') } && mine.every { tier.checksum(it) == other.checksum(it) }
+    } finally {
+        other.close()
+    }
+}
+
+/** Where Step 1 writes the warehouse's pg_dump: BACKUPS/NAME.warehouse.dump. */
+java.nio.file.Path dumpFile(String name) {
+    Sluice.workspace().snapshotsDir().resolve(name + '.warehouse.dump')
+}
+
+/** "pg_dump (PostgreSQL) 15.x", or null when the tool is not on PATH. */
+String pgToolVersion(String tool) {
+    try {
+        def p = new ProcessBuilder(tool, '--version').redirectErrorStream(true).start()
+        String out = p.inputStream.text
+        p.waitFor() == 0 ? out.trim() : null
+    } catch (IOException ignored) {
+        null
+    }
+}
+
+/** pg_dump -Fc of the warehouse schema's tables, Sluice's sluice_* left out; the password goes by PGPASSWORD. */
+Map pgDump(warehouse, java.nio.file.Path file) {
+    java.nio.file.Files.createDirectories(file.parent)
+    String schema = warehouse.query('SELECT current_schema()').value()
+    runPg(warehouse, ['pg_dump', '-Fc', '--no-owner', '-t', '"' + schema + '".*', '-T', '"' + schema + '".sluice_*', '-f', file.toString()])
+}
+
+/** Runs a PostgreSQL client tool against the warehouse tier's server, database and user: [exit: n, output: text]. */
+Map runPg(warehouse, List<String> cmd) {
+    def m = (warehouse.config().url() =~ /^jdbc:postgresql:\/\/([^\/:?]+)(?::(\d+))?\/([^?]+)/)
+    if (!m.find()) {
+        throw new dev.sluice.error.SluiceException(dev.sluice.error.ErrorCode.FAILURE,
+                "The warehouse URL is not jdbc:postgresql://HOST[:PORT]/DB: cannot run ${cmd[0]}. Point the tier at such a URL.")
+    }
+    List<String> full = [cmd[0], '-h', m.group(1), '-p', m.group(2) ?: '5432', '-d', m.group(3)] +
+            (warehouse.config().user() ? ['-U', warehouse.config().user()] : []) + ['--no-password'] + cmd.drop(1)
+    def pb = new ProcessBuilder(full).redirectErrorStream(true)
+    def pw = warehouse.config().password()
+    if (pw != null && !pw.isEmpty()) {
+        pb.environment().put('PGPASSWORD', pw.reveal())
+    }
+    def p = pb.start()
+    String out = p.inputStream.text
+    [exit: p.waitFor(), output: out]
+}
 
 /** The document's INSERT INTO captures (id, session_id, timestamp, user_text, agent_text, metadata). */
 @groovy.transform.Field static final List<String> COPIED = ['id', 'session_id', 'timestamp', 'user_text', 'agent_text', 'metadata']

@@ -122,4 +122,76 @@ class AbathurBackupTest {
             return new Snapshots(tiers, "test").list().stream().map(Snapshot::name).sorted().toList();
         }
     }
+
+    // ---------------------------------------------------------------- issue 12: foreign data, restore then rerun
+
+    /** The tuned database (a fresh start plus a row), or one written from the document alone in WAL or rollback-journal mode. */
+    enum Data { DEMO, FOREIGN_WAL, FOREIGN_ROLLBACK_JOURNAL }
+
+    @TempDir
+    Path foreign;
+
+    private Path workspaceFor(Data data) {
+        switch (data) {
+            case DEMO -> {
+                try (Tier t = open(ws)) {
+                    t.exec("INSERT INTO metrics (metric_name, metric_value) VALUES ('m', 1.5)");
+                }
+                return ws;
+            }
+            case FOREIGN_WAL -> dev.sluice.testing.fixtures.AbathurFixtures.populated(foreign, 1, true);
+            case FOREIGN_ROLLBACK_JOURNAL -> dev.sluice.testing.fixtures.AbathurFixtures.populated(foreign, 1, false);
+        }
+        return foreign;
+    }
+
+    /** Each table's checksum, Sluice's own left out. */
+    private static java.util.Map<String, String> state(Path w) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        try (Tier t = open(w)) {
+            for (String table : t.tables()) {
+                if (!table.startsWith("sluice_")) {
+                    out.put(table, t.checksum(table).sha256());
+                }
+            }
+        }
+        return out;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Data.class)
+    void backupRestoreThenRerunOnAnyAbathurDatabase(Data data) {
+        Path w = workspaceFor(data);
+        java.util.Map<String, String> before = state(w);
+
+        CliRunner r = run(w, BACKUP, "--yes", "-p", "stamp=first");
+        if (data != Data.DEMO) {
+            System.out.println("[AbathurBackup " + data + " --yes] " + r.out().lines().filter(l -> l.contains(" committed, ")).findFirst().orElse("(no summary)"));
+        }
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertFalse(r.out().contains("✗"), r.out());
+        assertEquals(before, state(w), "a backup changes no table");
+        if (data == Data.FOREIGN_ROLLBACK_JOURNAL) {
+            assertTrue(r.out().contains("abathur is not in WAL mode (delete): the checkpoint has nothing to move"), r.out());
+        }
+
+        try (Tier t = open(w)) {
+            t.exec("DELETE FROM memory_entries WHERE id IN (SELECT id FROM memory_entries ORDER BY id LIMIT 2)");
+        }
+        assertFalse(before.equals(state(w)));
+        CliRunner restore = CliRunner.run("restore", "-w", w.toString(), "abathur_first");
+        assertEquals(0, restore.status(), restore.out() + restore.err());
+        assertEquals(before, state(w), "restored to the backup");
+
+        CliRunner again = run(w, BACKUP, "--yes", "-p", "stamp=second");
+        assertEquals(0, again.status(), again.out() + again.err());
+        assertEquals(before, state(w), "a second backup changes nothing either");
+        assertTrue(backupsIn(w).containsAll(List.of("abathur_first", "abathur_second")), backupsIn(w).toString());
+    }
+
+    private static List<String> backupsIn(Path w) {
+        try (TierSet tiers = TierSet.open(Workspace.load(w))) {
+            return new Snapshots(tiers, "test").list().stream().map(Snapshot::name).sorted().toList();
+        }
+    }
 }

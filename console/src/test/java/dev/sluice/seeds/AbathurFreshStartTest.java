@@ -104,7 +104,7 @@ class AbathurFreshStartTest {
             assertEquals("wal", t.query("PRAGMA journal_mode").value());
             assertTrue(t.integrity().ok());
             assertTrue(t.foreignKeyCheck().ok());
-            assertEquals(7L, t.query("SELECT count(*) FROM sluice_history WHERE playbook = 'abathur-fresh-start'").value());
+            assertEquals(8L, t.query("SELECT count(*) FROM sluice_history WHERE playbook = 'abathur-fresh-start'").value());
         }
     }
 
@@ -118,7 +118,7 @@ class AbathurFreshStartTest {
         CliRunner replay = CliRunner.run("replay", "-w", prod.toString(), dev.sluice.testing.TestWorkspaces.onlyJournal(staging).toString());
 
         assertEquals(0, replay.status(), replay.out() + replay.err());
-        assertTrue(replay.out().contains("Replay matched: 7 input(s)"), replay.out());
+        assertTrue(replay.out().contains("Replay matched: 8 input(s)"), replay.out());
         try (Tier t = open(prod)) {
             assertEquals(3L, t.count("memory_entries"));
             assertEquals(1L, t.count("sessions"));
@@ -134,7 +134,7 @@ class AbathurFreshStartTest {
         CliRunner again = run(ws, PLAYBOOK, "--yes");
 
         assertEquals(0, again.status(), again.out() + again.err());
-        assertTrue(again.out().contains("7 step(s), 7 applied"), again.out());
+        assertTrue(again.out().contains("8 step(s), 8 applied"), again.out());
         assertTrue(again.out().contains("Every selected step is already applied; nothing to do."), again.out());
         assertFalse(again.out().contains("Running step"), again.out());
         assertEquals(before, checksums(ws));
@@ -171,6 +171,94 @@ class AbathurFreshStartTest {
         try (Tier t = open(tmp)) {
             assertFalse(t.hasTable("sessions"));
         }
+    }
+
+    // ---------------------------------------------------------------- issue 12: foreign data, chmod 700, rollback
+
+    /** The tuned workspace above, a database folder that does not exist yet, an existing empty rollback-journal file. */
+    enum Data { DEMO, FOREIGN_NEW_FOLDER, FOREIGN_EMPTY_FILE }
+
+    static Path workspaceFor(Data data, Path dir) {
+        return switch (data) {
+            case DEMO -> freshWorkspace(dir).resolve("abathur.db");
+            case FOREIGN_NEW_FOLDER -> dev.sluice.testing.fixtures.AbathurFixtures.fresh(dir, "var/lib/abathur", false);
+            case FOREIGN_EMPTY_FILE -> dev.sluice.testing.fixtures.AbathurFixtures.fresh(dir, "var/lib/abathur", true);
+        };
+    }
+
+    static boolean posix(Path p) {
+        try {
+            return Files.getFileStore(p).supportsFileAttributeView("posix");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Data.class)
+    void yesRunCompletesWithAPrivateFolderAndASecondRunChangesNothing(Data data) throws IOException {
+        Path db = workspaceFor(data, tmp);
+        CliRunner r = run(tmp, PLAYBOOK, "--yes");
+        if (data != Data.DEMO) {
+            System.out.println("[AbathurFreshStart " + data + " --yes] " + r.out().lines().filter(l -> l.contains(" committed, ")).findFirst().orElse("(no summary)"));
+        }
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertFalse(r.out().contains("✗"), r.out());
+        assertTrue(r.out().contains("no table (a fresh start)"), r.out());
+        if (posix(db)) {
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(db.getParent())));
+        }
+        try (Tier t = open(tmp)) {
+            assertEquals("wal", t.query("PRAGMA journal_mode").value());
+            assertTrue(t.integrity().ok());
+        }
+        Map<String, String> before = checksums(tmp);
+        CliRunner again = run(tmp, PLAYBOOK, "--yes");
+        assertEquals(0, again.status(), again.out() + again.err());
+        assertTrue(again.out().contains("Every selected step is already applied"), again.out());
+        assertEquals(before, checksums(tmp));
+    }
+
+    /** Section 5.1: delete the database file, re-run the initialisation, check integrity. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Data.class)
+    void rollbackByDeletingTheFileThenARerunInitialisesAgain(Data data) throws IOException {
+        Path db = workspaceFor(data, tmp);
+        assertEquals(0, run(tmp, PLAYBOOK, "--yes").status());
+        Map<String, String> first = checksums(tmp);
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
+        }
+
+        CliRunner r = run(tmp, PLAYBOOK, "--yes");
+
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("8 committed"), r.out());
+        assertEquals(first, checksums(tmp), "the same rows again (fixed ids and times)");
+        try (Tier t = open(tmp)) {
+            assertTrue(t.integrity().ok());
+            assertTrue(t.foreignKeyCheck().ok());
+        }
+    }
+
+    @Test
+    void aDatabaseWithOtherTablesIsNoFreshStartAndNothingIsCreated() throws Exception {
+        Path db = dev.sluice.testing.fixtures.AbathurFixtures.fresh(tmp, "var/lib/abathur", true);
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
+            st.execute("CREATE TABLE notes (body TEXT)");
+        }
+        String perms = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(db.getParent()));
+
+        CliRunner r = run(tmp, PLAYBOOK, "--yes");
+
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("✗ expect 'no table but the ones this playbook creates"), r.out());
+        assertTrue(r.out().contains("tables notes"), r.out());
+        try (Tier t = open(tmp)) {
+            assertFalse(t.hasTable("sessions"));
+        }
+        assertEquals(perms, java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(db.getParent())),
+                "the folder is left alone when the file is not a fresh start");
     }
 
     // ---------------------------------------------------------------- helpers

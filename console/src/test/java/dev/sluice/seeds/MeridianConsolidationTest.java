@@ -381,4 +381,84 @@ class MeridianConsolidationTest {
         assertTrue(Files.isRegularFile(logs("proposals.db.archived_" + STAMP)));
         assertEquals(7L, ((Number) value(dir.resolve("workspace.db"), "SELECT count(*) FROM sluice_history")).longValue());
     }
+
+    // ---------------------------------------------------------------- issue 12: foreign data, rollback then retry
+
+    /** The tuned fixture above, or one written from the document alone (other sizes, WAL sources, blobs, CJK). */
+    enum Data { DEMO, FOREIGN }
+
+    /** Writes {@code data} into {@code root}; returns the -p its counts need. */
+    private static List<String> fixture(Data data, Path root) throws IOException, SQLException {
+        if (data == Data.DEMO) {
+            meridian(root, true);
+            return List.of();
+        }
+        dev.sluice.testing.fixtures.MeridianFixtures.create(root, true);
+        return List.of("-p", "expectedTasks=" + dev.sluice.testing.fixtures.MeridianFixtures.TASKS, "-p", "expectedMetadata=-1",
+                "-p", "expectedProposals=-1");
+    }
+
+    private static String[] args(List<String> p, String... more) {
+        List<String> all = new ArrayList<>(p);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Data.class)
+    void yesRunCompletesAndASecondRunChangesNothing(Data data) throws Exception {
+        List<String> p = fixture(data, dir);
+        Map<String, String> tq = checksums(logs("task_queue.db"));
+        CliRunner r = run(dir, args(p, "--yes"));
+        if (data != Data.DEMO) {
+            System.out.println("[MeridianConsolidation " + data + " --yes] " + r.out().lines().filter(l -> l.contains(" committed, ")).findFirst().orElse("(no summary)"));
+        }
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertFalse(r.out().contains("✗"), r.out());
+        assertTrue(r.out().contains("will do: back up every database as snapshot '" + BACKUP + "'"), r.out());
+        Map<String, String> after = checksums(dir.resolve("workspace.db"));
+        assertEquals(tq.get("tasks"), after.get("tasks"));
+
+        CliRunner again = run(dir, args(p, "--yes"));
+        assertEquals(0, again.status(), again.out() + again.err());
+        assertTrue(again.out().contains("Every selected step is already applied"), again.out());
+        assertEquals(after, checksums(dir.resolve("workspace.db")));
+    }
+
+    /** The document's rollback: archived sources moved back, every database restored from the backup, then a retry. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Data.class)
+    void rollbackRestoresEveryDatabaseAndARetryConsolidatesAgain(Data data) throws Exception {
+        List<String> p = fixture(data, dir);
+        Map<String, Map<String, String>> before = new TreeMap<>();
+        for (String f : List.of("task_queue.db", "proposals.db", "orchestration_decisions.db")) {
+            before.put(f, checksums(logs(f)));
+        }
+        before.put("workspace.db", checksums(dir.resolve("workspace.db")));
+        assertEquals(0, run(dir, args(p, "--yes")).status());
+        assertFalse(Files.exists(logs("task_queue.db")));
+
+        for (String f : List.of("task_queue.db", "proposals.db", "orchestration_decisions.db")) {
+            Files.move(logs(f + ".archived_" + STAMP), logs(f));
+        }
+        CliRunner restore = CliRunner.run("restore", BACKUP, "-w", dir.toString());
+        assertEquals(0, restore.status(), restore.out() + restore.err());
+        for (String f : List.of("task_queue.db", "proposals.db", "orchestration_decisions.db")) {
+            assertEquals(before.get(f), checksums(logs(f)), f);
+        }
+        assertEquals(before.get("workspace.db"), checksums(dir.resolve("workspace.db")));
+
+        CliRunner sameStamp = run(dir, args(p, "--yes"));
+        assertEquals(1, sameStamp.status(), sameStamp.out() + sameStamp.err());
+        assertTrue(sameStamp.out().contains("backup name '" + BACKUP + "' is free"), sameStamp.out());
+        assertEquals(before.get("workspace.db"), checksums(dir.resolve("workspace.db")), "a refused retry writes nothing");
+
+        List<String> retry = new ArrayList<>(List.of("run", PLAYBOOK.toString(), "-w", dir.toString(), "-p", "timestamp=20251123_080000"));
+        retry.addAll(p);
+        retry.add("--yes");
+        CliRunner r = CliRunner.run(retry.toArray(String[]::new));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals(before.get("task_queue.db").get("tasks"), checksums(dir.resolve("workspace.db")).get("tasks"));
+        assertTrue(Files.exists(logs("task_queue.db.archived_20251123_080000")));
+    }
 }

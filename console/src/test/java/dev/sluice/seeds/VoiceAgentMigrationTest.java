@@ -154,7 +154,7 @@ class VoiceAgentMigrationTest {
     }
 
     private CliRunner run(Path workspace, String... more) {
-        List<String> a = new ArrayList<>(List.of("run", PLAYBOOK.toString(), "-w", workspace.toString()));
+        List<String> a = new ArrayList<>(List.of("run", PLAYBOOK.toString(), "-w", workspace.toString(), "-p", "backup=learning_captures_backup_v1"));
         a.addAll(List.of(more));
         return CliRunner.run(a.toArray(String[]::new));
     }
@@ -367,6 +367,97 @@ class VoiceAgentMigrationTest {
         assertEquals(0, r.status(), r.out() + r.err());
         try (Tier w = tier(ws, "warehouse")) {
             assertEquals(0, w.count("captures"));
+        }
+    }
+
+    // ---------------------------------------------------------------- issue 12: foreign data, rollback then retry
+
+    static final Path ROLLBACK = Path.of("../playbooks/voice-agent-v2-rollback.groovy");
+
+    /** The tuned fixture above (3,000 captures, captures_fts), or one written from the document alone (captures_search). */
+    enum Data { DEMO, FOREIGN }
+
+    private Path workspaceFor(Data data) {
+        if (data == Data.DEMO) {
+            return ws;
+        }
+        Path w = dir.resolve("foreign");
+        // Rollback-journal, not WAL: a WAL learning_captures.db opened read-only crashes the JVM (SIGSEGV in libsqlitejdbc)
+        // when Snapshots.backup opens its own connection beside the tier's; an engine bug, reported, not fixed here.
+        dev.sluice.testing.fixtures.VoiceAgentFixtures.create(w, 120, false, pg.url(), Postgres.USER);
+        return w;
+    }
+
+    private String warehouseStateOf(Path w) {
+        try (Tier t = tier(w, "warehouse")) {
+            StringBuilder sb = new StringBuilder();
+            for (String table : t.tables()) {
+                if (!table.startsWith("sluice_")) {
+                    sb.append(table).append(' ').append(t.checksum(table)).append(' ').append(t.checksum(table).sha256()).append('\n');
+                }
+            }
+            return sb.toString();
+        }
+    }
+
+    private CliRunner runAs(Path w, String backup, String... more) {
+        List<String> a = new ArrayList<>(List.of("run", PLAYBOOK.toString(), "-w", w.toString(), "-p", "backup=" + backup));
+        a.addAll(List.of(more));
+        return CliRunner.run(a.toArray(String[]::new));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Data.class)
+    void yesRunCompletesAndASecondRunChangesNothing(Data data) {
+        Path w = workspaceFor(data);
+        String source = TestWorkspaces.fileHash(source(w));
+        CliRunner r = runAs(w, "b1", "--yes");
+        if (data != Data.DEMO) {
+            System.out.println("[VoiceAgentMigration " + data + " --yes] " + r.out().lines().filter(l -> l.contains(" committed, ")).findFirst().orElse("(no summary)"));
+        }
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertFalse(r.out().contains("✗"), r.out());
+        assertTrue(r.out().contains(data == Data.DEMO ? "found: FTS5 index captures_fts" : "found: FTS5 index captures_search"), r.out());
+        assertTrue(Files.isRegularFile(w.resolve("backups/b1.warehouse.dump")), "the pg_dump taken first");
+        assertEquals(source, TestWorkspaces.fileHash(source(w)), "learning_captures.db byte-identical");
+        try (Tier c = tier(w, "captures"); Tier wh = tier(w, "warehouse")) {
+            assertEquals(c.count("captures"), wh.count("captures"));
+            assertEquals(c.checksum("captures", UNCONVERTED), wh.checksum("captures", UNCONVERTED));
+        }
+        String state = warehouseStateOf(w);
+        CliRunner again = runAs(w, "b2", "--yes");
+        assertEquals(0, again.status(), again.out() + again.err());
+        assertTrue(again.out().contains("Every selected step is already applied"), again.out());
+        assertEquals(state, warehouseStateOf(w));
+    }
+
+    /** The document's "pg_restore --clean" of the dump taken first, completed by the rollback playbook; then a retry. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Data.class)
+    void rollbackGivesTheWarehouseBackAsTheDumpHoldsItThenARetryMigratesAgain(Data data) {
+        Path w = workspaceFor(data);
+        String before = warehouseStateOf(w);
+        assertEquals(0, runAs(w, "first", "--yes").status());
+        assertTrue(warehouseStateOf(w).contains("captures "));
+
+        CliRunner rb = CliRunner.run("run", ROLLBACK.toString(), "-w", w.toString(), "-p", "dump=backups/first.warehouse.dump", "--yes");
+
+        assertEquals(0, rb.status(), rb.out() + rb.err());
+        assertFalse(rb.out().contains("✗"), rb.out());
+        assertEquals(before, warehouseStateOf(w), "the warehouse's tables as before the migration (legacy ones restored, v2 ones gone)");
+        try (Tier wh = tier(w, "warehouse")) {
+            assertEquals(0L, wh.count("sluice_history", "playbook = 'voice-agent-v2'"), "the migration's history is forgotten");
+        }
+
+        CliRunner sameName = runAs(w, "first", "--yes");
+        assertEquals(1, sameName.status(), sameName.out() + sameName.err());
+        assertTrue(sameName.out().contains("backup name 'first' is free"), sameName.out());
+        assertEquals(before, warehouseStateOf(w), "a refused retry writes nothing");
+
+        CliRunner retry = runAs(w, "second", "--yes");
+        assertEquals(0, retry.status(), retry.out() + retry.err());
+        try (Tier c = tier(w, "captures"); Tier wh = tier(w, "warehouse")) {
+            assertEquals(c.count("captures"), wh.count("captures"));
         }
     }
 }
