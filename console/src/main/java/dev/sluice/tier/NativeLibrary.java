@@ -32,6 +32,12 @@ final class NativeLibrary {
         if (System.getProperty("org.sqlite.lib.path") != null) {
             return; // the operator chose a library
         }
+        if (driverLoadedItsOwn()) {
+            // A connection was opened before the first Tier (a test's fixture, a plain JDBC helper): the driver has its
+            // own copy loaded. Loading the cached file too would put two SQLite libraries in one process, which share no
+            // locks and crash (SIGSEGV in column_text seen under the test suite).
+            return;
+        }
         Path base = cacheBase();
         if (base == null) {
             return;
@@ -70,6 +76,17 @@ final class NativeLibrary {
             System.setProperty("org.sqlite.lib.name", name);
         } catch (IOException | RuntimeException | LinkageError e) {
             // Leave the driver's own extraction; Tier reports the engine version so a fallback is visible.
+        }
+    }
+
+    /** True when sqlite-jdbc has already loaded a native library in this JVM (or when that cannot be told: then the cache stays out). */
+    private static boolean driverLoadedItsOwn() {
+        try {
+            java.lang.reflect.Field f = org.sqlite.SQLiteJDBCLoader.class.getDeclaredField("extracted");
+            f.setAccessible(true);
+            return f.getBoolean(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return true;
         }
     }
 

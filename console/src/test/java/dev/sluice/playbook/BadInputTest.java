@@ -83,8 +83,9 @@ class BadInputTest {
 
     /** The failed step's one line in the run's output (after its file:line:column). */
     static String stepError(CliRunner r) {
-        return r.out().lines().filter(l -> l.startsWith("  ") && l.contains(".groovy:4:5: ")).findFirst()
-                .map(l -> l.substring(l.indexOf(".groovy:4:5: ") + ".groovy:4:5: ".length())).orElseThrow(() -> new AssertionError(r.out() + r.err()));
+        java.util.regex.Pattern at = java.util.regex.Pattern.compile("^  \\S+\\.groovy:4:\\d+: (.*)$");
+        return r.out().lines().map(at::matcher).filter(java.util.regex.Matcher::matches).findFirst()
+                .map(m -> m.group(1)).orElseThrow(() -> new AssertionError(r.out() + r.err()));
     }
 
     @Test

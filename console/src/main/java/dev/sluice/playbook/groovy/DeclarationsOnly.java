@@ -77,7 +77,7 @@ final class DeclarationsOnly extends CompilationCustomizer {
         }
         Optional<Grammar.Keyword> k = e instanceof MethodCallExpression call && call.isImplicitThis()
                 ? Grammar.Keyword.of(call.getMethodAsString()) : Optional.empty();
-        if (k.isEmpty() || k.get().parent() != in) {
+        if (k.isEmpty() || !k.get().parents().contains(in)) { // requires may be at the top, in the playbook or in a step
             return declares(e); // e.g. ['a', 'b'].each { step "copy $it", { … } }: kept whole, it declares steps
         }
         if (k.get() == Grammar.Keyword.PLAYBOOK) {
