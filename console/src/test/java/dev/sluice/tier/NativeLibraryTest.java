@@ -62,6 +62,20 @@ class NativeLibraryTest {
         }
     }
 
+    @Test
+    void aConnectionOpenedBeforeTheFirstTierKeepsTheDriversOwnLibraryAndNothingCrashes() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home")); // the cache goes to HOME/.cache, the driver's own copy to /tmp
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "-Duser.home=" + home,
+                "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + tmp.resolve("hs_err.log"),
+                DriverFirstChild.class.getName(), tmp.resolve("rounds").toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "two SQLite libraries in one JVM crash it: " + out);
+        assertTrue(out.strip().endsWith("done"), out);
+    }
+
     /** Exit 0 and nothing but the status: no driver log, no JVM warning. */
     private static void assertClean(Run r) {
         assertEquals(0, r.status, r.output);
