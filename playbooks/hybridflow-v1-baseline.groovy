@@ -25,16 +25,8 @@
 // Re-running skips applied steps, and every write is guarded (CREATE … unless present, INSERT unless registered), so a
 // second run changes nothing.
 //
-// Preconditions the document states (pre-migration checklist), for the integrator's `requires` block; until then they
-// are the expectations of step 1, checked before its copy and before anything is written:
-// requires {
-//     table metadata, 'chapter_metadata'
-//     columns metadata, 'chapter_metadata', 'textbook_id'
-//     freeSpace bytes: minFreeMb * 1024L * 1024L, path: 'backups'       // "Disk space sufficient (>500 MB free)"
-//     snapshotFree snapshotName ?: versionId
-//     service 'Qdrant', "$qdrantUrl/collections/$collection"            // "Docker containers running and healthy"
-//     service 'Neo4j', "$neo4jUrl/db/$neo4jDatabase/tx/commit"
-// }
+// Preconditions the document states (pre-migration checklist) are the playbook's `requires` block: every run mode
+// checks them before anything is written and lists every failure (exit 18). Step 1 shows them again as expectations.
 //
 // Pointing a workspace at the real files:
 //   sluice init -w hybridflow --tier metadata=/path/to/hybridflow/data/metadata.db --snapshots backups
@@ -81,7 +73,16 @@ playbook 'HybridFlow: register v1_baseline', {
     param 'expectedByTextbook', 'bailey=92,sabiston=74,schwartz=54'
     param 'expectedParagraphs', 36216
 
+    requires {
+        table metadata, 'chapter_metadata'
+        columns metadata, 'chapter_metadata', 'textbook_id'
+        freeSpace bytes: minFreeMb * 1024L * 1024L, path: 'backups'       // "Disk space sufficient (>500 MB free)"
+        service 'Qdrant', "$qdrantUrl/collections/$collection"            // "Docker containers running and healthy"
+        service 'Neo4j', "$neo4jUrl/db/$neo4jDatabase/tx/commit"
+    }
+
     step 'pre-migration checks, then the copy of metadata.db', {
+        requires { snapshotFree snapshotName ?: versionId }   // a step's own: a re-run after this step is applied is not refused
         String snap = snapshotName ?: versionId
         expect('metadata.db has chapter_metadata with textbook_id (criterion 3 counts it)') {
             metadata.hasTable('chapter_metadata') && metadata.hasColumn('chapter_metadata', 'textbook_id')

@@ -45,16 +45,9 @@
 // the dump; a retry then runs every step again. pg_dump and pg_restore must be on PATH (their major version at least
 // the server's). learning_captures.db is opened read-only, so it needs no restore.
 //
-// Preconditions the document states, for the integrator's `requires` block (until then: expectations of pre-flight):
-// requires {
-//     check('learning_captures.db opened read-only ("Keep SQLite as read-only archive")') { captures.readOnly() }
-//     table captures, 'captures'
-//     columns captures, 'captures', 'id', 'session_id', 'timestamp', 'user_text', 'agent_text', 'metadata'
-//     check('an FTS5 index auto-synced with captures') { ... }
-//     snapshotFree backup
-//     service 'PostgreSQL', warehouse                       // "warehouse answers"
-//     check('pg_dump on PATH') { ... }
-// }
+// Preconditions the document states are the playbook's `requires` block (below): every run mode checks them before
+// anything is written and lists every failure (exit 18); pre-flight shows them again with what it found. The FTS5 index
+// is discovered by pre-flight (its name is not in the document), and the warehouse is a tier, so it must answer to open.
 //
 // Notes on the document, and what we chose:
 //   - The document never shows v1's SQLite DDL. Its scripts read id, session_id, timestamp, user_text, agent_text and
@@ -85,6 +78,13 @@ playbook 'Voice agent v1 → v2: captures from SQLite into PostgreSQL', {
     param 'fts', ''
     param 'backup', 'learning_captures_backup_' + java.time.format.DateTimeFormatter.ofPattern('yyyyMMdd_HHmmss')
             .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC))
+
+    requires {
+        check('learning_captures.db opened read-only ("Keep SQLite as read-only archive")', fix: 'Set "readOnly": true on the captures tier in sluice.json') { captures.readOnly() }
+        table captures, 'captures'
+        columns captures, 'captures', 'id', 'session_id', 'timestamp', 'user_text', 'agent_text', 'metadata'
+        check('pg_dump on PATH (the warehouse backup the rollback restores)', fix: 'Install the PostgreSQL client tools (pg_dump, pg_restore)') { pgToolVersion('pg_dump') != null }
+    }
 
     step 'pre-flight: source, FTS5 index, warehouse', {
         def shape = expect("learning_captures.db has captures with the document's columns (${COPIED.join(', ')})") {
@@ -130,6 +130,7 @@ playbook 'Voice agent v1 → v2: captures from SQLite into PostgreSQL', {
     }
 
     step 'Step 1: back up learning_captures.db and the warehouse', {
+        requires { snapshotFree backup }   // a step's own: a re-run after this step is applied is not refused
         def s = snapshot(backup, captures)
         def dump = dumpFile(backup)
         if (dryRun) {

@@ -254,11 +254,11 @@ class HybridFlowBaselineTest {
     void serviceDownIsOneClearLineAndChangesNothing() {
         server.stop(0);
         CliRunner r = run("--yes");
-        assertNotEquals(0, r.status(), r.out() + r.err());
+        // The playbook's requires block: both services named, one line each, before anything is written (exit 18).
+        assertEquals(18, r.status(), r.out() + r.err());
         String all = r.out() + r.err();
-        List<String> lines = all.lines().filter(l -> l.contains("Cannot connect to " + base)).toList();
-        assertEquals(1, lines.size(), all);
-        assertTrue(lines.get(0).contains("the service is down or the URL is wrong"), all);
+        assertEquals(1, all.lines().filter(l -> l.contains("service Qdrant at " + base) && l.contains("found connection refused")).count(), all);
+        assertEquals(1, all.lines().filter(l -> l.contains("service Neo4j at " + base) && l.contains("found connection refused")).count(), all);
         assertNothingCommitted(r);
     }
 
@@ -361,8 +361,8 @@ class HybridFlowBaselineTest {
         assertEquals(before, stateOf(ws).lines().filter(l -> !l.startsWith("sluice_")).map(l -> l + "\n").reduce("", String::concat));
 
         CliRunner sameName = runIn(ws, VERSION, concat(p, "--yes"));
-        assertEquals(1, sameName.status(), sameName.out() + sameName.err());
-        assertTrue(sameName.out().contains("snapshot name '" + VERSION + "' is free"), sameName.out());
+        assertEquals(18, sameName.status(), sameName.out() + sameName.err());
+        assertTrue((sameName.out() + sameName.err()).contains("snapshotFree '" + VERSION + "': found snapshot"), sameName.out() + sameName.err());
         assertFalse(stateOf(ws).contains("version_registry"), "a refused retry writes nothing");
 
         String retry = "v1_baseline_20251226_090000";
@@ -375,8 +375,8 @@ class HybridFlowBaselineTest {
     void tooLittleDiskSpaceStopsBeforeTheCopyAndChangesNothing() {
         String before = TestWorkspaces.fileHash(db());
         CliRunner r = run("--yes", "-p", "minFreeMb=2000000000");
-        assertEquals(1, r.status(), r.out() + r.err());
-        assertTrue(r.out().contains("✗ expect 'disk space sufficient: > "), r.out());
+        assertEquals(18, r.status(), r.out() + r.err());
+        assertTrue((r.out() + r.err()).contains("freeSpace at backups: found "), r.out() + r.err());
         assertFalse(Files.exists(dir.resolve("backups").resolve(VERSION)), "no copy");
         assertFalse(hasTable("version_registry"));
         assertTrue(!hasTable("sluice_history") || ((Number) value("SELECT count(*) FROM sluice_history")).longValue() == 0);

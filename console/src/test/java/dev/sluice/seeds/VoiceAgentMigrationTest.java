@@ -340,8 +340,9 @@ class VoiceAgentMigrationTest {
         Path json = ws.resolve("sluice.json");
         Files.writeString(json, Files.readString(json).replace("\"readOnly\": true", "\"readOnly\": false"));
         CliRunner r = run(ws, "--yes");
-        assertEquals(1, r.status(), r.out() + r.err());
-        assertTrue(r.out().contains("✗ expect 'learning_captures.db is opened read-only'"), r.out());
+        assertEquals(18, r.status(), r.out() + r.err());
+        assertTrue((r.out() + r.err()).contains("check 'learning_captures.db opened read-only (\"Keep SQLite as read-only archive\")': found false"),
+                r.out() + r.err());
         try (Tier w = tier(ws, "warehouse")) {
             assertFalse(w.hasTable("captures"));
         }
@@ -450,8 +451,8 @@ class VoiceAgentMigrationTest {
         }
 
         CliRunner sameName = runAs(w, "first", "--yes");
-        assertEquals(1, sameName.status(), sameName.out() + sameName.err());
-        assertTrue(sameName.out().contains("backup name 'first' is free"), sameName.out());
+        assertEquals(18, sameName.status(), sameName.out() + sameName.err());
+        assertTrue((sameName.out() + sameName.err()).contains("snapshotFree 'first': found snapshot 'first'"), sameName.out() + sameName.err());
         assertEquals(before, warehouseStateOf(w), "a refused retry writes nothing");
 
         CliRunner retry = runAs(w, "second", "--yes");
