@@ -138,9 +138,14 @@ public final class Backfill {
         Object last = cp == null ? null : decodeKey(cp.get("last_key"), (String) cp.get("key_type"));
         long doneBefore = cp == null ? 0 : ((Number) cp.get("rows_done")).longValue();
         if (cp != null && "done".equals(cp.get("status"))) {
-            // A row an earlier version kept after finishing: honoured once, then cleared like a finish today.
-            notes.add("already finished on " + cp.get("updated") + "; its checkpoint is now cleared");
-            finish();
+            if (opt.keepFinished()) {
+                // A playbook step killed after its backfill finished, before the step committed: the batches are in.
+                notes.add("already finished on " + cp.get("updated") + "; its batches are not run again");
+            } else {
+                // Finished before (a step whose run never dropped it): honoured once, then cleared.
+                notes.add("already finished on " + cp.get("updated") + "; its checkpoint is now cleared");
+                finish();
+            }
             return new BackfillResult(name, table, 0, 0, doneBefore, last, last, 0, opt.batchRows(), Duration.ZERO, 0, true, notes);
         }
         long remaining = countAfter(last);
@@ -218,7 +223,11 @@ public final class Backfill {
                 }
                 throttle(started, rows);
             }
-            finish();
+            if (opt.keepFinished()) {
+                markDone(last, doneBefore + rows);
+            } else {
+                finish();
+            }
         } finally {
             if (bar != null) {
                 bar.close();
@@ -318,6 +327,44 @@ public final class Backfill {
                 tier.exec("DROP TABLE " + PROGRESS_TABLE);
             }
             tier.commit();
+        } catch (RuntimeException e) {
+            tier.rollback();
+            throw e;
+        }
+    }
+
+    /**
+     * Inside a playbook step: the work is complete but the step is not committed yet, so the checkpoint stays, marked
+     * done, until the run drops it ({@link #clearFinished}); a crash in between must not run the batches again.
+     */
+    private void markDone(Object last, long done) {
+        tier.begin();
+        try {
+            saveCheckpoint(last, done, "done");
+            tier.commit();
+        } catch (RuntimeException e) {
+            tier.rollback();
+            throw e;
+        }
+    }
+
+    /**
+     * Drops the finished checkpoints of a tier, and the helper table when nothing unfinished is left in it (one
+     * transaction). Called by a playbook run once every step it ran is committed. True when the table went.
+     */
+    public static boolean clearFinished(Tier tier) {
+        if (tier.readOnly() || !tier.hasTable(PROGRESS_TABLE)) {
+            return false;
+        }
+        tier.begin();
+        try {
+            tier.exec("DELETE FROM " + PROGRESS_TABLE + " WHERE status = 'done'");
+            boolean empty = ((Number) tier.query("SELECT count(*) FROM " + PROGRESS_TABLE).value()).longValue() == 0;
+            if (empty) {
+                tier.exec("DROP TABLE " + PROGRESS_TABLE);
+            }
+            tier.commit();
+            return empty;
         } catch (RuntimeException e) {
             tier.rollback();
             throw e;

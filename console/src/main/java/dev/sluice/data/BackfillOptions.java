@@ -15,43 +15,49 @@ import java.util.Map;
  * @param maxRowsPerSecond throttle (0: none)
  * @param progress         TRUE/FALSE forces the progress bar on/off; null shows it when a console is attached
  * @param restart          forget an unfinished checkpoint and start from the first key
+ * @param keepFinished     keep the finished checkpoint (a playbook step: a crash before the step commits must not run
+ *                         the batches again); the run drops it once every step that ran is committed
  */
 public record BackfillOptions(String name, int batchRows, Duration cap, int maxOverruns, Duration pause, double maxRowsPerSecond,
-                              Boolean progress, boolean restart) {
+                              Boolean progress, boolean restart, boolean keepFinished) {
     public static BackfillOptions defaults() {
-        return new BackfillOptions(null, 1000, Duration.ofSeconds(5), 3, Duration.ZERO, 0, null, false);
+        return new BackfillOptions(null, 1000, Duration.ofSeconds(5), 3, Duration.ZERO, 0, null, false, false);
     }
 
     public BackfillOptions name(String n) {
-        return new BackfillOptions(n, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, restart);
+        return new BackfillOptions(n, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished);
     }
 
     public BackfillOptions batchRows(int n) {
-        return new BackfillOptions(name, Math.max(1, n), cap, maxOverruns, pause, maxRowsPerSecond, progress, restart);
+        return new BackfillOptions(name, Math.max(1, n), cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished);
     }
 
     public BackfillOptions cap(Duration d) {
-        return new BackfillOptions(name, batchRows, d, maxOverruns, pause, maxRowsPerSecond, progress, restart);
+        return new BackfillOptions(name, batchRows, d, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished);
     }
 
     public BackfillOptions maxOverruns(int n) {
-        return new BackfillOptions(name, batchRows, cap, n, pause, maxRowsPerSecond, progress, restart);
+        return new BackfillOptions(name, batchRows, cap, n, pause, maxRowsPerSecond, progress, restart, keepFinished);
     }
 
     public BackfillOptions pause(Duration d) {
-        return new BackfillOptions(name, batchRows, cap, maxOverruns, d, maxRowsPerSecond, progress, restart);
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, d, maxRowsPerSecond, progress, restart, keepFinished);
     }
 
     public BackfillOptions maxRowsPerSecond(double r) {
-        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, r, progress, restart);
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, r, progress, restart, keepFinished);
     }
 
     public BackfillOptions progress(Boolean on) {
-        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, on, restart);
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, on, restart, keepFinished);
     }
 
     public BackfillOptions restart(boolean on) {
-        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, on);
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, on, keepFinished);
+    }
+
+    public BackfillOptions keepFinished(boolean on) {
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, on);
     }
 
     /** Groovy named arguments: name, batchRows, capMillis/cap (Duration), maxOverruns, pauseMillis, maxRowsPerSecond, progress, restart. */

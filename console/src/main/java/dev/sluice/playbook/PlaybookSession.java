@@ -827,6 +827,24 @@ public final class PlaybookSession implements AutoCloseable {
         return decided(Decision.COMMIT, r.withStatus(StepResult.Status.COMMITTED), true);
     }
 
+    /**
+     * The finished checkpoints of the backfills in this run's steps, dropped once every step that ran is committed (with
+     * the helper table when nothing unfinished is left): until then a crash between a backfill's end and its step's
+     * commit must not run its batches again. A failure here is a note: the run itself succeeded.
+     */
+    void dropFinishedBackfills() {
+        for (Tier t : session.tiers()) {
+            try {
+                if (!t.isClosed() && dev.sluice.data.Backfill.clearFinished(t)) {
+                    listener.note("dropped the backfill helper table sluice_progress from tier '" + t.name() + "': its work is committed");
+                }
+            } catch (RuntimeException e) {
+                listener.note("could not drop the finished backfill checkpoints of tier '" + t.name() + "' (" + e.getMessage()
+                        + "); they are dropped at the end of the next complete run");
+            }
+        }
+    }
+
     /** Rolls the open step back on every tier (then runs its rollback block if non-transactional actions ran). It stays pending and next. */
     public StepResult rollback() {
         return undo(Decision.ROLLBACK, StepResult.Status.ROLLED_BACK, false);

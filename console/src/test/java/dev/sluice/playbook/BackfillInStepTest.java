@@ -50,6 +50,34 @@ class BackfillInStepTest {
     }
 
     @Test
+    void aStepThatFailsAfterItsBackfillFinishedDoesNotRunTheBatchesAgainOnTheRerun() throws Exception {
+        // The kill test found it: a backfill that is not idempotent (visits + 1) finished, then the step did not commit
+        // (a kill, a failed expectation); the rerun of the step must not add 1 again.
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path gate = tmp.resolve("gate");
+        Path pb = f.playbook("bump.groovy", """
+                playbook 'Bump', {
+                    tiers 'tier1'
+                    step 'bump', {
+                        backfill tier1, "UPDATE items SET name = name || '+' WHERE id BETWEEN :lo AND :hi", 2
+                        expect('the gate is open') { java.nio.file.Files.exists(java.nio.file.Path.of('%s')) }
+                    }
+                }
+                """.formatted(gate.toString().replace("\\", "/")));
+        CliRunner first = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(1, first.status(), first.out() + first.err());
+        assertEquals(3L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name LIKE '%+'")).longValue(),
+                "the batches committed as they ran");
+        java.nio.file.Files.createFile(gate);
+        CliRunner again = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, again.status(), again.out() + again.err());
+        assertEquals(0L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name LIKE '%++'")).longValue(),
+                "no batch ran twice");
+        assertEquals(0L, ((Number) f.value("tier1", "SELECT count(*) FROM sqlite_schema WHERE name = 'sluice_progress'")).longValue(),
+                "the run committed every step: the helper table is dropped");
+    }
+
+    @Test
     void dryRunOnlyDescribesABackfill() {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = f.playbook("bf.groovy", PLAYBOOK);

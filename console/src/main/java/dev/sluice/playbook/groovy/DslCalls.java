@@ -164,28 +164,28 @@ public abstract class DslCalls {
      * {@link BackfillOptions#of}: {@code backfill tier1, 'SELECT id FROM t', name: 'x', batchRows: 500, { b -> … }}.
      */
     public BackfillResult backfill(Map<String, ?> options, Tier tier, String source, Closure<?> body) {
-        return Sluice.backfill(tier, source, BackfillOptions.of(options), b -> body.call(b));
+        return Sluice.backfill(tier, source, BackfillOptions.of(options).keepFinished(true), b -> body.call(b));
     }
 
     public BackfillResult backfill(Tier tier, String source, int batchRows, Closure<?> body) {
-        return Sluice.backfill(tier, source, batchRows, b -> body.call(b));
+        return Sluice.backfill(tier, source, BackfillOptions.defaults().batchRows(batchRows).keepFinished(true), b -> body.call(b));
     }
 
     public BackfillResult backfill(Tier tier, String source, Closure<?> body) {
-        return Sluice.backfill(tier, source, b -> body.call(b));
+        return Sluice.backfill(tier, source, BackfillOptions.defaults().keepFinished(true), b -> body.call(b));
     }
 
     /** The SQL form: {@code backfill tier1, "UPDATE t SET c = … WHERE id BETWEEN :lo AND :hi"} (named options first). */
     public BackfillResult backfill(Map<String, ?> options, Tier tier, String sql) {
-        return Sluice.backfill(tier, sql, BackfillOptions.of(options));
+        return Sluice.backfill(tier, sql, BackfillOptions.of(options).keepFinished(true));
     }
 
     public BackfillResult backfill(Tier tier, String sql) {
-        return Sluice.backfill(tier, sql);
+        return Sluice.backfill(tier, sql, BackfillOptions.defaults().keepFinished(true));
     }
 
     public BackfillResult backfill(Tier tier, String sql, int batchRows) {
-        return Sluice.backfill(tier, sql, batchRows);
+        return Sluice.backfill(tier, sql, BackfillOptions.defaults().batchRows(batchRows).keepFinished(true));
     }
 
     public SchemaChange createTable(Object tier, String ddl) {
