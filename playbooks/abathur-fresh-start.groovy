@@ -37,11 +37,8 @@
 // (the file and Sluice's history in it go together, so every step runs again), then PRAGMA integrity_check (its last
 // step). Tested in AbathurFreshStartTest.
 //
-// Preconditions the document states, for the integrator's `requires` block (until then: checks of the first two steps):
-// requires {
-//     check('the folder of the database is ours: no table but the ones this playbook creates') { … }
-//     check('per-connection pragmas synchronous=NORMAL, wal_autocheckpoint=1000 (workspace "pragmas")') { … }
-// }
+// The document's premise (a fresh start: no existing data) is the playbook's `requires` block, checked in every run
+// mode before anything is written (exit 18); the per-connection pragmas are checked by step 2 where they apply.
 import dev.sluice.error.SluiceException
 
 playbook 'Abathur fresh start (seed 001)', {
@@ -51,6 +48,13 @@ playbook 'Abathur fresh start (seed 001)', {
     param 'exampleSessionId', '00000000-0000-4000-8000-000000000001'
     param 'seededAt', '2025-10-10T00:00:00+00:00'
     param 'chmodDir', true
+
+    requires {
+        check('a fresh start: the file holds no table but the ones this playbook creates', fix: 'Point the tier at a new or empty ' +
+                'file; this playbook creates a database, it does not migrate one') {
+            abathur.tables().findAll { !it.startsWith('sluice_') }.every { it in SCHEMA_TABLES }
+        }
+    }
 
     step 'database folder: chmod 700, and nothing in the file yet', {
         def dir = abathur.file().toAbsolutePath().parent

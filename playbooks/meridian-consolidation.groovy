@@ -24,15 +24,8 @@
 // expectedProposals (1) are the document's counts; -1 for any of them means "whatever the source holds" (each copy is
 // then checked source = target only; expectedDecisions defaults to -1, the document says the file may not exist).
 //
-// Preconditions the document states, for the integrator's `requires` block (until then: expectations of step 1,
-// checked before its backup and before anything is written):
-// requires {
-//     table task_queue, 'tasks'; table task_queue, 'task_queue_metadata'; table proposals, 'proposals'
-//     columns task_queue, 'tasks', <the document's 16 columns>      // "Schema Change: None (direct copy), same schema"
-//     columns task_queue, 'task_queue_metadata', 'key', 'value', 'updated_at'
-//     columns proposals, 'proposals', <the document's 12 columns>
-//     snapshotFree "$backupPrefix-$timestamp"
-// }
+// Preconditions the document states are the playbook's `requires` block (below), checked in every run mode before anything is written (exit 18,
+// every failure listed); step 1 then checks that the columns are exactly the document's, and the counts.
 //
 // How each document step maps:
 //   1  backup everything: a verified snapshot of every database (sha256, integrity_check, counts; sizes equal the
@@ -71,6 +64,13 @@ playbook 'Meridian: consolidate task_queue, proposals and orchestration_decision
     param 'expectedMetadata', 5
     param 'expectedProposals', 1
     param 'expectedDecisions', -1
+
+    requires {
+        table task_queue, 'tasks'; table task_queue, 'task_queue_metadata'; table proposals, 'proposals'
+        columns task_queue, 'tasks', *SCHEMA['tasks']                 // "Schema Change: None (direct copy), same schema"
+        columns task_queue, 'task_queue_metadata', *SCHEMA['task_queue_metadata']
+        columns proposals, 'proposals', *SCHEMA['proposals']
+    }
 
     step 'back up every database', {
         expect('task_queue.db and proposals.db are there (only orchestration_decisions.db may be missing)') {
