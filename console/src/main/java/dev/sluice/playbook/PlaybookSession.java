@@ -708,7 +708,7 @@ public final class PlaybookSession implements AutoCloseable {
         StepResult r = openResult;
         List<Tier> targets = new ArrayList<>();
         for (Tier t : session.tiers()) { // workspace order: the commit order is the same on every run
-            if (r.writtenTiers().contains(t.name())) {
+            if (r.writtenTiers().contains(t.name()) || backfilled(ctx, t)) {
                 targets.add(t);
             }
         }
@@ -966,6 +966,15 @@ public final class PlaybookSession implements AutoCloseable {
         } catch (RuntimeException e) {
             return "restoring failed: " + e.getMessage();
         }
+    }
+
+    /**
+     * A backfill in the step writes its tier in committed batches, so the step's history row belongs there even when this
+     * run's backfill found its work already done (a rerun after a kill between the last batch and the step's commit).
+     */
+    private static boolean backfilled(StepContext ctx, Tier t) {
+        return !t.readOnly() && ctx.actions().stream().anyMatch(a -> a.outcome() == ActionRecord.Outcome.PERFORMED
+                && "backfill".equals(a.action().verb()) && a.action().tiers().contains(t.name()));
     }
 
     private Tier homeTier() {

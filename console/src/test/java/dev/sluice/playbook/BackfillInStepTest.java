@@ -57,24 +57,26 @@ class BackfillInStepTest {
         Path gate = tmp.resolve("gate");
         Path pb = f.playbook("bump.groovy", """
                 playbook 'Bump', {
-                    tiers 'tier1'
+                    tiers 'tier1', 'tier2'
                     step 'bump', {
-                        backfill tier1, "UPDATE items SET name = name || '+' WHERE id BETWEEN :lo AND :hi", 2
+                        backfill tier2, "UPDATE items SET name = name || '+' WHERE id BETWEEN :lo AND :hi", 2
                         expect('the gate is open') { java.nio.file.Files.exists(java.nio.file.Path.of('%s')) }
                     }
                 }
                 """.formatted(gate.toString().replace("\\", "/")));
         CliRunner first = CliRunner.run(f.args(pb, "--yes"));
         assertEquals(1, first.status(), first.out() + first.err());
-        assertEquals(3L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name LIKE '%+'")).longValue(),
+        assertEquals(3L, ((Number) f.value("tier2", "SELECT count(*) FROM items WHERE name LIKE '%+'")).longValue(),
                 "the batches committed as they ran");
         java.nio.file.Files.createFile(gate);
         CliRunner again = CliRunner.run(f.args(pb, "--yes"));
         assertEquals(0, again.status(), again.out() + again.err());
-        assertEquals(0L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name LIKE '%++'")).longValue(),
+        assertEquals(0L, ((Number) f.value("tier2", "SELECT count(*) FROM items WHERE name LIKE '%++'")).longValue(),
                 "no batch ran twice");
-        assertEquals(0L, ((Number) f.value("tier1", "SELECT count(*) FROM sqlite_schema WHERE name = 'sluice_progress'")).longValue(),
+        assertEquals(0L, ((Number) f.value("tier2", "SELECT count(*) FROM sqlite_schema WHERE name = 'sluice_progress'")).longValue(),
                 "the run committed every step: the helper table is dropped");
+        assertEquals(1L, f.historyRows("tier2"), "the step's history is on the tier its backfill wrote, though the rerun wrote nothing");
+        assertEquals(0L, f.historyRows("tier1"));
     }
 
     @Test
