@@ -20,7 +20,7 @@ public final class DriverFirstChild {
 
     public static void main(String[] args) throws Exception {
         Path base = Path.of(args[0]);
-        for (int round = 0; round < 100; round++) {
+        for (int round = 0; round < 20; round++) {
             Path dir = Files.createDirectories(base.resolve("r" + round));
             Path db = dir.resolve("x.db");
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
@@ -42,6 +42,13 @@ public final class DriverFirstChild {
                     ((org.sqlite.SQLiteConnection) c).getDatabase().backup("main", dir.resolve("out.db").toString(), (r, p) -> { }, 100, 50, -1);
                 }
             }
+        }
+        Path maps = Path.of("/proc/self/maps");
+        if (Files.isReadable(maps)) {
+            // Every distinct file of the native library mapped into this process: one, or two SQLite copies are loaded.
+            long copies = Files.readAllLines(maps).stream().map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(f -> f.contains("sqlitejdbc")).distinct().count();
+            System.out.println("native libraries " + copies);
         }
         System.out.println("done");
     }

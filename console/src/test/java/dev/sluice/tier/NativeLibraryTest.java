@@ -74,6 +74,9 @@ class NativeLibraryTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), "two SQLite libraries in one JVM crash it: " + out);
         assertTrue(out.strip().endsWith("done"), out);
+        if (Files.isReadable(Path.of("/proc/self/maps"))) {
+            assertTrue(out.contains("native libraries 1\n"), "one SQLite library in the process, not the driver's and the cache's: " + out);
+        }
     }
 
     /** Exit 0 and nothing but the status: no driver log, no JVM warning. */
