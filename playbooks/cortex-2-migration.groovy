@@ -115,10 +115,10 @@ playbook 'CORTEX 1.0 -> 2.0 migration (seed 000)', {
         table tier2, 'patterns'
         table tier3, 'archives';      columns tier3, 'archives', 'id', 'period', 'payload', 'created_at'
         freeSpace factor: 2, path: 'backups'          // Phase 0: "Confirm backup location capacity (>= 2x total DB size)"
-        check('an FTS5 index on tier2 patterns') { ftsOf(tier2) != null }                       // "Tier 2 FTS"
-        check('conversations.id and archives.id are INTEGER PRIMARY KEYs') { integerKey(tier1, 'conversations') && integerKey(tier3, 'archives') }
-        check('the 1.0 plugin registry lists plugins') { registryPlugins(workspace.dir().resolve(registryConfig)) != null }  // Phase 3 task 1
-        check('batches under 1,000 rows') { batchRows < 1000 && lastTurns < 1000 }              // Phase 3 safeguards
+        check('an FTS5 index on tier2 patterns', fix: 'Point tier2 at the CORTEX 1.0 patterns database (patterns searchable with FTS5)') { ftsOf(tier2) != null }                       // "Tier 2 FTS"
+        check('conversations.id and archives.id are INTEGER PRIMARY KEYs', fix: 'The keyset batches need integer keys; this playbook does not migrate other key types') { integerKey(tier1, 'conversations') && integerKey(tier3, 'archives') }
+        check('the 1.0 plugin registry lists plugins', fix: 'Copy the 1.0 plugin registry into the workspace as cortex.config.json, or give -p registryConfig=PATH') { registryPlugins(workspace.dir().resolve(registryConfig)) != null }  // Phase 3 task 1
+        check('batches under 1,000 rows', fix: 'Give -p batchRows and -p lastTurns below 1000 (the document caps a batch under 1,000 rows)') { batchRows < 1000 && lastTurns < 1000 }              // Phase 3 safeguards
     }
 
     step 'phase 0: preconditions, environment fingerprint and migration plan', {
