@@ -80,6 +80,11 @@ public final class PlaybookSession implements AutoCloseable {
     private volatile Thread runThread;
 
     private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
+        this(session, playbook, options, decider, listener, false);
+    }
+
+    /** {@code finishing}: the run that finishes a partial step ({@link PartialSteps}); it leaves the crash records alone. */
+    private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener, boolean finishing) {
         this.session = session;
         this.playbook = playbook;
         this.options = options;
@@ -94,7 +99,9 @@ public final class PlaybookSession implements AutoCloseable {
             // Before any lock, intent clean-up, history table or helper table: a refused run leaves every tier as it was.
             throw new SluiceException(ErrorCode.PRECONDITION, preconditions.failureMessage(options.dryRun()));
         }
-        checkIntents();
+        if (!finishing && PartialSteps.settle(session, playbook, options, decider, this.listener)) {
+            bind(session, playbook, params); // the finishing run bound the playbook to its own tiers
+        }
         List<StepStatus> statuses = steps();
         for (StepStatus s : statuses) {
             if (s.state() == StepState.CHANGED && selection.contains(s.step())) {
@@ -154,6 +161,11 @@ public final class PlaybookSession implements AutoCloseable {
     /** Opens a run of {@code playbook} on {@code session}; see the class comment for what it refuses. */
     public static PlaybookSession start(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
         return new PlaybookSession(session, playbook, options, decider, listener);
+    }
+
+    /** The run that finishes a partial step on a session whose reached tiers are scratch copies from before it. */
+    static PlaybookSession finishing(Session session, Playbook playbook, RunOptions options, RunListener listener) {
+        return new PlaybookSession(session, playbook, options, null, listener, true);
     }
 
     public Playbook playbook() {
@@ -290,12 +302,12 @@ public final class PlaybookSession implements AutoCloseable {
             byTier.put(t.name(), History.entries(t, playbook.id()));
         }
         // A crash record whose step reached only some tiers: that step is partial, whatever the rows that exist say.
-        Map<String, Partial> partial = new LinkedHashMap<>();
+        Map<String, PartialSteps.Partial> partial = new LinkedHashMap<>();
         Intents in = new Intents(session.workspace().dir());
         for (Path f : in.pending()) {
             try {
                 Intents.Intent i = in.read(f);
-                Partial p = i.playbook().equals(playbook.id()) ? partial(session, i) : null;
+                PartialSteps.Partial p = i.playbook().equals(playbook.id()) ? PartialSteps.partial(session, i) : null;
                 if (p != null && !p.committed().isEmpty() && !p.missing().isEmpty()) {
                     partial.put(i.step(), p);
                 }
@@ -327,7 +339,7 @@ public final class PlaybookSession implements AutoCloseable {
             }
             // A step marked always runs on every run: its history rows record each run and never make it applied or changed.
             StepState state = on.isEmpty() || s.always() ? StepState.PENDING : changed ? StepState.CHANGED : StepState.APPLIED;
-            Partial p = partial.get(s.name());
+            PartialSteps.Partial p = partial.get(s.name());
             if (p != null) {
                 out.add(new StepStatus(s, StepState.PARTIAL, p.committed(), last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
                         last == null ? null : last.user() + "@" + last.host(), p.missing()));
@@ -777,7 +789,7 @@ public final class PlaybookSession implements AutoCloseable {
                     }
                 }
                 record = new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
-                        units.stream().flatMap(u -> u.names().stream()).toList(), now, snaps);
+                        units.stream().flatMap(u -> u.names().stream()).toList(), now, snaps, options.params());
                 intent = intents.write(record);
             } catch (RuntimeException e) {
                 abandonOpen();
@@ -1147,138 +1159,6 @@ public final class PlaybookSession implements AutoCloseable {
                     + options.startAt() + "'. Choose a later step to stop after.");
         }
         return all.subList(from, to);
-    }
-
-    /**
-     * A step committed on only some tiers (a crash between commits, a failure Sluice could not undo at once): restore the
-     * committed tiers from the pre-step snapshot named in the intent, so the step is pending everywhere and runs again.
-     * {@code --yes} does it with a one-line note; step mode asks; without snapshots (a server tier committed) or when
-     * declined, the run stops with the state tier by tier and the ways out.
-     */
-    private void checkIntents() {
-        intents.clearUnreadable().forEach(listener::note);
-        for (Path f : intents.pending()) {
-            Intents.Intent i = intents.read(f);
-            Partial p = partial(session, i);
-            if (p.missing().isEmpty() || p.committed().isEmpty()) {
-                listener.note("A run stopped while committing step '" + i.step() + "' of " + i.playbook() + " (run " + i.runId() + "): "
-                        + (p.missing().isEmpty() ? "every tier had committed" : "no tier had committed") + "; nothing to do.");
-                intents.deleteWithSnapshots(f, i);
-                continue;
-            }
-            if (options.dryRun()) {
-                continue; // reported by the real run; a dry run changes nothing, including this record
-            }
-            boolean restorable = p.committed().stream().allMatch(n -> i.snapshots().containsKey(n)
-                    && java.nio.file.Files.isRegularFile(intents.resolve(i.snapshots().get(n))));
-            String state = "step '" + i.step() + "' of " + i.playbook() + " is partial (" + p.marks() + ", run " + i.runId() + " stopped between commits)";
-            if (restorable && i.playbook().equals(playbook.id())) {
-                boolean yes = options.mode() == RunMode.YES;
-                if (!yes && decider != null) {
-                    Step step = playbook.steps().stream().filter(x -> x.name().equals(i.step())).findFirst().orElse(null);
-                    yes = step != null && decider.confirm(step, new NonTransactional.Action("recover", "restore " + String.join(", ", p.committed())
-                            + " from the snapshot taken before step '" + i.step() + "', then run the step again (no: stop here)", p.committed(), true));
-                }
-                if (yes) {
-                    restoreCommitted(i, p.committed());
-                    intents.deleteWithSnapshots(f, i);
-                    listener.note("Recovered: " + state + "; restored " + String.join(", ", p.committed()) + " from the pre-step snapshot, the step runs again.");
-                    continue;
-                }
-            }
-            String ways = restorable
-                    ? "Run again and answer yes (or use --yes) to restore " + String.join(", ", p.committed()) + " from the pre-step snapshot and re-run it; or finish it on "
-                    + String.join(", ", p.missing()) + " by hand and run 'sluice repair " + playbook.displayPath() + " --step \"" + i.step() + "\" --finished'."
-                    : "No pre-step snapshot covers " + String.join(", ", p.committed()) + ": finish the step on " + String.join(", ", p.missing())
-                    + " by hand, then run 'sluice repair " + playbook.displayPath() + " --step \"" + i.step() + "\" --finished'.";
-            throw new SluiceException(ErrorCode.INTEGRITY, Character.toUpperCase(state.charAt(0)) + state.substring(1) + ". " + ways);
-        }
-    }
-
-    /** Where a recorded multi-tier commit got to: the tiers holding this run's history row for the step, and the others. */
-    public record Partial(List<String> committed, List<String> missing) {
-        /** "a ✓ b ✗" in commit order. */
-        public String marks() {
-            List<String> out = new ArrayList<>();
-            committed.forEach(n -> out.add(n + " \u2713"));
-            missing.forEach(n -> out.add(n + " \u2717"));
-            return String.join(" ", out);
-        }
-    }
-
-    public static Partial partial(Session session, Intents.Intent i) {
-        List<String> committed = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        for (String n : i.tiers()) {
-            if (session.tiers().has(n) && History.hasRun(session.tier(n), i.runId(), i.step())) {
-                committed.add(n);
-            } else {
-                missing.add(n);
-            }
-        }
-        return new Partial(committed, missing);
-    }
-
-    private void restoreCommitted(Intents.Intent i, List<String> committed) {
-        for (String n : committed) {
-            MultiTierCommit.restore(session.tier(n), intents.resolve(i.snapshots().get(n)));
-        }
-    }
-
-    /**
-     * What repair does with a partial step: restores the committed tiers from the pre-step snapshot ({@code finished}
-     * false), or, once the operator finished the step by hand on the others, records it there as repaired. Returns one
-     * line per thing done; empty when the step has no crash record.
-     */
-    public static List<String> recover(Session session, Playbook playbook, Step step, boolean finished) {
-        Intents in = new Intents(session.workspace().dir());
-        List<String> out = new ArrayList<>();
-        Who who = Who.current();
-        for (Path f : in.pending()) {
-            Intents.Intent i = in.read(f);
-            if (!i.playbook().equals(playbook.id()) || !i.step().equals(step.name())) {
-                continue;
-            }
-            Partial p = partial(session, i);
-            if (!p.committed().isEmpty() && !p.missing().isEmpty()) {
-                if (finished) {
-                    for (String n : p.missing()) {
-                        History.record(session.tier(n), new HistoryEntry(0, playbook.id(), step.name(), i.checksum(), HistoryEntry.REPAIRED, who.user(),
-                                who.host(), Instant.now().toString(), 0, 0, null, null, i.runId()));
-                        out.add("Step '" + step.name() + "' on " + n + ": recorded as finished by hand (repaired).");
-                    }
-                } else {
-                    for (String n : p.committed()) {
-                        if (!i.snapshots().containsKey(n)) {
-                            throw new SluiceException(ErrorCode.INTEGRITY, "Step '" + step.name() + "' is partial (" + p.marks() + ") and no pre-step snapshot "
-                                    + "covers " + n + ". Finish it on " + String.join(", ", p.missing()) + " by hand, then run repair again with --finished.");
-                        }
-                    }
-                    for (String n : p.committed()) {
-                        MultiTierCommit.restore(session.tier(n), in.resolve(i.snapshots().get(n)));
-                        out.add("Step '" + step.name() + "' on " + n + ": restored from the pre-step snapshot; the step is pending and runs again.");
-                    }
-                }
-            }
-            in.deleteWithSnapshots(f, i);
-            out.add("Cleared the crash record of run " + i.runId() + " (step '" + step.name() + "', " + p.marks() + ").");
-        }
-        return out;
-    }
-
-    /** Clears crash records of a step (repair does this after reporting them). Returns how many were cleared. */
-    public static List<Intents.Intent> clearIntents(Session session, String playbookId, String step) {
-        Intents in = new Intents(session.workspace().dir());
-        in.clearUnreadable();
-        List<Intents.Intent> out = new ArrayList<>();
-        for (Path f : in.pending()) {
-            Intents.Intent i = in.read(f);
-            if (i.playbook().equals(playbookId) && i.step().equals(step)) {
-                out.add(i);
-                in.deleteWithSnapshots(f, i);
-            }
-        }
-        return out;
     }
 
     /**
