@@ -184,7 +184,8 @@ public final class PartialSteps {
                 }
             };
             try (Session s = Session.of(TierSet.open(before));
-                 PlaybookSession run = PlaybookSession.finishing(s, playbook, new RunOptions(RunMode.YES, null, null, step.name(), params), notes)) {
+                 PlaybookSession run = PlaybookSession.finishing(s, playbook, new RunOptions(RunMode.YES, null, null, step.name(), params), notes,
+                         new PlaybookSession.Finishing(i, java.util.Set.copyOf(p.committed())))) {
                 StepResult r = run.next();
                 if (r == null) {
                     throw new SluiceException(ErrorCode.INTEGRITY, "step '" + i.step() + "' did not run against the pre-step state.");

@@ -48,8 +48,9 @@ public final class PlaybookSession implements AutoCloseable {
     private final Decider decider;
     private final RunListener listener;
     private final Who who = Who.current();
-    private final String runId = Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
-            + UUID.randomUUID().toString().substring(0, 8);
+    private final String runId;
+    /** Set on the run that finishes a partial step ({@link PartialSteps}); null on every other run. */
+    private final Finishing finishing;
     private final Map<String, Object> params;
     private final PreconditionReport preconditions;
     private final List<Step> selection;
@@ -80,11 +81,21 @@ public final class PlaybookSession implements AutoCloseable {
     private volatile Thread runThread;
 
     private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
-        this(session, playbook, options, decider, listener, false);
+        this(session, playbook, options, decider, listener, null);
     }
 
-    /** {@code finishing}: the run that finishes a partial step ({@link PartialSteps}); it leaves the crash records alone. */
-    private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener, boolean finishing) {
+    /**
+     * What the run that finishes a partial step needs: the crash record it settles (its run id is this run's, so the rows it
+     * writes count as that run's) and the tiers that are scratch copies from before the step (never committed).
+     */
+    record Finishing(Intents.Intent original, Set<String> scratch) {
+    }
+
+    /** {@code finishing}: null, or the partial step this run finishes; such a run leaves the other crash records alone. */
+    private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener, Finishing finishing) {
+        this.finishing = finishing;
+        this.runId = finishing != null ? finishing.original().runId() : Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
         this.session = session;
         this.playbook = playbook;
         this.options = options;
@@ -99,7 +110,7 @@ public final class PlaybookSession implements AutoCloseable {
             // Before any lock, intent clean-up, history table or helper table: a refused run leaves every tier as it was.
             throw new SluiceException(ErrorCode.PRECONDITION, preconditions.failureMessage(options.dryRun()));
         }
-        if (!finishing && PartialSteps.settle(session, playbook, options, decider, this.listener)) {
+        if (finishing == null && PartialSteps.settle(session, playbook, options, decider, this.listener)) {
             bind(session, playbook, params); // the finishing run bound the playbook to its own tiers
         }
         List<StepStatus> statuses = steps();
@@ -164,8 +175,8 @@ public final class PlaybookSession implements AutoCloseable {
     }
 
     /** The run that finishes a partial step on a session whose reached tiers are scratch copies from before it. */
-    static PlaybookSession finishing(Session session, Playbook playbook, RunOptions options, RunListener listener) {
-        return new PlaybookSession(session, playbook, options, null, listener, true);
+    static PlaybookSession finishing(Session session, Playbook playbook, RunOptions options, RunListener listener, Finishing finishing) {
+        return new PlaybookSession(session, playbook, options, null, listener, finishing);
     }
 
     public Playbook playbook() {
@@ -720,8 +731,8 @@ public final class PlaybookSession implements AutoCloseable {
         StepResult r = openResult;
         List<Tier> targets = new ArrayList<>();
         for (Tier t : session.tiers()) { // workspace order: the commit order is the same on every run
-            if (r.writtenTiers().contains(t.name()) || backfilled(ctx, t)) {
-                targets.add(t);
+            if ((r.writtenTiers().contains(t.name()) || backfilled(ctx, t)) && (finishing == null || !finishing.scratch().contains(t.name()))) {
+                targets.add(t); // a finishing run's scratch copies are only read from: what they got is thrown away
             }
         }
         if (targets.isEmpty()) {
@@ -788,8 +799,17 @@ public final class PlaybookSession implements AutoCloseable {
                         }
                     }
                 }
-                record = new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
-                        units.stream().flatMap(u -> u.names().stream()).toList(), now, snaps, options.params());
+                if (finishing == null) {
+                    record = new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
+                            units.stream().flatMap(u -> u.names().stream()).toList(), now, snaps, options.params());
+                } else {
+                    // The same record, now also holding snapshots of the missed tiers that commit first: a crash in the
+                    // middle of finishing is settled by finishing again, the tiers finished by then counted as reached.
+                    Intents.Intent o = finishing.original();
+                    Map<String, String> all = new LinkedHashMap<>(o.snapshots());
+                    all.putAll(snaps);
+                    record = new Intents.Intent(o.runId(), o.playbook(), o.step(), o.checksum(), o.tiers(), o.started(), all, o.params());
+                }
                 intent = intents.write(record);
             } catch (RuntimeException e) {
                 abandonOpen();
@@ -810,7 +830,7 @@ public final class PlaybookSession implements AutoCloseable {
                         : u.label() + " failed to commit (" + e.getMessage() + ")";
                 if (done.isEmpty()) {
                     if (intent != null) {
-                        intents.deleteWithSnapshots(intent, record);
+                        forget(intent, record);
                     }
                     throw new SluiceException(e instanceof SluiceException se && se.code() == ErrorCode.LOCKED ? ErrorCode.LOCKED : ErrorCode.FAILURE,
                             "Step '" + ctx.step().name() + "' was not committed on any tier: " + what + ". Nothing changed; let the reader "
@@ -819,7 +839,7 @@ public final class PlaybookSession implements AutoCloseable {
                 // Something committed before this unit failed: undo it from the pre-step snapshot now, while this run holds the tiers.
                 String undone = undoCommitted(record, done);
                 if (undone == null) {
-                    intents.deleteWithSnapshots(intent, record);
+                    forget(intent, record);
                     throw new SluiceException(ErrorCode.FAILURE, "Step '" + ctx.step().name() + "' was not committed: " + what + "; "
                             + String.join(", ", done) + " had committed and " + (done.size() == 1 ? "was" : "were") + " restored from the pre-step "
                             + "snapshot, so no tier has any of it. Run the step again.", e);
@@ -963,6 +983,23 @@ public final class PlaybookSession implements AutoCloseable {
      * Restores the tiers that committed ({@code done}) from the intent's pre-step snapshots. Returns null when every one
      * was restored, else why not (the intent then stays for the next run).
      */
+    /**
+     * Drops the crash record of a multi-tier commit that left no tier committed. A finishing run puts back the record it
+     * settles instead (with only the snapshots that were there), so the partial step stays recorded for the next try.
+     */
+    private void forget(Path intent, Intents.Intent record) {
+        if (finishing == null) {
+            intents.deleteWithSnapshots(intent, record);
+            return;
+        }
+        for (var e : record.snapshots().entrySet()) {
+            if (!finishing.original().snapshots().containsKey(e.getKey())) {
+                intents.delete(intents.resolve(e.getValue()));
+            }
+        }
+        intents.write(finishing.original());
+    }
+
     private String undoCommitted(Intents.Intent record, List<String> done) {
         for (String n : done) {
             if (!record.snapshots().containsKey(n)) {

@@ -164,6 +164,46 @@ class PartialStepRecoveryTest {
     }
 
     @Test
+    void aStepThatMissedTwoTiersIsFinishedOnBothUnderTheInterruptedRunsId() throws Exception {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("three.groovy", """
+                playbook 'Three', {
+                    tiers 'tier1', 'tier2', 'tier3'
+                    step 'spread', atomic: false, {
+                        long n = tier1.query("SELECT count(*) FROM items").value() as long
+                        tier1.exec("INSERT INTO items (name) VALUES ('spread')")
+                        tier2.exec("INSERT INTO items (name) VALUES ('from ' || ?)", n)
+                        tier3.exec("INSERT INTO items (name) VALUES ('from ' || ?)", n)
+                    }
+                }
+                """);
+        Playbook playbook = PlaybookLoader.load(pb);
+        Step spread = playbook.step("spread");
+        Intents intents = new Intents(f.dir);
+        Path snap = intents.snapshotDir("R3", "spread").resolve("tier1.db");
+        try (Tier t = Tier.open(f.ws.tier("tier1"))) {
+            MultiTierCommit.snapshot(t, snap);
+            t.begin();
+            t.exec("INSERT INTO items (name) VALUES ('spread')");
+            History.record(t, new HistoryEntry(0, playbook.id(), "spread", spread.checksum(), HistoryEntry.APPLIED, "u", "h",
+                    Instant.now().toString(), 1, 1, "{}", "{}", "R3"));
+            t.commit();
+        }
+        intents.write(new Intents.Intent("R3", playbook.id(), "spread", spread.checksum(), List.of("tier1", "tier2", "tier3"),
+                Instant.now().toString(), Map.of("tier1", snap.getParent().getFileName() + "/tier1.db"), Map.of()));
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("ran it on tier2, tier3 against the state tier1 had before it"), r.out());
+        for (String t : new String[]{"tier2", "tier3"}) {
+            assertEquals("from 3", f.value(t, "SELECT name FROM items WHERE name LIKE 'from%'"), t);
+            assertEquals(1L, ((Number) f.value(t, "SELECT count(*) FROM sluice_history WHERE step = 'spread' AND run_id = 'R3'")).longValue(),
+                    t + ": recorded under the interrupted run's id, so a crash while finishing counts it as reached");
+        }
+        assertEquals(1L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name = 'spread'")).longValue(), "tier1 not written twice");
+        assertEquals(List.of(), intentFiles());
+    }
+
+    @Test
     void aStepEditedSinceTheCrashIsNotFinishedWithOtherTextAndNothingChanges() throws Exception {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = crashedBetweenCommits(f);
