@@ -8,7 +8,7 @@ import dev.sluice.history.HistoryEntry;
 import dev.sluice.history.RunLocks;
 import dev.sluice.history.Sha256;
 import dev.sluice.history.Who;
-import dev.sluice.playbook.Intents;
+import dev.sluice.playbook.PartialSteps;
 import dev.sluice.playbook.Playbook;
 import dev.sluice.playbook.PlaybookSession;
 import dev.sluice.playbook.Step;
@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "repair", mixinStandardHelpOptions = true, description = {
         "Accept the current source of an applied step whose text changed (records its new checksum as 'repaired' on each tier),",
-        "and recover a step committed on only some tiers: restore the committed tiers from the snapshot taken before it",
-        "(the default; the step then runs again), or with --finished record it on the others once you finished it by hand.",
+        "and settle a step committed on only some tiers: --finish runs it on the tiers it missed against the state the others",
+        "had before it (the default), --restore puts the tiers it reached back from the snapshot taken before it (it then runs",
+        "again), and --finished records it on the missed tiers once you finished it there by hand (no snapshot covers them).",
         "Example: sluice repair playbooks/tour.groovy --step \"add a status column\" -w /tmp/sluice-demo"})
 final class RepairCommand implements Callable<Integer> {
     @Mixin
@@ -42,8 +43,23 @@ final class RepairCommand implements Callable<Integer> {
     @Option(names = "--step", required = true, paramLabel = "NAME", description = "The step to repair.")
     String stepName;
 
-    @Option(names = "--finished", description = "A partial step was finished by hand on the tiers it missed: record it there instead of restoring.")
-    boolean finished;
+    @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "0..1")
+    Way way = new Way();
+
+    static final class Way {
+        @Option(names = "--finish", description = "A partial step: run it on the tiers it missed, against the state the others had before it (the default).")
+        boolean finish;
+
+        @Option(names = "--restore", description = "A partial step: restore the tiers it reached from the snapshot taken before it; it runs again on the next run.")
+        boolean restore;
+
+        @Option(names = "--finished", description = "A partial step was finished by hand on the tiers it missed: record it there.")
+        boolean finished;
+
+        PartialSteps.Way chosen() {
+            return restore ? PartialSteps.Way.RESTORE : finished ? PartialSteps.Way.FINISHED_BY_HAND : PartialSteps.Way.FINISH;
+        }
+    }
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -59,7 +75,7 @@ final class RepairCommand implements Callable<Integer> {
             Who who = Who.current();
             RunLocks.refuseIfHeld(session.workspace().dir(), session.tiers().all(), who);
             boolean did = false;
-            for (String line : PlaybookSession.recover(session, pb, step, finished)) {
+            for (String line : PartialSteps.recover(session, pb, step, way == null ? PartialSteps.Way.FINISH : way.chosen())) {
                 out.println(line);
                 did = true;
             }
@@ -72,6 +88,9 @@ final class RepairCommand implements Callable<Integer> {
                         + "; there is nothing to repair. Run it with 'sluice run " + pb.displayPath() + "'.");
             }
             if (st.state() == StepState.APPLIED) {
+                if (did) {
+                    return 0; // settled just now: the lines above say how
+                }
                 out.println("Step '" + step.name() + "' already matches what was applied (sha256 " + step.shortChecksum() + "); nothing to repair.");
                 return 0;
             }

@@ -20,19 +20,20 @@ import java.util.stream.Stream;
  * means a crash between commits: each tier's history says whether its part committed.
  */
 public final class Intents {
-    /** One pending multi-tier commit. */
     /**
      * One pending multi-tier commit. {@code tiers}: in commit order. {@code snapshots}: for the tiers that commit before
      * the last unit, the pre-step snapshot file (relative to the intent folder) that recovery restores them from.
+     * {@code params}: the run's {@code -p} values, so that finishing the step runs it as the interrupted run did (absent
+     * in intents written before they were recorded).
      */
     public record Intent(String runId, String playbook, String step, String checksum, List<String> tiers, String started,
-                         java.util.Map<String, String> snapshots) {
+                         java.util.Map<String, String> snapshots, java.util.Map<String, String> params) {
         public Intent {
             snapshots = snapshots == null ? java.util.Map.of() : java.util.Map.copyOf(snapshots);
         }
 
         public Intent(String runId, String playbook, String step, String checksum, List<String> tiers, String started) {
-            this(runId, playbook, step, checksum, tiers, started, java.util.Map.of());
+            this(runId, playbook, step, checksum, tiers, started, java.util.Map.of(), null);
         }
     }
 
@@ -55,10 +56,16 @@ public final class Intents {
         return dir.resolve(relative);
     }
 
+    /** The scratch folder where finishing a partial step keeps copies of its committed tiers' pre-step snapshots. */
+    Path finishDir(Intent i) {
+        return dir.resolve(i.runId() + "-" + Integer.toHexString(i.step().hashCode()) + ".finish");
+    }
+
     /** Deletes an intent and its pre-step snapshots. */
     public void deleteWithSnapshots(Path f, Intent i) {
         delete(f);
         MultiTierCommit.deleteTree(snapshotDir(i.runId(), i.step()));
+        MultiTierCommit.deleteTree(finishDir(i));
     }
 
     /**

@@ -60,6 +60,14 @@ public final class LineDecider implements Decider {
         return line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
     }
 
+    @Override
+    public boolean settle(Step step, String question) {
+        out.print(question + " [y/N] ");
+        out.flush();
+        String line = readLine();
+        return line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
+    }
+
     /**
      * One answer. The read runs on a thread of its own and this thread waits for it: a blocking read of stdin cannot be
      * interrupted, and a cancel (Ctrl-C, SIGTERM) interrupts this thread to stop the run at its question. Each read ends

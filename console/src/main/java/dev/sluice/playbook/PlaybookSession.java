@@ -48,8 +48,9 @@ public final class PlaybookSession implements AutoCloseable {
     private final Decider decider;
     private final RunListener listener;
     private final Who who = Who.current();
-    private final String runId = Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
-            + UUID.randomUUID().toString().substring(0, 8);
+    private final String runId;
+    /** Set on the run that finishes a partial step ({@link PartialSteps}); null on every other run. */
+    private final Finishing finishing;
     private final Map<String, Object> params;
     private final PreconditionReport preconditions;
     private final List<Step> selection;
@@ -80,6 +81,21 @@ public final class PlaybookSession implements AutoCloseable {
     private volatile Thread runThread;
 
     private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
+        this(session, playbook, options, decider, listener, null);
+    }
+
+    /**
+     * What the run that finishes a partial step needs: the crash record it settles (its run id is this run's, so the rows it
+     * writes count as that run's) and the tiers that are scratch copies from before the step (never committed).
+     */
+    record Finishing(Intents.Intent original, Set<String> scratch) {
+    }
+
+    /** {@code finishing}: null, or the partial step this run finishes; such a run leaves the other crash records alone. */
+    private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener, Finishing finishing) {
+        this.finishing = finishing;
+        this.runId = finishing != null ? finishing.original().runId() : Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
         this.session = session;
         this.playbook = playbook;
         this.options = options;
@@ -94,7 +110,9 @@ public final class PlaybookSession implements AutoCloseable {
             // Before any lock, intent clean-up, history table or helper table: a refused run leaves every tier as it was.
             throw new SluiceException(ErrorCode.PRECONDITION, preconditions.failureMessage(options.dryRun()));
         }
-        checkIntents();
+        if (finishing == null && PartialSteps.settle(session, playbook, options, decider, this.listener)) {
+            bind(session, playbook, params); // the finishing run bound the playbook to its own tiers
+        }
         List<StepStatus> statuses = steps();
         for (StepStatus s : statuses) {
             if (s.state() == StepState.CHANGED && selection.contains(s.step())) {
@@ -154,6 +172,11 @@ public final class PlaybookSession implements AutoCloseable {
     /** Opens a run of {@code playbook} on {@code session}; see the class comment for what it refuses. */
     public static PlaybookSession start(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
         return new PlaybookSession(session, playbook, options, decider, listener);
+    }
+
+    /** The run that finishes a partial step on a session whose reached tiers are scratch copies from before it. */
+    static PlaybookSession finishing(Session session, Playbook playbook, RunOptions options, RunListener listener, Finishing finishing) {
+        return new PlaybookSession(session, playbook, options, null, listener, finishing);
     }
 
     public Playbook playbook() {
@@ -290,12 +313,12 @@ public final class PlaybookSession implements AutoCloseable {
             byTier.put(t.name(), History.entries(t, playbook.id()));
         }
         // A crash record whose step reached only some tiers: that step is partial, whatever the rows that exist say.
-        Map<String, Partial> partial = new LinkedHashMap<>();
+        Map<String, PartialSteps.Partial> partial = new LinkedHashMap<>();
         Intents in = new Intents(session.workspace().dir());
         for (Path f : in.pending()) {
             try {
                 Intents.Intent i = in.read(f);
-                Partial p = i.playbook().equals(playbook.id()) ? partial(session, i) : null;
+                PartialSteps.Partial p = i.playbook().equals(playbook.id()) ? PartialSteps.partial(session, i) : null;
                 if (p != null && !p.committed().isEmpty() && !p.missing().isEmpty()) {
                     partial.put(i.step(), p);
                 }
@@ -327,7 +350,7 @@ public final class PlaybookSession implements AutoCloseable {
             }
             // A step marked always runs on every run: its history rows record each run and never make it applied or changed.
             StepState state = on.isEmpty() || s.always() ? StepState.PENDING : changed ? StepState.CHANGED : StepState.APPLIED;
-            Partial p = partial.get(s.name());
+            PartialSteps.Partial p = partial.get(s.name());
             if (p != null) {
                 out.add(new StepStatus(s, StepState.PARTIAL, p.committed(), last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
                         last == null ? null : last.user() + "@" + last.host(), p.missing()));
@@ -708,8 +731,8 @@ public final class PlaybookSession implements AutoCloseable {
         StepResult r = openResult;
         List<Tier> targets = new ArrayList<>();
         for (Tier t : session.tiers()) { // workspace order: the commit order is the same on every run
-            if (r.writtenTiers().contains(t.name()) || backfilled(ctx, t)) {
-                targets.add(t);
+            if ((r.writtenTiers().contains(t.name()) || backfilled(ctx, t)) && (finishing == null || !finishing.scratch().contains(t.name()))) {
+                targets.add(t); // a finishing run's scratch copies are only read from: what they got is thrown away
             }
         }
         if (targets.isEmpty()) {
@@ -776,8 +799,17 @@ public final class PlaybookSession implements AutoCloseable {
                         }
                     }
                 }
-                record = new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
-                        units.stream().flatMap(u -> u.names().stream()).toList(), now, snaps);
+                if (finishing == null) {
+                    record = new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
+                            units.stream().flatMap(u -> u.names().stream()).toList(), now, snaps, options.params());
+                } else {
+                    // The same record, now also holding snapshots of the missed tiers that commit first: a crash in the
+                    // middle of finishing is settled by finishing again, the tiers finished by then counted as reached.
+                    Intents.Intent o = finishing.original();
+                    Map<String, String> all = new LinkedHashMap<>(o.snapshots());
+                    all.putAll(snaps);
+                    record = new Intents.Intent(o.runId(), o.playbook(), o.step(), o.checksum(), o.tiers(), o.started(), all, o.params());
+                }
                 intent = intents.write(record);
             } catch (RuntimeException e) {
                 abandonOpen();
@@ -798,7 +830,7 @@ public final class PlaybookSession implements AutoCloseable {
                         : u.label() + " failed to commit (" + e.getMessage() + ")";
                 if (done.isEmpty()) {
                     if (intent != null) {
-                        intents.deleteWithSnapshots(intent, record);
+                        forget(intent, record);
                     }
                     throw new SluiceException(e instanceof SluiceException se && se.code() == ErrorCode.LOCKED ? ErrorCode.LOCKED : ErrorCode.FAILURE,
                             "Step '" + ctx.step().name() + "' was not committed on any tier: " + what + ". Nothing changed; let the reader "
@@ -807,7 +839,7 @@ public final class PlaybookSession implements AutoCloseable {
                 // Something committed before this unit failed: undo it from the pre-step snapshot now, while this run holds the tiers.
                 String undone = undoCommitted(record, done);
                 if (undone == null) {
-                    intents.deleteWithSnapshots(intent, record);
+                    forget(intent, record);
                     throw new SluiceException(ErrorCode.FAILURE, "Step '" + ctx.step().name() + "' was not committed: " + what + "; "
                             + String.join(", ", done) + " had committed and " + (done.size() == 1 ? "was" : "were") + " restored from the pre-step "
                             + "snapshot, so no tier has any of it. Run the step again.", e);
@@ -951,6 +983,23 @@ public final class PlaybookSession implements AutoCloseable {
      * Restores the tiers that committed ({@code done}) from the intent's pre-step snapshots. Returns null when every one
      * was restored, else why not (the intent then stays for the next run).
      */
+    /**
+     * Drops the crash record of a multi-tier commit that left no tier committed. A finishing run puts back the record it
+     * settles instead (with only the snapshots that were there), so the partial step stays recorded for the next try.
+     */
+    private void forget(Path intent, Intents.Intent record) {
+        if (finishing == null) {
+            intents.deleteWithSnapshots(intent, record);
+            return;
+        }
+        for (var e : record.snapshots().entrySet()) {
+            if (!finishing.original().snapshots().containsKey(e.getKey())) {
+                intents.delete(intents.resolve(e.getValue()));
+            }
+        }
+        intents.write(finishing.original());
+    }
+
     private String undoCommitted(Intents.Intent record, List<String> done) {
         for (String n : done) {
             if (!record.snapshots().containsKey(n)) {
@@ -1147,138 +1196,6 @@ public final class PlaybookSession implements AutoCloseable {
                     + options.startAt() + "'. Choose a later step to stop after.");
         }
         return all.subList(from, to);
-    }
-
-    /**
-     * A step committed on only some tiers (a crash between commits, a failure Sluice could not undo at once): restore the
-     * committed tiers from the pre-step snapshot named in the intent, so the step is pending everywhere and runs again.
-     * {@code --yes} does it with a one-line note; step mode asks; without snapshots (a server tier committed) or when
-     * declined, the run stops with the state tier by tier and the ways out.
-     */
-    private void checkIntents() {
-        intents.clearUnreadable().forEach(listener::note);
-        for (Path f : intents.pending()) {
-            Intents.Intent i = intents.read(f);
-            Partial p = partial(session, i);
-            if (p.missing().isEmpty() || p.committed().isEmpty()) {
-                listener.note("A run stopped while committing step '" + i.step() + "' of " + i.playbook() + " (run " + i.runId() + "): "
-                        + (p.missing().isEmpty() ? "every tier had committed" : "no tier had committed") + "; nothing to do.");
-                intents.deleteWithSnapshots(f, i);
-                continue;
-            }
-            if (options.dryRun()) {
-                continue; // reported by the real run; a dry run changes nothing, including this record
-            }
-            boolean restorable = p.committed().stream().allMatch(n -> i.snapshots().containsKey(n)
-                    && java.nio.file.Files.isRegularFile(intents.resolve(i.snapshots().get(n))));
-            String state = "step '" + i.step() + "' of " + i.playbook() + " is partial (" + p.marks() + ", run " + i.runId() + " stopped between commits)";
-            if (restorable && i.playbook().equals(playbook.id())) {
-                boolean yes = options.mode() == RunMode.YES;
-                if (!yes && decider != null) {
-                    Step step = playbook.steps().stream().filter(x -> x.name().equals(i.step())).findFirst().orElse(null);
-                    yes = step != null && decider.confirm(step, new NonTransactional.Action("recover", "restore " + String.join(", ", p.committed())
-                            + " from the snapshot taken before step '" + i.step() + "', then run the step again (no: stop here)", p.committed(), true));
-                }
-                if (yes) {
-                    restoreCommitted(i, p.committed());
-                    intents.deleteWithSnapshots(f, i);
-                    listener.note("Recovered: " + state + "; restored " + String.join(", ", p.committed()) + " from the pre-step snapshot, the step runs again.");
-                    continue;
-                }
-            }
-            String ways = restorable
-                    ? "Run again and answer yes (or use --yes) to restore " + String.join(", ", p.committed()) + " from the pre-step snapshot and re-run it; or finish it on "
-                    + String.join(", ", p.missing()) + " by hand and run 'sluice repair " + playbook.displayPath() + " --step \"" + i.step() + "\" --finished'."
-                    : "No pre-step snapshot covers " + String.join(", ", p.committed()) + ": finish the step on " + String.join(", ", p.missing())
-                    + " by hand, then run 'sluice repair " + playbook.displayPath() + " --step \"" + i.step() + "\" --finished'.";
-            throw new SluiceException(ErrorCode.INTEGRITY, Character.toUpperCase(state.charAt(0)) + state.substring(1) + ". " + ways);
-        }
-    }
-
-    /** Where a recorded multi-tier commit got to: the tiers holding this run's history row for the step, and the others. */
-    public record Partial(List<String> committed, List<String> missing) {
-        /** "a ✓ b ✗" in commit order. */
-        public String marks() {
-            List<String> out = new ArrayList<>();
-            committed.forEach(n -> out.add(n + " \u2713"));
-            missing.forEach(n -> out.add(n + " \u2717"));
-            return String.join(" ", out);
-        }
-    }
-
-    public static Partial partial(Session session, Intents.Intent i) {
-        List<String> committed = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        for (String n : i.tiers()) {
-            if (session.tiers().has(n) && History.hasRun(session.tier(n), i.runId(), i.step())) {
-                committed.add(n);
-            } else {
-                missing.add(n);
-            }
-        }
-        return new Partial(committed, missing);
-    }
-
-    private void restoreCommitted(Intents.Intent i, List<String> committed) {
-        for (String n : committed) {
-            MultiTierCommit.restore(session.tier(n), intents.resolve(i.snapshots().get(n)));
-        }
-    }
-
-    /**
-     * What repair does with a partial step: restores the committed tiers from the pre-step snapshot ({@code finished}
-     * false), or, once the operator finished the step by hand on the others, records it there as repaired. Returns one
-     * line per thing done; empty when the step has no crash record.
-     */
-    public static List<String> recover(Session session, Playbook playbook, Step step, boolean finished) {
-        Intents in = new Intents(session.workspace().dir());
-        List<String> out = new ArrayList<>();
-        Who who = Who.current();
-        for (Path f : in.pending()) {
-            Intents.Intent i = in.read(f);
-            if (!i.playbook().equals(playbook.id()) || !i.step().equals(step.name())) {
-                continue;
-            }
-            Partial p = partial(session, i);
-            if (!p.committed().isEmpty() && !p.missing().isEmpty()) {
-                if (finished) {
-                    for (String n : p.missing()) {
-                        History.record(session.tier(n), new HistoryEntry(0, playbook.id(), step.name(), i.checksum(), HistoryEntry.REPAIRED, who.user(),
-                                who.host(), Instant.now().toString(), 0, 0, null, null, i.runId()));
-                        out.add("Step '" + step.name() + "' on " + n + ": recorded as finished by hand (repaired).");
-                    }
-                } else {
-                    for (String n : p.committed()) {
-                        if (!i.snapshots().containsKey(n)) {
-                            throw new SluiceException(ErrorCode.INTEGRITY, "Step '" + step.name() + "' is partial (" + p.marks() + ") and no pre-step snapshot "
-                                    + "covers " + n + ". Finish it on " + String.join(", ", p.missing()) + " by hand, then run repair again with --finished.");
-                        }
-                    }
-                    for (String n : p.committed()) {
-                        MultiTierCommit.restore(session.tier(n), in.resolve(i.snapshots().get(n)));
-                        out.add("Step '" + step.name() + "' on " + n + ": restored from the pre-step snapshot; the step is pending and runs again.");
-                    }
-                }
-            }
-            in.deleteWithSnapshots(f, i);
-            out.add("Cleared the crash record of run " + i.runId() + " (step '" + step.name() + "', " + p.marks() + ").");
-        }
-        return out;
-    }
-
-    /** Clears crash records of a step (repair does this after reporting them). Returns how many were cleared. */
-    public static List<Intents.Intent> clearIntents(Session session, String playbookId, String step) {
-        Intents in = new Intents(session.workspace().dir());
-        in.clearUnreadable();
-        List<Intents.Intent> out = new ArrayList<>();
-        for (Path f : in.pending()) {
-            Intents.Intent i = in.read(f);
-            if (i.playbook().equals(playbookId) && i.step().equals(step)) {
-                out.add(i);
-                in.deleteWithSnapshots(f, i);
-            }
-        }
-        return out;
     }
 
     /**

@@ -211,6 +211,20 @@ public final class Workspace {
         return journalDir;
     }
 
+    /**
+     * This workspace with some SQLite tiers pointing at other files (same folder, snapshots and journal): how recovery
+     * runs a step against the state some tiers had before it, kept in scratch copies, without touching those tiers.
+     */
+    public Workspace withTierFiles(Map<String, Path> files) {
+        Map<String, TierConfig> out = new LinkedHashMap<>(tiers);
+        files.forEach((name, file) -> {
+            TierConfig c = tier(name);
+            Path abs = file.toAbsolutePath().normalize();
+            out.put(name, new TierConfig(name, "jdbc:sqlite:" + abs, c.user(), c.password(), c.pragmas(), false, false, false, abs));
+        });
+        return new Workspace(dir, configFile, Collections.unmodifiableMap(out), snapshotsDir, journalDir);
+    }
+
     /** Every configured secret, for redaction. */
     public List<Secret> secrets() {
         List<Secret> out = new ArrayList<>();
