@@ -5,6 +5,6 @@
  * and the driver errors whose cause is not the statement (damaged file, lock, read-only folder, full disk, duplicate key:
  * {@code SqlErrors}).
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
- * (they listen through {@link dev.sluice.tier.Tier.Listener}).
+ * (they listen through {@link dev.sluice.tier.TierInternals.Listener}).
  */
 package dev.sluice.tier;
