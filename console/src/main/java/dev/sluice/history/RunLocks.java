@@ -165,7 +165,7 @@ public final class RunLocks {
     }
 
     /** Who holds the tier now (this process included), if anyone. */
-    public static Optional<RunLock> holder(Path workspace, Tier tier) {
+    static Optional<RunLock> holder(Path workspace, Tier tier) {
         Who who = Who.current();
         synchronized (HELD) {
             forgetClosed();
