@@ -1,5 +1,7 @@
 package dev.sluice.cli;
 
+import dev.sluice.tier.TierInternals;
+
 import dev.sluice.console.Console;
 import dev.sluice.dsl.Session;
 import dev.sluice.journal.Recording;
@@ -64,8 +66,8 @@ public final class ConsoleOptions {
     /** One line per tier the journal's fingerprint found damaged: the console still opens, so integrity() is at hand. */
     private static void warnDamaged(Session session, PrintWriter err) {
         for (dev.sluice.tier.Tier t : session.tiers()) {
-            if (t.damage() != null) {
-                err.println("warning: tier '" + t.name() + "' (" + t.config().location() + ") is damaged (" + t.damage() + "); "
+            if (TierInternals.damage(t) != null) {
+                err.println("warning: tier '" + t.name() + "' (" + t.config().location() + ") is damaged (" + TierInternals.damage(t) + "); "
                         + t.name() + ".integrity() shows where, 'sluice restore NAME --tier " + t.name() + "' brings back a snapshot.");
                 err.flush();
             }

@@ -4,6 +4,7 @@ import dev.sluice.dsl.Session;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.tier.Format;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ final class Banner {
             }
             out.printf("  %-10s %-22s %9s  %s%s%n", t.name(), t.engine().label() + " " + t.engineVersion(), size,
                     tables < 0 ? "tables unknown" : tables + (tables == 1 ? " table" : " tables"),
-                    t.damage() == null ? "" : "  DAMAGED (" + t.damage() + "): " + t.name() + ".integrity() shows where");
+                    TierInternals.damage(t) == null ? "" : "  DAMAGED (" + TierInternals.damage(t) + "): " + t.name() + ".integrity() shows where");
         }
         out.println("Try:");
         for (String s : suggestions(session)) {

@@ -4,6 +4,7 @@ import dev.sluice.dsl.Session;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.tier.Rows;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -635,7 +636,7 @@ public final class Console implements CommandContext, AutoCloseable {
         cancelRequested = true;
         long cancelled = evaluation.get();
         for (Tier t : session.tiers()) {
-            t.cancel();
+            TierInternals.cancel(t);
         }
         // Give the cancelled statement a moment to unwind cleanly before stopping the snippet thread itself.
         timer.schedule(() -> {

@@ -6,6 +6,7 @@ import dev.sluice.tier.Format;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Row;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -171,7 +172,7 @@ public final class Backfill {
                 tier.begin();
                 ScheduledFuture<?> dog = WATCHDOG.schedule(() -> {
                     capFired.set(true);
-                    tier.cancel();
+                    TierInternals.cancel(tier);
                 }, opt.cap().toNanos(), TimeUnit.NANOSECONDS);
                 RuntimeException failure = null;
                 try {
@@ -184,12 +185,12 @@ public final class Backfill {
                 }
                 long took = System.nanoTime() - t0;
                 if (failure == null && Thread.currentThread().isInterrupted()) {
-                    tier.rollback(); // Ctrl-C while the batch ran: it does not count, the checkpoint stays where it was
+                    TierInternals.rollback(tier); // Ctrl-C while the batch ran: it does not count, the checkpoint stays where it was
                     throw cancelled(last, doneBefore + rows, null);
                 }
                 boolean over = capFired.get() || took > opt.cap().toNanos();
                 if (failure != null || over) {
-                    tier.rollback();
+                    TierInternals.rollback(tier);
                     if (!over) {
                         if (failure instanceof SluiceException se && se.code() == ErrorCode.CANCELLED || Thread.currentThread().isInterrupted()) {
                             throw cancelled(last, doneBefore + rows, failure);
@@ -213,7 +214,7 @@ public final class Backfill {
                     size = Math.max(1, size / 2);
                     continue;
                 }
-                tier.commit();
+                TierInternals.commit(tier);
                 overrunsInARow = 0;
                 rows += r.n();
                 batches++;
@@ -239,7 +240,7 @@ public final class Backfill {
         }
         BackfillResult res = new BackfillResult(name, table, rows, batches, doneBefore + rows, resumedAfter, last, overruns, size,
                 Duration.ofNanos(elapsed), rows / Math.max(elapsed / 1e9, 1e-9), true, notes);
-        return tier.observe("backfill", List.of(name, table), res);
+        return TierInternals.observe(tier, "backfill", List.of(name, table), res);
     }
 
     private SluiceException cancelled(Object last, long done, Throwable cause) {
@@ -326,9 +327,9 @@ public final class Backfill {
             if (((Number) tier.query("SELECT count(*) FROM " + PROGRESS_TABLE).value()).longValue() == 0) {
                 tier.exec("DROP TABLE " + PROGRESS_TABLE);
             }
-            tier.commit();
+            TierInternals.commit(tier);
         } catch (RuntimeException e) {
-            tier.rollback();
+            TierInternals.rollback(tier);
             throw e;
         }
     }
@@ -341,9 +342,9 @@ public final class Backfill {
         tier.begin();
         try {
             saveCheckpoint(last, done, "done");
-            tier.commit();
+            TierInternals.commit(tier);
         } catch (RuntimeException e) {
-            tier.rollback();
+            TierInternals.rollback(tier);
             throw e;
         }
     }
@@ -363,10 +364,10 @@ public final class Backfill {
             if (empty) {
                 tier.exec("DROP TABLE " + PROGRESS_TABLE);
             }
-            tier.commit();
+            TierInternals.commit(tier);
             return empty;
         } catch (RuntimeException e) {
-            tier.rollback();
+            TierInternals.rollback(tier);
             throw e;
         }
     }

@@ -4,6 +4,7 @@ import dev.sluice.tier.Checksummer;
 import dev.sluice.tier.Column;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -55,7 +56,7 @@ final class RowHash {
     static Segment segment(Tier t, String table, List<Column> cols, String where, List<Object> args, long[] rowsRead) {
         String w = where == null ? "" : " WHERE " + where;
         if (t.engine() == Engine.SQLITE) {
-            register(t.connection());
+            register(TierInternals.connection(t));
             String sql = "SELECT count(*), " + SQLITE_FUNCTION + "(" + list(cols) + ") FROM " + Identifiers.quote(table) + w;
             return query(t, sql, args);
         }
@@ -76,7 +77,7 @@ final class RowHash {
     }
 
     private static Segment query(Tier t, String sql, List<Object> args) {
-        try (PreparedStatement ps = t.connection().prepareStatement(sql)) {
+        try (PreparedStatement ps = TierInternals.connection(t).prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
             }
@@ -87,7 +88,7 @@ final class RowHash {
                 return new Segment(rs.getLong(1), s);
             }
         } catch (SQLException e) {
-            throw t.fail(e, sql);
+            throw TierInternals.fail(t, e, sql);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Row;
 import dev.sluice.tier.Rows;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,7 +68,7 @@ public final class SpotChecks {
             }
         }
         SpotCheck s = new SpotCheck(a.name(), b.name(), table, keys, diffs, missing);
-        return a.observe("spotCheck", List.of(a.name(), b.name(), table, n), s);
+        return TierInternals.observe(a, "spotCheck", List.of(a.name(), b.name(), table, n), s);
     }
 
     /** Equal in the checksum encoding, or the same date-time or JSON value across the text ↔ typed conversion. */

@@ -12,6 +12,7 @@ import dev.sluice.tier.Index;
 import dev.sluice.tier.SqliteRaw;
 import dev.sluice.tier.TableRef;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -74,9 +75,9 @@ public final class TableCopy {
      */
     public static List<CopyResult> consolidate(Tier to, List<TableRef> sources, CopyOptions options) {
         CopyOptions opt = options == null ? CopyOptions.defaults() : options;
-        to.requireOwnConnection("copy");
+        TierInternals.requireOwnConnection(to, "copy");
         for (TableRef s : sources) {
-            s.tier().requireOwnConnection("copy");
+            TierInternals.requireOwnConnection(s.tier(), "copy");
         }
         if (to.readOnly()) {
             throw new SluiceException(ErrorCode.USAGE, "Tier '" + to.name() + "' is read-only; refused to copy into it. "
@@ -115,7 +116,7 @@ public final class TableCopy {
                 }
                 if (own) {
                     long c0 = System.nanoTime();
-                    to.commit();
+                    TierInternals.commit(to);
                     // A standalone copy's time includes its commit (the fsync of everything it wrote).
                     int last = results.size() - 1;
                     results.set(last, results.get(last).plusLoadTime(Duration.ofNanos(System.nanoTime() - c0)));
@@ -209,7 +210,7 @@ public final class TableCopy {
         double secs = Math.max(loaded, 1) / 1e9;
         CopyResult r = new CopyResult(from.name() + "." + table, to.name() + "." + into, rows, Duration.ofNanos(loaded), rows / secs,
                 load.method(), opt.verify() ? source : null, target, verified, Duration.ofNanos(verifyNanos), notes);
-        to.observe("copy", List.of(from.name(), table, into), r);
+        TierInternals.observe(to, "copy", List.of(from.name(), table, into), r);
         return r;
     }
 
@@ -312,7 +313,7 @@ public final class TableCopy {
         } else {
             // SQLite refuses DETACH inside the transaction that read the file: the tier detaches it when the step ends,
             // so the source's file is never held by the target's connection into a later step (issue 14).
-            to.detachWhenTransactionEnds(alias);
+            TierInternals.detachWhenTransactionEnds(to, alias);
         }
         return alias;
     }
@@ -403,7 +404,7 @@ public final class TableCopy {
         boolean rawRead;
         Runnable endRead = reading(from);
         try (ChecksumStream sum = new ChecksumStream()) {
-            PGConnection pg = to.connection().unwrap(PGConnection.class);
+            PGConnection pg = TierInternals.connection(to).unwrap(PGConnection.class);
             try (PgCopyStream out = new PgCopyStream(pg.getCopyAPI().copyIn(copySql));
                  PreparedStatement ps = readStatement(from, select)) {
                 try (ResultSet rs = ps.executeQuery()) {
@@ -415,7 +416,7 @@ public final class TableCopy {
                         sendObjects(rs, cols.size(), out, sum);
                     }
                 }
-                to.addRowsChanged(out.finish());
+                TierInternals.addRowsChanged(to, out.finish());
             }
             src = sum.finish();
         } catch (SQLException e) {
@@ -424,7 +425,7 @@ public final class TableCopy {
                         + "not valid UTF-8, which PostgreSQL cannot store (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip() + "). Nothing was copied. Find the rows "
                         + "with hex(column), then fix them or copy the column as a BLOB (CAST(column AS BLOB)).", e);
             }
-            throw to.fail(e, copySql);
+            throw TierInternals.fail(to, e, copySql);
         } finally {
             endRead.run();
         }
@@ -531,7 +532,7 @@ public final class TableCopy {
         long rows = 0;
         Runnable endRead = reading(from);
         try (PreparedStatement read = readStatement(from, select);
-             PreparedStatement write = to.connection().prepareStatement(insert)) {
+             PreparedStatement write = TierInternals.connection(to).prepareStatement(insert)) {
             try (ResultSet rs = read.executeQuery()) {
                 int n = cols.size();
                 Object[] row = new Object[n];
@@ -553,9 +554,9 @@ public final class TableCopy {
                     write.executeBatch();
                 }
             }
-            to.addRowsChanged(rows);
+            TierInternals.addRowsChanged(to, rows);
         } catch (SQLException e) {
-            throw to.fail(e, insert);
+            throw TierInternals.fail(to, e, insert);
         } finally {
             endRead.run();
         }
@@ -563,7 +564,7 @@ public final class TableCopy {
     }
 
     private static PreparedStatement readStatement(Tier from, String select) throws SQLException {
-        PreparedStatement ps = from.connection().prepareStatement(select);
+        PreparedStatement ps = TierInternals.connection(from).prepareStatement(select);
         ps.setFetchSize(10_000); // PostgreSQL streams with a cursor only inside a transaction (see reading()); SQLite streams anyway
         return ps;
     }
@@ -585,9 +586,9 @@ public final class TableCopy {
                 to.exec("SAVEPOINT sluice_copy");
                 return null;
             }
-            return to.connection().setSavepoint("sluice_copy");
+            return TierInternals.connection(to).setSavepoint("sluice_copy");
         } catch (SQLException e) {
-            throw to.fail(e, "SAVEPOINT sluice_copy");
+            throw TierInternals.fail(to, e, "SAVEPOINT sluice_copy");
         }
     }
 
@@ -596,10 +597,10 @@ public final class TableCopy {
             if (to.engine() == Engine.SQLITE) {
                 to.exec("RELEASE sluice_copy");
             } else {
-                to.connection().releaseSavepoint(sp);
+                TierInternals.connection(to).releaseSavepoint(sp);
             }
         } catch (SQLException e) {
-            throw to.fail(e, "RELEASE sluice_copy");
+            throw TierInternals.fail(to, e, "RELEASE sluice_copy");
         }
     }
 
@@ -610,10 +611,10 @@ public final class TableCopy {
                     to.exec("ROLLBACK TO sluice_copy");
                     to.exec("RELEASE sluice_copy");
                 } else {
-                    to.connection().rollback(sp);
+                    TierInternals.connection(to).rollback(sp);
                 }
             } catch (SQLException e) {
-                throw to.fail(e, "ROLLBACK TO sluice_copy");
+                throw TierInternals.fail(to, e, "ROLLBACK TO sluice_copy");
             }
         });
     }

@@ -8,6 +8,7 @@ import dev.sluice.tier.Format;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.TableRef;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -96,7 +97,7 @@ public final class TableDiff {
         }
         Diff d = new Diff(a.toString(), b.toString(), equal, sa.rows(), sb.rows(), sa.hex(), sb.hex(), added, removed, changed,
                 rowsRead[0] + rowsReadB[0], segments, Duration.ofNanos(System.nanoTime() - t0), method);
-        return a.tier().observe("diff", List.of(a.toString(), b.toString()), d);
+        return TierInternals.observe(a.tier(), "diff", List.of(a.toString(), b.toString()), d);
     }
 
     private void matchColumns() {

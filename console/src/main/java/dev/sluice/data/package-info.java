@@ -6,6 +6,6 @@
  * implementation detail with no compatibility promise.
  *
  * <p>Depends on {@code tier} and {@code error} only. It must not know about playbooks, the console or the journal: those
- * call in, and see what happened through the returned records and {@code Tier.observe}.
+ * call in, and see what happened through the returned records and {@code TierInternals.observe}.
  */
 package dev.sluice.data;

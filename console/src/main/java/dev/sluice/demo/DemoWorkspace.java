@@ -3,6 +3,7 @@ package dev.sluice.demo;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.TierSpec;
 import dev.sluice.workspace.Workspace;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +114,7 @@ public final class DemoWorkspace {
                 CREATE INDEX idx_conversations_updated ON conversations(last_updated DESC);
                 """);
         Random r = new Random(1);
-        Connection c = t.connection();
+        Connection c = TierInternals.connection(t);
         t.begin();
         try (PreparedStatement conv = c.prepareStatement("INSERT INTO conversations VALUES (?,?,?,?,?,?)");
              PreparedStatement msg = c.prepareStatement("INSERT INTO messages VALUES (?,?,?,?,?,?)")) {
@@ -179,7 +180,7 @@ public final class DemoWorkspace {
         String[] categories = {"workflow", "error-recovery", "architecture", "testing", "performance"};
         Random r = new Random(2);
         t.begin();
-        try (PreparedStatement p = t.connection().prepareStatement("INSERT INTO patterns VALUES (?,?,?,?,?,?,?)")) {
+        try (PreparedStatement p = TierInternals.connection(t).prepareStatement("INSERT INTO patterns VALUES (?,?,?,?,?,?,?)")) {
             for (int i = 1; i <= PATTERNS; i++) {
                 String topic = TOPICS[r.nextInt(TOPICS.length)];
                 p.setLong(1, i);
@@ -219,9 +220,9 @@ public final class DemoWorkspace {
                 """);
         Random r = new Random(3);
         t.begin();
-        try (PreparedStatement a = t.connection().prepareStatement(
+        try (PreparedStatement a = TierInternals.connection(t).prepareStatement(
                 "INSERT INTO archives (id, conversation_id, created_at, summary, payload, size_bytes, period) VALUES (?,?,?,?,?,?,?)");
-             PreparedStatement g = t.connection().prepareStatement("INSERT INTO archive_tags VALUES (?,?)")) {
+             PreparedStatement g = TierInternals.connection(t).prepareStatement("INSERT INTO archive_tags VALUES (?,?)")) {
             for (int i = 1; i <= ARCHIVES; i++) {
                 byte[] payload = new byte[200 + r.nextInt(1800)];
                 r.nextBytes(payload);

@@ -3,6 +3,7 @@ package dev.sluice.history;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -45,12 +46,12 @@ final class AdvisoryLocks {
 
     /** The lock key of the tier's database and schema, as its own connection sees them. */
     static long key(Tier tier) {
-        try (Statement st = tier.connection().createStatement();
+        try (Statement st = TierInternals.connection(tier).createStatement();
              ResultSet rs = st.executeQuery("SELECT current_database(), current_schema()")) {
             rs.next();
             return key(rs.getString(1), rs.getString(2));
         } catch (SQLException e) {
-            throw tier.fail(e, "SELECT current_database(), current_schema()");
+            throw TierInternals.fail(tier, e, "SELECT current_database(), current_schema()");
         }
     }
 
@@ -93,7 +94,7 @@ final class AdvisoryLocks {
             }
         } catch (SQLException e) {
             close(c);
-            throw tier.fail(e, "SELECT pg_try_advisory_lock(?)");
+            throw TierInternals.fail(tier, e, "SELECT pg_try_advisory_lock(?)");
         }
         close(c);
         return null;
@@ -105,7 +106,7 @@ final class AdvisoryLocks {
                 + "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
                 + "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                 + "AND l.classid::bigint = ? AND l.objid::bigint = ?";
-        try (PreparedStatement ps = tier.connection().prepareStatement(sql)) {
+        try (PreparedStatement ps = TierInternals.connection(tier).prepareStatement(sql)) {
             ps.setLong(1, key >>> 32);
             ps.setLong(2, key & 0xffffffffL);
             try (ResultSet rs = ps.executeQuery()) {
@@ -125,7 +126,7 @@ final class AdvisoryLocks {
                         "application '" + app + "'", where));
             }
         } catch (SQLException e) {
-            throw tier.fail(e, sql);
+            throw TierInternals.fail(tier, e, sql);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.sluice.history;
 
 import dev.sluice.tier.Row;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.util.Optional;
 
 /**
@@ -16,7 +17,7 @@ final class LegacyLockTable {
     }
 
     static boolean present(Tier tier) {
-        return !tier.isClosed() && tier.hasTable(TABLE);
+        return !TierInternals.isClosed(tier) && tier.hasTable(TABLE);
     }
 
     /** The first row, if the table exists and has one. */

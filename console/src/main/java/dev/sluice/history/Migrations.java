@@ -4,6 +4,7 @@ import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.SqlScript;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,11 +94,11 @@ public final class Migrations {
                 done.add(e.getKey());
             }
             if (own) {
-                tier.commit();
+                TierInternals.commit(tier);
             }
         } catch (RuntimeException e) {
             if (own) {
-                tier.rollback();
+                TierInternals.rollback(tier);
             }
             throw e;
         }

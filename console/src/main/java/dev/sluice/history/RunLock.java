@@ -5,7 +5,7 @@ package dev.sluice.history;
  * lock lives ({@code where}: the lock file, the PostgreSQL advisory lock, or an older Sluice's {@code sluice_lock} row).
  * The lock itself is the operating system's file lock or PostgreSQL's session lock; these details only describe it.
  */
-public record RunLock(String tier, String owner, String host, long pid, String started, String purpose, String where) {
+record RunLock(String tier, String owner, String host, long pid, String started, String purpose, String where) {
     /** True when the holder is a process on {@code thisHost} that is still running. */
     public boolean aliveOn(String thisHost) {
         return host != null && host.equals(thisHost) && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);

@@ -3,6 +3,7 @@ package dev.sluice.history;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import dev.sluice.workspace.TierConfig;
 import java.nio.file.Files;
@@ -164,7 +165,7 @@ public final class RunLocks {
     }
 
     /** Who holds the tier now (this process included), if anyone. */
-    public static Optional<RunLock> holder(Path workspace, Tier tier) {
+    static Optional<RunLock> holder(Path workspace, Tier tier) {
         Who who = Who.current();
         synchronized (HELD) {
             forgetClosed();
@@ -462,7 +463,7 @@ public final class RunLocks {
 
     /** Registry keys under which a lock of this tier may be held. */
     private static List<String> keys(Path workspace, Tier t) {
-        if (t.isClosed()) {
+        if (TierInternals.isClosed(t)) {
             return List.of();
         }
         if (t.engine() == Engine.SQLITE && t.file() != null) {
@@ -483,7 +484,7 @@ public final class RunLocks {
     /** A closed tier runs nothing more: whatever lock it held is given back (a session that ended without releasing). */
     private static void forgetClosed() {
         HELD.values().removeIf(e -> {
-            if (e.tier().isClosed()) {
+            if (TierInternals.isClosed(e.tier())) {
                 closeQuietly(e.resource());
                 return true;
             }

@@ -9,6 +9,7 @@ import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Fingerprint;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Redactor;
 import dev.sluice.workspace.Secret;
 import java.io.IOException;
@@ -33,7 +34,7 @@ import java.util.List;
  * {@code seq}, {@code time}, {@code type}, {@code prev} (SHA-256 of the previous line) and its own fields. Every string is
  * redacted before it is written; each line is flushed as it is written, so a crash loses at most the line being written.
  */
-public final class Journal implements AutoCloseable, Tier.Listener {
+public final class Journal implements AutoCloseable, TierInternals.Listener {
     public static final int FORMAT = 1;
     private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
     static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT)

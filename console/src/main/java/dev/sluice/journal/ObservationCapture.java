@@ -2,11 +2,12 @@ package dev.sluice.journal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Collects today's observations, in the journal's normalised form, while a replayed input or step runs. */
-final class ObservationCapture implements Tier.Listener {
+final class ObservationCapture implements TierInternals.Listener {
     private final List<ObjectNode> seen = new ArrayList<>();
 
     @Override

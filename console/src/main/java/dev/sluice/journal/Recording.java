@@ -4,6 +4,7 @@ import dev.sluice.dsl.Session;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.tier.Fingerprint;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +32,7 @@ public final class Recording implements AutoCloseable {
             try {
                 fp.add(t.fingerprint());
             } catch (dev.sluice.error.SluiceException e) {
-                if (t.damage() == null) {
+                if (TierInternals.damage(t) == null) {
                     throw e;
                 }
                 // A damaged tier must not keep the console from starting: integrity() and restore are the way out.
@@ -41,7 +42,7 @@ public final class Recording implements AutoCloseable {
         Journal j = Journal.start(session.workspace().journalDir(), kind, Sluice.version(), session.workspace().dir(), fp,
                 session.workspace().secrets());
         for (Tier t : session.tiers()) {
-            t.addListener(j);
+            TierInternals.addListener(t, j);
         }
         return new Recording(session, j, fp);
     }
@@ -76,7 +77,7 @@ public final class Recording implements AutoCloseable {
     @Override
     public void close() {
         for (Tier t : session.tiers()) {
-            t.removeListener(journal);
+            TierInternals.removeListener(t, journal);
         }
         journal.end(status, cancelled);
     }

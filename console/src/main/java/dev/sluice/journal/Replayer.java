@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.dsl.Session;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,14 +109,14 @@ public final class Replayer {
             }
             boolean recordedError = hasErrorBefore(events, i + 1);
             ObservationCapture capture = new ObservationCapture();
-            Tier.addGlobalListener(capture);
+            TierInternals.addListener(session.tiers(), capture);
             Throwable failure = null;
             try {
                 executor.input(e.path("kind").asText(), e.path("text").asText());
             } catch (RuntimeException ex) {
                 failure = ex;
             } finally {
-                Tier.removeGlobalListener(capture);
+                TierInternals.removeListener(session.tiers(), capture);
             }
             inputs++;
             if (failure == null && recordedError) {

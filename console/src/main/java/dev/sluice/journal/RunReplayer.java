@@ -20,6 +20,7 @@ import dev.sluice.playbook.StepResult;
 import dev.sluice.playbook.StepRunner;
 import dev.sluice.playbook.StepStatus;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -223,13 +224,13 @@ public final class RunReplayer {
                     + "nothing was decided, so there is nothing to replay. Replay the journal of a real run.");
         }
         RunOptions options = new RunOptions(RunMode.STEP, text(d, "startAt"), text(d, "stopAfter"), text(d, "only"), params());
-        Tier.addGlobalListener(capture);
+        TierInternals.addListener(session.tiers(), capture);
         RunSummary summary;
         try (PlaybookSession run = PlaybookSession.start(session, pb, options, decider,
                 RunListener.all(printer == null ? List.of(tracker) : List.of(tracker, printer)))) {
             summary = new StepRunner(run, decider, null, RunListener.all(printer == null ? List.of(tracker) : List.of(tracker, printer))).run();
         } finally {
-            Tier.removeGlobalListener(capture);
+            TierInternals.removeListener(session.tiers(), capture);
         }
         if (divergence[0] == null && summary.ending() == RunSummary.Ending.STEP_FAILED) {
             divergence[0] = new Divergence(-1, null, "a step failed today: " + summary.message(), null, null, null);

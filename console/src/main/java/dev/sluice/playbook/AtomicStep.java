@@ -5,6 +5,7 @@ import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.SharedConnection;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -40,7 +41,7 @@ final class AtomicStep implements AutoCloseable {
     static List<Tier> participants(Session session, Playbook playbook) {
         java.util.Set<String> declared = new java.util.HashSet<>();
         playbook.tiers().forEach(n -> declared.add(n.name()));
-        return session.tiers().all().stream().filter(t -> t.engine() == Engine.SQLITE && !t.readOnly() && !t.isClosed())
+        return session.tiers().all().stream().filter(t -> t.engine() == Engine.SQLITE && !t.readOnly() && !TierInternals.isClosed(t))
                 .filter(t -> declared.isEmpty() || declared.contains(t.name())).toList();
     }
 
@@ -117,7 +118,7 @@ final class AtomicStep implements AutoCloseable {
             ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
             changes.merge(t.name(), 1L, Long::sum);
         };
-        ((SQLiteConnection) shared.tiers().get(0).connection()).addUpdateListener(hook);
+        ((SQLiteConnection) TierInternals.connection(shared.tiers().get(0))).addUpdateListener(hook);
     }
 
     /**
@@ -131,7 +132,7 @@ final class AtomicStep implements AutoCloseable {
     }
 
     private long totalChanges() {
-        try (java.sql.Statement st = shared.tiers().get(0).connection().createStatement();
+        try (java.sql.Statement st = TierInternals.connection(shared.tiers().get(0)).createStatement();
              java.sql.ResultSet rs = st.executeQuery("SELECT total_changes()")) {
             return rs.next() ? rs.getLong(1) : 0;
         } catch (java.sql.SQLException e) {
@@ -141,7 +142,7 @@ final class AtomicStep implements AutoCloseable {
 
     void unhook() {
         if (hook != null) {
-            ((SQLiteConnection) shared.tiers().get(0).connection()).removeUpdateListener(hook);
+            ((SQLiteConnection) TierInternals.connection(shared.tiers().get(0))).removeUpdateListener(hook);
             hook = null;
         }
     }

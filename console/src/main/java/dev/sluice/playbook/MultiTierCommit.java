@@ -4,6 +4,7 @@ import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -126,7 +127,7 @@ final class MultiTierCommit {
     private static boolean holds(Unit holder, Unit held) {
         Set<Path> files = new LinkedHashSet<>();
         for (Tier t : holder.tiers()) {
-            if (t.engine() != Engine.SQLITE || t.routed()) {
+            if (t.engine() != Engine.SQLITE || TierInternals.routed(t)) {
                 continue;
             }
             t.each("PRAGMA database_list", r -> {
@@ -145,11 +146,11 @@ final class MultiTierCommit {
             if (u.kind() != Kind.SERVER || u.first().engine() != Engine.POSTGRESQL) {
                 continue;
             }
-            try (Statement st = u.first().connection().createStatement()) {
+            try (Statement st = TierInternals.connection(u.first()).createStatement()) {
                 st.execute("SET CONSTRAINTS ALL IMMEDIATE");
             } catch (SQLException e) {
                 throw new SluiceException(ErrorCode.EXPECTATION, "Step '" + step + "' breaks a deferred constraint on tier '" + u.first().name()
-                        + "' (" + Tier.firstLineOf(e.getMessage()) + "); nothing was committed on any tier. Fix the step's data, then run it again.", e);
+                        + "' (" + TierInternals.firstLine(e.getMessage()) + "); nothing was committed on any tier. Fix the step's data, then run it again.", e);
             }
         }
     }
@@ -160,10 +161,10 @@ final class MultiTierCommit {
      */
     static void commit(Unit u, Duration wait, RunListener listener) {
         if (u.kind() == Kind.SERVER) {
-            u.first().commit();
+            TierInternals.commit(u.first());
             return;
         }
-        Connection c = u.first().connection();
+        Connection c = TierInternals.connection(u.first());
         Integer busy = busyTimeout(c);
         long start = System.nanoTime();
         long deadline = start + wait.toNanos();
@@ -172,7 +173,7 @@ final class MultiTierCommit {
             setBusyTimeout(c, (int) Math.max(50, Math.min(1000, wait.toMillis())));
             while (true) {
                 try {
-                    u.first().commit();
+                    TierInternals.commit(u.first());
                     return;
                 } catch (SluiceException e) {
                     if (e.code() != ErrorCode.LOCKED || System.nanoTime() >= deadline) {
@@ -215,7 +216,7 @@ final class MultiTierCommit {
     static String holders(Unit u) {
         List<String> out = new ArrayList<>();
         for (Tier t : u.tiers()) {
-            String own = t.ownHolder();
+            String own = TierInternals.ownHolder(t);
             if (own != null) {
                 out.add(own);
             }
@@ -287,12 +288,12 @@ final class MultiTierCommit {
             st.execute("PRAGMA busy_timeout = 2000");
             st.executeUpdate("backup to " + Identifiers.literal(out.toAbsolutePath().toString()));
         } catch (SQLException e) {
-            throw new SluiceException(ErrorCode.SNAPSHOT, Tier.firstLineOf(e.getMessage()), e);
+            throw new SluiceException(ErrorCode.SNAPSHOT, TierInternals.firstLine(e.getMessage()), e);
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + out.toAbsolutePath()); Statement st = c.createStatement()) {
             st.execute("PRAGMA journal_mode = DELETE"); // one self-contained file, durable before the first COMMIT
         } catch (SQLException e) {
-            throw new SluiceException(ErrorCode.SNAPSHOT, Tier.firstLineOf(e.getMessage()), e);
+            throw new SluiceException(ErrorCode.SNAPSHOT, TierInternals.firstLine(e.getMessage()), e);
         }
     }
 
@@ -301,11 +302,11 @@ final class MultiTierCommit {
         if (!Files.isRegularFile(snapshot)) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "The pre-step snapshot of tier '" + t.name() + "' (" + snapshot + ") is missing.");
         }
-        try (Statement st = t.connection().createStatement()) {
+        try (Statement st = TierInternals.connection(t).createStatement()) {
             st.executeUpdate("restore from " + Identifiers.literal(snapshot.toAbsolutePath().toString()));
         } catch (SQLException e) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "Restoring tier '" + t.name() + "' from its pre-step snapshot " + snapshot + " failed ("
-                    + Tier.firstLineOf(e.getMessage()) + ").", e);
+                    + TierInternals.firstLine(e.getMessage()) + ").", e);
         }
         if (!t.quickCheck().ok()) {
             throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + t.name() + "' fails quick_check after restoring its pre-step snapshot "

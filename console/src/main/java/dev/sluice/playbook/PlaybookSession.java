@@ -14,6 +14,7 @@ import dev.sluice.history.Who;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Checksummer;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import dev.sluice.workspace.TierConfig;
 import java.nio.file.Path;
@@ -60,7 +61,9 @@ public final class PlaybookSession implements AutoCloseable {
     private final Session previousSession;
     private int cursor;
     private int alreadyApplied;
-    private StepContext open;
+    private volatile StepContext open;
+    /** True while a step body runs (its calls are refused differently from the console's while the step waits). */
+    private volatile boolean inBody;
     private StepResult openResult;
     private Map<String, Long> openChanges = Map.of();
     private Map<String, Map<String, Long>> openBefore = Map.of();
@@ -256,8 +259,8 @@ public final class PlaybookSession implements AutoCloseable {
             return; // the commit loop checks on its way out; a rollback under way is left alone
         }
         for (Tier t : session.tiers()) {
-            if (!t.isClosed()) {
-                t.cancel();
+            if (!TierInternals.isClosed(t)) {
+                TierInternals.cancel(t);
             }
         }
         Thread th = runThread;
@@ -527,7 +530,7 @@ public final class PlaybookSession implements AutoCloseable {
             schemaBefore.put(t.name(), schemas(t));
             changesBefore.put(t.name(), totalChanges(t));
         }
-        Tier.Listener writes = new Tier.Listener() {
+        TierInternals.Listener writes = new TierInternals.Listener() {
             @Override
             public void beforeWrite(Tier tier, String sql) {
                 if (cancelReason != null && Thread.currentThread() == runThread) {
@@ -541,11 +544,11 @@ public final class PlaybookSession implements AutoCloseable {
             atomic.hook(ctx); // one hook on the shared connection, attributing by schema
         }
         for (Tier t : session.tiers()) {
-            t.addListener(writes);
+            TierInternals.addListener(t, writes);
             if (atomic != null && atomic.includes(t)) {
                 continue;
             }
-            if (t.connection() instanceof SQLiteConnection sc) {
+            if (TierInternals.connection(t) instanceof SQLiteConnection sc) {
                 SQLiteUpdateListener l = (type, db, table, rowId) -> {
                     ctx.wrote(t.name());
                     ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
@@ -556,23 +559,28 @@ public final class PlaybookSession implements AutoCloseable {
         }
         NonTransactional prevGate = session.useNonTransactional(new StepGate(ctx));
         Session prevSession = Sluice.use(session);
+        for (Tier t : session.tiers()) {
+            TierInternals.decidedBy(t, this::decisionRefusal); // tier1.commit() would commit the step with no history row
+        }
         open = ctx;
         long t0 = System.nanoTime();
         Throwable failure = null;
+        inBody = true;
         try {
             step.body().run(ctx);
         } catch (Throwable e) {
             failure = e;
         } finally {
+            inBody = false;
             long ms = (System.nanoTime() - t0) / 1_000_000;
             session.useNonTransactional(prevGate);
             Sluice.use(prevSession);
             for (Tier t : session.tiers()) {
-                t.removeListener(writes);
+                TierInternals.removeListener(t, writes);
             }
             hooks.forEach((t, l) -> {
-                if (!t.isClosed()) { // an archived tier's connection is closed, and its hooks with it
-                    ((SQLiteConnection) t.connection()).removeUpdateListener(l);
+                if (!TierInternals.isClosed(t)) { // an archived tier's connection is closed, and its hooks with it
+                    ((SQLiteConnection) TierInternals.connection(t)).removeUpdateListener(l);
                 }
             });
             if (atomic != null) {
@@ -850,7 +858,7 @@ public final class PlaybookSession implements AutoCloseable {
             }
         }
         for (Tier t : session.tiers()) {
-            t.rollback(); // read-only transactions of the tiers the step did not write
+            TierInternals.rollback(t); // read-only transactions of the tiers the step did not write
         }
         endAtomic();
         if (intent != null) {
@@ -867,7 +875,7 @@ public final class PlaybookSession implements AutoCloseable {
     void dropFinishedBackfills() {
         for (Tier t : session.tiers()) {
             try {
-                if (!t.isClosed() && dev.sluice.data.Backfill.clearFinished(t)) {
+                if (!TierInternals.isClosed(t) && dev.sluice.data.Backfill.clearFinished(t)) {
                     listener.note("dropped the backfill helper table sluice_progress from tier '" + t.name() + "': its work is committed");
                 }
             } catch (RuntimeException e) {
@@ -945,7 +953,7 @@ public final class PlaybookSession implements AutoCloseable {
         RuntimeException first = null;
         for (Tier t : session.tiers()) {
             try {
-                t.rollback();
+                TierInternals.rollback(t);
             } catch (RuntimeException e) {
                 first = first == null ? e : first;
             }
@@ -1079,7 +1087,7 @@ public final class PlaybookSession implements AutoCloseable {
                 for (String n : action.tiers()) {
                     Tier t = session.tier(n);
                     if (t.inTransaction()) {
-                        t.rollback(); // nothing written on it yet: this only ends the read transaction
+                        TierInternals.rollback(t); // nothing written on it yet: this only ends the read transaction
                         reopen.add(t);
                     }
                 }
@@ -1093,7 +1101,7 @@ public final class PlaybookSession implements AutoCloseable {
                     ctx.openWrites.removeAll(action.tiers()); // what the action wrote, it committed itself (or it is connection state)
                 }
                 for (Tier t : reopen) {
-                    if (!t.isClosed() && !t.inTransaction()) {
+                    if (!TierInternals.isClosed(t) && !t.inTransaction()) {
                         t.begin();
                     }
                 }
@@ -1280,7 +1288,7 @@ public final class PlaybookSession implements AutoCloseable {
     /** Rows changed so far on the tier's connection: SQLite's total_changes(), else the tier's own update counts. */
     private static long totalChanges(Tier t) {
         if (t.engine() != Engine.SQLITE) {
-            return t.rowsChanged();
+            return TierInternals.rowsChanged(t);
         }
         return ((Number) t.query("SELECT total_changes()").value()).longValue();
     }
@@ -1297,6 +1305,21 @@ public final class PlaybookSession implements AutoCloseable {
         if (closed) {
             throw new SluiceException(ErrorCode.USAGE, "This run of " + playbook.displayPath() + " is over. Start it again with /run.");
         }
+    }
+
+    /**
+     * Why an operator's {@code commit()}/{@code rollback()} on a tier is refused now, or null when no step is open: the
+     * step owns its tiers' transactions, and only its own decision writes the history row with the change.
+     */
+    private String decisionRefusal() {
+        StepContext ctx = open;
+        if (ctx == null) {
+            return null;
+        }
+        String step = "step '" + ctx.step().name() + "'";
+        return inBody
+                ? step + " owns this tier's transaction, and the step commits or rolls back as a whole when its body ends. Remove the call from the step body."
+                : step + " is open on this tier. Use /commit or /rollback to decide the step (its history row goes with its changes).";
     }
 
     /** Ends the run: rolls back an open step (and, in a dry run, every step), releases the locks. */
@@ -1322,11 +1345,14 @@ public final class PlaybookSession implements AutoCloseable {
             }
             endAtomic();
             for (Tier t : session.tiers()) {
-                if (!t.isClosed() && t.inTransaction()) {
-                    t.rollback();
+                if (!TierInternals.isClosed(t) && t.inTransaction()) {
+                    TierInternals.rollback(t);
                 }
             }
         } finally {
+            for (Tier t : session.tiers()) {
+                TierInternals.decidedBy(t, null);
+            }
             releaseLocks();
             Sluice.use(previousSession);
         }

@@ -4,6 +4,7 @@ import dev.sluice.dsl.Session;
 import dev.sluice.tier.Column;
 import dev.sluice.tier.Format;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -48,7 +49,7 @@ public final class Preconditions {
                 if (t.hasTable(table)) {
                     return Outcome.holds("present", "present");
                 }
-                List<String> have = t.dataTables();
+                List<String> have = TierInternals.dataTables(t);
                 return Outcome.fails("no table '" + table + "' (" + t.name() + " has " + (have.isEmpty() ? "none" : have.size() > 5
                         ? String.join(", ", have.subList(0, 5)) + ", … " + (have.size() - 5) + " more" : String.join(", ", have)) + ")",
                         "the table", "Check the tier points at the right database; if an earlier step creates it, write requires "

@@ -7,6 +7,7 @@ import dev.sluice.tier.IntegrityReport;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Row;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ public final class Schema {
             throw new SluiceException(ErrorCode.UNSUPPORTED, "rebuild() is for SQLite tiers; tier '" + tier.name()
                     + "' is " + tier.engine().label() + ". Use ALTER TABLE there.");
         }
-        tier.requireOwnConnection("rebuild()"); // it writes main. and temp. itself
+        TierInternals.requireOwnConnection(tier, "rebuild()"); // it writes main. and temp. itself
         String named = name(CREATE_TABLE, createTableDdl, "rebuild", "CREATE TABLE name (...)");
         if (!unquote(named).equals(table)) {
             throw new SluiceException(ErrorCode.USAGE, "rebuild(" + tier.name() + ", '" + table + "', ddl): the DDL creates '"
@@ -93,12 +94,12 @@ public final class Schema {
         try {
             SchemaChange c = doRebuild(tier, table, createTableDdl, expressions);
             if (ownTx) {
-                tier.commit();
+                TierInternals.commit(tier);
             }
             return c;
         } catch (RuntimeException e) {
             if (ownTx) {
-                tier.rollback();
+                TierInternals.rollback(tier);
             }
             throw e;
         }

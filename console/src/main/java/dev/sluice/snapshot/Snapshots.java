@@ -6,6 +6,7 @@ import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.IntegrityReport;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.tier.TierSet;
 import dev.sluice.workspace.Engine;
 import dev.sluice.workspace.TierConfig;
@@ -356,7 +357,7 @@ public final class Snapshots {
         List<IntegrityReport> checks = new ArrayList<>();
         for (Snapshot.SnapshotFile f : files) {
             Tier t = tiers.get(f.tier());
-            try (Statement st = t.connection().createStatement()) {
+            try (Statement st = TierInternals.connection(t).createStatement()) {
                 st.executeUpdate("restore from " + quoteFile(s.dir().resolve(f.file())));
             } catch (SQLException e) {
                 throw new SluiceException(ErrorCode.SNAPSHOT, "Restoring tier '" + t.name() + "' from snapshot '" + name + "' failed: "

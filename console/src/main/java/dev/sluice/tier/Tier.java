@@ -37,19 +37,6 @@ import org.sqlite.SQLiteException;
  * Not thread-safe beyond {@link #cancel()}, which any thread may call to stop the running statement.
  */
 public final class Tier implements AutoCloseable {
-    /** Hooks for the layers above (journal observations, step bookkeeping); the tier never knows who listens. */
-    public interface Listener {
-        /** A DSL call that returned a fact (count, checksum, integrity, fingerprint…). */
-        default void observed(Tier tier, String call, List<Object> args, Object result) {
-        }
-
-        /** A statement that may change data is about to run on this tier. */
-        default void beforeWrite(Tier tier, String sql) {
-        }
-    }
-
-    private static final List<Listener> GLOBAL_LISTENERS = new CopyOnWriteArrayList<>();
-
     static {
         NativeLibrary.prepare();
     }
@@ -58,7 +45,11 @@ public final class Tier implements AutoCloseable {
     private final Connection conn;
     private final Engine engine;
     private final String engineVersion;
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<TierInternals.Listener> listeners = new CopyOnWriteArrayList<>();
+    /** The listeners of the set (session) this tier belongs to: a console, a run and a replay each own theirs. */
+    private volatile List<TierInternals.Listener> setListeners = List.of();
+    /** While a playbook step owns this tier: the refusal for an operator's commit() or rollback() (null: nobody owns it). */
+    private volatile java.util.function.Supplier<String> decisions;
     private volatile Statement running;
     /** Counts {@link #cancel} calls: work that runs several statements in turn checks it between them. */
     private final java.util.concurrent.atomic.AtomicLong cancels = new java.util.concurrent.atomic.AtomicLong();
@@ -201,18 +192,18 @@ public final class Tier implements AutoCloseable {
      * The live JDBC connection, for code that needs JDBC itself. Do not close it. In an atomic step a routed tier answers
      * with the step's shared connection, on which this tier's file is ATTACHed as {@link #schemaName()}.
      */
-    public Connection connection() {
+    Connection connection() {
         SharedConnection s = shared;
         return s != null ? s.connection() : conn;
     }
 
     /** True while an atomic step routes this tier through the step's shared connection. */
-    public boolean routed() {
+    boolean routed() {
         return shared != null;
     }
 
     /** The schema this tier's tables live in on {@link #connection()}: its attached name when routed, else {@code main}. */
-    public String schemaName() {
+    String schemaName() {
         return shared != null ? schema : "main";
     }
 
@@ -257,7 +248,7 @@ public final class Tier implements AutoCloseable {
      * Refuses {@code what} while this tier is routed: helpers that ATTACH, or write {@code main.}/{@code temp.} themselves,
      * would act on the atomic step's shared connection instead of this tier's own.
      */
-    public void requireOwnConnection(String what) {
+    void requireOwnConnection(String what) {
         SharedConnection s = shared;
         if (s != null) {
             throw new SharedConnection.Refused(ErrorCode.USAGE, what + " on tier '" + name() + "' is refused inside atomic step '" + s.step()
@@ -292,38 +283,36 @@ public final class Tier implements AutoCloseable {
         return !readOnly() && (file() == null || !Files.exists(file()) || Files.isWritable(file()));
     }
 
-    public void addListener(Listener l) {
+    void addListener(TierInternals.Listener l) {
         listeners.add(l);
     }
 
-    public void removeListener(Listener l) {
+    void removeListener(TierInternals.Listener l) {
         listeners.remove(l);
     }
 
-    public static void addGlobalListener(Listener l) {
-        GLOBAL_LISTENERS.add(l);
-    }
-
-    public static void removeGlobalListener(Listener l) {
-        GLOBAL_LISTENERS.remove(l);
+    /** Joins a set: its listeners hear this tier too, and lock messages can name its other tiers. */
+    void joined(List<TierInternals.Listener> setListeners, java.util.function.Supplier<? extends Iterable<Tier>> others) {
+        this.setListeners = setListeners;
+        this.siblings = others;
     }
 
     /** Tells listeners about a fact a DSL call returned; returns it for chaining. */
-    public <T> T observe(String call, List<Object> args, T result) {
-        for (Listener l : listeners) {
+    <T> T observe(String call, List<Object> args, T result) {
+        for (TierInternals.Listener l : listeners) {
             l.observed(this, call, args, result);
         }
-        for (Listener l : GLOBAL_LISTENERS) {
+        for (TierInternals.Listener l : setListeners) {
             l.observed(this, call, args, result);
         }
         return result;
     }
 
     private void beforeWrite(String sql) {
-        for (Listener l : listeners) {
+        for (TierInternals.Listener l : listeners) {
             l.beforeWrite(this, sql);
         }
-        for (Listener l : GLOBAL_LISTENERS) {
+        for (TierInternals.Listener l : setListeners) {
             l.beforeWrite(this, sql);
         }
     }
@@ -355,7 +344,7 @@ public final class Tier implements AutoCloseable {
      * {@code sluice_lock}, … — every {@code sluice_*} table), so that counts and fingerprints never read bookkeeping as a
      * change of data.
      */
-    public List<String> dataTables() {
+    List<String> dataTables() {
         return tables().stream().filter(t -> !t.startsWith("sluice_")).toList();
     }
 
@@ -617,12 +606,12 @@ public final class Tier implements AutoCloseable {
      * plus rows a load reported with {@link #addRowsChanged}. On SQLite, {@code total_changes()} is the fuller figure
      * (triggers and every DSL path); this one serves engines without it.
      */
-    public long rowsChanged() {
+    long rowsChanged() {
         return rowsChanged.get();
     }
 
     /** A load that wrote rows without {@link #exec} (a COPY into PostgreSQL) counts them here. */
-    public void addRowsChanged(long rows) {
+    void addRowsChanged(long rows) {
         rowsChanged.addAndGet(Math.max(0, rows));
     }
 
@@ -844,8 +833,36 @@ public final class Tier implements AutoCloseable {
         }
     }
 
-    /** Commits; a routed tier never commits on its own: it commits the shared connection's transaction, every participant at once. */
+    /**
+     * Commits. Refused while a playbook step owns this tier (its decision is the step's: {@code /commit}); a routed tier
+     * never commits on its own: it commits the shared connection's transaction, every participant at once.
+     */
     public void commit() {
+        refuseWhileOwned("commit()");
+        commitTransaction();
+    }
+
+    /** Rolls back. Refused while a playbook step owns this tier (its decision is the step's: {@code /rollback}). */
+    public void rollback() {
+        refuseWhileOwned("rollback()");
+        rollbackTransaction();
+    }
+
+    private void refuseWhileOwned(String call) {
+        java.util.function.Supplier<String> owner = decisions;
+        String refusal = owner == null ? null : owner.get();
+        if (refusal != null) {
+            throw new SluiceException(ErrorCode.USAGE, name() + "." + call + " is refused: " + refusal);
+        }
+    }
+
+    /** Hands this tier's decisions to a playbook step (null: back to the operator). */
+    void decidedBy(java.util.function.Supplier<String> refusal) {
+        this.decisions = refusal;
+    }
+
+    /** The engine's commit: a step's decision, a batch, a helper's own transaction. */
+    void commitTransaction() {
         if (shared != null) {
             shared.commit();
             return;
@@ -853,7 +870,7 @@ public final class Tier implements AutoCloseable {
         endTransaction(true);
     }
 
-    public void rollback() {
+    void rollbackTransaction() {
         if (shared != null) {
             shared.rollback();
             return;
@@ -898,7 +915,7 @@ public final class Tier implements AutoCloseable {
      * transaction ends (commit or rollback): no attachment outlives the step that made it. Outside a transaction it is
      * detached at once.
      */
-    public void detachWhenTransactionEnds(String schema) {
+    void detachWhenTransactionEnds(String schema) {
         detachAtEnd.add(schema);
         if (!inTransaction()) {
             detachPending();
@@ -916,17 +933,12 @@ public final class Tier implements AutoCloseable {
         }
     }
 
-    /** Lets lock messages name this session's own connections (the other tiers of the set) when one of them holds the file. */
-    void siblings(java.util.function.Supplier<? extends Iterable<Tier>> others) {
-        this.siblings = others;
-    }
-
     /**
      * Which of this process's own connections holds this tier's file, in words, or null: another tier of the session
      * that has the file ATTACHed, or that is the same file with a transaction open. Locks cannot be read from SQLite,
      * so this names the likely holder; a null means none of ours does.
      */
-    public String ownHolder() {
+    String ownHolder() {
         Path mine = file();
         if (mine == null) {
             return null;
@@ -987,14 +999,15 @@ public final class Tier implements AutoCloseable {
     /** Releases the write lock: commits the transaction freeze opened (anything written while frozen is kept). */
     public void thaw() {
         if (frozen) {
-            commit();
+            refuseWhileOwned("thaw()");
+            commitTransaction();
         }
     }
 
     // ---------------------------------------------------------------- cancel, close
 
     /** Stops the statement running on this tier, from any thread (Ctrl-C). */
-    public void cancel() {
+    void cancel() {
         cancels.incrementAndGet();
         try {
             if (connection() instanceof SQLiteConnection sc) {
@@ -1016,11 +1029,11 @@ public final class Tier implements AutoCloseable {
     }
 
     /** What the engine reported when a statement met a damaged page of this tier's file, or null when none has. */
-    public String damage() {
+    String damage() {
         return damage;
     }
 
-    public boolean isClosed() {
+    boolean isClosed() {
         try {
             return conn.isClosed();
         } catch (SQLException e) {
@@ -1034,7 +1047,7 @@ public final class Tier implements AutoCloseable {
         try {
             if (!conn.isClosed()) {
                 if (inTransaction) {
-                    rollback();
+                    rollbackTransaction();
                 }
                 conn.close();
             }
@@ -1046,7 +1059,7 @@ public final class Tier implements AutoCloseable {
     // ---------------------------------------------------------------- errors
 
     /** Turns a driver exception into one line with the tier, the statement and the way on. */
-    public SluiceException fail(SQLException e, String sql) {
+    SluiceException fail(SQLException e, String sql) {
         String msg = firstLine(e.getMessage());
         SluiceException known = SqlErrors.onStatement(this, e, sql);
         if (SqlErrors.damaged(e)) {
@@ -1080,11 +1093,6 @@ public final class Tier implements AutoCloseable {
         }
         return new SluiceException(ErrorCode.SQL, "Tier '" + name() + "': " + msg + " in: " + abbreviate(sql)
                 + ". Fix the statement and run it again.", e);
-    }
-
-    /** The first line of a driver message (for one-line errors elsewhere). */
-    public static String firstLineOf(String s) {
-        return firstLine(s);
     }
 
     static String firstLine(String s) {

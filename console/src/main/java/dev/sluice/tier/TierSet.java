@@ -15,11 +15,13 @@ import java.util.Map;
 public final class TierSet implements Iterable<Tier>, AutoCloseable {
     private final Workspace workspace;
     private volatile Map<String, Tier> tiers;
+    /** Listeners of every tier of this set (a replay's observation capture): they live and die with the set, not the JVM. */
+    private final List<TierInternals.Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private TierSet(Workspace workspace, Map<String, Tier> tiers) {
         this.workspace = workspace;
         this.tiers = tiers;
-        tiers.values().forEach(t -> t.siblings(this::all));
+        tiers.values().forEach(t -> t.joined(listeners, this::all));
     }
 
     /** Opens every tier; an optional tier whose SQLite file is missing is left out. Nothing stays open on failure. */
@@ -37,6 +39,14 @@ public final class TierSet implements Iterable<Tier>, AutoCloseable {
             throw e;
         }
         return new TierSet(ws, open);
+    }
+
+    void addListener(TierInternals.Listener l) {
+        listeners.add(l);
+    }
+
+    void removeListener(TierInternals.Listener l) {
+        listeners.remove(l);
     }
 
     public Workspace workspace() {

@@ -5,6 +5,9 @@
  * and the driver errors whose cause is not the statement (damaged file, lock, read-only folder, full disk, duplicate key:
  * {@code SqlErrors}).
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
- * (they listen through {@link dev.sluice.tier.Tier.Listener}).
+ * (they listen through {@link dev.sluice.tier.TierInternals.Listener}).
+ * <p>The operator's surface is {@code Tier}'s public calls and the records they return. Engine levers (raw connection,
+ * routing, listeners, observations, cancel, engine commits) are reached through {@link dev.sluice.tier.TierInternals}:
+ * no compatibility promise.
  */
 package dev.sluice.tier;

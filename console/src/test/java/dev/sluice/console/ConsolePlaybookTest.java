@@ -62,6 +62,28 @@ class ConsolePlaybookTest {
         assertFalse(Files.exists(ws.resolve("data/tier1.db.sluice-lock")), "the console's end released the run lock");
     }
 
+    /** Issue 15, bug 1: tier1.commit() at the prompt committed the open step's changes with no history row. */
+    @Test
+    void tierCommitAndRollbackAreRefusedWhileAStepOwnsTheTier() {
+        String schema = committed("SELECT sql FROM sqlite_schema WHERE name = 'conversations'");
+        Transcript t = Transcript.run(ws, """
+                /run %s
+                /next
+                tier1.commit()
+                tier1.rollback()
+                tier1.hasColumn("conversations", "task_status")
+                /rollback
+                tier1.hasColumn("conversations", "task_status")
+                """.formatted(TOUR), Console.Options.defaults().withKeepGoing(true));
+        String refused = "step 'add a task_status column' is open on this tier. Use /commit or /rollback to decide the step";
+        assertTrue(t.err().contains("tier1.commit() is refused: " + refused), t.out() + t.err());
+        assertTrue(t.err().contains("tier1.rollback() is refused: " + refused), t.out() + t.err());
+        List<String> values = t.out().lines().filter(l -> l.equals("true") || l.equals("false")).toList();
+        assertEquals(List.of("true", "false"), values, "the step stays open after the refusals, and /rollback really rolls it back");
+        assertEquals(schema, committed("SELECT sql FROM sqlite_schema WHERE name = 'conversations'"), "nothing was committed");
+        assertEquals(0L, hasHistory() ? committedLong("SELECT count(*) FROM sluice_history") : 0L);
+    }
+
     @Test
     void commitWritesHistoryAndStepsShowsTheStepsApplied() {
         Transcript t = Transcript.run(ws, """
@@ -267,10 +289,10 @@ class ConsolePlaybookTest {
         Transcript t = Transcript.run(atomic, """
                 /run playbooks/move.groovy
                 /next
-                tier2.routed()
+                dev.sluice.tier.TierInternals.routed(tier2)
                 tier1.count("items") + tier2.count("items")
                 /commit
-                tier2.routed()
+                dev.sluice.tier.TierInternals.routed(tier2)
                 tier1.count("items") * 10 + tier2.count("items")
                 """);
         assertEquals(0, t.status(), t.out() + t.err());

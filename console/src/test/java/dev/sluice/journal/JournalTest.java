@@ -13,6 +13,7 @@ import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Fingerprint;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Secret;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,13 +32,13 @@ class JournalTest {
         s.tiers().forEach(t -> fp.add(t.fingerprint()));
         Journal j = Journal.start(s.workspace().journalDir(), "console", "test", s.workspace().dir(), fp, secrets);
         Tier t1 = s.tier("tier1");
-        t1.addListener(j);
+        TierInternals.addListener(t1, j);
         j.input("java", "tier1.count(\"conversations\")");
         t1.count("conversations");
         j.input("java", "tier1.checksum(\"messages\")");
         t1.checksum("messages");
         j.decision("commit", null, null);
-        t1.removeListener(j);
+        TierInternals.removeListener(t1, j);
         j.end(0);
         return j.file();
     }

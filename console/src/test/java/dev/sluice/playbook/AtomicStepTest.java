@@ -12,6 +12,7 @@ import dev.sluice.error.SluiceException;
 import dev.sluice.playbook.groovy.PlaybookLoader;
 import dev.sluice.testing.TestWorkspaces;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.TierSpec;
 import dev.sluice.workspace.Workspace;
 import java.io.IOException;
@@ -99,7 +100,7 @@ class AtomicStepTest {
         Map<String, String> out = new LinkedHashMap<>();
         for (String t : new String[]{"tier1", "tier2"}) {
             try (Tier tier = Tier.open(ws.tier(t))) {
-                for (String table : tier.dataTables()) {
+                for (String table : TierInternals.dataTables(tier)) {
                     out.put(t + "." + table, tier.checksum(table).sha256());
                 }
             }
@@ -126,7 +127,7 @@ class AtomicStepTest {
     /** What PRAGMA database_list shows on each tier's connection: nothing may stay attached after a step. */
     private static void assertNothingAttached(Session s) {
         for (Tier t : s.tiers()) {
-            assertFalse(t.routed(), t.name() + " is back on its own connection");
+            assertFalse(TierInternals.routed(t), t.name() + " is back on its own connection");
             List<String> schemas = new ArrayList<>();
             t.each("PRAGMA database_list", r -> schemas.add((String) r.get(1)));
             schemas.remove("temp");
@@ -341,7 +342,7 @@ class AtomicStepTest {
         try (Session s = Session.open(tmp);
              PlaybookSession run = PlaybookSession.start(s, PlaybookLoader.load(pb), RunOptions.of(RunMode.STEP), null, null)) {
             run.next();
-            assertTrue(s.tier("tier2").routed());
+            assertTrue(TierInternals.routed(s.tier("tier2")));
             assertEquals(Set2.of("main", "tier1", "tier2"), Set2.without(run.sharedSchemas(), "temp"));
             run.rollback();
             assertNothingAttached(s);

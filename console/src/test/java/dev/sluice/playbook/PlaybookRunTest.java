@@ -62,6 +62,49 @@ class PlaybookRunTest {
         }
     }
 
+    /** Issue 15, bug 2: consolidate(Tier, TableRef), the console's DSL, was "no method 'consolidate' for (Tier, TableRef)" here. */
+    @Test
+    void consolidateRunsInAPlaybookAsInTheConsole() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("consolidate.groovy", """
+                playbook 'Consolidate', {
+                    tiers 'tier1', 'tier3'
+                    step 'make a table on tier1', {
+                        tier1.exec("CREATE TABLE conversations (id INTEGER PRIMARY KEY, title TEXT)")
+                        tier1.exec("INSERT INTO conversations (title) VALUES ('a'), ('b')")
+                    }
+                    step 'consolidate it into tier3', {
+                        consolidate(tier3, tier1.table('conversations'))
+                        expect('both rows on tier3') { tier3.count('conversations') == 2 }
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertEquals(2, f.count("tier3", "conversations"));
+        assertEquals(1, f.historyRows("tier3"), "the consolidating step's history row");
+    }
+
+    /** Issue 15, bug 1, in a step body: tier1.commit() would commit half a step with no history row. */
+    @Test
+    void tierCommitInAStepBodyIsRefusedAndChangesNothing() {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = f.playbook("commit.groovy", """
+                playbook 'Commits by hand', {
+                    tiers 'tier1'
+                    step 'insert and commit', {
+                        tier1.exec("INSERT INTO items (name) VALUES ('x')")
+                        tier1.commit()
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run(f.args(pb, "--yes"));
+        assertEquals(ErrorCode.USAGE.exitStatus(), r.status(), r.out() + r.err());
+        assertTrue((r.out() + r.err()).contains("tier1.commit() is refused: step 'insert and commit' owns this tier's transaction"), r.out() + r.err());
+        assertEquals(3, f.count("tier1", "items"));
+        assertEquals(0, f.historyRows("tier1"));
+    }
+
     @Test
     void expectationFailureUnderYesExitsOneAndChangesNothing() {
         PlaybookFixture f = new PlaybookFixture(tmp);

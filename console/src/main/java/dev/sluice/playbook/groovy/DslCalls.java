@@ -2,27 +2,34 @@ package dev.sluice.playbook.groovy;
 
 import dev.sluice.data.BackfillOptions;
 import dev.sluice.data.BackfillResult;
-import dev.sluice.data.CopyResult;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.history.MigrateResult;
 import dev.sluice.history.Migrations;
 import dev.sluice.playbook.StepContext;
-import dev.sluice.schema.SchemaChange;
-import dev.sluice.snapshot.Archive;
-import dev.sluice.snapshot.Snapshot;
-import dev.sluice.snapshot.Snapshots;
 import dev.sluice.tier.Tier;
 import groovy.lang.Closure;
+import groovy.lang.MissingMethodException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.codehaus.groovy.runtime.InvokerHelper;
 
 /**
- * The DSL calls a step body (and a rollback block) may make, as explicit methods so an IDE completes them. Each one
- * forwards to {@link Sluice}, so a playbook and the console do the same thing; the non-transactional ones go through the
- * step's gate (announced, confirmed in step mode, only described in a dry run).
+ * The DSL calls a step body (and a rollback block) may make: exactly {@link Sluice}'s, the console's DSL (forwarded by
+ * {@link #methodMissing}), plus the few a step answers differently (declared here). The non-transactional ones go
+ * through the step's gate (announced, confirmed in step mode, only described in a dry run).
  */
 public abstract class DslCalls {
+    /**
+     * Every public static call of {@link Sluice}, by name: the console's DSL, which a step answers by forwarding. The
+     * playbook's own block keywords ({@code expect}, {@code tiers}, …) are left out: out of place they stay a misuse
+     * reported with its position, as the grammar says.
+     */
+    static final java.util.Set<String> SLUICE_CALLS = java.util.Arrays.stream(Sluice.class.getMethods())
+            .filter(m -> java.lang.reflect.Modifier.isStatic(m.getModifiers())).map(java.lang.reflect.Method::getName)
+            .filter(n -> java.util.Arrays.stream(Grammar.Keyword.values()).noneMatch(k -> !k.contextual() && k.word().equals(n)))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     final LoadContext load;
     final StepContext step;
 
@@ -31,9 +38,17 @@ public abstract class DslCalls {
         this.step = step;
     }
 
-    /** A tier by name (tiers are also bound as variables: {@code tier1}). */
-    public Tier tier(String name) {
-        return Sluice.tier(name);
+    /**
+     * The console's DSL, derived from {@link Sluice} instead of copied: any of its public static calls not declared below
+     * (where a step behaves differently) runs as {@code Sluice.name(args)}, so a playbook and the console have one surface
+     * ({@code DslSurfaceTest} holds it). Other names stay missing, for the script's own methods and the one-line error.
+     */
+    public Object methodMissing(String name, Object args) {
+        Object[] a = args instanceof Object[] array ? array : new Object[] {args};
+        if (!SLUICE_CALLS.contains(name)) {
+            throw new MissingMethodException(name, getClass(), a);
+        }
+        return InvokerHelper.invokeStaticMethod(Sluice.class, name, a);
     }
 
     /** The HTTP probe ({@code http.json(url)}), as in the console: a playbook reads service counts with it (seed 002). */
@@ -54,90 +69,9 @@ public abstract class DslCalls {
         return step.dryRun();
     }
 
-    /** Non-transactional: a verified snapshot of the given tiers (all when none). */
-    public Snapshot snapshot(String name, Object... tiers) {
-        return Sluice.snapshot(name, tiers);
-    }
-
-    /** Non-transactional: restores a snapshot (the current state is kept as a snapshot first). */
-    public Snapshots.Restored restore(String name, Object... tiers) {
-        return Sluice.restore(name, tiers);
-    }
-
-    /** Every snapshot of the workspace, oldest first. */
-    public java.util.List<Snapshot> snapshots() {
-        return Sluice.snapshots();
-    }
-
-    /** Retention: keeps the newest {@code keep} snapshots (announced; only described in a dry run). */
-    public java.util.List<String> prune(int keep) {
-        return Sluice.prune(keep);
-    }
-
-    /** Retention of one family: keeps the newest {@code keep} snapshots whose name starts with {@code prefix}. */
-    public java.util.List<String> prune(int keep, String prefix) {
-        return Sluice.prune(keep, prefix);
-    }
-
-    /** Non-transactional: {@code PRAGMA wal_checkpoint(MODE)} on a tier. */
-    public dev.sluice.tier.Rows checkpoint(Object tier, String mode) {
-        return Sluice.checkpoint(tier, mode);
-    }
-
-    /** Holds the write lock of the tiers (all when none) until the step ends. */
-    public void freeze(Tier... tiers) {
-        Sluice.freeze(tiers);
-    }
-
     /** Inside a step the freeze ends with the step (commit or rollback); thawing early would commit half a step. */
     public void thaw() {
         step.note("thaw() inside a step does nothing: the freeze ends when the step is committed or rolled back");
-    }
-
-    /** Non-transactional: VACUUM a tier. */
-    public void vacuum(Object tier) {
-        Sluice.vacuum(tier);
-    }
-
-    /** Non-transactional: change a tier's journal mode. */
-    public String journalMode(Object tier, String mode) {
-        return Sluice.journalMode(tier, mode);
-    }
-
-    /** Non-transactional: ATTACH a database file to a tier's connection. */
-    public void attach(Object tier, String file, String schema) {
-        Sluice.attach(tier, file, schema);
-    }
-
-    /** Non-transactional: DETACH a schema from a tier's connection. */
-    public void detach(Object tier, String schema) {
-        Sluice.detach(tier, schema);
-    }
-
-    /** Writes a logical SQL dump of a SQLite tier (relative: in the workspace). Writes a file: announced, only described in a dry run. */
-    public Path dump(Object tier, String file) {
-        return Sluice.dump(tier, file);
-    }
-
-    /**
-     * Non-transactional: closes the tier and moves its file to {@code FILE + suffix} (see {@link Sluice#archive}); the
-     * tier is gone for the rest of the run. Give it a step of its own, after the copies from it are committed.
-     */
-    public Archive.Archived archive(Object tier, String suffix) {
-        return Sluice.archive(tier, suffix);
-    }
-
-    /** {@code copy from: a, table: 't', to: b[, into:, where:, columns:]}: a verified copy inside the step's transaction. */
-    public CopyResult copy(Map<String, ?> args) {
-        return Sluice.copy(args);
-    }
-
-    public CopyResult copy(Tier from, String table, Tier to) {
-        return Sluice.copy(from, table, to);
-    }
-
-    public CopyResult copy(Tier from, String table, Tier to, String into) {
-        return Sluice.copy(from, table, to, into);
     }
 
     /** Applies the folder's {@code *.sql} files once each (relative: to the playbook's folder, then the workspace). */
@@ -158,11 +92,9 @@ public abstract class DslCalls {
         return Files.exists(besidePlaybook) ? besidePlaybook : Sluice.workspace().dir().resolve(path);
     }
 
-    /**
-     * Non-transactional: a resumable keyset backfill that commits each batch with its checkpoint (seed 000, phase 3).
-     * Give it a step of its own, or call it before the step writes to the tier. Named options as in
-     * {@link BackfillOptions#of}: {@code backfill tier1, 'SELECT id FROM t', name: 'x', batchRows: 500, { b -> … }}.
-     */
+    // A playbook's backfill keeps its finished checkpoints until a complete run (README): each form of Sluice.backfill,
+    // plus the named-options form {@code backfill tier1, 'SELECT id FROM t', name: 'x', batchRows: 500, { b -> … }}.
+
     public BackfillResult backfill(Map<String, ?> options, Tier tier, String source, Closure<?> body) {
         return Sluice.backfill(tier, source, BackfillOptions.of(options).keepFinished(true), b -> body.call(b));
     }
@@ -173,6 +105,10 @@ public abstract class DslCalls {
 
     public BackfillResult backfill(Tier tier, String source, Closure<?> body) {
         return Sluice.backfill(tier, source, BackfillOptions.defaults().keepFinished(true), b -> body.call(b));
+    }
+
+    public BackfillResult backfill(Tier tier, String source, BackfillOptions options, Closure<?> body) {
+        return Sluice.backfill(tier, source, options.keepFinished(true), b -> body.call(b));
     }
 
     /** The SQL form: {@code backfill tier1, "UPDATE t SET c = … WHERE id BETWEEN :lo AND :hi"} (named options first). */
@@ -188,38 +124,8 @@ public abstract class DslCalls {
         return Sluice.backfill(tier, sql, BackfillOptions.defaults().batchRows(batchRows).keepFinished(true));
     }
 
-    public SchemaChange createTable(Object tier, String ddl) {
-        return Sluice.createTable(tier, ddl);
-    }
-
-    public SchemaChange addColumn(Object tier, String table, String columnDefinition) {
-        return Sluice.addColumn(tier, table, columnDefinition);
-    }
-
-    public SchemaChange createIndex(Object tier, String ddl) {
-        return Sluice.createIndex(tier, ddl);
-    }
-
-    public SchemaChange rebuild(Object tier, String table, String createTableDdl) {
-        return Sluice.rebuild(tier, table, createTableDdl);
-    }
-
-    public SchemaChange rebuild(Object tier, String table, String createTableDdl, Map<String, String> expressions) {
-        return Sluice.rebuild(tier, table, createTableDdl, expressions);
-    }
-
-    public CopyResult copy(Tier from, String table, Tier to, dev.sluice.data.CopyOptions options) {
-        return Sluice.copy(from, table, to, options);
-    }
-
-    /** Compares {@code n} random rows of {@code table} on two tiers field by field (seed 004's spot check). */
-    public dev.sluice.data.SpotCheck spotCheck(Tier a, Tier b, String table, int n) {
-        return Sluice.spotCheck(a, b, table, n);
-    }
-
-    /** Compares two tables by bisection over key ranges. */
-    public dev.sluice.data.Diff diff(dev.sluice.tier.TableRef a, dev.sluice.tier.TableRef b) {
-        return Sluice.diff(a, b);
+    public BackfillResult backfill(Tier tier, String sql, BackfillOptions options) {
+        return Sluice.backfill(tier, sql, options.keepFinished(true));
     }
 
     /** A line for the operator (and the journal). */

@@ -12,7 +12,7 @@ import java.util.Set;
  * The loader checks every keyword call in the syntax tree against {@link #ALLOWED} before anything runs; the delegates
  * check again at run time for calls the tree could not see.
  */
-public final class Grammar {
+final class Grammar {
     /** The nesting levels of a playbook file. */
     public enum Block {
         FILE, PLAYBOOK, STEP, EXPECT, ROLLBACK, REQUIRES, CHECK

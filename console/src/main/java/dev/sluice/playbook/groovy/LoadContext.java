@@ -109,7 +109,7 @@ final class LoadContext {
 
     /** A DSL call of a step body with that name (journalMode): wrong arguments there are not a misplaced keyword. */
     private static boolean isDslCall(String name) {
-        return java.util.Arrays.stream(DslCalls.class.getMethods()).anyMatch(m -> m.getName().equals(name));
+        return DslCalls.SLUICE_CALLS.contains(name) || java.util.Arrays.stream(DslCalls.class.getMethods()).anyMatch(m -> m.getName().equals(name));
     }
 
     private static String argTypes(Object[] args) {

@@ -1,0 +1,142 @@
+package dev.sluice.tier;
+
+import dev.sluice.error.SluiceException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The engine's levers on a {@link Tier}: its raw connection, atomic-step routing, listeners, observations, row
+ * bookkeeping, error translation, cancellation and the transaction calls that bypass a step's ownership. For the engine
+ * packages (data, snapshot, schema, history, playbook, journal, console, cli), not for operators: no compatibility
+ * promise, and the console's startup script does not import it. Everything here is one call to a package-private method
+ * of {@link Tier}, so {@code tier1.} at the prompt completes only the DSL.
+ */
+public final class TierInternals {
+    private TierInternals() {
+    }
+
+    /** Hooks for the layers above (journal observations, step bookkeeping); the tier never knows who listens. */
+    public interface Listener {
+        /** A DSL call that returned a fact (count, checksum, integrity, fingerprint…). */
+        default void observed(Tier tier, String call, List<Object> args, Object result) {
+        }
+
+        /** A statement that may change data is about to run on this tier. */
+        default void beforeWrite(Tier tier, String sql) {
+        }
+    }
+
+    /**
+     * The live JDBC connection, for code that needs JDBC itself. Do not close it. In an atomic step a routed tier answers
+     * with the step's shared connection, on which the tier's file is ATTACHed as {@link #schemaName}.
+     */
+    public static Connection connection(Tier tier) {
+        return tier.connection();
+    }
+
+    /** True while an atomic step routes the tier through the step's shared connection. */
+    public static boolean routed(Tier tier) {
+        return tier.routed();
+    }
+
+    /** The schema the tier's tables live in on {@link #connection}: its attached name when routed, else {@code main}. */
+    public static String schemaName(Tier tier) {
+        return tier.schemaName();
+    }
+
+    /** Refuses {@code what} while the tier is routed (helpers that ATTACH, or write main./temp. themselves). */
+    public static void requireOwnConnection(Tier tier, String what) {
+        tier.requireOwnConnection(what);
+    }
+
+    public static void addListener(Tier tier, Listener l) {
+        tier.addListener(l);
+    }
+
+    public static void removeListener(Tier tier, Listener l) {
+        tier.removeListener(l);
+    }
+
+    /** Listens to every tier of a set (a console's, a run's or a replay's session): no listener outlives its session. */
+    public static void addListener(TierSet tiers, Listener l) {
+        tiers.addListener(l);
+    }
+
+    public static void removeListener(TierSet tiers, Listener l) {
+        tiers.removeListener(l);
+    }
+
+    /** Tells listeners about a fact a DSL call returned; returns it for chaining. */
+    public static <T> T observe(Tier tier, String call, List<Object> args, T result) {
+        return tier.observe(call, args, result);
+    }
+
+    /** {@link Tier#tables()} without Sluice's own {@code sluice_*} bookkeeping tables. */
+    public static List<String> dataTables(Tier tier) {
+        return tier.dataTables();
+    }
+
+    /** Rows changed through this tier object since it opened (exec, script, and loads reported with {@link #addRowsChanged}). */
+    public static long rowsChanged(Tier tier) {
+        return tier.rowsChanged();
+    }
+
+    /** A load that wrote rows without exec (a COPY into PostgreSQL) counts them here. */
+    public static void addRowsChanged(Tier tier, long rows) {
+        tier.addRowsChanged(rows);
+    }
+
+    /** DETACHes {@code schema} as soon as the tier's open transaction ends (at once outside one). */
+    public static void detachWhenTransactionEnds(Tier tier, String schema) {
+        tier.detachWhenTransactionEnds(schema);
+    }
+
+    /** Which of this process's own connections holds the tier's file, in words, or null. */
+    public static String ownHolder(Tier tier) {
+        return tier.ownHolder();
+    }
+
+    /** What the engine reported when a statement met a damaged page of the tier's file, or null. */
+    public static String damage(Tier tier) {
+        return tier.damage();
+    }
+
+    public static boolean isClosed(Tier tier) {
+        return tier.isClosed();
+    }
+
+    /** Stops the statement running on the tier, from any thread (Ctrl-C, a batch's time cap, a run's cancel). */
+    public static void cancel(Tier tier) {
+        tier.cancel();
+    }
+
+    /** Turns a driver exception into one line with the tier, the statement and the way on. */
+    public static SluiceException fail(Tier tier, SQLException e, String sql) {
+        return tier.fail(e, sql);
+    }
+
+    /** The first line of a driver message (for one-line errors elsewhere). */
+    public static String firstLine(String message) {
+        return Tier.firstLine(message);
+    }
+
+    /** Commits the tier's transaction for the engine (a step's decision, a batch, a helper's own transaction). */
+    public static void commit(Tier tier) {
+        tier.commitTransaction();
+    }
+
+    /** Rolls back the tier's transaction for the engine, whoever owns it. */
+    public static void rollback(Tier tier) {
+        tier.rollbackTransaction();
+    }
+
+    /**
+     * Hands the tier's decisions to an owner (a playbook step): while {@code refusal} answers a message, the operator's
+     * {@link Tier#commit()} and {@link Tier#rollback()} (and thaw) are refused with it; null releases the tier.
+     */
+    public static void decidedBy(Tier tier, Supplier<String> refusal) {
+        tier.decidedBy(refusal);
+    }
+}
