@@ -8,6 +8,7 @@ import dev.sluice.history.HistoryEntry;
 import dev.sluice.history.Sha256;
 import dev.sluice.history.Who;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.tier.TierSet;
 import dev.sluice.workspace.Workspace;
 import java.io.IOException;
@@ -162,7 +163,7 @@ public final class PartialSteps {
                     + String.join(", ", p.missing()) + " than it applied on " + String.join(", ", p.committed()) + ". Revert the edit to finish it.");
         }
         for (Tier t : session.tiers()) {
-            if (!t.isClosed() && t.inTransaction()) {
+            if (!TierInternals.isClosed(t) && t.inTransaction()) {
                 t.rollback(); // nothing of this session may hold a tier the finishing run writes
             }
         }
