@@ -127,7 +127,7 @@ public final class Schema {
         long before = tier.count(table);
         tier.exec("CREATE TEMP TABLE " + Identifiers.quote(keep) + " AS SELECT * FROM main." + Identifiers.quote(table));
         tier.exec("DROP TABLE main." + Identifiers.quote(table));
-        tier.exec(ddl.replaceFirst("(?i)IF\\s+NOT\\s+EXISTS\\s+", ""));
+        tier.exec(withoutIfNotExists(tier.engine(), ddl));
         Map<String, String> select = new LinkedHashMap<>();
         List<String> lower = oldCols.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
         for (Column c : tier.columns(table)) {
@@ -214,6 +214,17 @@ public final class Schema {
             i += 2;
         }
         return code.get(i).name();
+    }
+
+    /** The DDL without the IF NOT EXISTS of its head (the same words in a comment, a string or a CHECK stay). */
+    static String withoutIfNotExists(Engine engine, String ddl) {
+        List<SqlLexer.Token> code = SqlLexer.code(ddl, engine);
+        for (int i = 0; i + 3 < code.size() && i < 4; i++) {
+            if (is(code, i, "IF") && is(code, i + 1, "NOT") && is(code, i + 2, "EXISTS")) {
+                return ddl.substring(0, code.get(i).start()) + ddl.substring(code.get(i + 3).start());
+            }
+        }
+        return ddl;
     }
 
     private static boolean is(List<SqlLexer.Token> code, int i, String word) {

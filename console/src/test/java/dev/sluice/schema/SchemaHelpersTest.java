@@ -84,5 +84,9 @@ class SchemaHelpersTest {
         assertEquals("ix", named.apply("CREATE UNIQUE INDEX -- note\n [ix] ON t(a)", "INDEX"));
         assertEquals("status", named.apply("status TEXT DEFAULT 'open'", null));
         assertEquals(null, named.apply("CREATE VIEW v AS SELECT 1", "TABLE"));
+        assertEquals("CREATE TABLE t (note TEXT DEFAULT 'if not exists')", Schema.withoutIfNotExists(dev.sluice.workspace.Engine.SQLITE,
+                "CREATE TABLE IF NOT EXISTS t (note TEXT DEFAULT 'if not exists')"));
+        assertEquals("CREATE /* if not exists */ TABLE t (a)", Schema.withoutIfNotExists(dev.sluice.workspace.Engine.SQLITE,
+                "CREATE /* if not exists */ TABLE t (a)"));
     }
 }
