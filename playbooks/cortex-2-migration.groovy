@@ -751,9 +751,10 @@ Map applyScript(tier, java.nio.file.Path script) {
         }
         return [name: name, applied: false]
     }
-    for (String statement : SqlScript.split(sql)) {
-        String s = statement.replaceAll(/(?m)^\s*--.*$/, '').strip().replaceAll(/;$/, '').strip()
-        if (!s || s ==~ /(?i)(BEGIN|COMMIT|END)(\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?(\s+TRANSACTION)?/) {
+    // Statements as SQLite reads them (comments before each left out): the lexer script() and migrate() use.
+    for (def statement : SqlLexer.statements(sql, dev.sluice.workspace.Engine.SQLITE)) {
+        String s = statement.text()
+        if (s ==~ /(?i)(BEGIN|COMMIT|END)(\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?(\s+TRANSACTION)?/) {
             continue
         }
         def alter = s =~ /(?is)^ALTER\s+TABLE\s+"?(\w+)"?\s+ADD\s+(?:COLUMN\s+)?(.+)$/

@@ -372,7 +372,8 @@ Map<String, Long> reloadDump(java.nio.file.Path file) {
     def c = java.sql.DriverManager.getConnection('jdbc:sqlite::memory:')
     try {
         def st = c.createStatement()
-        SqlScript.split(new String(java.nio.file.Files.readAllBytes(file), 'UTF-8')).each { st.execute(it) }
+        SqlLexer.statements(new String(java.nio.file.Files.readAllBytes(file), 'UTF-8'), dev.sluice.workspace.Engine.SQLITE)
+                .each { st.execute(it.text()) }
         def tables = []
         def rs = st.executeQuery("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'sluice\\_%' ESCAPE '\\'")
         while (rs.next()) {

@@ -3,6 +3,7 @@ package dev.sluice.console;
 import dev.sluice.dsl.Session;
 import dev.sluice.snapshot.Snapshot;
 import dev.sluice.tier.Column;
+import dev.sluice.tier.SqlLexer;
 import dev.sluice.tier.Tier;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,6 @@ public final class ConsoleCompleter {
     private static final Pattern STATIC_CALL = Pattern.compile("(?<![\\w$.])([A-Za-z_$][\\w$]*)\\s*\\(\\s*(?:[^()\"]*,\\s*)?$");
     private static final Pattern COLUMN_ARG = Pattern.compile("([A-Za-z_$][\\w$]*)\\s*\\.\\s*(checksum|hasColumn|count)\\s*\\(\\s*\"([^\"]+)\"\\s*,\\s*"
             + "(?:(?:List\\.of|Arrays\\.asList)\\s*\\(\\s*)?(?:\"[^\"]*\"\\s*,\\s*)*$");
-    private static final Pattern SQL_TABLE = Pattern.compile("(?i)\\b(?:from|join|into|update|table)\\s+\"?([\\w$]+)");
 
     /** Where the replacement starts in the buffer, and the full texts that may replace buffer[start, cursor). */
     public record Completion(int start, List<String> candidates) {
@@ -183,16 +183,33 @@ public final class ConsoleCompleter {
         return Completion.none(before.length());
     }
 
-    /** Inside SQL: table names, and the columns of the tables the statement names so far. */
+    /**
+     * Inside SQL: table names, and the columns of the tables the statement names so far (after FROM, JOIN, INTO, UPDATE or
+     * TABLE, in any quoting); nothing while the cursor is inside a SQL string or comment.
+     */
     private Completion sql(Tier t, String before, int quote, String sql) {
         int ws = wordStart(sql);
         String word = sql.substring(ws);
+        List<SqlLexer.Token> tokens = SqlLexer.tokens(javaStringValue(sql), t.engine());
+        if (!tokens.isEmpty()) {
+            SqlLexer.Token last = tokens.get(tokens.size() - 1);
+            if (!last.closed() || last.kind() == SqlLexer.Kind.COMMENT && last.text().startsWith("--")) {
+                return Completion.none(before.length());
+            }
+        }
+        List<SqlLexer.Token> statement = new ArrayList<>();
+        for (SqlLexer.Token tk : tokens) {
+            if (tk.kind() == SqlLexer.Kind.SEMICOLON) {
+                statement.clear();
+            } else if (tk.significant()) {
+                statement.add(tk);
+            }
+        }
         Set<String> names = new LinkedHashSet<>();
         List<String> tables = tables(t);
-        Matcher m = SQL_TABLE.matcher(sql);
-        while (m.find()) {
+        for (String named : namedTables(statement)) {
             for (String tb : tables) {
-                if (tb.equalsIgnoreCase(m.group(1))) {
+                if (tb.equalsIgnoreCase(named)) {
                     names.addAll(columns(t, tb));
                 }
             }
@@ -200,6 +217,40 @@ public final class ConsoleCompleter {
         names.addAll(tables);
         return new Completion(quote + 1 + ws, names.stream()
                 .filter(n -> n.toLowerCase(Locale.ROOT).startsWith(word.toLowerCase(Locale.ROOT))).toList());
+    }
+
+    /** The tables a statement names after FROM, JOIN, INTO, UPDATE or TABLE ({@code schema.table} gives the table). */
+    private static List<String> namedTables(List<SqlLexer.Token> code) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i + 1 < code.size(); i++) {
+            SqlLexer.Token k = code.get(i);
+            if (k.is("FROM") || k.is("JOIN") || k.is("INTO") || k.is("UPDATE") || k.is("TABLE")) {
+                int n = i + 1;
+                if (n + 2 < code.size() && code.get(n + 1).text().equals(".")) {
+                    n += 2;
+                }
+                SqlLexer.Token name = code.get(n);
+                if (name.kind() == SqlLexer.Kind.WORD || name.kind() == SqlLexer.Kind.QUOTED_NAME) {
+                    out.add(name.name());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The text of a Java string literal's body as typed so far ({@code \"} is a quote, {@code \n} a new line). */
+    private static String javaStringValue(String typed) {
+        StringBuilder b = new StringBuilder(typed.length());
+        for (int i = 0; i < typed.length(); i++) {
+            char c = typed.charAt(i);
+            if (c == '\\' && i + 1 < typed.length()) {
+                char e = typed.charAt(++i);
+                b.append(e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static int wordStart(String s) {

@@ -5,6 +5,7 @@ import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Format;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Row;
+import dev.sluice.tier.SqlLexer;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
@@ -19,8 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -46,8 +45,6 @@ public final class Backfill {
     }
 
     static final String PROGRESS_TABLE = "sluice_progress";
-    private static final Pattern TARGET = Pattern.compile(
-            "^\\s*(?:UPDATE(?:\\s+OR\\s+\\w+)?|DELETE\\s+FROM)\\s+(\"(?:[^\"]|\"\")+\"|[A-Za-z_][A-Za-z0-9_$]*)", Pattern.CASE_INSENSITIVE);
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sluice-backfill-cap");
         t.setDaemon(true);
@@ -72,19 +69,33 @@ public final class Backfill {
 
     /** The SQL form: {@code UPDATE t SET … WHERE id BETWEEN :lo AND :hi}, keyed on the table the statement changes. */
     public static BackfillResult sql(Tier tier, String sql, BackfillOptions opt) {
-        Matcher m = TARGET.matcher(sql);
-        if (!m.find()) {
+        String t = target(SqlLexer.code(sql, tier.engine()));
+        if (t == null) {
             throw new SluiceException(ErrorCode.USAGE, "backfill: cannot tell which table to walk from: " + sql.strip().split("\n")[0]
                     + ". Start it with UPDATE t or DELETE FROM t, or name the table: backfill(tier, 'table', sql).");
         }
-        String t = m.group(1);
-        t = t.startsWith("\"") ? t.substring(1, t.length() - 1).replace("\"\"", "\"") : t;
         return sql(tier, t, sql, opt);
+    }
+
+    /** The table of {@code UPDATE [OR x] t …} or {@code DELETE FROM t …} (t bare or quoted, comments before it aside), or null. */
+    static String target(List<SqlLexer.Token> code) {
+        int i = 0;
+        if (code.size() > 1 && code.get(0).is("UPDATE")) {
+            i = code.size() > 3 && code.get(1).is("OR") ? 3 : 1;
+        } else if (code.size() > 2 && code.get(0).is("DELETE") && code.get(1).is("FROM")) {
+            i = 2;
+        } else {
+            return null;
+        }
+        SqlLexer.Token t = code.get(i);
+        return t.kind() == SqlLexer.Kind.WORD || t.kind() == SqlLexer.Kind.QUOTED_NAME ? t.name() : null;
     }
 
     /** The SQL form with the keyed table named (for INSERT … SELECT and other statements). */
     public static BackfillResult sql(Tier tier, String table, String sql, BackfillOptions opt) {
-        if (!sql.contains(":lo") || !sql.contains(":hi")) {
+        List<String> params = SqlLexer.code(sql, tier.engine()).stream().filter(k -> k.kind() == SqlLexer.Kind.PARAMETER)
+                .map(SqlLexer.Token::text).toList();
+        if (!params.contains(":lo") || !params.contains(":hi")) {
             throw new SluiceException(ErrorCode.USAGE, "backfill: the statement must bound each batch with :lo and :hi, e.g. "
                     + "UPDATE t SET c = … WHERE id BETWEEN :lo AND :hi. Got: " + sql.strip().split("\n")[0]);
         }

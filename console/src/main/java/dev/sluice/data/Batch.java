@@ -2,7 +2,9 @@ package dev.sluice.data;
 
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Rows;
+import dev.sluice.tier.SqlLexer;
 import dev.sluice.tier.Tier;
+import dev.sluice.workspace.Engine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +16,7 @@ public record Batch(Tier tier, String from, String key, Object lo, Object hi, lo
     /** Runs {@code sql} on the tier with {@code :lo} and {@code :hi} bound to this batch's range; returns rows changed. */
     public int exec(String sql) {
         List<Object> args = new ArrayList<>();
-        return tier.exec(bind(sql, lo, hi, args), args.toArray());
+        return tier.exec(bind(sql, tier.engine(), lo, hi, args), args.toArray());
     }
 
     /** The source rows of this batch (a batch is small: it is held in memory). */
@@ -23,36 +25,17 @@ public record Batch(Tier tier, String from, String key, Object lo, Object hi, lo
                 + Identifiers.quote(key), lo, hi);
     }
 
-    /** Replaces :lo and :hi (outside quotes) with ? and collects the values in order. */
-    static String bind(String sql, Object lo, Object hi, List<Object> args) {
-        StringBuilder out = new StringBuilder();
-        char quote = 0;
-        for (int i = 0; i < sql.length(); i++) {
-            char c = sql.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                }
-                out.append(c);
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-                out.append(c);
-            } else if (c == ':' && sql.startsWith(":lo", i) && !identChar(sql, i + 3)) {
+    /** Replaces the :lo and :hi parameters (not text in strings, names or comments) with ? and collects the values in order. */
+    static String bind(String sql, Engine engine, Object lo, Object hi, List<Object> args) {
+        StringBuilder out = new StringBuilder(sql.length());
+        for (SqlLexer.Token t : SqlLexer.tokens(sql, engine)) {
+            if (t.kind() == SqlLexer.Kind.PARAMETER && (t.text().equals(":lo") || t.text().equals(":hi"))) {
                 out.append('?');
-                args.add(lo);
-                i += 2;
-            } else if (c == ':' && sql.startsWith(":hi", i) && !identChar(sql, i + 3)) {
-                out.append('?');
-                args.add(hi);
-                i += 2;
+                args.add(t.text().equals(":lo") ? lo : hi);
             } else {
-                out.append(c);
+                out.append(t.text());
             }
         }
         return out.toString();
-    }
-
-    private static boolean identChar(String s, int i) {
-        return i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_');
     }
 }

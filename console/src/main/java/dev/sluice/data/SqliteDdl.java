@@ -1,6 +1,10 @@
 package dev.sluice.data;
 
 import dev.sluice.tier.Identifiers;
+import dev.sluice.tier.SqlLexer;
+import dev.sluice.tier.SqlLexer.Token;
+import dev.sluice.workspace.Engine;
+import java.util.List;
 
 /**
  * Rewrites the head of a SQLite CREATE TABLE / CREATE INDEX statement (as stored in sqlite_schema) to give it another
@@ -12,120 +16,82 @@ final class SqliteDdl {
 
     /** {@code CREATE TABLE old (…)} → {@code CREATE TABLE "name" (…)}. */
     static String renameTable(String createSql, String name) {
-        Cursor c = new Cursor(createSql);
-        c.word("CREATE");
-        c.optionalWord("TEMP", "TEMPORARY");
-        c.word("TABLE");
-        c.ifNotExists();
-        int start = c.pos;
-        c.qualifiedName();
-        return createSql.substring(0, start) + Identifiers.quote(name) + " " + createSql.substring(c.pos).stripLeading();
+        Head h = new Head(createSql);
+        h.word("CREATE");
+        h.optionalWord("TEMP", "TEMPORARY");
+        h.word("TABLE");
+        h.ifNotExists();
+        int start = h.here().start();
+        int end = h.qualifiedName();
+        return createSql.substring(0, start) + Identifiers.quote(name) + " " + createSql.substring(end).stripLeading();
     }
 
     /** {@code CREATE [UNIQUE] INDEX old ON t (…)} → {@code CREATE … INDEX "index" ON "table" (…)}. */
     static String renameIndex(String createSql, String index, String table) {
-        Cursor c = new Cursor(createSql);
-        c.word("CREATE");
-        c.optionalWord("UNIQUE");
-        c.word("INDEX");
-        c.ifNotExists();
-        int nameStart = c.pos;
-        c.qualifiedName();
-        c.word("ON");
-        c.qualifiedName();
+        Head h = new Head(createSql);
+        h.word("CREATE");
+        h.optionalWord("UNIQUE");
+        h.word("INDEX");
+        h.ifNotExists();
+        int nameStart = h.here().start();
+        h.qualifiedName();
+        h.word("ON");
+        int end = h.qualifiedName();
         return createSql.substring(0, nameStart) + Identifiers.quote(index) + " ON " + Identifiers.quote(table) + " "
-                + createSql.substring(c.pos).stripLeading();
+                + createSql.substring(end).stripLeading();
     }
 
-    private static final class Cursor {
-        final String s;
-        int pos;
+    /** The statement's significant tokens, read from the front. */
+    private static final class Head {
+        final String sql;
+        final List<Token> code;
+        int i;
 
-        Cursor(String s) {
-            this.s = s;
+        Head(String sql) {
+            this.sql = sql;
+            this.code = SqlLexer.code(sql, Engine.SQLITE);
         }
 
-        void skipSpace() {
-            while (pos < s.length()) {
-                char ch = s.charAt(pos);
-                if (Character.isWhitespace(ch)) {
-                    pos++;
-                } else if (s.startsWith("--", pos)) {
-                    int nl = s.indexOf('\n', pos);
-                    pos = nl < 0 ? s.length() : nl + 1;
-                } else if (s.startsWith("/*", pos)) {
-                    int end = s.indexOf("*/", pos + 2);
-                    pos = end < 0 ? s.length() : end + 2;
-                } else {
-                    return;
-                }
+        Token here() {
+            if (i >= code.size()) {
+                throw new IllegalArgumentException("unexpected end of: " + sql);
             }
-        }
-
-        boolean peekWord(String w) {
-            skipSpace();
-            return s.regionMatches(true, pos, w, 0, w.length())
-                    && (pos + w.length() >= s.length() || !Character.isLetterOrDigit(s.charAt(pos + w.length())) && s.charAt(pos + w.length()) != '_');
+            return code.get(i);
         }
 
         void word(String w) {
-            if (!peekWord(w)) {
-                throw new IllegalArgumentException("expected " + w + " at " + pos + " in: " + s);
+            if (!here().is(w)) {
+                throw new IllegalArgumentException("expected " + w + " at " + here().start() + " in: " + sql);
             }
-            pos += w.length();
+            i++;
         }
 
         void optionalWord(String... ws) {
             for (String w : ws) {
-                if (peekWord(w)) {
-                    pos += w.length();
+                if (i < code.size() && code.get(i).is(w)) {
+                    i++;
                     return;
                 }
             }
         }
 
         void ifNotExists() {
-            if (peekWord("IF")) {
+            if (i < code.size() && code.get(i).is("IF")) {
                 word("IF");
                 word("NOT");
                 word("EXISTS");
             }
-            skipSpace();
         }
 
-        void qualifiedName() {
-            skipSpace();
-            name();
-            skipSpace();
-            if (pos < s.length() && s.charAt(pos) == '.') {
-                pos++;
-                skipSpace();
-                name();
+        /** Moves past {@code name} or {@code schema.name} (each bare, quoted or a string); returns where it ends. */
+        int qualifiedName() {
+            int end = here().end();
+            i++;
+            if (i + 1 < code.size() && code.get(i).text().equals(".")) {
+                end = code.get(i + 1).end();
+                i += 2;
             }
-        }
-
-        private void name() {
-            char ch = s.charAt(pos);
-            char close = ch == '"' ? '"' : ch == '`' ? '`' : ch == '[' ? ']' : ch == '\'' ? '\'' : 0;
-            if (close != 0) {
-                pos++;
-                while (pos < s.length()) {
-                    if (s.charAt(pos) == close) {
-                        if (close != ']' && pos + 1 < s.length() && s.charAt(pos + 1) == close) {
-                            pos += 2;
-                            continue;
-                        }
-                        pos++;
-                        return;
-                    }
-                    pos++;
-                }
-                return;
-            }
-            while (pos < s.length() && (Character.isLetterOrDigit(s.charAt(pos)) || s.charAt(pos) == '_' || s.charAt(pos) == '$'
-                    || s.charAt(pos) > 127)) {
-                pos++;
-            }
+            return end;
         }
     }
 }

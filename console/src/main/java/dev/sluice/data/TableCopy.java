@@ -9,6 +9,7 @@ import dev.sluice.tier.Column;
 import dev.sluice.tier.Format;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Index;
+import dev.sluice.tier.SqlLexer;
 import dev.sluice.tier.SqliteRaw;
 import dev.sluice.tier.TableRef;
 import dev.sluice.tier.Tier;
@@ -501,7 +502,7 @@ public final class TableCopy {
             return null;
         }
         Object sql = from.query("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", table).value();
-        return sql != null && sql.toString().toUpperCase(Locale.ROOT).contains("AUTOINCREMENT") ? pk.get(0) : null;
+        return sql != null && SqlLexer.code(sql.toString(), Engine.SQLITE).stream().anyMatch(t -> t.is("AUTOINCREMENT")) ? pk.get(0) : null;
     }
 
     private void postgresIndexes(Tier from, String table, String into, List<String> cols, List<String> notes) {

@@ -2,7 +2,7 @@ package dev.sluice.history;
 
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
-import dev.sluice.tier.SqlScript;
+import dev.sluice.tier.SqlLexer;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
 import java.io.IOException;
@@ -52,6 +52,19 @@ public final class Migrations {
             }
             text.put(name, sql);
         }
+        // Every pending file is read as statements before anything runs: an unclosed quote in the third file stops the
+        // migration with nothing of the first two applied, inside a step or not.
+        Map<String, List<SqlLexer.Statement>> statements = new LinkedHashMap<>();
+        for (var e : text.entrySet()) {
+            if (!applied.containsKey(e.getKey())) {
+                try {
+                    statements.put(e.getKey(), SqlLexer.statements(e.getValue(), tier.engine()));
+                } catch (SluiceException ex) {
+                    throw new SluiceException(ex.code(), "Migration " + e.getKey() + " on tier '" + tier.name() + "': " + ex.getMessage()
+                            + " Nothing was applied.", ex);
+                }
+            }
+        }
         if (tier.readOnly()) {
             // Nothing of Sluice's goes into a read-only tier, not even an empty sluice_migrations table.
             List<String> pending = text.keySet().stream().filter(n -> !applied.containsKey(n)).toList();
@@ -76,17 +89,15 @@ public final class Migrations {
                     skipped.add(e.getKey());
                     continue;
                 }
-                List<String> statements = SqlScript.split(e.getValue());
-                for (int i = 0; i < statements.size(); i++) {
-                    String st = statements.get(i);
-                    if (isTransactionControl(st)) {
+                for (SqlLexer.Statement st : statements.get(e.getKey())) {
+                    if (isTransactionControl(st.text(), tier)) {
                         continue; // the step (or migrate itself) is the transaction
                     }
                     try {
-                        tier.exec(st);
+                        tier.exec(st.text());
                     } catch (SluiceException ex) {
                         throw new SluiceException(ex.code(), "Migration " + e.getKey() + " on tier '" + tier.name() + "', statement "
-                                + (i + 1) + ": " + ex.getMessage(), ex);
+                                + st.number() + " (line " + st.line() + "): " + ex.getMessage(), ex);
                     }
                 }
                 tier.exec("INSERT INTO " + tier.qualified(TABLE) + " (file, checksum, applied_at, \"user\", host) VALUES (?,?,?,?,?)",
@@ -114,10 +125,26 @@ public final class Migrations {
         return out;
     }
 
-    static boolean isTransactionControl(String statement) {
-        String s = statement.strip().replaceAll("(?s)^(--[^\n]*\n|/\\*.*?\\*/|\\s)+", "").replaceAll(";\\s*$", "").strip()
-                .toUpperCase(Locale.ROOT);
-        return s.matches("(BEGIN|COMMIT|END)(\\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?(\\s+TRANSACTION)?");
+    /** BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION|WORK], COMMIT or END [TRANSACTION|WORK], comments aside. */
+    static boolean isTransactionControl(String statement, Tier tier) {
+        List<String> words = new ArrayList<>();
+        for (SqlLexer.Token t : SqlLexer.code(statement, tier.engine())) {
+            if (t.kind() != SqlLexer.Kind.WORD || words.size() == 3) {
+                return false;
+            }
+            words.add(t.text().toUpperCase(Locale.ROOT));
+        }
+        if (words.isEmpty() || !List.of("BEGIN", "COMMIT", "END").contains(words.get(0))) {
+            return false;
+        }
+        int i = 1;
+        if (i < words.size() && words.get(0).equals("BEGIN") && List.of("DEFERRED", "IMMEDIATE", "EXCLUSIVE").contains(words.get(i))) {
+            i++;
+        }
+        if (i < words.size() && List.of("TRANSACTION", "WORK").contains(words.get(i))) {
+            i++;
+        }
+        return i == words.size();
     }
 
     private static List<Path> list(Path dir) {

@@ -6,6 +6,7 @@ import dev.sluice.tier.Column;
 import dev.sluice.tier.IntegrityReport;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Row;
+import dev.sluice.tier.SqlLexer;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
@@ -14,24 +15,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The idempotent schema helpers. Running any of them twice changes nothing the second time. */
 public final class Schema {
-    private static final String NAME = "(\"(?:[^\"]|\"\")+\"|`[^`]+`|\\[[^\\]]+]|[A-Za-z_][A-Za-z0-9_$]*)";
-    private static final Pattern CREATE_TABLE = Pattern.compile(
-            "(?is)^\\s*CREATE\\s+(?:TEMP\\w*\\s+)?TABLE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:" + NAME + "\\s*\\.\\s*)?" + NAME);
-    private static final Pattern CREATE_INDEX = Pattern.compile(
-            "(?is)^\\s*CREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:" + NAME + "\\s*\\.\\s*)?" + NAME);
-    private static final Pattern COLUMN = Pattern.compile("(?s)^\\s*" + NAME);
-
     private Schema() {
     }
 
     /** CREATE TABLE unless a table of that name exists (its shape is not compared: use {@link #rebuild} to change one). */
     public static SchemaChange createTable(Tier tier, String ddl) {
-        String table = name(CREATE_TABLE, ddl, "createTable", "CREATE TABLE name (...)");
+        String table = name(tier, "TABLE", ddl, "createTable", "CREATE TABLE name (...)");
         if (tier.hasTable(table)) {
             return new SchemaChange(tier.name(), "createTable", table, false, null);
         }
@@ -41,7 +33,7 @@ public final class Schema {
 
     /** ALTER TABLE … ADD COLUMN unless the column exists (checked through the catalogue, case-insensitively). */
     public static SchemaChange addColumn(Tier tier, String table, String columnDefinition) {
-        String column = name(COLUMN, columnDefinition, "addColumn", "c TEXT DEFAULT 'open'");
+        String column = name(tier, null, columnDefinition, "addColumn", "c TEXT DEFAULT 'open'");
         if (tier.hasColumn(table, column)) {
             return new SchemaChange(tier.name(), "addColumn", table + "." + column, false, null);
         }
@@ -51,7 +43,7 @@ public final class Schema {
 
     /** CREATE INDEX unless an index of that name exists. */
     public static SchemaChange createIndex(Tier tier, String ddl) {
-        String index = name(CREATE_INDEX, ddl, "createIndex", "CREATE INDEX name ON table(columns)");
+        String index = name(tier, "INDEX", ddl, "createIndex", "CREATE INDEX name ON table(columns)");
         if (tier.hasIndex(index)) {
             return new SchemaChange(tier.name(), "createIndex", index, false, null);
         }
@@ -74,10 +66,10 @@ public final class Schema {
                     + "' is " + tier.engine().label() + ". Use ALTER TABLE there.");
         }
         TierInternals.requireOwnConnection(tier, "rebuild()"); // it writes main. and temp. itself
-        String named = name(CREATE_TABLE, createTableDdl, "rebuild", "CREATE TABLE name (...)");
-        if (!unquote(named).equals(table)) {
+        String named = name(tier, "TABLE", createTableDdl, "rebuild", "CREATE TABLE name (...)");
+        if (!named.equals(table)) {
             throw new SluiceException(ErrorCode.USAGE, "rebuild(" + tier.name() + ", '" + table + "', ddl): the DDL creates '"
-                    + unquote(named) + "', not '" + table + "'. Give the new shape of the same table.");
+                    + named + "', not '" + table + "'. Give the new shape of the same table.");
         }
         if (!tier.hasTable(table)) {
             throw new SluiceException(ErrorCode.NO_SUCH_TABLE, "rebuild: tier '" + tier.name() + "' has no table '" + table
@@ -136,7 +128,7 @@ public final class Schema {
         long before = tier.count(table);
         tier.exec("CREATE TEMP TABLE " + Identifiers.quote(keep) + " AS SELECT * FROM main." + Identifiers.quote(table));
         tier.exec("DROP TABLE main." + Identifiers.quote(table));
-        tier.exec(ddl.replaceFirst("(?i)IF\\s+NOT\\s+EXISTS\\s+", ""));
+        tier.exec(withoutIfNotExists(tier.engine(), ddl));
         Map<String, String> select = new LinkedHashMap<>();
         List<String> lower = oldCols.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
         for (Column c : tier.columns(table)) {
@@ -187,22 +179,60 @@ public final class Schema {
         return (i < 0 ? ddl : ddl.substring(i)).replaceAll("\\s+", " ").replaceAll("\\s*([(),])\\s*", "$1").strip().replaceAll(";$", "");
     }
 
-    private static String name(Pattern p, String text, String call, String example) {
-        Matcher m = p.matcher(text);
-        if (!m.find()) {
+    private static String name(Tier tier, String object, String text, String call, String example) {
+        String n = declaredName(SqlLexer.code(text, tier.engine()), object);
+        if (n == null) {
             throw new SluiceException(ErrorCode.USAGE, call + ": cannot find the name in '" + text.strip().lines().findFirst().orElse("")
                     + "'. Expected something like: " + example + ".");
         }
-        return unquote(m.group(m.groupCount()));
+        return n;
     }
 
-    static String unquote(String n) {
-        if (n.length() >= 2 && (n.startsWith("\"") && n.endsWith("\"") || n.startsWith("`") && n.endsWith("`"))) {
-            return n.substring(1, n.length() - 1).replace("\"\"", "\"");
+    /**
+     * The name {@code CREATE [TEMP|TEMPORARY|UNIQUE] object [IF NOT EXISTS] [schema.]name} declares, unquoted; with a
+     * null object, the name the tokens start with (a column definition's). Null when the tokens read otherwise.
+     */
+    static String declaredName(List<SqlLexer.Token> code, String object) {
+        int i = 0;
+        if (object != null) {
+            if (!is(code, i++, "CREATE")) {
+                return null;
+            }
+            if (is(code, i, "TEMP") || is(code, i, "TEMPORARY") || is(code, i, "UNIQUE")) {
+                i++;
+            }
+            if (!is(code, i++, object)) {
+                return null;
+            }
+            if (is(code, i, "IF") && is(code, i + 1, "NOT") && is(code, i + 2, "EXISTS")) {
+                i += 3;
+            }
         }
-        if (n.startsWith("[") && n.endsWith("]")) {
-            return n.substring(1, n.length() - 1);
+        if (!isName(code, i)) {
+            return null;
         }
-        return n;
+        if (i + 2 < code.size() && code.get(i + 1).text().equals(".") && isName(code, i + 2)) {
+            i += 2;
+        }
+        return code.get(i).name();
+    }
+
+    /** The DDL without the IF NOT EXISTS of its head (the same words in a comment, a string or a CHECK stay). */
+    static String withoutIfNotExists(Engine engine, String ddl) {
+        List<SqlLexer.Token> code = SqlLexer.code(ddl, engine);
+        for (int i = 0; i + 3 < code.size() && i < 4; i++) {
+            if (is(code, i, "IF") && is(code, i + 1, "NOT") && is(code, i + 2, "EXISTS")) {
+                return ddl.substring(0, code.get(i).start()) + ddl.substring(code.get(i + 3).start());
+            }
+        }
+        return ddl;
+    }
+
+    private static boolean is(List<SqlLexer.Token> code, int i, String word) {
+        return i < code.size() && code.get(i).is(word);
+    }
+
+    private static boolean isName(List<SqlLexer.Token> code, int i) {
+        return i < code.size() && (code.get(i).kind() == SqlLexer.Kind.WORD || code.get(i).kind() == SqlLexer.Kind.QUOTED_NAME);
     }
 }

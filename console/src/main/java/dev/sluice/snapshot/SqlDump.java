@@ -2,7 +2,9 @@ package dev.sluice.snapshot;
 
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Row;
+import dev.sluice.tier.SqlLexer;
 import dev.sluice.tier.Tier;
+import dev.sluice.workspace.Engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -31,7 +33,7 @@ final class SqlDump {
             String sql = (String) r.get(1);
             if (sql != null && sql.regionMatches(true, 0, "CREATE VIRTUAL TABLE", 0, 20)) {
                 virtual.add((String) r.get(0));
-                if (sql.toLowerCase(java.util.Locale.ROOT).contains("fts5")) {
+                if (usesModule(sql, "fts5")) {
                     fts.add((String) r.get(0));
                 }
             }
@@ -92,5 +94,16 @@ final class SqlDump {
             }
         }
         return sb.toString();
+    }
+
+    /** Whether a CREATE VIRTUAL TABLE statement names {@code module} after USING. */
+    static boolean usesModule(String createSql, String module) {
+        List<SqlLexer.Token> code = SqlLexer.code(createSql, Engine.SQLITE);
+        for (int i = 0; i + 1 < code.size(); i++) {
+            if (code.get(i).is("USING")) {
+                return code.get(i + 1).name().equalsIgnoreCase(module);
+            }
+        }
+        return false;
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.tier;
 
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
+import dev.sluice.workspace.Engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -247,53 +248,20 @@ public final class SharedConnection implements AutoCloseable {
      * name may be in another tier.
      */
     static boolean names(String sql, String schema, String table) {
-        String code = withoutLiterals(sql);
-        String target = table == null ? "" : "\\s*(" + alternatives(table) + ")(?![A-Za-z0-9_$])";
-        return Pattern.compile("(?i)(?<![A-Za-z0-9_$\".])(" + alternatives(schema) + ")\\s*\\." + target).matcher(code).find();
-    }
-
-    /** A name as it may be written: bare, "double-quoted", [bracketed] or `backticked`. */
-    private static String alternatives(String name) {
-        return Pattern.quote(name) + "|" + Pattern.quote(Identifiers.quote(name)) + "|\\[" + Pattern.quote(name) + "]|`" + Pattern.quote(name) + "`";
-    }
-
-    /** The SQL with string literals and comments blanked out (identifiers in double quotes stay). */
-    static String withoutLiterals(String sql) {
-        StringBuilder out = new StringBuilder(sql.length());
-        int i = 0;
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            if (c == '\'') {
-                int j = i + 1;
-                while (j < sql.length() && !(sql.charAt(j) == '\'' && (j + 1 >= sql.length() || sql.charAt(j + 1) != '\''))) {
-                    j += sql.charAt(j) == '\'' ? 2 : 1;
-                }
-                out.append(" ".repeat(Math.min(j + 1, sql.length()) - i));
-                i = j + 1;
-            } else if (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
-                int j = sql.indexOf('\n', i);
-                j = j < 0 ? sql.length() : j;
-                out.append(" ".repeat(j - i));
-                i = j;
-            } else if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
-                int j = sql.indexOf("*/", i + 2);
-                j = j < 0 ? sql.length() : j + 2;
-                out.append(" ".repeat(j - i));
-                i = j;
-            } else if (c == '"') {
-                int j = i + 1;
-                while (j < sql.length() && !(sql.charAt(j) == '"' && (j + 1 >= sql.length() || sql.charAt(j + 1) != '"'))) {
-                    j += sql.charAt(j) == '"' ? 2 : 1;
-                }
-                int end = Math.min(j + 1, sql.length());
-                out.append(sql, i, end);
-                i = end;
-            } else {
-                out.append(c);
-                i++;
+        List<SqlLexer.Token> code = SqlLexer.code(sql, Engine.SQLITE);
+        for (int i = 0; i + 2 < code.size(); i++) {
+            boolean qualified = i > 0 && code.get(i - 1).text().equals(".");
+            if (!qualified && isName(code.get(i), schema) && code.get(i + 1).text().equals(".")
+                    && (table == null ? isName(code.get(i + 2), null) : isName(code.get(i + 2), table))) {
+                return true;
             }
         }
-        return out.toString();
+        return false;
+    }
+
+    /** A name token (bare, "double-quoted", [bracketed] or `backticked`) reading {@code name}, or any name when null. */
+    private static boolean isName(SqlLexer.Token t, String name) {
+        return (t.kind() == SqlLexer.Kind.WORD || t.kind() == SqlLexer.Kind.QUOTED_NAME) && (name == null || t.name().equalsIgnoreCase(name));
     }
 
     private String tableAt(String schema, int rootPage) {

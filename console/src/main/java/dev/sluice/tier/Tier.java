@@ -659,13 +659,18 @@ public final class Tier implements AutoCloseable {
             }
         }
         int changed = 0;
-        List<String> statements = SqlScript.split(sql);
-        for (int i = 0; i < statements.size(); i++) {
+        List<SqlLexer.Statement> statements;
+        try {
+            statements = SqlLexer.statements(sql, engine);
+        } catch (SluiceException e) {
+            throw new SluiceException(e.code(), "Tier '" + name() + "': script not run: " + e.getMessage(), e);
+        }
+        for (SqlLexer.Statement st : statements) {
             try {
-                changed += run("script", statements.get(i));
+                changed += run("script", st.text());
             } catch (SluiceException e) {
-                throw new SluiceException(e.code(), e.getMessage().replaceFirst("\\.$", "") + " (statement " + (i + 1) + " of "
-                        + statements.size() + ").", e);
+                throw new SluiceException(e.code(), e.getMessage().replaceFirst("\\.$", "") + " (statement " + st.number() + " of "
+                        + statements.size() + ", line " + st.line() + ").", e);
             }
         }
         return changed;
@@ -684,8 +689,8 @@ public final class Tier implements AutoCloseable {
 
     private void requireWritable(String sql) {
         if (config.readOnly()) {
-            String head = sql.strip().toUpperCase(java.util.Locale.ROOT);
-            if (!(head.startsWith("SELECT") || head.startsWith("WITH") || head.startsWith("PRAGMA") || head.startsWith("EXPLAIN"))) {
+            String head = SqlLexer.firstWord(sql, engine);
+            if (!(head.equals("SELECT") || head.equals("WITH") || head.equals("PRAGMA") || head.equals("EXPLAIN"))) {
                 throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' is read-only; refused: "
                         + abbreviate(sql) + ". Remove \"readOnly\" from its entry in sluice.json if it must change.");
             }

@@ -3,7 +3,8 @@
  * ({@link dev.sluice.tier.Rows}), integrity, fingerprint, the engine-independent checksum, transactions and freeze, and
  * the one connection an atomic step ATTACHes SQLite tiers to ({@link dev.sluice.tier.SharedConnection}, with its raw-SQL guard),
  * and the driver errors whose cause is not the statement (damaged file, lock, read-only folder, full disk, duplicate key:
- * {@code SqlErrors}).
+ * {@code SqlErrors}), and {@link dev.sluice.tier.SqlLexer}, the one reader of SQL text (SQLite and PostgreSQL quoting,
+ * comments and bodies) that every package splitting or scanning SQL goes through (internal: no compatibility promise).
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
  * (they listen through {@link dev.sluice.tier.TierInternals.Listener}).
  * <p>The operator's surface is {@code Tier}'s public calls and the records they return. Engine levers (raw connection,

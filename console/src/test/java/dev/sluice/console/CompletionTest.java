@@ -72,6 +72,18 @@ class CompletionTest {
     }
 
     @Test
+    void sqlCompletionReadsTheStatementWithTheSqlLexer() {
+        assertEquals(List.of(), completer.candidates("tier1.query(\"select * from messages where content = 'mes"), "inside a SQL string");
+        assertEquals(List.of(), completer.candidates("tier1.query(\"select * from messages -- mes"), "inside a SQL comment");
+        assertTrue(completer.candidates("tier1.query(\"select co from \\\"messages\\\" where co")
+                .containsAll(List.of("conversation_id", "content")), "a quoted table name counts");
+        assertTrue(completer.candidates("tier1.query(\"select 'from messages' as x where co").stream()
+                .noneMatch(c -> c.equals("content")), "a table named only inside a string literal is not the statement's");
+        assertTrue(completer.candidates("tier1.script(\"select 1 from messages; select co").stream()
+                .noneMatch(c -> c.equals("content")), "only the current statement's tables lend their columns");
+    }
+
+    @Test
     void commandNamesAndTheirArguments() {
         assertEquals(List.of("/tiers", "/tables"), completer.candidates("/t"), "in /help order");
         assertEquals(List.of("/tables"), completer.candidates("/ta"));

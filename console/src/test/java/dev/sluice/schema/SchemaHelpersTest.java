@@ -74,4 +74,19 @@ class SchemaHelpersTest {
             assertTrue(t.hasColumn("parent", "legacy"));
         }
     }
+
+    @Test
+    void declaredNamesAreReadPastCommentsInEveryQuoting() {
+        java.util.function.BiFunction<String, String, String> named = (sql, object) ->
+                Schema.declaredName(dev.sluice.tier.SqlLexer.code(sql, dev.sluice.workspace.Engine.SQLITE), object);
+        assertEquals("a b", named.apply("/* CREATE TABLE x */ CREATE TABLE IF NOT EXISTS main.\"a b\" (id)", "TABLE"));
+        assertEquals("we`ird", named.apply("CREATE TABLE `we``ird` (id)", "TABLE"));
+        assertEquals("ix", named.apply("CREATE UNIQUE INDEX -- note\n [ix] ON t(a)", "INDEX"));
+        assertEquals("status", named.apply("status TEXT DEFAULT 'open'", null));
+        assertEquals(null, named.apply("CREATE VIEW v AS SELECT 1", "TABLE"));
+        assertEquals("CREATE TABLE t (note TEXT DEFAULT 'if not exists')", Schema.withoutIfNotExists(dev.sluice.workspace.Engine.SQLITE,
+                "CREATE TABLE IF NOT EXISTS t (note TEXT DEFAULT 'if not exists')"));
+        assertEquals("CREATE /* if not exists */ TABLE t (a)", Schema.withoutIfNotExists(dev.sluice.workspace.Engine.SQLITE,
+                "CREATE /* if not exists */ TABLE t (a)"));
+    }
 }

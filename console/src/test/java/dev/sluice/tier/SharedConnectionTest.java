@@ -1,6 +1,5 @@
 package dev.sluice.tier;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,9 +21,11 @@ class SharedConnectionTest {
     }
 
     @Test
-    void literalsAndCommentsAreBlankedButQuotedIdentifiersKept() {
-        assertEquals("SELECT " + " ".repeat(11) + ", \"a.b\" " + " ".repeat(3), SharedConnection.withoutLiterals("SELECT 'it''s x.y', \"a.b\" --c"));
-        assertEquals("x" + " ".repeat(16), SharedConnection.withoutLiterals("x /* t.u */ 'v.w'"));
-        assertEquals("'", SharedConnection.withoutLiterals("'").replace(" ", "'"), "an unterminated literal is blanked to the end");
+    void namesInEveryQuotingCountButNotInsideLiteralsOrComments() {
+        assertTrue(SharedConnection.names("DELETE FROM [tier1].`items`", "tier1", "items"));
+        assertTrue(SharedConnection.names("DELETE FROM \"Tier1\" . [Items]", "tier1", "items"));
+        assertFalse(SharedConnection.names("SELECT 'it''s tier1.items', \"tier1.items\" FROM x", "tier1", "items"), "one quoted name with a dot");
+        assertFalse(SharedConnection.names("SELECT 1 /* a /* tier1.items */", "tier1", "items"));
+        assertFalse(SharedConnection.names("SELECT 'tier1.items", "tier1", "items"), "an unterminated literal runs to the end");
     }
 }

@@ -170,7 +170,7 @@ class TierTest {
                 INSERT INTO item (name) VALUES ('a;b'), ('it''s');
                 -- trailing comment only
                 """;
-        assertEquals(4, SqlScript.split(sql).size(), SqlScript.split(sql).toString());
+        assertEquals(4, SqlLexer.statements(sql, t.engine()).size(), SqlLexer.statements(sql, t.engine()).toString());
         t.script(sql);
         assertEquals(List.of("added; a;b.", "added; it's!"), t.query("SELECT msg FROM log ORDER BY id").values());
     }
@@ -180,9 +180,19 @@ class TierTest {
         Path f = dir.resolve("m.sql");
         Files.writeString(f, "CREATE TABLE a (id INTEGER PRIMARY KEY);\nINSERT INTO nowhere VALUES (1);\n");
         SluiceException e = assertThrows(SluiceException.class, () -> t.script(f.toString()));
-        assertTrue(e.getMessage().contains("statement 2 of 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("(statement 2 of 2, line 2)."), e.getMessage());
         assertOneLine(e);
         assertTrue(t.hasTable("a"));
+    }
+
+    @Test
+    void scriptWithAnUnclosedQuoteRunsNothingAndSaysWhere() {
+        SluiceException e = assertThrows(SluiceException.class, () -> t.script("CREATE TABLE first (id INTEGER);\n"
+                + "INSERT INTO first VALUES (1);\nINSERT INTO first VALUES ('oops);\n"));
+        assertEquals(ErrorCode.SQL, e.code());
+        assertEquals("Tier 't1': script not run: Unterminated string 'oops);… at line 3, column 27 (statement 3). "
+                + "Close it with '; write '' for a quote inside it.", e.getMessage());
+        assertFalse(t.hasTable("first"), "nothing ran");
     }
 
     @Test
