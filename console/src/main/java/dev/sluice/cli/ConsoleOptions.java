@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.console.Console;
 import dev.sluice.dsl.Session;
+import dev.sluice.error.ErrorCode;
 import dev.sluice.journal.Recording;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -54,7 +55,7 @@ public final class ConsoleOptions {
             warnDamaged(session, err);
             int status = open(session, out, err, opts, rec);
             rec.status(status);
-            if (!scripted() && interactive()) {
+            if (!scripted() && interactive() && status != ErrorCode.CANCELLED.exitStatus()) {
                 out.println("Session recorded in " + rec.journal().file() + " (replay it with 'sluice replay FILE').");
             }
             return status;
@@ -86,14 +87,22 @@ public final class ConsoleOptions {
             out.println(recording ? "Recording this session in " + session.workspace().journalDir() + " (/journal shows where; --no-journal to not record)."
                     : "Not recording this session (--no-journal).");
             out.flush();
-            try (Terminal terminal = TerminalBuilder.builder().system(true).build();
-                 Console console = Console.onTerminal(session, terminal, opts);
-                 ConsoleGuard guard = ConsoleGuard.install(console, rec, true, err)) {
-                return console.run();
+            try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+                return onTerminal(session, terminal, err, opts, rec, ConsoleGuard.SECOND_INTERRUPT);
             }
         }
         // Main.input() is stdin, or what a caller (a test, a replay) hands the CLI in its place.
         return runScript(session, new InputStreamReader(Main.input(), Charset.defaultCharset()), out, err, opts, rec);
+    }
+
+    /** The console on a terminal; 16 when Ctrl-C at the prompt rolled an open step back and ended it. */
+    static int onTerminal(Session session, Terminal terminal, PrintWriter err, Console.Options opts, Recording rec,
+                          java.time.Duration secondInterrupt) {
+        try (Console console = Console.onTerminal(session, terminal, opts);
+             ConsoleGuard guard = ConsoleGuard.install(console, rec, true, err, secondInterrupt)) {
+            int status = console.run();
+            return guard.cancelled() ? ErrorCode.CANCELLED.exitStatus() : status;
+        }
     }
 
     private static int runScript(Session session, Reader in, PrintWriter out, PrintWriter err, Console.Options opts, Recording rec) {
