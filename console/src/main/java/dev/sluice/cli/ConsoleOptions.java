@@ -47,12 +47,13 @@ public final class ConsoleOptions {
     int open(Session session, PrintWriter out, PrintWriter err) throws IOException {
         Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
         if (noJournal) {
+            warnDamaged(session, err); // a tier whose first page is damaged is known from its open
             return open(session, out, err, opts.withCommands(JournalCommands.of(null)), null);
         }
         try (Recording rec = Recording.start(session, "console")) {
             opts = opts.withListener(new JournalBridge(rec.journal())).withCommands(JournalCommands.of(rec.journal()));
             rec.status(1); // until the console returns normally: a session that died says so in its end event
-            warnDamaged(session, err);
+            warnDamaged(session, err); // after the fingerprint, which finds damage deeper in a file
             int status = open(session, out, err, opts, rec);
             rec.status(status);
             if (!scripted() && interactive() && status != ErrorCode.CANCELLED.exitStatus()) {
