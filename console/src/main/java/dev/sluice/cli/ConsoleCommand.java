@@ -24,7 +24,7 @@ final class ConsoleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         dev.sluice.console.Console.warmUp(); // JShell's compiler warms up while the tiers open
-        try (Session session = Session.open(workspace.dir())) {
+        try (Session session = Session.openKeepingDamaged(workspace.dir())) { // integrity() and restore must reach a damaged tier
             return console.open(session, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }

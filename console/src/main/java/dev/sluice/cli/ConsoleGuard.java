@@ -14,33 +14,83 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * SIGTERM (and SIGINT when there is no terminal) on a console whose {@code /next} step is open: the step is rolled back,
- * the run locks released, the journal ended (cancelled), one line said, exit 16. With no step open the signal does what
- * it did before (the JVM's default: exit 143 or 130). On a terminal Ctrl-C stays the console's: it cancels the running
- * statement or the input line (JLine reads it as a key), never the session.
+ * What ends a console whose {@code /next} step is open from outside. SIGTERM and SIGHUP (and SIGINT when there is no
+ * terminal): the step is rolled back, the run locks released, the journal ended (cancelled), one line said, exit 16. On a
+ * terminal Ctrl-C stays the console's (STYLE 9): while a statement runs it cancels the statement; at an empty prompt with a
+ * step open it says so, and a second Ctrl-C within a few seconds does the same cancel and ends the console with status 16.
+ * With no step open every signal does what it did before this guard (the JVM's default: exit 128 + its number).
  */
 final class ConsoleGuard implements AutoCloseable {
     private static final long ROLLBACK_MILLIS = 10_000;
+    /** How long after a first Ctrl-C at the prompt (a step open) a second one rolls the step back and quits. */
+    static final java.time.Duration SECOND_INTERRUPT = java.time.Duration.ofSeconds(5);
 
     private final Console console;
     private final Recording rec;
     private final PrintWriter err;
     private final List<Runnable> restore = new ArrayList<>();
     private final AtomicBoolean ending = new AtomicBoolean();
+    private final java.time.Duration secondInterrupt;
+    /** When the last Ctrl-C at the prompt with a step open was pressed (System.nanoTime), or null. */
+    private Long armedAt;
+    private volatile boolean cancelled;
 
-    private ConsoleGuard(Console console, Recording rec, PrintWriter err) {
+    private ConsoleGuard(Console console, Recording rec, PrintWriter err, java.time.Duration secondInterrupt) {
         this.console = console;
         this.rec = rec;
         this.err = err;
+        this.secondInterrupt = secondInterrupt;
     }
 
     static ConsoleGuard install(Console console, Recording rec, boolean terminal, PrintWriter err) {
-        ConsoleGuard g = new ConsoleGuard(console, rec, err);
+        return install(console, rec, terminal, err, SECOND_INTERRUPT);
+    }
+
+    static ConsoleGuard install(Console console, Recording rec, boolean terminal, PrintWriter err, java.time.Duration secondInterrupt) {
+        ConsoleGuard g = new ConsoleGuard(console, rec, err, secondInterrupt);
         g.handle("TERM");
-        if (!terminal) {
+        g.handle("HUP");
+        if (terminal) {
+            console.onPromptInterrupt(g::promptInterrupt);
+        } else {
             g.handle("INT");
         }
         return g;
+    }
+
+    /** True when a step was cancelled here and the console ended for it: its status is then 16. */
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    /**
+     * Ctrl-C at an empty prompt (no statement running). No step open: nothing (the console stays). A step open: a first
+     * press says how to roll it back; a second within {@link #secondInterrupt} rolls it back, releases the locks, ends
+     * the journal as cancelled, says one line and returns true: the console ends, with status 16.
+     */
+    private boolean promptInterrupt() {
+        PlaybookSession run = console.playbookRun();
+        StepContext open = run == null ? null : run.current();
+        if (open == null) {
+            armedAt = null;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (armedAt == null || now - armedAt > secondInterrupt.toNanos()) {
+            armedAt = now;
+            err.println("Step '" + open.step().name() + "' is open: Ctrl-C again within " + secondInterrupt.toSeconds()
+                    + " s rolls it back and quits; /rollback rolls it back and stays; /commit keeps it.");
+            err.flush();
+            return false;
+        }
+        if (!ending.compareAndSet(false, true)) {
+            return false;
+        }
+        String line = rollBack(run, open, "SIGINT");
+        err.println(line);
+        err.flush();
+        cancelled = true;
+        return true;
     }
 
     private void handle(String name) {
@@ -73,7 +123,25 @@ final class ConsoleGuard implements AutoCloseable {
             err.flush();
             return;
         }
-        String name = "SIG" + s.getName();
+        String line = rollBack(run, open, "SIG" + s.getName());
+        if (rec != null) {
+            try {
+                rec.status(ErrorCode.CANCELLED.exitStatus());
+                rec.close();
+            } catch (RuntimeException e) {
+                // best effort: the line below still says what happened
+            }
+        }
+        err.println(line);
+        err.flush();
+        Runtime.getRuntime().halt(ErrorCode.CANCELLED.exitStatus());
+    }
+
+    /**
+     * Rolls {@code open} back (after a {@code /commit} under way, which a signal never splits) and releases the run locks,
+     * marks the journal cancelled by {@code name}; returns the line that says what happened.
+     */
+    private String rollBack(PlaybookSession run, StepContext open, String name) {
         run.cancel(name); // stops the statement running on the step's tiers
         Thread rollback = new Thread(() -> {
             try {
@@ -98,16 +166,12 @@ final class ConsoleGuard implements AutoCloseable {
         try {
             if (rec != null) {
                 rec.journal().error("Cancelled", line);
-                rec.status(ErrorCode.CANCELLED.exitStatus());
                 rec.cancelled(name);
-                rec.close();
             }
         } catch (RuntimeException e) {
-            // best effort: the line below still says what happened
+            // best effort: the line still says what happened
         }
-        err.println(line);
-        err.flush();
-        Runtime.getRuntime().halt(ErrorCode.CANCELLED.exitStatus());
+        return line;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.sluice.tier.TierInternals;
 
 import dev.sluice.console.Console;
 import dev.sluice.dsl.Session;
+import dev.sluice.error.ErrorCode;
 import dev.sluice.journal.Recording;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -48,15 +49,16 @@ public final class ConsoleOptions {
     int open(Session session, PrintWriter out, PrintWriter err) throws IOException {
         Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
         if (noJournal) {
+            warnDamaged(session, err); // a tier whose first page is damaged is known from its open
             return open(session, out, err, opts.withCommands(JournalCommands.of(null)), null);
         }
         try (Recording rec = Recording.start(session, "console")) {
             opts = opts.withListener(new JournalBridge(rec.journal())).withCommands(JournalCommands.of(rec.journal()));
             rec.status(1); // until the console returns normally: a session that died says so in its end event
-            warnDamaged(session, err);
+            warnDamaged(session, err); // after the fingerprint, which finds damage deeper in a file
             int status = open(session, out, err, opts, rec);
             rec.status(status);
-            if (!scripted() && interactive()) {
+            if (!scripted() && interactive() && status != ErrorCode.CANCELLED.exitStatus()) {
                 out.println("Session recorded in " + rec.journal().file() + " (replay it with 'sluice replay FILE').");
             }
             return status;
@@ -88,14 +90,22 @@ public final class ConsoleOptions {
             out.println(recording ? "Recording this session in " + session.workspace().journalDir() + " (/journal shows where; --no-journal to not record)."
                     : "Not recording this session (--no-journal).");
             out.flush();
-            try (Terminal terminal = TerminalBuilder.builder().system(true).build();
-                 Console console = Console.onTerminal(session, terminal, opts);
-                 ConsoleGuard guard = ConsoleGuard.install(console, rec, true, err)) {
-                return console.run();
+            try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+                return onTerminal(session, terminal, err, opts, rec, ConsoleGuard.SECOND_INTERRUPT);
             }
         }
         // Main.input() is stdin, or what a caller (a test, a replay) hands the CLI in its place.
         return runScript(session, new InputStreamReader(Main.input(), Charset.defaultCharset()), out, err, opts, rec);
+    }
+
+    /** The console on a terminal; 16 when Ctrl-C at the prompt rolled an open step back and ended it. */
+    static int onTerminal(Session session, Terminal terminal, PrintWriter err, Console.Options opts, Recording rec,
+                          java.time.Duration secondInterrupt) {
+        try (Console console = Console.onTerminal(session, terminal, opts);
+             ConsoleGuard guard = ConsoleGuard.install(console, rec, true, err, secondInterrupt)) {
+            int status = console.run();
+            return guard.cancelled() ? ErrorCode.CANCELLED.exitStatus() : status;
+        }
     }
 
     private static int runScript(Session session, Reader in, PrintWriter out, PrintWriter err, Console.Options opts, Recording rec) {

@@ -1,7 +1,7 @@
 /**
  * The {@code sluice} command line: picocli wiring and one class per subcommand, each a thin layer over the engine.
  * The top of the dependency graph: nothing else may depend on it. Signals live here too ({@code RunGuard},
- * {@code ConsoleGuard}: Ctrl-C and SIGTERM end a run or an open console step cleanly, a shutdown hook catches an exiting
- * step); the engine only offers {@code PlaybookSession.cancel}.
+ * {@code ConsoleGuard}: Ctrl-C, SIGTERM and SIGHUP end a run or an open console step cleanly, a shutdown hook catches an
+ * exiting step); the engine only offers {@code PlaybookSession.cancel}.
  */
 package dev.sluice.cli;

@@ -135,6 +135,7 @@ public final class Console implements CommandContext, AutoCloseable {
     private volatile boolean directRunning;
     private final java.util.concurrent.atomic.AtomicLong directEvaluations = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean lastErrorBound;
+    private volatile java.util.function.BooleanSupplier promptInterrupt = () -> false;
     private InputSource input;
     private final Session previousSession;
     /** The fast path for plain DSL calls while JShell is still cold; null when a custom startup could rebind names. */
@@ -713,6 +714,19 @@ public final class Console implements CommandContext, AutoCloseable {
     public void evaluated(EvalListener.Kind kind, String text, String summary) {
         fireInput(kind, text);
         fireOutput(summary);
+    }
+
+    /**
+     * What Ctrl-C at an empty prompt does besides clearing it: the handler returns true to end the console (the CLI's
+     * guard, when it has rolled back an open step). Without one, or when it returns false, the console stays.
+     */
+    public void onPromptInterrupt(java.util.function.BooleanSupplier handler) {
+        promptInterrupt = handler;
+    }
+
+    /** Ctrl-C at an empty prompt; true when the console is to end. */
+    boolean promptInterrupted() {
+        return promptInterrupt.getAsBoolean();
     }
 
     /** The playbook run this console loaded with {@code /run} (its step may be open), or null. Thread-safe to read. */

@@ -6,7 +6,8 @@ import java.io.IOException;
 interface InputSource {
     /**
      * The next complete input: one {@code /command} line, or Java source that JShell considers complete (it may hold
-     * several snippets or span lines). Null at the end of input; empty when the user cancelled the line (Ctrl-C).
+     * several snippets or span lines). Null at the end of input (or when Ctrl-C at the prompt ends the console); empty when the user
+     * cancelled the line (Ctrl-C).
      */
     String read() throws IOException;
 

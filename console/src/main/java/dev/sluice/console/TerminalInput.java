@@ -21,8 +21,10 @@ import org.jline.terminal.Terminal;
 final class TerminalInput implements InputSource {
     static final String PROMPT = "sluice> ";
     private final LineReader reader;
+    private final Console console;
 
     TerminalInput(Terminal terminal, Console console, ConsoleCompleter completer, Path historyFile) {
+        this.console = console;
         this.reader = LineReaderBuilder.builder()
                 .appName("sluice")
                 .terminal(terminal)
@@ -48,7 +50,8 @@ final class TerminalInput implements InputSource {
         try {
             return reader.readLine(PROMPT);
         } catch (UserInterruptException e) {
-            return "";
+            // Ctrl-C clears what was typed; at an empty prompt the console may have more to say (an open step).
+            return e.getPartialLine().isEmpty() && console.promptInterrupted() ? null : "";
         } catch (EndOfFileException e) {
             return null;
         }

@@ -27,6 +27,12 @@ public final class Session implements AutoCloseable {
         return new Session(ws, TierSet.open(ws), Sluice.version());
     }
 
+    /** A session for the console: a tier whose file is damaged is bound marked damaged, so integrity() and restore reach it. */
+    public static Session openKeepingDamaged(Path dir) {
+        Workspace ws = Workspace.load(dir);
+        return new Session(ws, TierSet.open(ws, true), Sluice.version());
+    }
+
     public static Session of(TierSet tiers) {
         return new Session(tiers.workspace(), tiers, Sluice.version());
     }

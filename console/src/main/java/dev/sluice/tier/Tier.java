@@ -81,9 +81,18 @@ public final class Tier implements AutoCloseable {
 
     /** Opens a tier; with {@code create} a missing SQLite file is created (demo, init, tests). */
     public static Tier open(TierConfig config, boolean create) {
+        return open(config, create, false);
+    }
+
+    /**
+     * Opens a tier; with {@code keepDamaged} a SQLite file whose first page the engine cannot read (SQLITE_CORRUPT,
+     * SQLITE_NOTADB) still opens, marked {@link #damage() damaged}: the console binds it so that {@code integrity()} and
+     * a restore are within reach, and every other call on it says it is damaged.
+     */
+    public static Tier open(TierConfig config, boolean create, boolean keepDamaged) {
         try {
             if (config.engine() == Engine.SQLITE) {
-                return openSqlite(config, create);
+                return openSqlite(config, create, keepDamaged);
             }
             Properties p = new Properties();
             if (config.user() != null) {
@@ -105,7 +114,7 @@ public final class Tier implements AutoCloseable {
         }
     }
 
-    private static Tier openSqlite(TierConfig config, boolean create) throws SQLException {
+    private static Tier openSqlite(TierConfig config, boolean create, boolean keepDamaged) throws SQLException {
         Path file = config.sqliteFile();
         if (file != null && !create && !Files.exists(file)) {
             throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + config.name() + "': file " + file
@@ -149,6 +158,11 @@ public final class Tier implements AutoCloseable {
                 version = rs.next() ? rs.getString(1) : "?";
             }
         } catch (SQLException e) {
+            if (keepDamaged && SqlErrors.damaged(e) && file != null && file.toFile().length() > 0) {
+                Tier damaged = new Tier(config, c, sqliteVersion(c));
+                damaged.damage = SqlErrors.words(e);
+                return damaged;
+            }
             c.close();
             String msg = firstLine(e.getMessage());
             if (SqlErrors.damaged(e) && !SqlErrors.looksLikeSqlite(config.sqliteFile())) {
@@ -163,6 +177,15 @@ public final class Tier implements AutoCloseable {
                     + config.location() + " (" + msg + "). Check the file and its permissions.", e);
         }
         return new Tier(config, c, version);
+    }
+
+    /** The engine's version, which needs no page of the file (a damaged one included); "?" when even that fails. */
+    private static String sqliteVersion(Connection c) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT sqlite_version()")) {
+            return rs.next() ? rs.getString(1) : "?";
+        } catch (SQLException e) {
+            return "?";
+        }
     }
 
     // ---------------------------------------------------------------- identity

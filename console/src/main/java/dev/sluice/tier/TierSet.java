@@ -26,13 +26,18 @@ public final class TierSet implements Iterable<Tier>, AutoCloseable {
 
     /** Opens every tier; an optional tier whose SQLite file is missing is left out. Nothing stays open on failure. */
     public static TierSet open(Workspace ws) {
+        return open(ws, false);
+    }
+
+    /** As {@link #open(Workspace)}; with {@code keepDamaged} a tier whose file is damaged opens marked damaged (the console). */
+    public static TierSet open(Workspace ws, boolean keepDamaged) {
         Map<String, Tier> open = new LinkedHashMap<>();
         try {
             for (TierConfig c : ws.tiers().values()) {
                 if (c.optional() && c.sqliteFile() != null && !java.nio.file.Files.exists(c.sqliteFile())) {
                     continue;
                 }
-                open.put(c.name(), Tier.open(c, c.create()));
+                open.put(c.name(), Tier.open(c, c.create(), keepDamaged));
             }
         } catch (RuntimeException e) {
             open.values().forEach(Tier::close);

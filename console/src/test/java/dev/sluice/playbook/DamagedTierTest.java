@@ -10,6 +10,7 @@ import dev.sluice.tier.Tier;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,5 +74,52 @@ class DamagedTierTest {
         assertEquals(before, TestWorkspaces.fileHash(file));
         String journal = Files.readString(TestWorkspaces.onlyJournal(tmp));
         assertTrue(journal.contains("\"schemaSha256\":\"damaged\""), "the header marks the tier damaged: " + journal.lines().findFirst());
+    }
+
+    @Test
+    void theConsoleOpensOnATierWhosePage1IsDamagedAndTheOtherTiersWorkIssue14() throws Exception {
+        // Page 1 holds the header and the schema's root: with its header kept SQLite says "malformed", without it "not a database".
+        String[][] cases = {{"100", "database disk image is malformed"}, {"0", "file is not a database"}};
+        for (String[] c : cases) {
+            Path dir = Files.createDirectories(tmp.resolve("from-" + c[0]));
+            var ws = TestWorkspaces.sqlite(dir, "tier1", "tier2");
+            for (String name : new String[]{"tier1", "tier2"}) {
+                try (Tier t = Tier.open(ws.tier(name), true)) {
+                    t.script("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
+                            + "INSERT INTO items (name) VALUES ('a'), ('b'), ('c');");
+                }
+            }
+            Path file = dir.resolve("data/tier1.db").toAbsolutePath().normalize();
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                int from = Integer.parseInt(c[0]);
+                byte[] junk = new byte[4096 - from];
+                java.util.Arrays.fill(junk, (byte) 0x5A);
+                raf.seek(from);
+                raf.write(junk);
+            }
+            String before = TestWorkspaces.fileHash(file);
+
+            CliRunner r = CliRunner.run("console", "-w=" + dir, "-e", "tier1.integrity()", "-e", "tier2.count(\"items\")");
+            assertEquals(0, r.status(), r.err());
+            assertEquals("warning: tier 'tier1' (" + file + ") is damaged (" + c[1] + "); tier1.integrity() shows where, "
+                    + "'sluice restore NAME --tier tier1' brings back a snapshot.", r.err().strip());
+            assertTrue(r.out().startsWith("tier1 integrity_check: 1 problem(s)"), r.out());
+            assertTrue(r.out().contains(c[1] + ": the check stopped at a damaged page of " + file), r.out());
+            assertTrue(r.out().strip().endsWith("3"), "tier2 answers as usual: " + r.out());
+
+            CliRunner other = CliRunner.run("console", "-w=" + dir, "--no-journal", "-e", "tier1.count(\"items\")");
+            assertEquals(1, other.status(), other.err());
+            List<String> lines = other.err().strip().lines().toList();
+            assertEquals(2, lines.size(), other.err()); // the warning, then the call's one line
+            assertTrue(lines.get(1).startsWith("Integrity: Tier 'tier1': " + file + " is damaged (" + c[1] + ") while running: "), lines.get(1));
+            assertTrue(lines.get(1).endsWith("restore the file from a snapshot: 'sluice restore NAME --tier tier1' (list them with 'sluice snapshots')."),
+                    lines.get(1));
+            assertEquals(before, TestWorkspaces.fileHash(file), "the console changed nothing in the damaged file");
+
+            CliRunner status = CliRunner.run("status", "-w=" + dir);
+            assertEquals(c[0].equals("0") ? ErrorCode.TIER_UNAVAILABLE.exitStatus() : ErrorCode.INTEGRITY.exitStatus(), status.status(),
+                    "outside the console a damaged tier is still refused in one line: " + status.err());
+            assertEquals(1, status.err().strip().lines().count(), status.err());
+        }
     }
 }

@@ -117,6 +117,15 @@ class InterruptTest {
 
     @Test
     void sigtermOnAConsoleWithAStepOpenRollsItBackAndExits16() throws Exception {
+        signalOnAConsoleWithAStepOpen("TERM");
+    }
+
+    @Test
+    void sighupOnAConsoleWithAStepOpenRollsItBackAndExits16() throws Exception {
+        signalOnAConsoleWithAStepOpen("HUP"); // the terminal closed, the ssh session dropped
+    }
+
+    private void signalOnAConsoleWithAStepOpen(String sig) throws Exception {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = f.playbook("interrupted.groovy", PLAYBOOK);
         String before2 = checksum(f, "tier2");
@@ -124,14 +133,14 @@ class InterruptTest {
         child.getOutputStream().write(("/run " + pb + "\n/next\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         child.getOutputStream().flush(); // and the pipe stays open: the console waits for more
         waitFor(child, () -> read(tmp.resolve("child.out")).contains("[open]"));
-        signal(child, "TERM");
+        signal(child, sig);
         Ended e = ended(child);
 
         assertEquals(ErrorCode.CANCELLED.exitStatus(), e.status, e.log);
         assertEquals(List.of("Cancelled: step 'first' rolled back; nothing committed"), e.errLines(), e.log);
         assertEquals(before2, checksum(f, "tier2"), "tier2 as before the step");
         assertEquals(0, f.historyRows("tier2"), "no history row for the cancelled step");
-        assertUnchangedAndFree(f, pb, checksum(f, "tier1"), "SIGTERM");
+        assertUnchangedAndFree(f, pb, checksum(f, "tier1"), "SIG" + sig);
     }
 
     @Test

@@ -461,11 +461,8 @@ class MultiTierCommitTest {
                 schemas.remove("temp");
                 assertEquals(List.of("main"), schemas, t.name() + ": only main after the copy's step");
             }
-            long t0 = System.nanoTime();
             assertEquals(StepResult.Status.OPEN, run.next().status());
-            run.commit();
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ms < 4000, "the step after the copy neither waits for nor stalls on the copy's source (" + ms + " ms)");
+            run.commit(); // that it does not wait for the copy's source is CopyThenCompareTest's, without a clock
         }
         assertTrue(notes.stream().anyMatch(n -> n.startsWith("step 'copy a.items into b' does what one shared COMMIT cannot")),
                 "the fallback is said in one line: " + notes);
