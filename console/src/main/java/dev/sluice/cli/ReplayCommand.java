@@ -2,7 +2,6 @@ package dev.sluice.cli;
 
 import dev.sluice.console.Console;
 import dev.sluice.dsl.Session;
-import dev.sluice.dsl.Sluice;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.journal.JournalFile;
@@ -141,20 +140,15 @@ final class ReplayCommand implements Callable<Integer> {
         }, true, StandardCharsets.UTF_8);
         Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withListener(new JournalBridge(rec.journal()));
         try (Console console = Console.onStreams(session, new StringReader(""), ps, ps, opts)) {
-            Session previous = Sluice.use(session);
-            try {
-                Replayer.Executor exec = (k, text) -> {
-                    out.println("» " + text.strip().replace("\n", "\n  "));
-                    boolean ok = k.equals("groovy") ? console.evaluate("/groovy " + text) : console.evaluate(text);
-                    ps.flush();
-                    if (!ok) {
-                        throw new SluiceException(ErrorCode.FAILURE, "the input failed");
-                    }
-                };
-                return new Replayer(jf, session, exec, asker, out, step, yes, until == null ? -1 : until).run();
-            } finally {
-                Sluice.use(previous);
-            }
+            Replayer.Executor exec = (k, text) -> {
+                out.println("» " + text.strip().replace("\n", "\n  "));
+                boolean ok = k.equals("groovy") ? console.evaluate("/groovy " + text) : console.evaluate(text);
+                ps.flush();
+                if (!ok) {
+                    throw new SluiceException(ErrorCode.FAILURE, "the input failed");
+                }
+            };
+            return new Replayer(jf, session, exec, asker, out, step, yes, until == null ? -1 : until).run();
         }
     }
 }

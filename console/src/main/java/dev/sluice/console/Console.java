@@ -46,8 +46,9 @@ import org.jline.terminal.Terminal;
  * <p><b>Re-entry.</b> The playbook runner's "inspect" opens a console on the <em>same</em> live session (same
  * connections, a step's transaction still open): {@code Console.onTerminal(session, terminal,
  * Options.defaults().leavingKeepsTransactions()).run()} returns when the user types {@code /exit} or Ctrl-D, and
- * neither closes the session nor ends its transactions; the caller keeps owning both. {@link Sluice#use} is set to
- * the session for the console's lifetime and restored on return.
+ * neither closes the session nor ends its transactions; the caller keeps owning both. The console binds the session
+ * for the static DSL ({@link Sluice#bind}) on its JShell thread for its lifetime, and on the caller's thread while
+ * {@link #run()} or {@link #evaluate} runs, restoring what was there on return.
  */
 public final class Console implements CommandContext, AutoCloseable {
     /** Names the startup binds itself; a tier with one of these names keeps only {@code tier("name")}. */
@@ -135,7 +136,6 @@ public final class Console implements CommandContext, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong directEvaluations = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean lastErrorBound;
     private InputSource input;
-    private final Session previousSession;
     /** The fast path for plain DSL calls while JShell is still cold; null when a custom startup could rebind names. */
     private final DirectCall direct;
 
@@ -150,7 +150,8 @@ public final class Console implements CommandContext, AutoCloseable {
         Evaluator warm = WARM.getAndSet(null);
         this.evaluator = warm != null ? warm : new Evaluator(Sluice.class, InputStream.nullInputStream(), out, err);
         this.completer = new ConsoleCompleter(session, evaluator, commands, this);
-        this.previousSession = Sluice.use(session); // the startup script binds tiers from it; run() restores on return
+        // Snippets run on threads JShell's thread starts: bound there for good (this console owns that thread).
+        evaluator.submit(() -> Sluice.bind(session));
         this.direct = directAllowed(options) ? new DirectCall(boundTiers(), Sluice.class) : null;
         lastError = null;
         this.started = CompletableFuture.runAsync(this::evaluateStartup, r -> {
@@ -326,10 +327,13 @@ public final class Console implements CommandContext, AutoCloseable {
 
     /** Runs until /exit, Ctrl-D or the end of input; returns the exit status (script mode: 1 after an error). */
     public int run() {
-        Sluice.use(session);
+        Sluice.Binding bound = Sluice.bind(session); // the fast path and /commands run on this thread
+        Rows.DisplayWidth widthHere = null;
         try {
             if (terminal != null) {
-                Rows.setDisplayWidth(terminal.getWidth() > 0 ? terminal.getWidth() : 120);
+                int width = terminal.getWidth() > 0 ? terminal.getWidth() : Rows.DEFAULT_WIDTH;
+                widthHere = Rows.bindDisplayWidth(width); // the fast path and /commands print on this thread
+                evaluator.submit(() -> Rows.bindDisplayWidth(width)); // snippets: this console owns JShell's thread
                 TerminalInput ti = new TerminalInput(terminal, this, completer, options.historyFile() != null
                         ? options.historyFile() : session.workspace().dir().resolve(".sluice_history"));
                 input = ti;
@@ -346,7 +350,10 @@ public final class Console implements CommandContext, AutoCloseable {
             return 1;
         } finally {
             closeCommands();
-            Sluice.use(previousSession);
+            if (widthHere != null) {
+                widthHere.close();
+            }
+            bound.close();
             if (input instanceof TerminalInput ti) {
                 ti.saveHistory();
             }
@@ -403,7 +410,9 @@ public final class Console implements CommandContext, AutoCloseable {
     /** Evaluates one input as if typed (Java or /command); returns false when it failed. For tests and replay. */
     public boolean evaluate(String in) {
         history.add(in.strip());
-        return InputSource.isCommand(in) ? command(in.strip()) : java(in);
+        try (Sluice.Binding bound = Sluice.bind(session)) {
+            return InputSource.isCommand(in) ? command(in.strip()) : java(in);
+        }
     }
 
     private boolean java(String source) {

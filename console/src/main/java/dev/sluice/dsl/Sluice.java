@@ -36,22 +36,53 @@ public final class Sluice {
     /** The HTTP probe: {@code http.json(url)} reads a count from a service's JSON API (seed 002). */
     public static final dev.sluice.probe.Http http = new dev.sluice.probe.Http();
 
-    private static volatile Session current;
+    /**
+     * The session DSL calls work on, per thread: set by whoever owns the session (a console for its input thread and its
+     * JShell thread, a playbook run around each step, a replay) with {@link #bind}, and inherited by the threads those
+     * start (JShell runs each snippet on a new thread). Never a JVM-wide value: two consoles in one JVM do not meet.
+     */
+    private static final InheritableThreadLocal<Session> CURRENT = new InheritableThreadLocal<>();
 
     private Sluice() {
     }
 
-    /** Makes {@code session} the one DSL calls work on; returns the previous one (or null). */
-    public static Session use(Session session) {
-        Session prev = current;
-        current = session;
-        return prev;
+    /**
+     * Makes {@code session} the one DSL calls on this thread (and on threads it starts from now on) work on, until the
+     * returned binding is closed, which puts back what was there. Use with try-with-resources.
+     */
+    public static Binding bind(Session session) {
+        Binding b = new Binding(Thread.currentThread(), CURRENT.get());
+        CURRENT.set(session);
+        return b;
+    }
+
+    /** An owner's hold on the current session of one thread; {@link #close} restores the previous one. */
+    public static final class Binding implements AutoCloseable {
+        private final Thread thread;
+        private final Session previous;
+
+        private Binding(Thread thread, Session previous) {
+            this.thread = thread;
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            if (Thread.currentThread() != thread) {
+                throw new IllegalStateException("a session binding is closed on the thread that made it (" + thread.getName() + ")");
+            }
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+        }
     }
 
     public static Session session() {
-        Session s = current;
+        Session s = CURRENT.get();
         if (s == null) {
-            throw new SluiceException(ErrorCode.WORKSPACE, "No workspace is open. Open one with 'sluice console -w DIR' or Sluice.use(Session.open(dir)).");
+            throw new SluiceException(ErrorCode.WORKSPACE, "No workspace is open. Open one with 'sluice console -w DIR' or Sluice.bind(Session.open(dir)).");
         }
         return s;
     }

@@ -56,7 +56,6 @@ public final class PlaybookSession implements AutoCloseable {
     private final List<Tier> locked = new ArrayList<>();
     private final Intents intents;
     private final List<StepResult> results = new ArrayList<>();
-    private final Session previousSession;
     private int cursor;
     private int alreadyApplied;
     private StepContext open;
@@ -102,7 +101,6 @@ public final class PlaybookSession implements AutoCloseable {
             }
         }
         lock();
-        this.previousSession = Sluice.use(session);
         this.listener.runStarted(playbook, statuses, options);
         this.listener.preconditions(preconditions);
     }
@@ -532,7 +530,7 @@ public final class PlaybookSession implements AutoCloseable {
             }
         }
         NonTransactional prevGate = session.useNonTransactional(new StepGate(ctx));
-        Session prevSession = Sluice.use(session);
+        Sluice.Binding bound = Sluice.bind(session); // the step's Groovy calls the static DSL
         open = ctx;
         long t0 = System.nanoTime();
         Throwable failure = null;
@@ -543,7 +541,7 @@ public final class PlaybookSession implements AutoCloseable {
         } finally {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             session.useNonTransactional(prevGate);
-            Sluice.use(prevSession);
+            bound.close();
             for (Tier t : session.tiers()) {
                 t.removeListener(writes);
             }
@@ -929,11 +927,8 @@ public final class PlaybookSession implements AutoCloseable {
             return;
         }
         listener.note("step '" + ctx.step().name() + "' ran non-transactional actions; running its rollback block");
-        Session prev = Sluice.use(session);
-        try {
+        try (Sluice.Binding bound = Sluice.bind(session)) {
             ctx.rollbacks().forEach(Runnable::run);
-        } finally {
-            Sluice.use(prev);
         }
     }
 
@@ -1411,7 +1406,6 @@ public final class PlaybookSession implements AutoCloseable {
             }
         } finally {
             releaseLocks();
-            Sluice.use(previousSession);
         }
     }
 

@@ -87,8 +87,9 @@ class CompletionTest {
 
     @Test
     void snapshotNamesInsideRestore() {
-        dev.sluice.dsl.Sluice.use(session);
-        dev.sluice.dsl.Sluice.snapshot("before-test");
+        try (var bound = dev.sluice.dsl.Sluice.bind(session)) {
+            dev.sluice.dsl.Sluice.snapshot("before-test");
+        }
         assertEquals(List.of("before-test"), completer.candidates("restore(\"bef"));
     }
 }

@@ -113,9 +113,7 @@ class TierTest {
     void rowsPrintAlignedWithNullAndCutLongValuesToTheWidth() {
         t.exec("CREATE TABLE v (id INTEGER PRIMARY KEY, name TEXT)");
         t.exec("INSERT INTO v VALUES (1, NULL), (22, 'short'), (333, ?)", "x".repeat(300));
-        int before = Rows.displayWidth();
-        try {
-            Rows.setDisplayWidth(60);
+        try (Rows.DisplayWidth narrow = Rows.bindDisplayWidth(60)) {
             String text = t.query("SELECT id, name FROM v ORDER BY id").toString();
             List<String> lines = text.lines().toList();
             List<String> table = lines.subList(0, lines.size() - 1);
@@ -126,8 +124,6 @@ class TierTest {
             assertTrue(text.contains("…"), text);
             assertTrue(text.contains("|   1 |") && text.contains("| 333 |"), "numbers right-aligned: " + text);
             assertEquals("(3 rows)", lines.get(lines.size() - 1));
-        } finally {
-            Rows.setDisplayWidth(before);
         }
     }
 
