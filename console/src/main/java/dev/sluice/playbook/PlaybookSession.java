@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.dsl.NonTransactional;
 import dev.sluice.dsl.Session;
+import dev.sluice.encoding.Json;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
@@ -713,7 +714,7 @@ public final class PlaybookSession implements AutoCloseable {
         if (targets.isEmpty()) {
             targets.add(homeTier());
         }
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = Json.mapper();
         String now = Instant.now().toString();
         for (Tier t : targets) {
             Map<String, Long> after = counts(t);

@@ -207,7 +207,7 @@ class TierTest {
         assertEquals(Map.of("a", 1L), f.counts());
         assertEquals("SQLite", f.engine());
         assertTrue(f.fileBytes() > 0);
-        ObjectMapper json = Workspace.json();
+        ObjectMapper json = dev.sluice.encoding.Json.mapper();
         String text = json.writeValueAsString(f);
         assertTrue(text.contains("\"schemaSha256\"") && text.contains("\"journalMode\""), text);
         assertEquals(f, json.readValue(text, Fingerprint.class));

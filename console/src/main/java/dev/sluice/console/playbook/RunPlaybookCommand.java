@@ -1,5 +1,6 @@
 package dev.sluice.console.playbook;
 
+import dev.sluice.console.Arguments;
 import dev.sluice.console.CommandContext;
 import dev.sluice.console.ConsoleCompleter;
 import dev.sluice.console.SlashCommand;
@@ -129,7 +130,7 @@ final class RunPlaybookCommand implements SlashCommand, AutoCloseable {
     @Override
     public ArgumentCompleter completer() {
         return (args, ctx) -> {
-            int start = ConsoleCompleter.argumentStart(args);
+            int start = Arguments.lastStart(args);
             List<String> before = Arguments.split(args.substring(0, start));
             if (before.isEmpty()) {
                 return ConsoleCompleter.playbooks(ctx.session());
