@@ -120,6 +120,7 @@ final class RunCommand implements Callable<Integer> {
             PlaybookSession.refuseIfLockedBeforeOpening(dev.sluice.workspace.Workspace.load(workspace.dir()), pb);
         }
         try (Session session = Session.open(workspace.dir())) {
+            session.useEvents(new dev.sluice.console.TerminalEvents(spec.commandLine().getErr()::println)); // copy notes, backfill progress
             if (list) {
                 out.println("Playbook '" + pb.title() + "' (" + pb.displayPath() + ")" + (pb.description() == null ? "" : ": " + pb.description()));
                 for (StepStatus s : PlaybookSession.statuses(session, pb)) {

@@ -20,9 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Resumable keyset backfill (seed 000, phase 3). Keys of the source (a table's single-column primary key or rowid, or
@@ -156,8 +153,7 @@ public final class Backfill {
         long rows = 0;
         long batches = 0;
         Object resumedAfter = last;
-        ProgressBar bar = progressBar(total, doneBefore);
-        try {
+        try (DataEvents.Progress bar = progress(total, doneBefore)) {
             while (true) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw cancelled(last, doneBefore + rows, null);
@@ -218,19 +214,13 @@ public final class Backfill {
                 rows += r.n();
                 batches++;
                 last = r.hi();
-                if (bar != null) {
-                    bar.stepTo(doneBefore + rows);
-                }
+                bar.stepTo(doneBefore + rows);
                 throttle(started, rows);
             }
             if (opt.keepFinished()) {
                 markDone(last, doneBefore + rows);
             } else {
                 finish();
-            }
-        } finally {
-            if (bar != null) {
-                bar.close();
             }
         }
         long elapsed = System.nanoTime() - started;
@@ -262,13 +252,12 @@ public final class Backfill {
         }
     }
 
-    private ProgressBar progressBar(long total, long done) {
-        boolean show = opt.progress() != null ? opt.progress() : dev.sluice.tier.Format.onTerminal();
-        if (!show) {
-            return null;
+    /** Progress goes to the caller's listener, which draws it (a terminal's bar) or not; {@code progress: false} sends none. */
+    private DataEvents.Progress progress(long total, long done) {
+        if (Boolean.FALSE.equals(opt.progress())) {
+            return DataEvents.Progress.NONE;
         }
-        return new ProgressBarBuilder().setTaskName(name).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" rows", 1).showSpeed().setUpdateIntervalMillis(250).startsFrom(done, Duration.ZERO).build();
+        return opt.events().started(name, "rows", total, done, Boolean.TRUE.equals(opt.progress()));
     }
 
     // ---------------------------------------------------------------- keys

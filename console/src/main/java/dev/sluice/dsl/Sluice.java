@@ -360,33 +360,33 @@ public final class Sluice {
 
     /** Copies a table between tiers, verified by count and checksum; all or nothing. */
     public static CopyResult copy(Tier from, String table, Tier to) {
-        return TableCopy.copy(from, table, to, CopyOptions.defaults());
+        return TableCopy.copy(from, table, to, announced(CopyOptions.defaults()));
     }
 
     /** Copies a table into another table name on the target. */
     public static CopyResult copy(Tier from, String table, Tier to, String into) {
-        return TableCopy.copy(from, table, to, CopyOptions.defaults().into(into));
+        return TableCopy.copy(from, table, to, announced(CopyOptions.defaults().into(into)));
     }
 
     public static CopyResult copy(Tier from, String table, Tier to, CopyOptions options) {
-        return TableCopy.copy(from, table, to, options);
+        return TableCopy.copy(from, table, to, announced(options));
     }
 
     /** Groovy's named form: {@code copy from: tier1, table: 'tasks', to: ws, into: 'x', where: 'id > 5', columns: [...]}. */
     public static CopyResult copy(Map<String, ?> args) {
         requireKeys("copy", args, Set.of("from", "table", "to", "into", "where", "columns", "verify", "castTimestamps", "batchRows",
                 "walSwitchRows"), Set.of("from", "table", "to"));
-        return TableCopy.copy(tierOf(args.get("from")), args.get("table").toString(), tierOf(args.get("to")), CopyOptions.of(args));
+        return TableCopy.copy(tierOf(args.get("from")), args.get("table").toString(), tierOf(args.get("to")), announced(CopyOptions.of(args)));
     }
 
     /** Copies several tables (of one or more tiers) into {@code to} in one transaction; each keeps its name. */
     public static List<CopyResult> consolidate(Tier to, TableRef... sources) {
-        return TableCopy.consolidate(to, List.of(sources), CopyOptions.defaults());
+        return TableCopy.consolidate(to, List.of(sources), announced(CopyOptions.defaults()));
     }
 
     /** Appends several tables (of one or more tiers) into the one table {@code into} on {@code to}, in one transaction. */
     public static List<CopyResult> consolidate(Tier to, String into, TableRef... sources) {
-        return TableCopy.consolidate(to, List.of(sources), CopyOptions.defaults().into(into));
+        return TableCopy.consolidate(to, List.of(sources), announced(CopyOptions.defaults().into(into)));
     }
 
     /**
@@ -403,7 +403,7 @@ public final class Sluice {
     }
 
     public static BackfillResult backfill(Tier tier, String source, BackfillOptions options, Backfill.Body body) {
-        return backfillGate(tier, source, options, () -> Backfill.run(tier, source, options, body));
+        return backfillGate(tier, source, options, () -> Backfill.run(tier, source, withEvents(options), body));
     }
 
     /** The SQL form: {@code backfill(tier1, "UPDATE t SET c = … WHERE id BETWEEN :lo AND :hi")}. */
@@ -416,7 +416,7 @@ public final class Sluice {
     }
 
     public static BackfillResult backfill(Tier tier, String sql, BackfillOptions options) {
-        return backfillGate(tier, sql, options, () -> Backfill.sql(tier, sql, options));
+        return backfillGate(tier, sql, options, () -> Backfill.sql(tier, sql, withEvents(options)));
     }
 
     private static BackfillResult backfillGate(Tier tier, String source, BackfillOptions o, java.util.function.Supplier<BackfillResult> body) {
@@ -437,6 +437,22 @@ public final class Sluice {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The bound session's listener; none when the DSL is used on tiers without a session. */
+    private static dev.sluice.data.DataEvents events() {
+        Session s = CURRENT.get();
+        return s == null ? dev.sluice.data.DataEvents.NONE : s.events();
+    }
+
+    /** Copy notes go to the session's front end unless the caller named a sink. */
+    private static CopyOptions announced(CopyOptions o) {
+        return o.announce() != null ? o : o.announce(events()::note);
+    }
+
+    /** Backfill progress goes to the session's front end unless the caller named a listener. */
+    private static BackfillOptions withEvents(BackfillOptions o) {
+        return o.events() != dev.sluice.data.DataEvents.NONE ? o : o.events(events());
+    }
 
     static List<String> names(Object... tiers) {
         List<String> out = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.sluice.playbook;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
+import dev.sluice.tier.RowWatch;
 import dev.sluice.tier.SharedConnection;
 import dev.sluice.tier.Tier;
 import dev.sluice.workspace.Engine;
@@ -13,8 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteUpdateListener;
 
 /**
  * What {@code atomic: true} adds to a step: every writable SQLite tier of the session takes part, attached to one shared
@@ -26,7 +25,7 @@ final class AtomicStep implements AutoCloseable {
     private final SharedConnection shared;
     private final Set<String> names = new LinkedHashSet<>();
     private final Map<String, Long> changes = new ConcurrentHashMap<>();
-    private SQLiteUpdateListener hook;
+    private RowWatch hook;
 
     private AtomicStep(SharedConnection shared) {
         this.shared = shared;
@@ -108,7 +107,7 @@ final class AtomicStep implements AutoCloseable {
 
     void hook(StepContext ctx) {
         totalAtStart = totalChanges();
-        hook = (type, db, table, rowId) -> {
+        hook = RowWatch.on(shared.tiers().get(0), (db, table) -> {
             Tier t = shared.tierOf(db);
             if (t == null) {
                 return;
@@ -116,8 +115,7 @@ final class AtomicStep implements AutoCloseable {
             ctx.wrote(t.name());
             ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
             changes.merge(t.name(), 1L, Long::sum);
-        };
-        ((SQLiteConnection) shared.tiers().get(0).connection()).addUpdateListener(hook);
+        }).orElseThrow(); // the participants of an atomic step are SQLite files
     }
 
     /**
@@ -141,7 +139,7 @@ final class AtomicStep implements AutoCloseable {
 
     void unhook() {
         if (hook != null) {
-            ((SQLiteConnection) shared.tiers().get(0).connection()).removeUpdateListener(hook);
+            hook.close();
             hook = null;
         }
     }

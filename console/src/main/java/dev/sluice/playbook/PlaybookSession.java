@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.dsl.NonTransactional;
 import dev.sluice.dsl.Session;
-import dev.sluice.encoding.Json;
 import dev.sluice.dsl.Sluice;
+import dev.sluice.encoding.Json;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.history.History;
@@ -14,6 +14,7 @@ import dev.sluice.history.RunLocks;
 import dev.sluice.history.Who;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Checksummer;
+import dev.sluice.tier.RowWatch;
 import dev.sluice.tier.Tier;
 import dev.sluice.workspace.Engine;
 import dev.sluice.workspace.TierConfig;
@@ -29,8 +30,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteUpdateListener;
 
 /**
  * A playbook being run on an open workspace, one step at a time. {@link #next()} runs the next pending step with every
@@ -512,7 +511,7 @@ public final class PlaybookSession implements AutoCloseable {
                 ctx.wrote(tier.name());
             }
         };
-        Map<Tier, SQLiteUpdateListener> hooks = new LinkedHashMap<>();
+        List<RowWatch> hooks = new ArrayList<>();
         if (atomic != null) {
             atomic.hook(ctx); // one hook on the shared connection, attributing by schema
         }
@@ -521,14 +520,10 @@ public final class PlaybookSession implements AutoCloseable {
             if (atomic != null && atomic.includes(t)) {
                 continue;
             }
-            if (t.connection() instanceof SQLiteConnection sc) {
-                SQLiteUpdateListener l = (type, db, table, rowId) -> {
-                    ctx.wrote(t.name());
-                    ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
-                };
-                sc.addUpdateListener(l);
-                hooks.put(t, l);
-            }
+            RowWatch.on(t, (db, table) -> {
+                ctx.wrote(t.name());
+                ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
+            }).ifPresent(hooks::add);
         }
         NonTransactional prevGate = session.useNonTransactional(new StepGate(ctx));
         Sluice.Binding bound = Sluice.bind(session); // the step's Groovy calls the static DSL
@@ -546,11 +541,7 @@ public final class PlaybookSession implements AutoCloseable {
             for (Tier t : session.tiers()) {
                 t.removeListener(writes);
             }
-            hooks.forEach((t, l) -> {
-                if (!t.isClosed()) { // an archived tier's connection is closed, and its hooks with it
-                    ((SQLiteConnection) t.connection()).removeUpdateListener(l);
-                }
-            });
+            hooks.forEach(RowWatch::close); // an archived tier's connection is closed, and its hooks with it
             if (atomic != null) {
                 atomic.unhook();
             }

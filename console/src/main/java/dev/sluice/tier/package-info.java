@@ -3,7 +3,8 @@
  * ({@link dev.sluice.tier.Rows}), integrity, fingerprint, the engine-independent checksum, transactions and freeze, and
  * the one connection an atomic step ATTACHes SQLite tiers to ({@link dev.sluice.tier.SharedConnection}, with its raw-SQL guard),
  * and the driver errors whose cause is not the statement (damaged file, lock, read-only folder, full disk, duplicate key:
- * {@code SqlErrors}).
+ * {@code SqlErrors}). The SQLite driver's own classes stay here (and in snapshot, data): layers above watch a step's row
+ * changes through {@link dev.sluice.tier.RowWatch}. {@code Rows} print at the width their printer bound for its thread.
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
  * (they listen through {@link dev.sluice.tier.Tier.Listener}).
  */
