@@ -1,6 +1,8 @@
 package dev.sluice.cli;
 
 import dev.sluice.console.Console;
+import dev.sluice.console.commands.JournalCommands;
+import dev.sluice.console.commands.StandardCommands;
 import dev.sluice.dsl.Session;
 import dev.sluice.journal.Recording;
 import java.io.IOException;
@@ -45,7 +47,7 @@ public final class ConsoleOptions {
     /** Opens the console on {@code session}: a script (-f/-e), a terminal, or piped stdin. Returns the exit status. */
     int open(Session session, PrintWriter out, PrintWriter err) throws IOException {
         session.useEvents(new dev.sluice.console.TerminalEvents(err::println)); // copy notes, backfill progress
-        Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
+        Console.Options opts = StandardCommands.options().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
         if (noJournal) {
             return open(session, out, err, opts.withCommands(JournalCommands.of(null)), null);
         }

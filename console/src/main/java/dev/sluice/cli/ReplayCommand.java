@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.console.Console;
+import dev.sluice.console.commands.StandardCommands;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
@@ -139,7 +140,7 @@ final class ReplayCommand implements Callable<Integer> {
                 out.flush();
             }
         }, true, StandardCharsets.UTF_8);
-        Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withListener(new JournalBridge(rec.journal()));
+        Console.Options opts = StandardCommands.options().withVerbose(Main.verbose).withListener(new JournalBridge(rec.journal()));
         try (Console console = Console.onStreams(session, new StringReader(""), ps, ps, opts)) {
             Replayer.Executor exec = (k, text) -> {
                 out.println("» " + text.strip().replace("\n", "\n  "));

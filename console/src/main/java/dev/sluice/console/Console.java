@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.lang.model.SourceVersion;
 import jdk.jshell.ExpressionSnippet;
@@ -58,54 +59,65 @@ public final class Console implements CommandContext, AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicReference<Evaluator> WARM = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** How a console behaves; immutable, {@code with…} returns a changed copy. */
-    public record Options(boolean verbose, boolean keepGoing, List<Path> startupFiles, List<SlashCommand> extraCommands,
+    public record Options(boolean verbose, boolean keepGoing, List<Path> startupFiles, List<Supplier<List<SlashCommand>>> commands,
                           List<EvalListener> listeners, boolean confirmExitWithOpenTransactions, Path historyFile) {
         public Options {
             startupFiles = List.copyOf(startupFiles);
-            extraCommands = List.copyOf(extraCommands);
+            commands = List.copyOf(commands);
             listeners = List.copyOf(listeners);
         }
 
+        /** No commands: the opener adds them ({@code StandardCommands.options()} is the standard console). */
         public static Options defaults() {
             return new Options(false, false, List.of(), List.of(), List.of(), true, null);
         }
 
         public Options withVerbose(boolean v) {
-            return new Options(v, keepGoing, startupFiles, extraCommands, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(v, keepGoing, startupFiles, commands, listeners, confirmExitWithOpenTransactions, historyFile);
         }
 
         public Options withKeepGoing(boolean k) {
-            return new Options(verbose, k, startupFiles, extraCommands, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, k, startupFiles, commands, listeners, confirmExitWithOpenTransactions, historyFile);
         }
 
         /** Adds the user's own startup scripts, evaluated after the standard one. */
         public Options withStartup(List<Path> files) {
             List<Path> all = new ArrayList<>(startupFiles);
             all.addAll(files);
-            return new Options(verbose, keepGoing, all, extraCommands, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, keepGoing, all, commands, listeners, confirmExitWithOpenTransactions, historyFile);
         }
 
-        /** Adds commands (playbook, journal…) to the standard ones. */
-        public Options withCommands(List<SlashCommand> commands) {
-            List<SlashCommand> all = new ArrayList<>(extraCommands);
-            all.addAll(commands);
+        /**
+         * Adds the commands {@code factory} makes, called once per console built with these options (commands that hold
+         * something, like the playbook run {@code /run} loads, are per console). A later command with the same name
+         * replaces an earlier one.
+         */
+        public Options withCommands(Supplier<List<SlashCommand>> factory) {
+            List<Supplier<List<SlashCommand>>> all = new ArrayList<>(commands);
+            all.add(factory);
             return new Options(verbose, keepGoing, startupFiles, all, listeners, confirmExitWithOpenTransactions, historyFile);
+        }
+
+        /** Adds these command objects (shared by every console built with these options). */
+        public Options withCommands(List<SlashCommand> more) {
+            List<SlashCommand> fixed = List.copyOf(more);
+            return withCommands(() -> fixed);
         }
 
         public Options withListener(EvalListener l) {
             List<EvalListener> all = new ArrayList<>(listeners);
             all.add(l);
-            return new Options(verbose, keepGoing, startupFiles, extraCommands, all, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, keepGoing, startupFiles, commands, all, confirmExitWithOpenTransactions, historyFile);
         }
 
         /** For a console opened inside a step: leaving does not touch the step's open transactions, so no question. */
         public Options leavingKeepsTransactions() {
-            return new Options(verbose, keepGoing, startupFiles, extraCommands, listeners, false, historyFile);
+            return new Options(verbose, keepGoing, startupFiles, commands, listeners, false, historyFile);
         }
 
         /** Where JLine keeps history (default: {@code .sluice_history} in the workspace). */
         public Options withHistoryFile(Path file) {
-            return new Options(verbose, keepGoing, startupFiles, extraCommands, listeners, confirmExitWithOpenTransactions, file);
+            return new Options(verbose, keepGoing, startupFiles, commands, listeners, confirmExitWithOpenTransactions, file);
         }
     }
 
@@ -146,7 +158,7 @@ public final class Console implements CommandContext, AutoCloseable {
         this.scriptIn = scriptIn;
         this.out = out;
         this.err = err;
-        this.commands = SlashCommands.standard().with(options.extraCommands());
+        this.commands = SlashCommands.of(options.commands());
         Evaluator warm = WARM.getAndSet(null);
         this.evaluator = warm != null ? warm : new Evaluator(Sluice.class, InputStream.nullInputStream(), out, err);
         this.completer = new ConsoleCompleter(session, evaluator, commands, this);
@@ -725,7 +737,12 @@ public final class Console implements CommandContext, AutoCloseable {
 
     /** The playbook run this console loaded with {@code /run} (its step may be open), or null. Thread-safe to read. */
     public dev.sluice.playbook.PlaybookSession playbookRun() {
-        return dev.sluice.console.playbook.PlaybookCommands.loadedRun(commands.all());
+        for (SlashCommand c : commands.all()) {
+            if (c instanceof RunHolder h && h.ownedRun() != null) {
+                return h.ownedRun();
+            }
+        }
+        return null;
     }
 
     /** The completer the terminal uses; tests call it directly. */

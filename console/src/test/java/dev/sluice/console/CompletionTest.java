@@ -29,7 +29,7 @@ class CompletionTest {
         DemoWorkspace.create(ws);
         session = Session.open(ws);
         PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-        console = Console.onStreams(session, new StringReader(""), sink, sink, Console.Options.defaults());
+        console = Console.onStreams(session, new StringReader(""), sink, sink, dev.sluice.console.commands.StandardCommands.options());
         console.awaitStartup();
         completer = console.completer();
     }
