@@ -9,31 +9,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
-import javax.lang.model.SourceVersion;
-import jdk.jshell.ExpressionSnippet;
-import jdk.jshell.MethodSnippet;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
-import jdk.jshell.TypeDeclSnippet;
-import jdk.jshell.VarSnippet;
 import org.jline.terminal.Terminal;
 
 /**
@@ -52,9 +40,6 @@ import org.jline.terminal.Terminal;
  * {@link #run()} or {@link #evaluate} runs, restoring what was there on return.
  */
 public final class Console implements CommandContext, AutoCloseable {
-    /** Names the startup binds itself; a tier with one of these names keeps only {@code tier("name")}. */
-    static final Set<String> RESERVED = Set.of("ws", "tiers", "lastError", "session");
-    private static final Pattern JAVA_IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
     private static volatile Throwable lastError;
     private static final java.util.concurrent.atomic.AtomicReference<Evaluator> WARM = new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -146,10 +131,11 @@ public final class Console implements CommandContext, AutoCloseable {
     /** True while the fast path runs: Ctrl-C then cancels its SQL; JShell.stop would hit the warm-up instead. */
     private volatile boolean directRunning;
     private final java.util.concurrent.atomic.AtomicLong directEvaluations = new java.util.concurrent.atomic.AtomicLong();
-    private volatile boolean lastErrorBound;
     private InputSource input;
     /** The fast path for plain DSL calls while JShell is still cold; null when a custom startup could rebind names. */
     private final DirectCall direct;
+    /** The startup script, the tier bindings and the user's startup files, evaluated in the background. */
+    private final ConsoleStartup startup;
 
     private Console(Session session, Options options, Terminal terminal, Reader scriptIn, PrintStream out, PrintStream err) {
         this.session = session;
@@ -164,9 +150,10 @@ public final class Console implements CommandContext, AutoCloseable {
         this.completer = new ConsoleCompleter(session, evaluator, commands, this);
         // Snippets run on threads JShell's thread starts: bound there for good (this console owns that thread).
         evaluator.submit(() -> Sluice.bind(session));
-        this.direct = directAllowed(options) ? new DirectCall(boundTiers(), Sluice.class) : null;
+        this.startup = new ConsoleStartup(session, options, evaluator, err, () -> closing);
+        this.direct = ConsoleStartup.directAllowed(options) ? new DirectCall(startup.boundTiers(), Sluice.class) : null;
         lastError = null;
-        this.started = CompletableFuture.runAsync(this::evaluateStartup, r -> {
+        this.started = CompletableFuture.runAsync(startup::evaluate, r -> {
             Thread t = new Thread(r, "sluice-startup");
             t.setDaemon(true);
             t.start();
@@ -198,116 +185,6 @@ public final class Console implements CommandContext, AutoCloseable {
     }
 
     // ---------------------------------------------------------------- startup
-
-    /** The standard startup: {@code $SLUICE_HOME/scripts/startup.jsh} when present, else the copy packaged in the jar. */
-    static String standardStartup() {
-        String home = System.getProperty("sluice.home");
-        if (home != null) {
-            Path p = Path.of(home, "scripts", "startup.jsh");
-            if (Files.isRegularFile(p)) {
-                try {
-                    return Files.readString(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        try (InputStream in = Console.class.getResourceAsStream("startup.jsh")) {
-            if (in == null) {
-                throw new IllegalStateException("startup.jsh is missing from the classpath; rebuild with ./mvnw package");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** One {@code Tier NAME = tier("NAME");} per tier whose name can be a variable, and {@code lastError}. */
-    String bindings() {
-        StringBuilder sb = new StringBuilder();
-        for (String name : boundTiers().keySet()) {
-            sb.append("Tier ").append(name).append(" = tier(\"").append(name).append("\");\n");
-        }
-        sb.append("Throwable lastError = dev.sluice.console.Console.lastError();\n"); // an error the fast path met before this ran
-        return sb.toString();
-    }
-
-    /** The tiers the startup binds to a variable of their own name (a name Java accepts and the startup does not use). */
-    private Map<String, Tier> boundTiers() {
-        Map<String, Tier> out = new LinkedHashMap<>();
-        for (String name : session.tiers().names()) {
-            if (JAVA_IDENTIFIER.matcher(name).matches() && !SourceVersion.isKeyword(name) && !RESERVED.contains(name)) {
-                out.put(name, session.tier(name));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The fast path mirrors the standard bindings, so it is on only when nothing else could rebind a name: no
-     * {@code --startup} file, the packaged startup.jsh unedited, and not switched off with {@code -Dsluice.direct=false}.
-     */
-    private static boolean directAllowed(Options options) {
-        if (!options.startupFiles().isEmpty() || "false".equals(System.getProperty("sluice.direct"))) {
-            return false;
-        }
-        try (InputStream in = Console.class.getResourceAsStream("startup.jsh")) {
-            return in != null && new String(in.readAllBytes(), StandardCharsets.UTF_8).equals(standardStartup());
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    private void evaluateStartup() {
-        List<String[]> scripts = new ArrayList<>();
-        try {
-            scripts.add(new String[]{"startup.jsh", standardStartup()});
-            scripts.add(new String[]{"tier bindings", bindings()});
-            for (Path p : options.startupFiles()) {
-                scripts.add(new String[]{p.toString(), Files.readString(p)});
-            }
-        } catch (IOException | RuntimeException e) {
-            err.println("Startup: " + Renderer.error(e));
-        }
-        for (String[] s : scripts) {
-            for (String snippet : closing ? List.<String>of() : snippets(s[1])) {
-                if (closing) {
-                    return; // the console ended before JShell was needed (a script of plain DSL calls)
-                }
-                for (Evaluator.Outcome o : evaluator.eval(snippet)) {
-                    String problem = o.event().status() == Snippet.Status.REJECTED
-                            ? Renderer.compileError(o.event().snippet().source(), o.diagnostics())
-                            : o.thrown() != null ? Renderer.error(o.thrown()) : null;
-                    if (problem != null) {
-                        err.println("Startup (" + s[0] + "): " + problem);
-                    } else if (o.event().snippet() instanceof VarSnippet v && v.name().equals("lastError")) {
-                        lastErrorBound = true;
-                    }
-                }
-            }
-        }
-    }
-
-    /** Splits Java source into complete snippets the way JShell reads them. */
-    List<String> snippets(String source) {
-        List<String> out = new ArrayList<>();
-        String rest = source;
-        while (!rest.isBlank()) {
-            SourceCodeAnalysis.CompletionInfo ci = evaluator.analyze(rest);
-            switch (ci.completeness()) {
-                case COMPLETE, COMPLETE_WITH_SEMI -> {
-                    out.add(ci.source());
-                    rest = ci.remaining();
-                }
-                case EMPTY -> rest = "";
-                default -> {
-                    out.add(rest);
-                    rest = "";
-                }
-            }
-        }
-        return out;
-    }
 
     /** True when {@code source} needs no more lines: every snippet in it is complete (or broken beyond repair). */
     boolean complete(String source) {
@@ -484,7 +361,7 @@ public final class Console implements CommandContext, AutoCloseable {
                 cancelled();
                 ok = false;
             } else {
-                shown(describe(ev));
+                shown(Renderer.describe(ev));
             }
         }
         return ok;
@@ -569,32 +446,6 @@ public final class Console implements CommandContext, AutoCloseable {
         return directEvaluations.get();
     }
 
-    /** What a successful snippet shows: its value (temporary results) or {@code name = value}, nothing for statements. */
-    static String describe(SnippetEvent ev) {
-        Snippet s = ev.snippet();
-        if (s instanceof VarSnippet v) {
-            String value = Renderer.value(v.typeName(), ev.value());
-            if (v.name().startsWith("$")) {
-                return value;
-            }
-            return v.name() + " =" + (value.contains("\n") ? "\n" : " ") + value;
-        }
-        if (s instanceof ExpressionSnippet e) {
-            if ("void".equals(e.typeName())) {
-                return null;
-            }
-            return Renderer.value(e.typeName(), ev.value());
-        }
-        if (s instanceof MethodSnippet m) {
-            return "defined method " + m.name() + "(" + m.parameterTypes() + ")";
-        }
-        if (s instanceof TypeDeclSnippet t) {
-            return "defined " + t.subKind().name().toLowerCase(java.util.Locale.ROOT).replace("_subkind", "").replace('_', ' ')
-                    + " " + t.name();
-        }
-        return null;
-    }
-
     private boolean command(String line) {
         String body = line.substring(1);
         int sp = body.indexOf(' ');
@@ -633,7 +484,7 @@ public final class Console implements CommandContext, AutoCloseable {
         }
         lastError = t;
         fireError(line, t);
-        if (lastErrorBound) {
+        if (startup.lastErrorBound()) {
             evaluator.eval("lastError = dev.sluice.console.Console.lastError();");
         }
     }
