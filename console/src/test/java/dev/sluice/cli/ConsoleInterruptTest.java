@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.console.commands.JournalCommands;
 import dev.sluice.console.Console;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
