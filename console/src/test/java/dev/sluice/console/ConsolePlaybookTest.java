@@ -74,7 +74,7 @@ class ConsolePlaybookTest {
                 tier1.hasColumn("conversations", "task_status")
                 /rollback
                 tier1.hasColumn("conversations", "task_status")
-                """.formatted(TOUR), Console.Options.defaults().withKeepGoing(true));
+                """.formatted(TOUR), dev.sluice.console.commands.StandardCommands.options().withKeepGoing(true));
         String refused = "step 'add a task_status column' is open on this tier. Use /commit or /rollback to decide the step";
         assertTrue(t.err().contains("tier1.commit() is refused: " + refused), t.out() + t.err());
         assertTrue(t.err().contains("tier1.rollback() is refused: " + refused), t.out() + t.err());
