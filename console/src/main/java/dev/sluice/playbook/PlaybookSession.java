@@ -278,58 +278,7 @@ public final class PlaybookSession implements AutoCloseable {
 
     /** Step states without a run (for --list and repair): reads history only, takes no lock. */
     public static List<StepStatus> statuses(Session session, Playbook playbook) {
-        Map<String, List<HistoryEntry>> byTier = new LinkedHashMap<>();
-        for (Tier t : session.tiers()) {
-            byTier.put(t.name(), History.entries(t, playbook.id()));
-        }
-        // A crash record whose step reached only some tiers: that step is partial, whatever the rows that exist say.
-        Map<String, PartialSteps.Partial> partial = new LinkedHashMap<>();
-        Intents in = new Intents(session.workspace().dir());
-        for (Path f : in.pending()) {
-            try {
-                Intents.Intent i = in.read(f);
-                PartialSteps.Partial p = i.playbook().equals(playbook.id()) ? PartialSteps.partial(session, i) : null;
-                if (p != null && !p.committed().isEmpty() && !p.missing().isEmpty()) {
-                    partial.put(i.step(), p);
-                }
-            } catch (RuntimeException e) {
-                // An unreadable record is reported by the run that starts; listing goes on without it.
-            }
-        }
-        List<StepStatus> out = new ArrayList<>();
-        for (Step s : playbook.steps()) {
-            List<String> on = new ArrayList<>();
-            HistoryEntry last = null;
-            boolean changed = false;
-            for (var e : byTier.entrySet()) {
-                HistoryEntry latest = null;
-                for (HistoryEntry h : e.getValue()) {
-                    if (h.step().equals(s.name())) {
-                        latest = h;
-                    }
-                }
-                if (latest != null) {
-                    on.add(e.getKey());
-                    boolean differs = !latest.checksum().equals(s.checksum());
-                    changed |= differs;
-                    // Show the row that explains the state: a differing one if any, else the newest.
-                    if (last == null || differs || latest.appliedAt().compareTo(last.appliedAt()) > 0 && last.checksum().equals(s.checksum())) {
-                        last = latest;
-                    }
-                }
-            }
-            // A step marked always runs on every run: its history rows record each run and never make it applied or changed.
-            StepState state = on.isEmpty() || s.always() ? StepState.PENDING : changed ? StepState.CHANGED : StepState.APPLIED;
-            PartialSteps.Partial p = partial.get(s.name());
-            if (p != null) {
-                out.add(new StepStatus(s, StepState.PARTIAL, p.committed(), last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
-                        last == null ? null : last.user() + "@" + last.host(), p.missing()));
-                continue;
-            }
-            out.add(new StepStatus(s, state, on, last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
-                    last == null ? null : last.user() + "@" + last.host()));
-        }
-        return out;
+        return StepStatuses.of(session, playbook);
     }
 
     public StepStatus status(Step step) {
