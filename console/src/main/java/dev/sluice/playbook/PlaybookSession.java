@@ -73,14 +73,8 @@ public final class PlaybookSession implements AutoCloseable {
     /** How long a COMMIT waits for readers to leave before the step is given up (nothing committed). */
     private java.time.Duration commitWait = MultiTierCommit.defaultWait();
     private boolean closed;
-    /** Why the run was asked to stop (a signal's name), or null; set once, from any thread, by {@link #cancel}. */
-    private volatile String cancelReason;
-    /** Guards the hand-over between {@link #cancel} and the commit loop, which a cancel must never split. */
-    private final Object cancelLock = new Object();
-    private boolean committing;
-    /** Set (under cancelLock) once the run's thread rolls back because of a cancel. */
-    private boolean noticed;
-    private volatile Thread runThread;
+    /** A stop request from any thread, and the protocol that keeps it from splitting a commit. */
+    private final RunCancellation cancellation;
 
     private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
         this(session, playbook, options, decider, listener, null);
@@ -104,6 +98,7 @@ public final class PlaybookSession implements AutoCloseable {
         this.decider = decider;
         this.listener = listener == null ? new RunListener() { } : listener;
         this.intents = new Intents(session.workspace().dir());
+        this.cancellation = new RunCancellation(session);
         RunPreparation.Prepared p = RunPreparation.prepare(session, playbook, options);
         this.params = p.params();
         this.selection = p.selection();
@@ -191,78 +186,21 @@ public final class PlaybookSession implements AutoCloseable {
      * A commit in progress is never split: it finishes, and the run stops after it. Later calls change nothing.
      */
     public CancelRequest cancel(String reason) {
-        synchronized (cancelLock) {
-            if (cancelReason != null) {
-                return CancelRequest.ALREADY_STOPPING;
-            }
-            cancelReason = reason == null ? "cancel" : reason;
-            stopRunningWork();
-        }
-        // A statement or a sleep that began just after the first stop would run on: stop again until the run thread
-        // has noticed and begun to roll back (from then on nothing here may interrupt its cleanup).
-        Thread again = new Thread(() -> {
-            while (true) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                synchronized (cancelLock) {
-                    if (noticed) {
-                        return;
-                    }
-                    stopRunningWork();
-                }
-            }
-        }, "sluice-cancel");
-        again.setDaemon(true);
-        again.start();
-        return CancelRequest.STOPPING;
-    }
-
-    /** Cancels the SQL running on every tier and interrupts the run's thread, unless a commit is under way (never split one). */
-    private void stopRunningWork() {
-        if (committing || noticed) {
-            return; // the commit loop checks on its way out; a rollback under way is left alone
-        }
-        for (Tier t : session.tiers()) {
-            if (!TierInternals.isClosed(t)) {
-                TierInternals.cancel(t);
-            }
-        }
-        Thread th = runThread;
-        if (th != null) {
-            th.interrupt();
-        }
-    }
-
-    /** The run's thread has seen the cancel and rolls back now: nothing may interrupt that any more. */
-    private void noticeCancel() {
-        synchronized (cancelLock) {
-            noticed = true;
-        }
-        Thread.interrupted(); // the cancel's interrupt did its work: the rollback and its journal writes must not meet it
+        return cancellation.cancel(reason);
     }
 
     /** The reason given to {@link #cancel}, or null while nobody asked the run to stop. */
     public String cancelReason() {
-        return cancelReason;
+        return cancellation.reason();
     }
 
     public boolean cancelRequested() {
-        return cancelReason != null;
+        return cancellation.requested();
     }
 
     /** True while the commit loop runs: nothing may stop the run's thread then. */
     public boolean committing() {
-        synchronized (cancelLock) {
-            return committing;
-        }
-    }
-
-    /** Thrown where the run notices a cancel between statements (a write, the start of a commit). */
-    private SluiceException cancelledHere() {
-        return new SluiceException(ErrorCode.CANCELLED, "Cancelled (" + cancelReason + ").");
+        return cancellation.committing();
     }
 
     int alreadyApplied() {
@@ -326,9 +264,9 @@ public final class PlaybookSession implements AutoCloseable {
      */
     public StepResult next() {
         requireNotClosed();
-        runThread = Thread.currentThread(); // the thread a cancel interrupts: it runs the step and then waits for the decision
-        if (cancelReason != null) {
-            throw cancelledHere();
+        cancellation.runOnCurrentThread(); // the thread a cancel interrupts: it runs the step and then waits for the decision
+        if (cancellation.requested()) {
+            throw cancellation.cancelledHere();
         }
         if (open != null) {
             throw new SluiceException(ErrorCode.USAGE, "Step '" + open.step().name() + "' is still open. Commit, roll back or skip it first.");
@@ -447,8 +385,8 @@ public final class PlaybookSession implements AutoCloseable {
         TierInternals.Listener writes = new TierInternals.Listener() {
             @Override
             public void beforeWrite(Tier tier, String sql) {
-                if (cancelReason != null && Thread.currentThread() == runThread) {
-                    throw cancelledHere(); // a step that swallowed the interrupt writes nothing more (the cleanup still may)
+                if (cancellation.requestedOnRunThread()) {
+                    throw cancellation.cancelledHere(); // a step that swallowed the interrupt writes nothing more (the cleanup still may)
                 }
                 ctx.wrote(tier.name());
             }
@@ -494,11 +432,11 @@ public final class PlaybookSession implements AutoCloseable {
             }
             if (failure != null) {
                 open = null;
-                if (cancelReason != null && Thread.currentThread() == runThread) {
-                    noticeCancel();
+                if (cancellation.requestedOnRunThread()) {
+                    cancellation.notice();
                 }
                 boolean again = implicitAtomic && dev.sluice.tier.SharedConnection.Refused.in(failure)
-                        && cancelReason == null
+                        && !cancellation.requested()
                         && ctx.actions.stream().noneMatch(a -> a.outcome() == ActionRecord.Outcome.PERFORMED);
                 try {
                     rollbackAll();
@@ -638,18 +576,11 @@ public final class PlaybookSession implements AutoCloseable {
             abandonOpen();
             throw e;
         }
-        synchronized (cancelLock) {
-            if (cancelReason != null) {
-                throw cancelledHere(); // nothing committed yet: the caller rolls the step back
-            }
-            committing = true; // from here a cancel waits for the last COMMIT: a step is never left half-committed by one
-        }
+        cancellation.beginCommit();
         try {
             return commitUnits(ctx, r, units, now);
         } finally {
-            synchronized (cancelLock) {
-                committing = false;
-            }
+            cancellation.endCommit();
         }
     }
 
@@ -1036,8 +967,8 @@ public final class PlaybookSession implements AutoCloseable {
             return;
         }
         closed = true;
-        if (cancelReason != null) {
-            noticeCancel();
+        if (cancellation.requested()) {
+            cancellation.notice();
         }
         try {
             if (open != null) {
