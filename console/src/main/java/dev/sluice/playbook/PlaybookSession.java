@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * A playbook being run on an open workspace, one step at a time. {@link #next()} runs the next pending step with every
@@ -397,7 +396,7 @@ public final class PlaybookSession implements AutoCloseable {
                 ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
             }).ifPresent(hooks::add);
         }
-        NonTransactional prevGate = session.useNonTransactional(new StepGate(ctx));
+        NonTransactional prevGate = session.useNonTransactional(new StepGate(ctx, session, options, decider, listener, () -> atomic));
         Sluice.Binding bound = Sluice.bind(session); // the step's Groovy calls the static DSL
         for (Tier t : session.tiers()) {
             TierInternals.decidedBy(t, this::decisionRefusal); // tier1.commit() would commit the step with no history row
@@ -668,77 +667,6 @@ public final class PlaybookSession implements AutoCloseable {
         } finally {
             open = null;
             endAtomic();
-        }
-    }
-
-    // ---------------------------------------------------------------- non-transactional actions inside a step
-
-    /** The gate a running step installs: announce, ask (step mode), describe only (dry run), and keep transactions out of the way. */
-    private final class StepGate implements NonTransactional {
-        private final StepContext ctx;
-
-        StepGate(StepContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public <T> T perform(Action action, Supplier<T> body) {
-            for (String n : action.tiers()) {
-                if (atomic != null && atomic.includes(n)) {
-                    throw new dev.sluice.tier.SharedConnection.Refused(ErrorCode.PLAYBOOK, "'" + action.verb() + "' cannot run in atomic step '" + ctx.step().name()
-                            + "': tier '" + n + "' shares one connection and one transaction with the step's other SQLite tiers. Move '"
-                            + action.verb() + "' to a step of its own, or drop atomic: true.");
-                }
-            }
-            if (options.dryRun()) {
-                record(action, ActionRecord.Outcome.DESCRIBED);
-                return null;
-            }
-            if (action.outsideTransaction()) {
-                for (String n : action.tiers()) {
-                    if (ctx.openWrites.contains(n)) { // writes an earlier action committed (a backfill's batches) do not count
-                        throw new SluiceException(ErrorCode.PLAYBOOK, "'" + action.verb() + "' needs tier '" + n + "' outside a transaction, but step '"
-                                + ctx.step().name() + "' has already written to it. Move '" + action.verb() + "' to a step of its own, before the writes.");
-                    }
-                }
-            }
-            listener.action(ctx.step(), new ActionRecord(action, null));
-            // Without a decider (an API caller that gave none) nobody can confirm: the safe answer is no.
-            boolean yes = options.mode() == RunMode.YES || decider != null && decider.confirm(ctx.step(), action);
-            if (!yes) {
-                record(action, ActionRecord.Outcome.DECLINED);
-                throw new SluiceException(ErrorCode.CANCELLED, "Declined: " + action.description() + ". The step stops and rolls back.");
-            }
-            List<Tier> reopen = new ArrayList<>();
-            if (action.outsideTransaction()) {
-                for (String n : action.tiers()) {
-                    Tier t = session.tier(n);
-                    if (t.inTransaction()) {
-                        TierInternals.rollback(t); // nothing written on it yet: this only ends the read transaction
-                        reopen.add(t);
-                    }
-                }
-            }
-            try {
-                T result = body.get();
-                record(action, ActionRecord.Outcome.PERFORMED);
-                return result;
-            } finally {
-                if (action.outsideTransaction()) {
-                    ctx.openWrites.removeAll(action.tiers()); // what the action wrote, it committed itself (or it is connection state)
-                }
-                for (Tier t : reopen) {
-                    if (!TierInternals.isClosed(t) && !t.inTransaction()) {
-                        t.begin();
-                    }
-                }
-            }
-        }
-
-        private void record(Action action, ActionRecord.Outcome outcome) {
-            ActionRecord r = new ActionRecord(action, outcome);
-            ctx.actions.add(r);
-            listener.action(ctx.step(), r);
         }
     }
 
