@@ -4,7 +4,6 @@ import dev.sluice.dsl.Session;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.tier.Rows;
 import dev.sluice.tier.Tier;
-import dev.sluice.tier.TierInternals;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,10 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import jdk.jshell.Snippet;
-import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
 import org.jline.terminal.Terminal;
 
@@ -41,7 +37,6 @@ import org.jline.terminal.Terminal;
  * {@link #run()} or {@link #evaluate} runs, restoring what was there on return.
  */
 public final class Console implements CommandContext, AutoCloseable {
-    private static volatile Throwable lastError;
     private static final java.util.concurrent.atomic.AtomicReference<Evaluator> WARM = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** How a console behaves; immutable, {@code with…} returns a changed copy. */
@@ -123,21 +118,17 @@ public final class Console implements CommandContext, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private volatile boolean evaluating;
-    /** Counts evaluations, so a delayed stop after Ctrl-C never hits the input typed after the cancelled one. */
-    private final java.util.concurrent.atomic.AtomicLong evaluation = new java.util.concurrent.atomic.AtomicLong();
-    private volatile boolean cancelRequested;
     private boolean exitRequested;
     private volatile boolean closing;
-    /** True while the fast path runs: Ctrl-C then cancels its SQL; JShell.stop would hit the warm-up instead. */
-    private volatile boolean directRunning;
-    private final java.util.concurrent.atomic.AtomicLong directEvaluations = new java.util.concurrent.atomic.AtomicLong();
-    private volatile java.util.function.BooleanSupplier promptInterrupt = () -> false;
     private InputSource input;
     /** The fast path for plain DSL calls while JShell is still cold; null when a custom startup could rebind names. */
     private final DirectCall direct;
     /** The startup script, the tier bindings and the user's startup files, evaluated in the background. */
     private final ConsoleStartup startup;
+    /** Ctrl-C, during an evaluation or at the prompt. */
+    private final ConsoleInterrupts interrupts;
+    /** Java input on the fast path or in JShell, errors, lastError and the listeners. */
+    private final ConsoleEvaluation evaluation;
 
     private Console(Session session, Options options, Terminal terminal, Reader scriptIn, PrintStream out, PrintStream err) {
         this.session = session;
@@ -154,12 +145,14 @@ public final class Console implements CommandContext, AutoCloseable {
         evaluator.submit(() -> Sluice.bind(session));
         this.startup = new ConsoleStartup(session, options, evaluator, err, () -> closing);
         this.direct = ConsoleStartup.directAllowed(options) ? new DirectCall(startup.boundTiers(), Sluice.class) : null;
-        lastError = null;
+        ConsoleEvaluation.forgetLastError();
         this.started = CompletableFuture.runAsync(startup::evaluate, r -> {
             Thread t = new Thread(r, "sluice-startup");
             t.setDaemon(true);
             t.start();
         });
+        this.interrupts = new ConsoleInterrupts(session, evaluator, timer);
+        this.evaluation = new ConsoleEvaluation(options, terminal, out, err, evaluator, direct, started, timer, interrupts, startup);
     }
 
     /**
@@ -307,145 +300,12 @@ public final class Console implements CommandContext, AutoCloseable {
     }
 
     private boolean java(String source) {
-        if (direct != null && !started.isDone()) {
-            Optional<DirectCall.Plan> plan = direct.plan(source);
-            if (plan.isPresent()) {
-                return evalDirect(source, plan.get());
-            }
-        }
-        awaitStartup();
-        String rest = source;
-        while (!rest.isBlank()) {
-            SourceCodeAnalysis.CompletionInfo ci = evaluator.analyze(rest);
-            String snippet;
-            switch (ci.completeness()) {
-                case COMPLETE, COMPLETE_WITH_SEMI -> {
-                    snippet = ci.source();
-                    rest = ci.remaining();
-                }
-                case EMPTY -> {
-                    return true;
-                }
-                default -> {
-                    snippet = rest;
-                    rest = "";
-                }
-            }
-            if (!evalSnippet(snippet)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean evalSnippet(String snippet) {
-        fireInput(EvalListener.Kind.JAVA, snippet);
-        List<Evaluator.Outcome> outcomes;
-        try {
-            outcomes = evaluating(() -> evaluator.eval(snippet));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        boolean ok = true;
-        for (Evaluator.Outcome o : outcomes) {
-            SnippetEvent ev = o.event();
-            if (ev.status() == Snippet.Status.REJECTED) {
-                String line = Renderer.compileError(ev.snippet().source(), o.diagnostics());
-                printError(line, null);
-                fireError(line, null);
-                ok = false;
-            } else if (o.thrown() != null) {
-                report(o.thrown());
-                ok = false;
-            } else if (cancelRequested) {
-                cancelled();
-                ok = false;
-            } else {
-                shown(Renderer.describe(ev));
-            }
-        }
-        return ok;
-    }
-
-    /** A plain DSL call run while JShell warms up ({@link DirectCall}): same output, errors, journal and Ctrl-C as a snippet. */
-    private boolean evalDirect(String source, DirectCall.Plan plan) {
-        directEvaluations.incrementAndGet();
-        fireInput(EvalListener.Kind.JAVA, source);
-        DirectCall.Result result;
-        directRunning = true;
-        try {
-            result = evaluating(() -> DirectCall.run(plan));
-        } catch (Throwable t) {
-            // Every throwable, an OutOfMemoryError included, is reported as JShell reports a snippet's: the console stays.
-            if (cancelRequested) {
-                cancelled();
-            } else {
-                report(t);
-            }
-            return false;
-        } finally {
-            directRunning = false;
-        }
-        if (cancelRequested) {
-            cancelled(); // a call that absorbed the cancel still counts as stopped, as on JShell's path
-            return false;
-        }
-        shown(result.shown());
-        return true;
-    }
-
-    /** Work that evaluates input, as the console runs it. */
-    private interface Evaluation<T> {
-        T run() throws Throwable;
-    }
-
-    /**
-     * Runs one evaluation with what every evaluation needs: in script mode System.out/err sent where this console's output
-     * goes (in-process code prints there), the progress indicator on a terminal, and the state Ctrl-C reads.
-     */
-    private <T> T evaluating(Evaluation<T> work) throws Throwable {
-        PrintStream sysOut = System.out;
-        PrintStream sysErr = System.err;
-        boolean redirect = terminal == null && (out != sysOut || err != sysErr);
-        Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out);
-        cancelRequested = false;
-        evaluation.incrementAndGet();
-        evaluating = true;
-        try {
-            if (redirect) {
-                System.setOut(out);
-                System.setErr(err);
-            }
-            return work.run();
-        } finally {
-            evaluating = false;
-            if (redirect) {
-                System.setOut(sysOut);
-                System.setErr(sysErr);
-            }
-            progress.stop();
-        }
-    }
-
-    private void cancelled() {
-        String line = "Cancelled: stopped by Ctrl-C.";
-        printError(line, null);
-        fireError(line, null);
-    }
-
-    /** Prints what an evaluation shows (nothing for null) and tells listeners. */
-    private void shown(String shown) {
-        if (shown != null) {
-            out.println(shown);
-        }
-        fireOutput(shown == null ? "" : shown);
+        return evaluation.java(source);
     }
 
     /** How many inputs took the fast path (tests check it was, or was not, taken). */
     long directEvaluations() {
-        return directEvaluations.get();
+        return evaluation.directEvaluations();
     }
 
     private boolean command(String line) {
@@ -453,90 +313,37 @@ public final class Console implements CommandContext, AutoCloseable {
         int sp = body.indexOf(' ');
         String name = sp < 0 ? body : body.substring(0, sp);
         String args = sp < 0 ? "" : body.substring(sp + 1).strip();
-        fireInput(EvalListener.Kind.COMMAND, line);
+        evaluation.fireInput(EvalListener.Kind.COMMAND, line);
         SlashCommand cmd = commands.find(name);
         if (cmd == null) {
             String msg = "Usage: no command /" + name + ". Type /help for the list.";
-            printError(msg, null);
-            fireError(msg, null);
+            evaluation.printError(msg, null);
+            evaluation.fireError(msg, null);
             return false;
         }
-        cancelRequested = false;
-        evaluation.incrementAndGet();
-        evaluating = true;
+        interrupts.begin();
         try {
             cmd.run(args, this);
             out.flush();
-            fireOutput("/" + cmd.name() + " done");
+            evaluation.fireOutput("/" + cmd.name() + " done");
             return true;
         } catch (Exception | LinkageError | AssertionError e) {
-            report(e);
+            evaluation.report(e);
             return false;
         } finally {
-            evaluating = false;
+            interrupts.end();
         }
     }
 
-    /** Prints an error as one line, keeps it in {@code lastError} (also for snippets), tells listeners. */
-    void report(Throwable t) {
-        String line = Renderer.error(t);
-        printError(line, t);
-        if (options.verbose()) {
-            t.printStackTrace(err);
-        }
-        lastError = t;
-        fireError(line, t);
-        if (startup.lastErrorBound()) {
-            evaluator.eval("lastError = dev.sluice.console.Console.lastError();");
-        }
-    }
-
-    private void printError(String line, Throwable t) {
-        err.println(line);
-        err.flush();
-    }
 
     /** The last exception an input raised (snippets read it as {@code lastError}). */
     public static Throwable lastError() {
-        return lastError;
+        return ConsoleEvaluation.lastError();
     }
 
     /** Ctrl-C: stops the SQL running on every tier and then the snippet's Java code; the console stays. */
     public void interrupt() {
-        if (!evaluating) {
-            return;
-        }
-        cancelRequested = true;
-        long cancelled = evaluation.get();
-        for (Tier t : session.tiers()) {
-            TierInternals.cancel(t);
-        }
-        // Give the cancelled statement a moment to unwind cleanly before stopping the snippet thread itself.
-        timer.schedule(() -> {
-            if (evaluating && !directRunning && evaluation.get() == cancelled) {
-                evaluator.stop();
-            }
-        }, 300, TimeUnit.MILLISECONDS);
-    }
-
-    // ---------------------------------------------------------------- listeners
-
-    private void fireInput(EvalListener.Kind kind, String text) {
-        for (EvalListener l : options.listeners()) {
-            l.input(kind, text);
-        }
-    }
-
-    private void fireOutput(String summary) {
-        for (EvalListener l : options.listeners()) {
-            l.output(summary);
-        }
-    }
-
-    private void fireError(String line, Throwable t) {
-        for (EvalListener l : options.listeners()) {
-            l.error(line, t);
-        }
+        interrupts.interrupt();
     }
 
     // ---------------------------------------------------------------- CommandContext
@@ -584,8 +391,8 @@ public final class Console implements CommandContext, AutoCloseable {
 
     @Override
     public void evaluated(EvalListener.Kind kind, String text, String summary) {
-        fireInput(kind, text);
-        fireOutput(summary);
+        evaluation.fireInput(kind, text);
+        evaluation.fireOutput(summary);
     }
 
     /**
@@ -593,12 +400,12 @@ public final class Console implements CommandContext, AutoCloseable {
      * guard, when it has rolled back an open step). Without one, or when it returns false, the console stays.
      */
     public void onPromptInterrupt(java.util.function.BooleanSupplier handler) {
-        promptInterrupt = handler;
+        interrupts.onPromptInterrupt(handler);
     }
 
     /** Ctrl-C at an empty prompt; true when the console is to end. */
     boolean promptInterrupted() {
-        return promptInterrupt.getAsBoolean();
+        return interrupts.promptInterrupted();
     }
 
     /** The playbook run this console loaded with {@code /run} (its step may be open), or null. Thread-safe to read. */

@@ -1,24 +1,16 @@
 package dev.sluice.playbook;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.dsl.NonTransactional;
 import dev.sluice.dsl.Session;
 import dev.sluice.dsl.Sluice;
-import dev.sluice.encoding.Json;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
-import dev.sluice.history.History;
-import dev.sluice.history.HistoryEntry;
-import dev.sluice.history.RunLocks;
 import dev.sluice.history.Who;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Checksummer;
 import dev.sluice.tier.RowWatch;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
-import dev.sluice.workspace.Engine;
-import dev.sluice.workspace.TierConfig;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * A playbook being run on an open workspace, one step at a time. {@link #next()} runs the next pending step with every
@@ -49,8 +40,6 @@ public final class PlaybookSession implements AutoCloseable {
     private final RunListener listener;
     private final Who who = Who.current();
     private final String runId;
-    /** Set on the run that finishes a partial step ({@link PartialSteps}); null on every other run. */
-    private final Finishing finishing;
     private final Map<String, Object> params;
     private final PreconditionReport preconditions;
     private final List<Step> selection;
@@ -73,14 +62,10 @@ public final class PlaybookSession implements AutoCloseable {
     /** How long a COMMIT waits for readers to leave before the step is given up (nothing committed). */
     private java.time.Duration commitWait = MultiTierCommit.defaultWait();
     private boolean closed;
-    /** Why the run was asked to stop (a signal's name), or null; set once, from any thread, by {@link #cancel}. */
-    private volatile String cancelReason;
-    /** Guards the hand-over between {@link #cancel} and the commit loop, which a cancel must never split. */
-    private final Object cancelLock = new Object();
-    private boolean committing;
-    /** Set (under cancelLock) once the run's thread rolls back because of a cancel. */
-    private boolean noticed;
-    private volatile Thread runThread;
+    /** A stop request from any thread, and the protocol that keeps it from splitting a commit. */
+    private final RunCancellation cancellation;
+    /** The commit path of the open step. */
+    private final StepCommit commits;
 
     private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
         this(session, playbook, options, decider, listener, null);
@@ -95,7 +80,6 @@ public final class PlaybookSession implements AutoCloseable {
 
     /** {@code finishing}: null, or the partial step this run finishes; such a run leaves the other crash records alone. */
     private PlaybookSession(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener, Finishing finishing) {
-        this.finishing = finishing;
         this.runId = finishing != null ? finishing.original().runId() : Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14) + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         this.session = session;
@@ -104,6 +88,8 @@ public final class PlaybookSession implements AutoCloseable {
         this.decider = decider;
         this.listener = listener == null ? new RunListener() { } : listener;
         this.intents = new Intents(session.workspace().dir());
+        this.cancellation = new RunCancellation(session);
+        this.commits = new StepCommit(session, playbook, options, who, runId, finishing, intents, this.listener, cancellation);
         RunPreparation.Prepared p = RunPreparation.prepare(session, playbook, options);
         this.params = p.params();
         this.selection = p.selection();
@@ -191,78 +177,21 @@ public final class PlaybookSession implements AutoCloseable {
      * A commit in progress is never split: it finishes, and the run stops after it. Later calls change nothing.
      */
     public CancelRequest cancel(String reason) {
-        synchronized (cancelLock) {
-            if (cancelReason != null) {
-                return CancelRequest.ALREADY_STOPPING;
-            }
-            cancelReason = reason == null ? "cancel" : reason;
-            stopRunningWork();
-        }
-        // A statement or a sleep that began just after the first stop would run on: stop again until the run thread
-        // has noticed and begun to roll back (from then on nothing here may interrupt its cleanup).
-        Thread again = new Thread(() -> {
-            while (true) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                synchronized (cancelLock) {
-                    if (noticed) {
-                        return;
-                    }
-                    stopRunningWork();
-                }
-            }
-        }, "sluice-cancel");
-        again.setDaemon(true);
-        again.start();
-        return CancelRequest.STOPPING;
-    }
-
-    /** Cancels the SQL running on every tier and interrupts the run's thread, unless a commit is under way (never split one). */
-    private void stopRunningWork() {
-        if (committing || noticed) {
-            return; // the commit loop checks on its way out; a rollback under way is left alone
-        }
-        for (Tier t : session.tiers()) {
-            if (!TierInternals.isClosed(t)) {
-                TierInternals.cancel(t);
-            }
-        }
-        Thread th = runThread;
-        if (th != null) {
-            th.interrupt();
-        }
-    }
-
-    /** The run's thread has seen the cancel and rolls back now: nothing may interrupt that any more. */
-    private void noticeCancel() {
-        synchronized (cancelLock) {
-            noticed = true;
-        }
-        Thread.interrupted(); // the cancel's interrupt did its work: the rollback and its journal writes must not meet it
+        return cancellation.cancel(reason);
     }
 
     /** The reason given to {@link #cancel}, or null while nobody asked the run to stop. */
     public String cancelReason() {
-        return cancelReason;
+        return cancellation.reason();
     }
 
     public boolean cancelRequested() {
-        return cancelReason != null;
+        return cancellation.requested();
     }
 
     /** True while the commit loop runs: nothing may stop the run's thread then. */
     public boolean committing() {
-        synchronized (cancelLock) {
-            return committing;
-        }
-    }
-
-    /** Thrown where the run notices a cancel between statements (a write, the start of a commit). */
-    private SluiceException cancelledHere() {
-        return new SluiceException(ErrorCode.CANCELLED, "Cancelled (" + cancelReason + ").");
+        return cancellation.committing();
     }
 
     int alreadyApplied() {
@@ -278,58 +207,7 @@ public final class PlaybookSession implements AutoCloseable {
 
     /** Step states without a run (for --list and repair): reads history only, takes no lock. */
     public static List<StepStatus> statuses(Session session, Playbook playbook) {
-        Map<String, List<HistoryEntry>> byTier = new LinkedHashMap<>();
-        for (Tier t : session.tiers()) {
-            byTier.put(t.name(), History.entries(t, playbook.id()));
-        }
-        // A crash record whose step reached only some tiers: that step is partial, whatever the rows that exist say.
-        Map<String, PartialSteps.Partial> partial = new LinkedHashMap<>();
-        Intents in = new Intents(session.workspace().dir());
-        for (Path f : in.pending()) {
-            try {
-                Intents.Intent i = in.read(f);
-                PartialSteps.Partial p = i.playbook().equals(playbook.id()) ? PartialSteps.partial(session, i) : null;
-                if (p != null && !p.committed().isEmpty() && !p.missing().isEmpty()) {
-                    partial.put(i.step(), p);
-                }
-            } catch (RuntimeException e) {
-                // An unreadable record is reported by the run that starts; listing goes on without it.
-            }
-        }
-        List<StepStatus> out = new ArrayList<>();
-        for (Step s : playbook.steps()) {
-            List<String> on = new ArrayList<>();
-            HistoryEntry last = null;
-            boolean changed = false;
-            for (var e : byTier.entrySet()) {
-                HistoryEntry latest = null;
-                for (HistoryEntry h : e.getValue()) {
-                    if (h.step().equals(s.name())) {
-                        latest = h;
-                    }
-                }
-                if (latest != null) {
-                    on.add(e.getKey());
-                    boolean differs = !latest.checksum().equals(s.checksum());
-                    changed |= differs;
-                    // Show the row that explains the state: a differing one if any, else the newest.
-                    if (last == null || differs || latest.appliedAt().compareTo(last.appliedAt()) > 0 && last.checksum().equals(s.checksum())) {
-                        last = latest;
-                    }
-                }
-            }
-            // A step marked always runs on every run: its history rows record each run and never make it applied or changed.
-            StepState state = on.isEmpty() || s.always() ? StepState.PENDING : changed ? StepState.CHANGED : StepState.APPLIED;
-            PartialSteps.Partial p = partial.get(s.name());
-            if (p != null) {
-                out.add(new StepStatus(s, StepState.PARTIAL, p.committed(), last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
-                        last == null ? null : last.user() + "@" + last.host(), p.missing()));
-                continue;
-            }
-            out.add(new StepStatus(s, state, on, last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
-                    last == null ? null : last.user() + "@" + last.host()));
-        }
-        return out;
+        return StepStatuses.of(session, playbook);
     }
 
     public StepStatus status(Step step) {
@@ -377,9 +255,9 @@ public final class PlaybookSession implements AutoCloseable {
      */
     public StepResult next() {
         requireNotClosed();
-        runThread = Thread.currentThread(); // the thread a cancel interrupts: it runs the step and then waits for the decision
-        if (cancelReason != null) {
-            throw cancelledHere();
+        cancellation.runOnCurrentThread(); // the thread a cancel interrupts: it runs the step and then waits for the decision
+        if (cancellation.requested()) {
+            throw cancellation.cancelledHere();
         }
         if (open != null) {
             throw new SluiceException(ErrorCode.USAGE, "Step '" + open.step().name() + "' is still open. Commit, roll back or skip it first.");
@@ -498,8 +376,8 @@ public final class PlaybookSession implements AutoCloseable {
         TierInternals.Listener writes = new TierInternals.Listener() {
             @Override
             public void beforeWrite(Tier tier, String sql) {
-                if (cancelReason != null && Thread.currentThread() == runThread) {
-                    throw cancelledHere(); // a step that swallowed the interrupt writes nothing more (the cleanup still may)
+                if (cancellation.requestedOnRunThread()) {
+                    throw cancellation.cancelledHere(); // a step that swallowed the interrupt writes nothing more (the cleanup still may)
                 }
                 ctx.wrote(tier.name());
             }
@@ -518,7 +396,7 @@ public final class PlaybookSession implements AutoCloseable {
                 ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
             }).ifPresent(hooks::add);
         }
-        NonTransactional prevGate = session.useNonTransactional(new StepGate(ctx));
+        NonTransactional prevGate = session.useNonTransactional(new StepGate(ctx, session, options, decider, listener, () -> atomic));
         Sluice.Binding bound = Sluice.bind(session); // the step's Groovy calls the static DSL
         for (Tier t : session.tiers()) {
             TierInternals.decidedBy(t, this::decisionRefusal); // tier1.commit() would commit the step with no history row
@@ -545,11 +423,11 @@ public final class PlaybookSession implements AutoCloseable {
             }
             if (failure != null) {
                 open = null;
-                if (cancelReason != null && Thread.currentThread() == runThread) {
-                    noticeCancel();
+                if (cancellation.requestedOnRunThread()) {
+                    cancellation.notice();
                 }
                 boolean again = implicitAtomic && dev.sluice.tier.SharedConnection.Refused.in(failure)
-                        && cancelReason == null
+                        && !cancellation.requested()
                         && ctx.actions.stream().noneMatch(a -> a.outcome() == ActionRecord.Outcome.PERFORMED);
                 try {
                     rollbackAll();
@@ -656,136 +534,25 @@ public final class PlaybookSession implements AutoCloseable {
 
     /** Commits the open step: a history row on every tier it wrote (in the same transaction), then the commits. */
     public StepResult commit() {
-        StepContext ctx = requireOpen();
-        StepResult r = openResult;
-        List<Tier> targets = new ArrayList<>();
-        for (Tier t : session.tiers()) { // workspace order: the commit order is the same on every run
-            if ((r.writtenTiers().contains(t.name()) || backfilled(ctx, t)) && (finishing == null || !finishing.scratch().contains(t.name()))) {
-                targets.add(t); // a finishing run's scratch copies are only read from: what they got is thrown away
-            }
-        }
-        if (targets.isEmpty()) {
-            targets.add(homeTier());
-        }
-        ObjectMapper json = Json.mapper();
-        String now = Instant.now().toString();
-        for (Tier t : targets) {
-            Map<String, Long> after = TierMeasures.counts(t);
-            History.record(t, new HistoryEntry(0, playbook.id(), ctx.step().name(), ctx.step().checksum(), HistoryEntry.APPLIED, who.user(),
-                    who.host(), now, r.millis(), openChanges.getOrDefault(t.name(), 0L), TierMeasures.toJson(json, openBefore.get(t.name())),
-                    TierMeasures.toJson(json, after), runId));
-        }
-        // The participants of an atomic step (explicit, or by default) commit as one unit; the order and the checks made
-        // before the first COMMIT are MultiTierCommit's (README, "Multi-tier commit").
-        List<Tier> written = targets;
-        List<Tier> group = atomic == null ? List.of() : atomic.tiers().stream().filter(written::contains).toList();
-        List<MultiTierCommit.Unit> units;
-        try {
-            units = MultiTierCommit.order(targets, group);
-            if (units.size() > 1) {
-                MultiTierCommit.checkDeferred(units, ctx.step().name());
-            }
-        } catch (RuntimeException e) {
-            abandonOpen();
-            throw e;
-        }
-        synchronized (cancelLock) {
-            if (cancelReason != null) {
-                throw cancelledHere(); // nothing committed yet: the caller rolls the step back
-            }
-            committing = true; // from here a cancel waits for the last COMMIT: a step is never left half-committed by one
-        }
-        try {
-            return commitUnits(ctx, r, units, now);
-        } finally {
-            synchronized (cancelLock) {
-                committing = false;
-            }
-        }
+        return commits.commit(requireOpen(), openResult, openChanges, openBefore, atomic, commitWait, new Decided());
     }
 
-    private StepResult commitUnits(StepContext ctx, StepResult r, List<MultiTierCommit.Unit> units, String now) {
-        Path intent = null;
-        Intents.Intent record = null;
-        Path snapDir = intents.snapshotDir(runId, ctx.step().name());
-        if (units.size() > 1) {
-            // A cheap copy of the committed state of every SQLite unit that commits before the last one: if a later COMMIT
-            // fails, or the process dies between commits, Sluice puts these back instead of leaving half a step.
-            Map<String, String> snaps = new LinkedHashMap<>();
-            try {
-                for (MultiTierCommit.Unit u : units.subList(0, units.size() - 1)) {
-                    for (Tier t : u.tiers()) {
-                        if (t.engine() == Engine.SQLITE && t.file() != null) {
-                            Path out = snapDir.resolve(t.name() + ".db");
-                            try {
-                                MultiTierCommit.snapshot(t, out);
-                                snaps.put(t.name(), snapDir.getFileName() + "/" + t.name() + ".db");
-                            } catch (SluiceException e) {
-                                // The step's own write lock can keep other connections out (a large transaction spills to the
-                                // file): commit without it; a later failure then names 'repair --finished' as the way out.
-                                listener.note("no pre-step snapshot of tier '" + t.name() + "' (" + e.getMessage() + "); committing without it");
-                            }
-                        }
-                    }
-                }
-                if (finishing == null) {
-                    record = new Intents.Intent(runId, playbook.id(), ctx.step().name(), ctx.step().checksum(),
-                            units.stream().flatMap(u -> u.names().stream()).toList(), now, snaps, options.params());
-                } else {
-                    // The same record, now also holding snapshots of the missed tiers that commit first: a crash in the
-                    // middle of finishing is settled by finishing again, the tiers finished by then counted as reached.
-                    Intents.Intent o = finishing.original();
-                    Map<String, String> all = new LinkedHashMap<>(o.snapshots());
-                    all.putAll(snaps);
-                    record = new Intents.Intent(o.runId(), o.playbook(), o.step(), o.checksum(), o.tiers(), o.started(), all, o.params());
-                }
-                intent = intents.write(record);
-            } catch (RuntimeException e) {
-                abandonOpen();
-                MultiTierCommit.deleteTree(snapDir);
-                throw e;
-            }
+    /** What the commit does to the open step: abandons it when it fails, ends the atomic sharing and decides it when it succeeds. */
+    private final class Decided implements StepCommit.OpenStep {
+        @Override
+        public void abandon() {
+            abandonOpen();
         }
-        List<String> done = new ArrayList<>();
-        for (MultiTierCommit.Unit u : units) {
-            try {
-                MultiTierCommit.commit(u, commitWait, listener);
-                done.addAll(u.names());
-            } catch (RuntimeException e) {
-                String holders = e instanceof SluiceException se && se.code() == ErrorCode.LOCKED ? MultiTierCommit.holders(u) : "";
-                abandonOpen();
-                String what = e instanceof SluiceException se && se.code() == ErrorCode.LOCKED
-                        ? u.label() + " kept a reader for " + MultiTierCommit.seconds(commitWait) + (holders.isEmpty() ? "" : " (" + holders + ")")
-                        : u.label() + " failed to commit (" + e.getMessage() + ")";
-                if (done.isEmpty()) {
-                    if (intent != null) {
-                        forget(intent, record);
-                    }
-                    throw new SluiceException(e instanceof SluiceException se && se.code() == ErrorCode.LOCKED ? ErrorCode.LOCKED : ErrorCode.FAILURE,
-                            "Step '" + ctx.step().name() + "' was not committed on any tier: " + what + ". Nothing changed; let the reader "
-                            + "finish (or stop it), then run the step again.", e);
-                }
-                // Something committed before this unit failed: undo it from the pre-step snapshot now, while this run holds the tiers.
-                String undone = undoCommitted(record, done);
-                if (undone == null) {
-                    forget(intent, record);
-                    throw new SluiceException(ErrorCode.FAILURE, "Step '" + ctx.step().name() + "' was not committed: " + what + "; "
-                            + String.join(", ", done) + " had committed and " + (done.size() == 1 ? "was" : "were") + " restored from the pre-step "
-                            + "snapshot, so no tier has any of it. Run the step again.", e);
-                }
-                String report = units.stream().flatMap(x -> x.names().stream()).map(x -> x + (done.contains(x) ? " committed" : " NOT committed")).toList().toString();
-                throw new SluiceException(ErrorCode.FAILURE, "Committing step '" + ctx.step().name() + "' failed: " + what + "; tier by tier: " + report
-                        + " (" + undone + "). The next 'sluice run' of " + playbook.displayPath() + " offers to restore the committed tiers and run it again.", e);
-            }
+
+        @Override
+        public void endAtomic() {
+            PlaybookSession.this.endAtomic();
         }
-        for (Tier t : session.tiers()) {
-            TierInternals.rollback(t); // read-only transactions of the tiers the step did not write
+
+        @Override
+        public StepResult committed(StepResult r) {
+            return decided(Decision.COMMIT, r, true);
         }
-        endAtomic();
-        if (intent != null) {
-            intents.deleteWithSnapshots(intent, record);
-        }
-        return decided(Decision.COMMIT, r.withStatus(StepResult.Status.COMMITTED), true);
     }
 
     /**
@@ -903,134 +670,6 @@ public final class PlaybookSession implements AutoCloseable {
         }
     }
 
-    /**
-     * Restores the tiers that committed ({@code done}) from the intent's pre-step snapshots. Returns null when every one
-     * was restored, else why not (the intent then stays for the next run).
-     */
-    /**
-     * Drops the crash record of a multi-tier commit that left no tier committed. A finishing run puts back the record it
-     * settles instead (with only the snapshots that were there), so the partial step stays recorded for the next try.
-     */
-    private void forget(Path intent, Intents.Intent record) {
-        if (finishing == null) {
-            intents.deleteWithSnapshots(intent, record);
-            return;
-        }
-        for (var e : record.snapshots().entrySet()) {
-            if (!finishing.original().snapshots().containsKey(e.getKey())) {
-                intents.delete(intents.resolve(e.getValue()));
-            }
-        }
-        intents.write(finishing.original());
-    }
-
-    private String undoCommitted(Intents.Intent record, List<String> done) {
-        for (String n : done) {
-            if (!record.snapshots().containsKey(n)) {
-                return "no pre-step snapshot of " + n + " (not a SQLite file)";
-            }
-        }
-        try {
-            for (String n : done) {
-                MultiTierCommit.restore(session.tier(n), intents.resolve(record.snapshots().get(n)));
-                listener.note("tier '" + n + "' restored from the pre-step snapshot of step '" + record.step() + "'");
-            }
-            return null;
-        } catch (RuntimeException e) {
-            return "restoring failed: " + e.getMessage();
-        }
-    }
-
-    /**
-     * A backfill in the step writes its tier in committed batches, so the step's history row belongs there even when this
-     * run's backfill found its work already done (a rerun after a kill between the last batch and the step's commit).
-     */
-    private static boolean backfilled(StepContext ctx, Tier t) {
-        return !t.readOnly() && ctx.actions().stream().anyMatch(a -> a.outcome() == ActionRecord.Outcome.PERFORMED
-                && "backfill".equals(a.action().verb()) && a.action().tiers().contains(t.name()));
-    }
-
-    private Tier homeTier() {
-        for (Playbook.TierNeed n : playbook.tiers()) {
-            if (session.tiers().has(n.name()) && !session.tier(n.name()).readOnly()) {
-                return session.tier(n.name());
-            }
-        }
-        return session.tiers().all().stream().filter(t -> !t.readOnly()).findFirst().orElseThrow(() -> new SluiceException(
-                ErrorCode.PLAYBOOK, "No writable tier to record step history in. Make one tier writable in sluice.json."));
-    }
-
-    // ---------------------------------------------------------------- non-transactional actions inside a step
-
-    /** The gate a running step installs: announce, ask (step mode), describe only (dry run), and keep transactions out of the way. */
-    private final class StepGate implements NonTransactional {
-        private final StepContext ctx;
-
-        StepGate(StepContext ctx) {
-            this.ctx = ctx;
-        }
-
-        @Override
-        public <T> T perform(Action action, Supplier<T> body) {
-            for (String n : action.tiers()) {
-                if (atomic != null && atomic.includes(n)) {
-                    throw new dev.sluice.tier.SharedConnection.Refused(ErrorCode.PLAYBOOK, "'" + action.verb() + "' cannot run in atomic step '" + ctx.step().name()
-                            + "': tier '" + n + "' shares one connection and one transaction with the step's other SQLite tiers. Move '"
-                            + action.verb() + "' to a step of its own, or drop atomic: true.");
-                }
-            }
-            if (options.dryRun()) {
-                record(action, ActionRecord.Outcome.DESCRIBED);
-                return null;
-            }
-            if (action.outsideTransaction()) {
-                for (String n : action.tiers()) {
-                    if (ctx.openWrites.contains(n)) { // writes an earlier action committed (a backfill's batches) do not count
-                        throw new SluiceException(ErrorCode.PLAYBOOK, "'" + action.verb() + "' needs tier '" + n + "' outside a transaction, but step '"
-                                + ctx.step().name() + "' has already written to it. Move '" + action.verb() + "' to a step of its own, before the writes.");
-                    }
-                }
-            }
-            listener.action(ctx.step(), new ActionRecord(action, null));
-            // Without a decider (an API caller that gave none) nobody can confirm: the safe answer is no.
-            boolean yes = options.mode() == RunMode.YES || decider != null && decider.confirm(ctx.step(), action);
-            if (!yes) {
-                record(action, ActionRecord.Outcome.DECLINED);
-                throw new SluiceException(ErrorCode.CANCELLED, "Declined: " + action.description() + ". The step stops and rolls back.");
-            }
-            List<Tier> reopen = new ArrayList<>();
-            if (action.outsideTransaction()) {
-                for (String n : action.tiers()) {
-                    Tier t = session.tier(n);
-                    if (t.inTransaction()) {
-                        TierInternals.rollback(t); // nothing written on it yet: this only ends the read transaction
-                        reopen.add(t);
-                    }
-                }
-            }
-            try {
-                T result = body.get();
-                record(action, ActionRecord.Outcome.PERFORMED);
-                return result;
-            } finally {
-                if (action.outsideTransaction()) {
-                    ctx.openWrites.removeAll(action.tiers()); // what the action wrote, it committed itself (or it is connection state)
-                }
-                for (Tier t : reopen) {
-                    if (!TierInternals.isClosed(t) && !t.inTransaction()) {
-                        t.begin();
-                    }
-                }
-            }
-        }
-
-        private void record(Action action, ActionRecord.Outcome outcome) {
-            ActionRecord r = new ActionRecord(action, outcome);
-            ctx.actions.add(r);
-            listener.action(ctx.step(), r);
-        }
-    }
-
     // ---------------------------------------------------------------- start-up checks
 
 
@@ -1087,8 +726,8 @@ public final class PlaybookSession implements AutoCloseable {
             return;
         }
         closed = true;
-        if (cancelReason != null) {
-            noticeCancel();
+        if (cancellation.requested()) {
+            cancellation.notice();
         }
         try {
             if (open != null) {

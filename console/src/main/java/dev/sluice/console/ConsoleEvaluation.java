@@ -1,0 +1,236 @@
+package dev.sluice.console;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import org.jline.terminal.Terminal;
+
+/**
+ * How a console evaluates Java input: on the fast path ({@link DirectCall}) while JShell is cold, else snippet by snippet
+ * in JShell; with System.out/err sent to the console's streams in script mode, the progress indicator on a terminal, the
+ * state Ctrl-C reads ({@link ConsoleInterrupts}), errors as one line kept in {@code lastError}, and the listeners told.
+ */
+final class ConsoleEvaluation {
+    private static volatile Throwable lastError;
+
+    private final Console.Options options;
+    /** Null in script mode. */
+    private final Terminal terminal;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Evaluator evaluator;
+    /** The fast path for plain DSL calls while JShell is still cold; null when a custom startup could rebind names. */
+    private final DirectCall direct;
+    private final CompletableFuture<Void> started;
+    private final ScheduledExecutorService timer;
+    private final ConsoleInterrupts interrupts;
+    private final ConsoleStartup startup;
+    private final AtomicLong directEvaluations = new AtomicLong();
+
+    ConsoleEvaluation(Console.Options options, Terminal terminal, PrintStream out, PrintStream err, Evaluator evaluator, DirectCall direct,
+                      CompletableFuture<Void> started, ScheduledExecutorService timer, ConsoleInterrupts interrupts, ConsoleStartup startup) {
+        this.options = options;
+        this.terminal = terminal;
+        this.out = out;
+        this.err = err;
+        this.evaluator = evaluator;
+        this.direct = direct;
+        this.started = started;
+        this.timer = timer;
+        this.interrupts = interrupts;
+        this.startup = startup;
+    }
+
+    /** The last exception an input raised in any console of this JVM (snippets read it as {@code lastError}). */
+    static Throwable lastError() {
+        return lastError;
+    }
+
+    /** A new console starts with no last error. */
+    static void forgetLastError() {
+        lastError = null;
+    }
+
+    boolean java(String source) {
+        if (direct != null && !started.isDone()) {
+            Optional<DirectCall.Plan> plan = direct.plan(source);
+            if (plan.isPresent()) {
+                return evalDirect(source, plan.get());
+            }
+        }
+        started.join();
+        String rest = source;
+        while (!rest.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo ci = evaluator.analyze(rest);
+            String snippet;
+            switch (ci.completeness()) {
+                case COMPLETE, COMPLETE_WITH_SEMI -> {
+                    snippet = ci.source();
+                    rest = ci.remaining();
+                }
+                case EMPTY -> {
+                    return true;
+                }
+                default -> {
+                    snippet = rest;
+                    rest = "";
+                }
+            }
+            if (!evalSnippet(snippet)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean evalSnippet(String snippet) {
+        fireInput(EvalListener.Kind.JAVA, snippet);
+        List<Evaluator.Outcome> outcomes;
+        try {
+            outcomes = evaluating(() -> evaluator.eval(snippet));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        boolean ok = true;
+        for (Evaluator.Outcome o : outcomes) {
+            SnippetEvent ev = o.event();
+            if (ev.status() == Snippet.Status.REJECTED) {
+                String line = Renderer.compileError(ev.snippet().source(), o.diagnostics());
+                printError(line, null);
+                fireError(line, null);
+                ok = false;
+            } else if (o.thrown() != null) {
+                report(o.thrown());
+                ok = false;
+            } else if (interrupts.cancelRequested()) {
+                cancelled();
+                ok = false;
+            } else {
+                shown(Renderer.describe(ev));
+            }
+        }
+        return ok;
+    }
+
+    /** A plain DSL call run while JShell warms up ({@link DirectCall}): same output, errors, journal and Ctrl-C as a snippet. */
+    private boolean evalDirect(String source, DirectCall.Plan plan) {
+        directEvaluations.incrementAndGet();
+        fireInput(EvalListener.Kind.JAVA, source);
+        DirectCall.Result result;
+        interrupts.directRunning(true);
+        try {
+            result = evaluating(() -> DirectCall.run(plan));
+        } catch (Throwable t) {
+            // Every throwable, an OutOfMemoryError included, is reported as JShell reports a snippet's: the console stays.
+            if (interrupts.cancelRequested()) {
+                cancelled();
+            } else {
+                report(t);
+            }
+            return false;
+        } finally {
+            interrupts.directRunning(false);
+        }
+        if (interrupts.cancelRequested()) {
+            cancelled(); // a call that absorbed the cancel still counts as stopped, as on JShell's path
+            return false;
+        }
+        shown(result.shown());
+        return true;
+    }
+
+    /** Work that evaluates input, as the console runs it. */
+    private interface Evaluation<T> {
+        T run() throws Throwable;
+    }
+
+    /**
+     * Runs one evaluation with what every evaluation needs: in script mode System.out/err sent where this console's output
+     * goes (in-process code prints there), the progress indicator on a terminal, and the state Ctrl-C reads.
+     */
+    private <T> T evaluating(Evaluation<T> work) throws Throwable {
+        PrintStream sysOut = System.out;
+        PrintStream sysErr = System.err;
+        boolean redirect = terminal == null && (out != sysOut || err != sysErr);
+        Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out);
+        interrupts.begin();
+        try {
+            if (redirect) {
+                System.setOut(out);
+                System.setErr(err);
+            }
+            return work.run();
+        } finally {
+            interrupts.end();
+            if (redirect) {
+                System.setOut(sysOut);
+                System.setErr(sysErr);
+            }
+            progress.stop();
+        }
+    }
+
+    private void cancelled() {
+        String line = "Cancelled: stopped by Ctrl-C.";
+        printError(line, null);
+        fireError(line, null);
+    }
+
+    /** Prints what an evaluation shows (nothing for null) and tells listeners. */
+    private void shown(String shown) {
+        if (shown != null) {
+            out.println(shown);
+        }
+        fireOutput(shown == null ? "" : shown);
+    }
+
+    /** How many inputs took the fast path (tests check it was, or was not, taken). */
+    long directEvaluations() {
+        return directEvaluations.get();
+    }
+
+    /** Prints an error as one line, keeps it in {@code lastError} (also for snippets), tells listeners. */
+    void report(Throwable t) {
+        String line = Renderer.error(t);
+        printError(line, t);
+        if (options.verbose()) {
+            t.printStackTrace(err);
+        }
+        lastError = t;
+        fireError(line, t);
+        if (startup.lastErrorBound()) {
+            evaluator.eval("lastError = dev.sluice.console.Console.lastError();");
+        }
+    }
+
+    void printError(String line, Throwable t) {
+        err.println(line);
+        err.flush();
+    }
+
+    void fireInput(EvalListener.Kind kind, String text) {
+        for (EvalListener l : options.listeners()) {
+            l.input(kind, text);
+        }
+    }
+
+    void fireOutput(String summary) {
+        for (EvalListener l : options.listeners()) {
+            l.output(summary);
+        }
+    }
+
+    void fireError(String line, Throwable t) {
+        for (EvalListener l : options.listeners()) {
+            l.error(line, t);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.sluice.console;
+
+import dev.sluice.dsl.Session;
+import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Ctrl-C in a console: during an evaluation it stops the SQL running on every tier and then, if the snippet runs on, its
+ * Java code (never the console); at an empty prompt it asks the handler the opener installed. The console marks each
+ * evaluation with {@link #begin} and {@link #end} so a delayed stop never hits the input typed after the cancelled one.
+ */
+final class ConsoleInterrupts {
+    private final Session session;
+    private final Evaluator evaluator;
+    private final ScheduledExecutorService timer;
+    private volatile boolean evaluating;
+    /** Counts evaluations, so a delayed stop after Ctrl-C never hits the input typed after the cancelled one. */
+    private final AtomicLong evaluation = new AtomicLong();
+    private volatile boolean cancelRequested;
+    /** True while the fast path runs: Ctrl-C then cancels its SQL; JShell.stop would hit the warm-up instead. */
+    private volatile boolean directRunning;
+    private volatile BooleanSupplier promptInterrupt = () -> false;
+
+    ConsoleInterrupts(Session session, Evaluator evaluator, ScheduledExecutorService timer) {
+        this.session = session;
+        this.evaluator = evaluator;
+        this.timer = timer;
+    }
+
+    /** An evaluation starts: no cancel asked for it yet. */
+    void begin() {
+        cancelRequested = false;
+        evaluation.incrementAndGet();
+        evaluating = true;
+    }
+
+    void end() {
+        evaluating = false;
+    }
+
+    /** Whether Ctrl-C was pressed during the current (or last) evaluation. */
+    boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    /** Marks the fast path running ({@link DirectCall}): its SQL is cancelled, JShell is not stopped. */
+    void directRunning(boolean running) {
+        directRunning = running;
+    }
+
+    /** Ctrl-C: stops the SQL running on every tier and then the snippet's Java code; the console stays. */
+    void interrupt() {
+        if (!evaluating) {
+            return;
+        }
+        cancelRequested = true;
+        long cancelled = evaluation.get();
+        for (Tier t : session.tiers()) {
+            TierInternals.cancel(t);
+        }
+        // Give the cancelled statement a moment to unwind cleanly before stopping the snippet thread itself.
+        timer.schedule(() -> {
+            if (evaluating && !directRunning && evaluation.get() == cancelled) {
+                evaluator.stop();
+            }
+        }, 300, TimeUnit.MILLISECONDS);
+    }
+
+    /** See {@link Console#onPromptInterrupt}. */
+    void onPromptInterrupt(BooleanSupplier handler) {
+        promptInterrupt = handler;
+    }
+
+    /** Ctrl-C at an empty prompt; true when the console is to end. */
+    boolean promptInterrupted() {
+        return promptInterrupt.getAsBoolean();
+    }
+}
