@@ -26,7 +26,7 @@ import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Option;
 
 /** The options of every command that opens the console ({@code console}, {@code demo}), and how it is opened. */
-public final class ConsoleOptions {
+final class ConsoleOptions {
     @Option(names = "--startup", paramLabel = "FILE", description = "A startup script of your own, evaluated after scripts/startup.jsh (repeatable).")
     List<Path> startup = new ArrayList<>();
 

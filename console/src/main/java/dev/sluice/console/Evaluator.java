@@ -33,7 +33,7 @@ import jdk.jshell.SourceCodeAnalysis;
  * thread-safe. Work queues in order: the startup script evaluates in the background while the console already reads
  * its first line; the first user snippet simply waits behind it.
  */
-public final class Evaluator implements AutoCloseable {
+final class Evaluator implements AutoCloseable {
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sluice-jshell");
         t.setDaemon(true);

@@ -18,7 +18,7 @@ import jdk.jshell.UnresolvedReferenceException;
 import jdk.jshell.VarSnippet;
 
 /** How snippet results and errors read to people: numbers with separators, durations humanised, errors in one line. */
-public final class Renderer {
+final class Renderer {
     private static final Set<String> INTEGRAL = Set.of("int", "long", "short", "byte", "Integer", "Long", "Short", "Byte",
             "java.lang.Integer", "java.lang.Long", "java.lang.Short", "java.lang.Byte");
 

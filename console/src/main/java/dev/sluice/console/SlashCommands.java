@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  * it the commands to offer ({@link Console.Options#withCommands}; the standard set is {@code
  * console.commands.StandardCommands}), so the console never depends on the packages its commands live in.
  */
-public final class SlashCommands {
+final class SlashCommands {
     private final List<SlashCommand> commands;
 
     private SlashCommands(List<SlashCommand> commands) {

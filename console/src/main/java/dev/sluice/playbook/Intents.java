@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * workspace naming the tiers in commit order; after the last commit it deletes it. A file still there at the next start
  * means a crash between commits: each tier's history says whether its part committed.
  */
-public final class Intents {
+final class Intents {
     /**
      * One pending multi-tier commit. {@code tiers}: in commit order. {@code snapshots}: for the tiers that commit before
      * the last unit, the pre-step snapshot file (relative to the intent folder) that recovery restores them from.

@@ -4,7 +4,7 @@ import dev.sluice.console.CommandContext;
 import dev.sluice.console.SlashCommand;
 
 /** {@code /exit}: leaves the console (asking first while a transaction is open), like Ctrl-D. */
-public final class ExitCommand implements SlashCommand {
+final class ExitCommand implements SlashCommand {
     @Override
     public String name() {
         return "exit";

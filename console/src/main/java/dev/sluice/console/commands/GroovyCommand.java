@@ -12,7 +12,7 @@ import org.codehaus.groovy.control.CompilerConfiguration;
 import org.codehaus.groovy.control.customizers.ImportCustomizer;
 
 /** {@code /groovy CODE}: evaluates Groovy with the console's bindings (each tier by name, {@code ws}, {@code tiers}). */
-public final class GroovyCommand implements SlashCommand {
+final class GroovyCommand implements SlashCommand {
     private GroovyShell shell;
     private Session boundTo;
 

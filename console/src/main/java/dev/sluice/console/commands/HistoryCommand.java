@@ -5,7 +5,7 @@ import dev.sluice.console.SlashCommand;
 import java.util.List;
 
 /** {@code /history}: what was typed in this session, numbered. */
-public final class HistoryCommand implements SlashCommand {
+final class HistoryCommand implements SlashCommand {
     @Override
     public String name() {
         return "history";

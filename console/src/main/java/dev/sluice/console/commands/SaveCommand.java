@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Set;
 
 /** {@code /save FILE}: writes this session's inputs as a script that {@code sluice console -f FILE} runs again. */
-public final class SaveCommand implements SlashCommand {
+final class SaveCommand implements SlashCommand {
     private static final Set<String> NOT_SAVED = Set.of("/save", "/history", "/exit", "/help");
 
     @Override

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code /schema tier.table}: the CREATE statements of a table, its indexes and triggers. */
-public final class SchemaCommand implements SlashCommand {
+final class SchemaCommand implements SlashCommand {
     @Override
     public String name() {
         return "schema";

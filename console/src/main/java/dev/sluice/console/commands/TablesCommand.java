@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code /tables [tier]}: the tables of one tier (or every tier) with their row counts. */
-public final class TablesCommand implements SlashCommand {
+final class TablesCommand implements SlashCommand {
     @Override
     public String name() {
         return "tables";

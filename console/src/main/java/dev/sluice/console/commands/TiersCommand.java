@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 
 /** {@code /tiers}: each tier's engine, location, size, table count and whether a transaction is open. */
-public final class TiersCommand implements SlashCommand {
+final class TiersCommand implements SlashCommand {
     @Override
     public String name() {
         return "tiers";
