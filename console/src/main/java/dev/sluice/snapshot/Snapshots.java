@@ -374,12 +374,7 @@ public final class Snapshots {
      * whole: see {@link #replaceFile}.
      */
     public Restored restore(String name, List<String> only) {
-        Snapshot s;
-        try {
-            s = verify(name);
-        } catch (SluiceException e) {
-            throw noSnapshotForDamaged(name, only, e);
-        }
+        Snapshot s = verifyForRestore(name, only);
         if (s.files().isEmpty()) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "Snapshot '" + name + "' holds no restorable copy: it keeps only the damaged bytes of "
                     + String.join(", ", s.damaged().stream().map(Snapshot.DamagedCopy::tier).toList()) + " (in " + s.dir().resolve("damaged")
@@ -427,6 +422,15 @@ public final class Snapshots {
             }
         }
         return new Restored(s, before, checks);
+    }
+
+    /** {@link #verify}, whose refusal names a damaged tier among {@code only} (all when empty) and how to salvage it. */
+    public Snapshot verifyForRestore(String name, List<String> only) {
+        try {
+            return verify(name);
+        } catch (SluiceException e) {
+            throw noSnapshotForDamaged(name, only, e);
+        }
     }
 
     /** A missing or unusable snapshot, said with the damaged tier it was meant for: a snapshot cannot be taken of it now. */
@@ -486,8 +490,7 @@ public final class Snapshots {
 
     /**
      * Copies a damaged tier's file and its -wal, -journal and -shm siblings byte for byte into {@code damaged/} of the
-     * snapshot folder, never through SQLite (which cannot read it), with the tier's connection closed and SQLite's lock bytes
-     * held so that no other process changes it meanwhile.
+     * snapshot folder, never through SQLite (which cannot read it). An error here leaves the partial folder to be removed.
      */
     private Snapshot.DamagedCopy rawCopy(Tier t, Path partial, String damage) throws IOException {
         Path db = t.file().toAbsolutePath();
@@ -495,26 +498,21 @@ public final class Snapshots {
         Files.createDirectories(dir);
         setPerms(dir, "rwx------");
         List<String> names = new ArrayList<>();
-        long[] bytes = {0};
-        TierInternals.reopen(t, () -> holdingFile(t, db, () -> {
-            for (String suffix : new String[]{"", "-wal", "-journal", "-shm"}) {
-                Path src = db.resolveSibling(db.getFileName() + suffix);
-                if (!Files.isRegularFile(src)) {
-                    continue;
-                }
-                Path out = dir.resolve(t.name() + ".db" + suffix);
-                try {
-                    copyFile(src, out);
-                    setPerms(out, "rw-------");
-                    bytes[0] += Files.size(out);
-                } catch (IOException e) {
-                    throw new SluiceException(ErrorCode.IO, "Cannot copy the damaged file " + src + " of tier '" + t.name() + "' to " + out
-                            + ": " + e.getMessage() + ". Check free space and permissions; nothing was changed in the tiers.", e);
-                }
-                names.add("damaged/" + out.getFileName());
+        long bytes = 0;
+        // Copied while the tier's idle connection stays open: closing it would let SQLite checkpoint a -wal into the damaged
+        // file or drop it, before its bytes are kept. Whether another process holds the file is asked before it is replaced.
+        for (String suffix : new String[]{"", "-wal", "-journal", "-shm"}) {
+            Path src = db.resolveSibling(db.getFileName() + suffix);
+            if (!Files.isRegularFile(src)) {
+                continue;
             }
-        }));
-        return new Snapshot.DamagedCopy(t.name(), db.toString(), names, bytes[0], sha256(dir.resolve(t.name() + ".db")), abbreviate(damage));
+            Path out = dir.resolve(t.name() + ".db" + suffix);
+            copyFile(src, out);
+            setPerms(out, "rw-------");
+            bytes += Files.size(out);
+            names.add("damaged/" + out.getFileName());
+        }
+        return new Snapshot.DamagedCopy(t.name(), db.toString(), names, bytes, sha256(dir.resolve(t.name() + ".db")), abbreviate(damage));
     }
 
     /** SQLite's lock bytes in every database file (PENDING, RESERVED and the SHARED range), as its unix VFS places them. */
