@@ -120,6 +120,17 @@ class DamagedRestoreTest {
     }
 
     @Test
+    void restoreInTheConsoleRepairsTheBoundTierInPlaceIssue14() throws Exception {
+        Path file = workspaceWithSnapshot(tmp);
+        overwrite(file, 0, 4096);
+        CliRunner r = CliRunner.run("console", "-w=" + tmp, "--no-journal", "-e", "restore(\"pre\", \"tier1\")", "-e", "tier1.count(\"items\")");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("Tier 'tier1' was damaged: its file was replaced"), r.out());
+        assertTrue(r.out().strip().endsWith("3,000") || r.out().strip().endsWith("3000"), "the console's tier1 answers after the restore: " + r.out());
+        assertEquals(TestWorkspaces.fileHash(tmp.resolve("snapshots/pre/tier1.db")), TestWorkspaces.fileHash(file));
+    }
+
+    @Test
     void aDamagedTierWithNoSnapshotIsOneLineAndChangesNothingIssue14() throws Exception {
         Workspace ws = TestWorkspaces.sqlite(tmp, "tier1");
         try (Tier t = Tier.open(ws.tier("tier1"), true)) {
