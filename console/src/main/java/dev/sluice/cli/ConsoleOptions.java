@@ -3,6 +3,8 @@ package dev.sluice.cli;
 import dev.sluice.tier.TierInternals;
 
 import dev.sluice.console.Console;
+import dev.sluice.console.commands.JournalCommands;
+import dev.sluice.console.commands.StandardCommands;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.journal.Recording;
@@ -47,7 +49,8 @@ public final class ConsoleOptions {
 
     /** Opens the console on {@code session}: a script (-f/-e), a terminal, or piped stdin. Returns the exit status. */
     int open(Session session, PrintWriter out, PrintWriter err) throws IOException {
-        Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
+        session.useEvents(new dev.sluice.console.TerminalEvents(err::println)); // copy notes, backfill progress
+        Console.Options opts = StandardCommands.options().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
         if (noJournal) {
             warnDamaged(session, err); // a tier whose first page is damaged is known from its open
             return open(session, out, err, opts.withCommands(JournalCommands.of(null)), null);

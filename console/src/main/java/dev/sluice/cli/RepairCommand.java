@@ -1,12 +1,12 @@
 package dev.sluice.cli;
 
+import dev.sluice.encoding.Sha256;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.history.History;
 import dev.sluice.history.HistoryEntry;
 import dev.sluice.history.RunLocks;
-import dev.sluice.history.Sha256;
 import dev.sluice.history.Who;
 import dev.sluice.playbook.PartialSteps;
 import dev.sluice.playbook.Playbook;

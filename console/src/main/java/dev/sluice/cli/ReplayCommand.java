@@ -1,8 +1,8 @@
 package dev.sluice.cli;
 
 import dev.sluice.console.Console;
+import dev.sluice.console.commands.StandardCommands;
 import dev.sluice.dsl.Session;
-import dev.sluice.dsl.Sluice;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.journal.JournalFile;
@@ -87,6 +87,7 @@ final class ReplayCommand implements Callable<Integer> {
             out.println("Replaying " + jf.path() + " (" + kind + " recorded by " + jf.header().path("user").asText() + " at "
                     + jf.header().path("start").asText() + ") on " + session.workspace().dir());
             recorded = rec.journal().file();
+            session.useEvents(new dev.sluice.console.TerminalEvents(out::println)); // notes where the replayed console prints
             rec.status(ErrorCode.FAILURE.exitStatus()); // until the replay finishes: one that dies says so in its journal
             rec.journal().output("replay of " + jf.path());
             List<String> diffs = Replayer.fingerprintDifferences(jf, rec.fingerprints()); // counted once, for this replay's own header
@@ -139,22 +140,17 @@ final class ReplayCommand implements Callable<Integer> {
                 out.flush();
             }
         }, true, StandardCharsets.UTF_8);
-        Console.Options opts = Console.Options.defaults().withVerbose(Main.verbose).withListener(new JournalBridge(rec.journal()));
+        Console.Options opts = StandardCommands.options().withVerbose(Main.verbose).withListener(new JournalBridge(rec.journal()));
         try (Console console = Console.onStreams(session, new StringReader(""), ps, ps, opts)) {
-            Session previous = Sluice.use(session);
-            try {
-                Replayer.Executor exec = (k, text) -> {
-                    out.println("» " + text.strip().replace("\n", "\n  "));
-                    boolean ok = k.equals("groovy") ? console.evaluate("/groovy " + text) : console.evaluate(text);
-                    ps.flush();
-                    if (!ok) {
-                        throw new SluiceException(ErrorCode.FAILURE, "the input failed");
-                    }
-                };
-                return new Replayer(jf, session, exec, asker, out, step, yes, until == null ? -1 : until).run();
-            } finally {
-                Sluice.use(previous);
-            }
+            Replayer.Executor exec = (k, text) -> {
+                out.println("» " + text.strip().replace("\n", "\n  "));
+                boolean ok = k.equals("groovy") ? console.evaluate("/groovy " + text) : console.evaluate(text);
+                ps.flush();
+                if (!ok) {
+                    throw new SluiceException(ErrorCode.FAILURE, "the input failed");
+                }
+            };
+            return new Replayer(jf, session, exec, asker, out, step, yes, until == null ? -1 : until).run();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.console.Console;
+import dev.sluice.console.commands.StandardCommands;
 import dev.sluice.console.playbook.ConsoleInspector;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
@@ -120,6 +121,7 @@ final class RunCommand implements Callable<Integer> {
             PlaybookSession.refuseIfLockedBeforeOpening(dev.sluice.workspace.Workspace.load(workspace.dir()), pb);
         }
         try (Session session = Session.open(workspace.dir())) {
+            session.useEvents(new dev.sluice.console.TerminalEvents(spec.commandLine().getErr()::println)); // copy notes, backfill progress
             if (list) {
                 out.println("Playbook '" + pb.title() + "' (" + pb.displayPath() + ")" + (pb.description() == null ? "" : ": " + pb.description()));
                 for (StepStatus s : PlaybookSession.statuses(session, pb)) {
@@ -145,7 +147,7 @@ final class RunCommand implements Callable<Integer> {
                 int status = ErrorCode.FAILURE.exitStatus();
                 try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener);
                      RunGuard guard = RunGuard.install(run, rec, terminal, spec.commandLine().getErr())) {
-                    Console.Options console = Console.Options.defaults().withVerbose(Main.verbose);
+                    Console.Options console = StandardCommands.options().withVerbose(Main.verbose);
                     if (rec != null) {
                         console = console.withListener(new JournalBridge(rec.journal())); // what the operator does while inspecting
                     }

@@ -29,9 +29,14 @@ public final class Version {
             return new String[]{"sluice " + get() + " (Java " + Runtime.version() + ", SQLite JDBC " + sqliteJdbc() + ")"};
         }
 
+        /** The driver's jar version, found through JDBC (only tier, snapshot and data know the driver's own classes). */
         private static String sqliteJdbc() {
-            Package p = org.sqlite.JDBC.class.getPackage();
-            return p == null || p.getImplementationVersion() == null ? "?" : p.getImplementationVersion();
+            try {
+                Package p = java.sql.DriverManager.getDriver("jdbc:sqlite:").getClass().getPackage();
+                return p == null || p.getImplementationVersion() == null ? "?" : p.getImplementationVersion();
+            } catch (java.sql.SQLException e) {
+                return "?";
+            }
         }
     }
 }

@@ -10,30 +10,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import javax.lang.model.SourceVersion;
-import jdk.jshell.ExpressionSnippet;
-import jdk.jshell.MethodSnippet;
+import java.util.function.Supplier;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
-import jdk.jshell.TypeDeclSnippet;
-import jdk.jshell.VarSnippet;
 import org.jline.terminal.Terminal;
 
 /**
@@ -47,65 +36,74 @@ import org.jline.terminal.Terminal;
  * <p><b>Re-entry.</b> The playbook runner's "inspect" opens a console on the <em>same</em> live session (same
  * connections, a step's transaction still open): {@code Console.onTerminal(session, terminal,
  * Options.defaults().leavingKeepsTransactions()).run()} returns when the user types {@code /exit} or Ctrl-D, and
- * neither closes the session nor ends its transactions; the caller keeps owning both. {@link Sluice#use} is set to
- * the session for the console's lifetime and restored on return.
+ * neither closes the session nor ends its transactions; the caller keeps owning both. The console binds the session
+ * for the static DSL ({@link Sluice#bind}) on its JShell thread for its lifetime, and on the caller's thread while
+ * {@link #run()} or {@link #evaluate} runs, restoring what was there on return.
  */
 public final class Console implements CommandContext, AutoCloseable {
-    /** Names the startup binds itself; a tier with one of these names keeps only {@code tier("name")}. */
-    static final Set<String> RESERVED = Set.of("ws", "tiers", "lastError", "session");
-    private static final Pattern JAVA_IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
     private static volatile Throwable lastError;
     private static final java.util.concurrent.atomic.AtomicReference<Evaluator> WARM = new java.util.concurrent.atomic.AtomicReference<>();
 
     /** How a console behaves; immutable, {@code with…} returns a changed copy. */
-    public record Options(boolean verbose, boolean keepGoing, List<Path> startupFiles, List<SlashCommand> extraCommands,
+    public record Options(boolean verbose, boolean keepGoing, List<Path> startupFiles, List<Supplier<List<SlashCommand>>> commands,
                           List<EvalListener> listeners, boolean confirmExitWithOpenTransactions, Path historyFile) {
         public Options {
             startupFiles = List.copyOf(startupFiles);
-            extraCommands = List.copyOf(extraCommands);
+            commands = List.copyOf(commands);
             listeners = List.copyOf(listeners);
         }
 
+        /** No commands: the opener adds them ({@code StandardCommands.options()} is the standard console). */
         public static Options defaults() {
             return new Options(false, false, List.of(), List.of(), List.of(), true, null);
         }
 
         public Options withVerbose(boolean v) {
-            return new Options(v, keepGoing, startupFiles, extraCommands, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(v, keepGoing, startupFiles, commands, listeners, confirmExitWithOpenTransactions, historyFile);
         }
 
         public Options withKeepGoing(boolean k) {
-            return new Options(verbose, k, startupFiles, extraCommands, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, k, startupFiles, commands, listeners, confirmExitWithOpenTransactions, historyFile);
         }
 
         /** Adds the user's own startup scripts, evaluated after the standard one. */
         public Options withStartup(List<Path> files) {
             List<Path> all = new ArrayList<>(startupFiles);
             all.addAll(files);
-            return new Options(verbose, keepGoing, all, extraCommands, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, keepGoing, all, commands, listeners, confirmExitWithOpenTransactions, historyFile);
         }
 
-        /** Adds commands (playbook, journal…) to the standard ones. */
-        public Options withCommands(List<SlashCommand> commands) {
-            List<SlashCommand> all = new ArrayList<>(extraCommands);
-            all.addAll(commands);
+        /**
+         * Adds the commands {@code factory} makes, called once per console built with these options (commands that hold
+         * something, like the playbook run {@code /run} loads, are per console). A later command with the same name
+         * replaces an earlier one.
+         */
+        public Options withCommands(Supplier<List<SlashCommand>> factory) {
+            List<Supplier<List<SlashCommand>>> all = new ArrayList<>(commands);
+            all.add(factory);
             return new Options(verbose, keepGoing, startupFiles, all, listeners, confirmExitWithOpenTransactions, historyFile);
+        }
+
+        /** Adds these command objects (shared by every console built with these options). */
+        public Options withCommands(List<SlashCommand> more) {
+            List<SlashCommand> fixed = List.copyOf(more);
+            return withCommands(() -> fixed);
         }
 
         public Options withListener(EvalListener l) {
             List<EvalListener> all = new ArrayList<>(listeners);
             all.add(l);
-            return new Options(verbose, keepGoing, startupFiles, extraCommands, all, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, keepGoing, startupFiles, commands, all, confirmExitWithOpenTransactions, historyFile);
         }
 
         /** For a console opened inside a step: leaving does not touch the step's open transactions, so no question. */
         public Options leavingKeepsTransactions() {
-            return new Options(verbose, keepGoing, startupFiles, extraCommands, listeners, false, historyFile);
+            return new Options(verbose, keepGoing, startupFiles, commands, listeners, false, historyFile);
         }
 
         /** Where JLine keeps history (default: {@code .sluice_history} in the workspace). */
         public Options withHistoryFile(Path file) {
-            return new Options(verbose, keepGoing, startupFiles, extraCommands, listeners, confirmExitWithOpenTransactions, file);
+            return new Options(verbose, keepGoing, startupFiles, commands, listeners, confirmExitWithOpenTransactions, file);
         }
     }
 
@@ -134,12 +132,12 @@ public final class Console implements CommandContext, AutoCloseable {
     /** True while the fast path runs: Ctrl-C then cancels its SQL; JShell.stop would hit the warm-up instead. */
     private volatile boolean directRunning;
     private final java.util.concurrent.atomic.AtomicLong directEvaluations = new java.util.concurrent.atomic.AtomicLong();
-    private volatile boolean lastErrorBound;
     private volatile java.util.function.BooleanSupplier promptInterrupt = () -> false;
     private InputSource input;
-    private final Session previousSession;
     /** The fast path for plain DSL calls while JShell is still cold; null when a custom startup could rebind names. */
     private final DirectCall direct;
+    /** The startup script, the tier bindings and the user's startup files, evaluated in the background. */
+    private final ConsoleStartup startup;
 
     private Console(Session session, Options options, Terminal terminal, Reader scriptIn, PrintStream out, PrintStream err) {
         this.session = session;
@@ -148,14 +146,16 @@ public final class Console implements CommandContext, AutoCloseable {
         this.scriptIn = scriptIn;
         this.out = out;
         this.err = err;
-        this.commands = SlashCommands.standard().with(options.extraCommands());
+        this.commands = SlashCommands.of(options.commands());
         Evaluator warm = WARM.getAndSet(null);
         this.evaluator = warm != null ? warm : new Evaluator(Sluice.class, InputStream.nullInputStream(), out, err);
         this.completer = new ConsoleCompleter(session, evaluator, commands, this);
-        this.previousSession = Sluice.use(session); // the startup script binds tiers from it; run() restores on return
-        this.direct = directAllowed(options) ? new DirectCall(boundTiers(), Sluice.class) : null;
+        // Snippets run on threads JShell's thread starts: bound there for good (this console owns that thread).
+        evaluator.submit(() -> Sluice.bind(session));
+        this.startup = new ConsoleStartup(session, options, evaluator, err, () -> closing);
+        this.direct = ConsoleStartup.directAllowed(options) ? new DirectCall(startup.boundTiers(), Sluice.class) : null;
         lastError = null;
-        this.started = CompletableFuture.runAsync(this::evaluateStartup, r -> {
+        this.started = CompletableFuture.runAsync(startup::evaluate, r -> {
             Thread t = new Thread(r, "sluice-startup");
             t.setDaemon(true);
             t.start();
@@ -188,116 +188,6 @@ public final class Console implements CommandContext, AutoCloseable {
 
     // ---------------------------------------------------------------- startup
 
-    /** The standard startup: {@code $SLUICE_HOME/scripts/startup.jsh} when present, else the copy packaged in the jar. */
-    static String standardStartup() {
-        String home = System.getProperty("sluice.home");
-        if (home != null) {
-            Path p = Path.of(home, "scripts", "startup.jsh");
-            if (Files.isRegularFile(p)) {
-                try {
-                    return Files.readString(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        try (InputStream in = Console.class.getResourceAsStream("startup.jsh")) {
-            if (in == null) {
-                throw new IllegalStateException("startup.jsh is missing from the classpath; rebuild with ./mvnw package");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** One {@code Tier NAME = tier("NAME");} per tier whose name can be a variable, and {@code lastError}. */
-    String bindings() {
-        StringBuilder sb = new StringBuilder();
-        for (String name : boundTiers().keySet()) {
-            sb.append("Tier ").append(name).append(" = tier(\"").append(name).append("\");\n");
-        }
-        sb.append("Throwable lastError = dev.sluice.console.Console.lastError();\n"); // an error the fast path met before this ran
-        return sb.toString();
-    }
-
-    /** The tiers the startup binds to a variable of their own name (a name Java accepts and the startup does not use). */
-    private Map<String, Tier> boundTiers() {
-        Map<String, Tier> out = new LinkedHashMap<>();
-        for (String name : session.tiers().names()) {
-            if (JAVA_IDENTIFIER.matcher(name).matches() && !SourceVersion.isKeyword(name) && !RESERVED.contains(name)) {
-                out.put(name, session.tier(name));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The fast path mirrors the standard bindings, so it is on only when nothing else could rebind a name: no
-     * {@code --startup} file, the packaged startup.jsh unedited, and not switched off with {@code -Dsluice.direct=false}.
-     */
-    private static boolean directAllowed(Options options) {
-        if (!options.startupFiles().isEmpty() || "false".equals(System.getProperty("sluice.direct"))) {
-            return false;
-        }
-        try (InputStream in = Console.class.getResourceAsStream("startup.jsh")) {
-            return in != null && new String(in.readAllBytes(), StandardCharsets.UTF_8).equals(standardStartup());
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    private void evaluateStartup() {
-        List<String[]> scripts = new ArrayList<>();
-        try {
-            scripts.add(new String[]{"startup.jsh", standardStartup()});
-            scripts.add(new String[]{"tier bindings", bindings()});
-            for (Path p : options.startupFiles()) {
-                scripts.add(new String[]{p.toString(), Files.readString(p)});
-            }
-        } catch (IOException | RuntimeException e) {
-            err.println("Startup: " + Renderer.error(e));
-        }
-        for (String[] s : scripts) {
-            for (String snippet : closing ? List.<String>of() : snippets(s[1])) {
-                if (closing) {
-                    return; // the console ended before JShell was needed (a script of plain DSL calls)
-                }
-                for (Evaluator.Outcome o : evaluator.eval(snippet)) {
-                    String problem = o.event().status() == Snippet.Status.REJECTED
-                            ? Renderer.compileError(o.event().snippet().source(), o.diagnostics())
-                            : o.thrown() != null ? Renderer.error(o.thrown()) : null;
-                    if (problem != null) {
-                        err.println("Startup (" + s[0] + "): " + problem);
-                    } else if (o.event().snippet() instanceof VarSnippet v && v.name().equals("lastError")) {
-                        lastErrorBound = true;
-                    }
-                }
-            }
-        }
-    }
-
-    /** Splits Java source into complete snippets the way JShell reads them. */
-    List<String> snippets(String source) {
-        List<String> out = new ArrayList<>();
-        String rest = source;
-        while (!rest.isBlank()) {
-            SourceCodeAnalysis.CompletionInfo ci = evaluator.analyze(rest);
-            switch (ci.completeness()) {
-                case COMPLETE, COMPLETE_WITH_SEMI -> {
-                    out.add(ci.source());
-                    rest = ci.remaining();
-                }
-                case EMPTY -> rest = "";
-                default -> {
-                    out.add(rest);
-                    rest = "";
-                }
-            }
-        }
-        return out;
-    }
-
     /** True when {@code source} needs no more lines: every snippet in it is complete (or broken beyond repair). */
     boolean complete(String source) {
         if (direct != null && direct.plan(source).isPresent()) {
@@ -328,10 +218,13 @@ public final class Console implements CommandContext, AutoCloseable {
 
     /** Runs until /exit, Ctrl-D or the end of input; returns the exit status (script mode: 1 after an error). */
     public int run() {
-        Sluice.use(session);
+        Sluice.Binding bound = Sluice.bind(session); // the fast path and /commands run on this thread
+        Rows.DisplayWidth widthHere = null;
         try {
             if (terminal != null) {
-                Rows.setDisplayWidth(terminal.getWidth() > 0 ? terminal.getWidth() : 120);
+                int width = terminal.getWidth() > 0 ? terminal.getWidth() : Rows.DEFAULT_WIDTH;
+                widthHere = Rows.bindDisplayWidth(width); // the fast path and /commands print on this thread
+                evaluator.submit(() -> Rows.bindDisplayWidth(width)); // snippets: this console owns JShell's thread
                 TerminalInput ti = new TerminalInput(terminal, this, completer, options.historyFile() != null
                         ? options.historyFile() : session.workspace().dir().resolve(".sluice_history"));
                 input = ti;
@@ -348,7 +241,10 @@ public final class Console implements CommandContext, AutoCloseable {
             return 1;
         } finally {
             closeCommands();
-            Sluice.use(previousSession);
+            if (widthHere != null) {
+                widthHere.close();
+            }
+            bound.close();
             if (input instanceof TerminalInput ti) {
                 ti.saveHistory();
             }
@@ -405,7 +301,9 @@ public final class Console implements CommandContext, AutoCloseable {
     /** Evaluates one input as if typed (Java or /command); returns false when it failed. For tests and replay. */
     public boolean evaluate(String in) {
         history.add(in.strip());
-        return InputSource.isCommand(in) ? command(in.strip()) : java(in);
+        try (Sluice.Binding bound = Sluice.bind(session)) {
+            return InputSource.isCommand(in) ? command(in.strip()) : java(in);
+        }
     }
 
     private boolean java(String source) {
@@ -465,7 +363,7 @@ public final class Console implements CommandContext, AutoCloseable {
                 cancelled();
                 ok = false;
             } else {
-                shown(describe(ev));
+                shown(Renderer.describe(ev));
             }
         }
         return ok;
@@ -550,32 +448,6 @@ public final class Console implements CommandContext, AutoCloseable {
         return directEvaluations.get();
     }
 
-    /** What a successful snippet shows: its value (temporary results) or {@code name = value}, nothing for statements. */
-    static String describe(SnippetEvent ev) {
-        Snippet s = ev.snippet();
-        if (s instanceof VarSnippet v) {
-            String value = Renderer.value(v.typeName(), ev.value());
-            if (v.name().startsWith("$")) {
-                return value;
-            }
-            return v.name() + " =" + (value.contains("\n") ? "\n" : " ") + value;
-        }
-        if (s instanceof ExpressionSnippet e) {
-            if ("void".equals(e.typeName())) {
-                return null;
-            }
-            return Renderer.value(e.typeName(), ev.value());
-        }
-        if (s instanceof MethodSnippet m) {
-            return "defined method " + m.name() + "(" + m.parameterTypes() + ")";
-        }
-        if (s instanceof TypeDeclSnippet t) {
-            return "defined " + t.subKind().name().toLowerCase(java.util.Locale.ROOT).replace("_subkind", "").replace('_', ' ')
-                    + " " + t.name();
-        }
-        return null;
-    }
-
     private boolean command(String line) {
         String body = line.substring(1);
         int sp = body.indexOf(' ');
@@ -614,7 +486,7 @@ public final class Console implements CommandContext, AutoCloseable {
         }
         lastError = t;
         fireError(line, t);
-        if (lastErrorBound) {
+        if (startup.lastErrorBound()) {
             evaluator.eval("lastError = dev.sluice.console.Console.lastError();");
         }
     }
@@ -731,7 +603,12 @@ public final class Console implements CommandContext, AutoCloseable {
 
     /** The playbook run this console loaded with {@code /run} (its step may be open), or null. Thread-safe to read. */
     public dev.sluice.playbook.PlaybookSession playbookRun() {
-        return dev.sluice.console.playbook.PlaybookCommands.loadedRun(commands.all());
+        for (SlashCommand c : commands.all()) {
+            if (c instanceof RunHolder h && h.ownedRun() != null) {
+                return h.ownedRun();
+            }
+        }
+        return null;
     }
 
     /** The completer the terminal uses; tests call it directly. */

@@ -85,7 +85,7 @@ public final class ConsoleCompleter {
             return Completion.none(before.length());
         }
         String args = before.substring(sp + 1);
-        int wordStart = argumentStart(args);
+        int wordStart = Arguments.lastStart(args);
         String word = args.substring(wordStart);
         List<String> all;
         try {
@@ -94,26 +94,6 @@ public final class ConsoleCompleter {
             all = List.of();
         }
         return new Completion(sp + 1 + wordStart, all.stream().filter(s -> s.startsWith(word)).distinct().toList());
-    }
-
-    /** Where the last argument starts: after the last space, or at its opening quote when a quoted one is open. */
-    public static int argumentStart(String args) {
-        char quote = 0;
-        int start = 0;
-        for (int i = 0; i < args.length(); i++) {
-            char c = args.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-                start = i;
-            } else if (c == ' ') {
-                start = i + 1;
-            }
-        }
-        return start;
     }
 
     // ---------------------------------------------------------------- workspace names in strings

@@ -9,7 +9,13 @@ import java.util.Locale;
 import java.util.Set;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
+import jdk.jshell.ExpressionSnippet;
+import jdk.jshell.MethodSnippet;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.TypeDeclSnippet;
 import jdk.jshell.UnresolvedReferenceException;
+import jdk.jshell.VarSnippet;
 
 /** How snippet results and errors read to people: numbers with separators, durations humanised, errors in one line. */
 public final class Renderer {
@@ -99,5 +105,31 @@ public final class Renderer {
 
     static String oneLine(String s) {
         return s.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** What a successful snippet shows: its value (temporary results) or {@code name = value}, nothing for statements. */
+    static String describe(SnippetEvent ev) {
+        Snippet s = ev.snippet();
+        if (s instanceof VarSnippet v) {
+            String value = Renderer.value(v.typeName(), ev.value());
+            if (v.name().startsWith("$")) {
+                return value;
+            }
+            return v.name() + " =" + (value.contains("\n") ? "\n" : " ") + value;
+        }
+        if (s instanceof ExpressionSnippet e) {
+            if ("void".equals(e.typeName())) {
+                return null;
+            }
+            return Renderer.value(e.typeName(), ev.value());
+        }
+        if (s instanceof MethodSnippet m) {
+            return "defined method " + m.name() + "(" + m.parameterTypes() + ")";
+        }
+        if (s instanceof TypeDeclSnippet t) {
+            return "defined " + t.subKind().name().toLowerCase(java.util.Locale.ROOT).replace("_subkind", "").replace('_', ' ')
+                    + " " + t.name();
+        }
+        return null;
     }
 }

@@ -13,8 +13,8 @@ import jdk.jshell.spi.ExecutionControl.EngineTerminationException;
 import jdk.jshell.spi.ExecutionControl.InternalException;
 
 /**
- * Loads JShell's snippet classes in a child of the DSL's own class loader, so snippets see the host's classes and
- * static state (one {@code Sluice.current}, the same {@code Tier} objects) however the host was launched. JDK 17's
+ * Loads JShell's snippet classes in a child of the DSL's own class loader, so snippets see the host's classes (one
+ * {@code Sluice}, with the session the console bound, the same {@code Tier} objects) however the host was launched. JDK 17's
  * {@code DefaultLoaderDelegate} is package-private and always parents on the system loader (DESIGN.md §9).
  */
 final class SharedLoaderDelegate implements LoaderDelegate {

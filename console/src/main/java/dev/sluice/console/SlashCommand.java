@@ -3,8 +3,8 @@ package dev.sluice.console;
 import java.util.List;
 
 /**
- * One console {@code /command}: a small class per verb. Register new ones in {@link SlashCommands#standard()} or hand
- * them to {@link Console.Options#withCommands}; the playbook and journal layers plug theirs in that way. A command that
+ * One console {@code /command}: a small class per verb. The console is handed its commands by whoever opens it
+ * ({@link Console.Options#withCommands}); the standard set, the playbook and the journal commands plug in that way. A command that
  * holds something between calls (the playbook run {@code /run} loaded) implements {@link AutoCloseable}: the console
  * closes it when it ends.
  */

@@ -1,18 +1,14 @@
 package dev.sluice.console;
 
-import dev.sluice.console.commands.ExitCommand;
-import dev.sluice.console.commands.GroovyCommand;
-import dev.sluice.console.commands.HelpCommand;
-import dev.sluice.console.commands.HistoryCommand;
-import dev.sluice.console.commands.SaveCommand;
-import dev.sluice.console.commands.SchemaCommand;
-import dev.sluice.console.commands.TablesCommand;
-import dev.sluice.console.commands.TiersCommand;
-import dev.sluice.console.playbook.PlaybookCommands;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** The dispatcher's table of {@code /commands}: the standard ones are listed here, in /help order, and nowhere else. */
+/**
+ * The dispatcher's table of {@code /commands}, in /help order. The console has none of its own: whoever opens it hands
+ * it the commands to offer ({@link Console.Options#withCommands}; the standard set is {@code
+ * console.commands.StandardCommands}), so the console never depends on the packages its commands live in.
+ */
 public final class SlashCommands {
     private final List<SlashCommand> commands;
 
@@ -20,19 +16,13 @@ public final class SlashCommands {
         this.commands = List.copyOf(commands);
     }
 
-    /** The console's own commands, a fresh set per console (the playbook ones hold its run). Later layers add theirs with {@link #with} (see {@link Console.Options#withCommands}). */
-    public static SlashCommands standard() {
-        List<SlashCommand> all = new ArrayList<>(List.of(
-                new HelpCommand(),
-                new TiersCommand(),
-                new TablesCommand(),
-                new SchemaCommand(),
-                new GroovyCommand(),
-                new HistoryCommand(),
-                new SaveCommand()));
-        all.addAll(PlaybookCommands.create()); // /run /steps /next /commit /rollback /skip /status, one run per console
-        all.add(new ExitCommand());
-        return new SlashCommands(all);
+    /** The commands the factories make, in order; a later command with the same name replaces the earlier one. */
+    static SlashCommands of(List<Supplier<List<SlashCommand>>> factories) {
+        SlashCommands out = new SlashCommands(List.of());
+        for (Supplier<List<SlashCommand>> f : factories) {
+            out = out.with(f.get());
+        }
+        return out;
     }
 
     /** These commands plus {@code more}; a later command with the same name replaces the earlier one. */

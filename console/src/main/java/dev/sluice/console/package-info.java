@@ -1,10 +1,12 @@
 /**
  * The interactive console: an in-process JShell ({@link dev.sluice.console.Evaluator}, on the DSL's own class loader)
- * driven by {@link dev.sluice.console.Console}, with JLine input, completion for Java and workspace names,
- * {@code /commands} ({@link dev.sluice.console.SlashCommand}, registered in {@link dev.sluice.console.SlashCommands}),
- * rendering for people and one-line errors. May depend on {@code dsl}, {@code tier}, {@code snapshot} and
- * {@code workspace}; its playbook commands live in {@code console.playbook} and use only the playbook engine's public
- * API. It must not know the journal: that plugs in through {@link dev.sluice.console.Console.Options#withCommands} and
+ * driven by {@link dev.sluice.console.Console}, with JLine input, completion for Java and workspace names, the
+ * {@code /command} interface ({@link dev.sluice.console.SlashCommand}) and its one argument syntax
+ * ({@link dev.sluice.console.Arguments}), rendering for people, the drawing of engine events ({@link
+ * dev.sluice.console.TerminalEvents}: notes, progress bars) and one-line errors. May depend on the engine ({@code dsl},
+ * {@code playbook} and below). It knows none of its commands: whoever opens a console hands it the list
+ * ({@link dev.sluice.console.Console.Options#withCommands}), so it must not import {@code console.commands},
+ * {@code console.playbook}, the journal or the CLI; the journal plugs in through that list and
  * {@link dev.sluice.console.EvalListener}.
  */
 package dev.sluice.console;

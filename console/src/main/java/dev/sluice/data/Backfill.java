@@ -1,5 +1,6 @@
 package dev.sluice.data;
 
+import dev.sluice.encoding.Sha256;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Format;
@@ -13,16 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Resumable keyset backfill (seed 000, phase 3). Keys of the source (a table's single-column primary key or rowid, or
@@ -168,8 +165,7 @@ public final class Backfill {
         long rows = 0;
         long batches = 0;
         Object resumedAfter = last;
-        ProgressBar bar = progressBar(total, doneBefore);
-        try {
+        try (DataEvents.Progress bar = progress(total, doneBefore)) {
             while (true) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw cancelled(last, doneBefore + rows, null);
@@ -230,19 +226,13 @@ public final class Backfill {
                 rows += r.n();
                 batches++;
                 last = r.hi();
-                if (bar != null) {
-                    bar.stepTo(doneBefore + rows);
-                }
+                bar.stepTo(doneBefore + rows);
                 throttle(started, rows);
             }
             if (opt.keepFinished()) {
                 markDone(last, doneBefore + rows);
             } else {
                 finish();
-            }
-        } finally {
-            if (bar != null) {
-                bar.close();
             }
         }
         long elapsed = System.nanoTime() - started;
@@ -274,13 +264,12 @@ public final class Backfill {
         }
     }
 
-    private ProgressBar progressBar(long total, long done) {
-        boolean show = opt.progress() != null ? opt.progress() : dev.sluice.tier.Format.onTerminal();
-        if (!show) {
-            return null;
+    /** Progress goes to the caller's listener, which draws it (a terminal's bar) or not; {@code progress: false} sends none. */
+    private DataEvents.Progress progress(long total, long done) {
+        if (Boolean.FALSE.equals(opt.progress())) {
+            return DataEvents.Progress.NONE;
         }
-        return new ProgressBarBuilder().setTaskName(name).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" rows", 1).showSpeed().setUpdateIntervalMillis(250).startsFrom(done, Duration.ZERO).build();
+        return opt.events().started(name, "rows", total, done, Boolean.TRUE.equals(opt.progress()));
     }
 
     // ---------------------------------------------------------------- keys
@@ -395,11 +384,6 @@ public final class Backfill {
     }
 
     private static String shortHash(String sql) {
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(sql.strip().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d).substring(0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(sql.strip()).substring(0, 8);
     }
 }

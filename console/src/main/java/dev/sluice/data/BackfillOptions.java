@@ -13,51 +13,61 @@ import java.util.Map;
  * @param maxOverruns      overruns in a row before the backfill stops
  * @param pause            sleep between batches, so live traffic gets the lock
  * @param maxRowsPerSecond throttle (0: none)
- * @param progress         TRUE/FALSE forces the progress bar on/off; null shows it when a console is attached
+ * @param progress         TRUE/FALSE forces progress on/off; null: the events' listener shows it where a person watches
  * @param restart          forget an unfinished checkpoint and start from the first key
  * @param keepFinished     keep the finished checkpoint (a playbook step: a crash before the step commits must not run
  *                         the batches again); the run drops it once every step that ran is committed
+ * @param events           where progress goes (the session's front end; {@link DataEvents#NONE} by default)
  */
 public record BackfillOptions(String name, int batchRows, Duration cap, int maxOverruns, Duration pause, double maxRowsPerSecond,
-                              Boolean progress, boolean restart, boolean keepFinished) {
+                              Boolean progress, boolean restart, boolean keepFinished, DataEvents events) {
+    public BackfillOptions {
+        events = events == null ? DataEvents.NONE : events;
+    }
+
     public static BackfillOptions defaults() {
-        return new BackfillOptions(null, 1000, Duration.ofSeconds(5), 3, Duration.ZERO, 0, null, false, false);
+        return new BackfillOptions(null, 1000, Duration.ofSeconds(5), 3, Duration.ZERO, 0, null, false, false, DataEvents.NONE);
     }
 
     public BackfillOptions name(String n) {
-        return new BackfillOptions(n, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished);
+        return new BackfillOptions(n, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished, events);
     }
 
     public BackfillOptions batchRows(int n) {
-        return new BackfillOptions(name, Math.max(1, n), cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished);
+        return new BackfillOptions(name, Math.max(1, n), cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished, events);
     }
 
     public BackfillOptions cap(Duration d) {
-        return new BackfillOptions(name, batchRows, d, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished);
+        return new BackfillOptions(name, batchRows, d, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished, events);
     }
 
     public BackfillOptions maxOverruns(int n) {
-        return new BackfillOptions(name, batchRows, cap, n, pause, maxRowsPerSecond, progress, restart, keepFinished);
+        return new BackfillOptions(name, batchRows, cap, n, pause, maxRowsPerSecond, progress, restart, keepFinished, events);
     }
 
     public BackfillOptions pause(Duration d) {
-        return new BackfillOptions(name, batchRows, cap, maxOverruns, d, maxRowsPerSecond, progress, restart, keepFinished);
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, d, maxRowsPerSecond, progress, restart, keepFinished, events);
     }
 
     public BackfillOptions maxRowsPerSecond(double r) {
-        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, r, progress, restart, keepFinished);
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, r, progress, restart, keepFinished, events);
     }
 
     public BackfillOptions progress(Boolean on) {
-        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, on, restart, keepFinished);
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, on, restart, keepFinished, events);
     }
 
     public BackfillOptions restart(boolean on) {
-        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, on, keepFinished);
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, on, keepFinished, events);
     }
 
     public BackfillOptions keepFinished(boolean on) {
-        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, on);
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, on, events);
+    }
+
+    /** Sends progress to {@code to} (the DSL passes its session's front end). */
+    public BackfillOptions events(DataEvents to) {
+        return new BackfillOptions(name, batchRows, cap, maxOverruns, pause, maxRowsPerSecond, progress, restart, keepFinished, to);
     }
 
     /** Groovy named arguments: name, batchRows, capMillis/cap (Duration), maxOverruns, pauseMillis, maxRowsPerSecond, progress, restart. */

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * @param batchRows      rows per JDBC batch for the INSERT fallback
  * @param walSwitchRows  a standalone SQLite copy into a WAL target of at least this many rows switches the target to the
  *                       rollback journal for the load and back to WAL after (announced; 0 disables)
- * @param announce       where non-transactional actions are announced before they run (null: standard error)
+ * @param announce       where non-transactional actions are announced before they run (null: nowhere; the DSL passes its
+ *                       session's front end)
  */
 public record CopyOptions(String into, String where, List<String> columns, boolean verify, boolean castTimestamps,
                           int batchRows, long walSwitchRows, Consumer<String> announce) {
@@ -59,8 +60,6 @@ public record CopyOptions(String into, String where, List<String> columns, boole
     void say(String message) {
         if (announce != null) {
             announce.accept(message);
-        } else {
-            System.err.println("sluice: " + message);
         }
     }
 

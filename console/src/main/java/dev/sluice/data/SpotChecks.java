@@ -1,5 +1,7 @@
 package dev.sluice.data;
 
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.sluice.encoding.Json;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Checksummer;
@@ -12,7 +14,6 @@ import dev.sluice.tier.TierInternals;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -91,7 +92,7 @@ public final class SpotChecks {
         return false;
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectReader JSON = Json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final Comparator<JsonNode> NUMBERS = (p, q) -> {
         if (p.equals(q)) {
             return 0;

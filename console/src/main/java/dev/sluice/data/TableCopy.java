@@ -1,5 +1,6 @@
 package dev.sluice.data;
 
+import dev.sluice.encoding.Sha256;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Checksum;
@@ -16,7 +17,6 @@ import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -633,11 +633,7 @@ public final class TableCopy {
     }
 
     static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.digest();
     }
 
     private static void safely(Runnable r) {

@@ -44,14 +44,15 @@ public final class TableDiff {
     private final List<Object> removed = new ArrayList<>();
     private final List<Object> changed = new ArrayList<>();
     /** Bytes of encoded rows kept in memory by a no-key comparison before it spills to disk (tests lower it). */
-    static volatile long wholeRowsMemory = WholeRows.MEMORY_BYTES;
+    private final long wholeRowsMemory;
     /** Keys listed per kind at most; beyond, only counted (and said so in the method line). */
     static final int LISTED = 10_000;
     private long addedAll;
     private long removedAll;
     private long changedAll;
 
-    private TableDiff(TableRef a, TableRef b, int threshold, int fanout) {
+    private TableDiff(TableRef a, TableRef b, int threshold, int fanout, long wholeRowsMemory) {
+        this.wholeRowsMemory = wholeRowsMemory;
         this.a = a;
         this.b = b;
         this.threshold = threshold;
@@ -64,7 +65,12 @@ public final class TableDiff {
 
     /** @param threshold fetch rows of a segment when it holds at most this many; @param fanout segments per split */
     public static Diff diff(TableRef a, TableRef b, int threshold, int fanout) {
-        return new TableDiff(a, b, Math.max(1, threshold), Math.max(2, fanout)).run();
+        return new TableDiff(a, b, Math.max(1, threshold), Math.max(2, fanout), WholeRows.MEMORY_BYTES).run();
+    }
+
+    /** As {@link #diff(TableRef, TableRef)}, keeping at most {@code wholeRowsMemory} bytes of rows in memory (tests). */
+    static Diff diff(TableRef a, TableRef b, long wholeRowsMemory) {
+        return new TableDiff(a, b, 1000, 32, wholeRowsMemory).run();
     }
 
     private Diff run() {

@@ -6,6 +6,7 @@
  * implementation detail with no compatibility promise.
  *
  * <p>Depends on {@code tier} and {@code error} only. It must not know about playbooks, the console or the journal: those
- * call in, and see what happened through the returned records and {@code TierInternals.observe}.
+ * call in, and see what happened through the returned records and {@code TierInternals.observe}. It never prints: notes and
+ * progress go to the {@link dev.sluice.data.DataEvents} the caller passes, and the front ends draw them.
  */
 package dev.sluice.data;

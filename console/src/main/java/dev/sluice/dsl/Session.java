@@ -1,5 +1,6 @@
 package dev.sluice.dsl;
 
+import dev.sluice.data.DataEvents;
 import dev.sluice.snapshot.Snapshots;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierSet;
@@ -15,6 +16,7 @@ public final class Session implements AutoCloseable {
     private final TierSet tiers;
     private final Snapshots snapshots;
     private volatile NonTransactional nonTransactional = NonTransactional.DIRECT;
+    private volatile DataEvents events = DataEvents.NONE;
 
     private Session(Workspace workspace, TierSet tiers, String sluiceVersion) {
         this.workspace = workspace;
@@ -62,6 +64,18 @@ public final class Session implements AutoCloseable {
     public NonTransactional useNonTransactional(NonTransactional gate) {
         NonTransactional prev = nonTransactional;
         nonTransactional = gate == null ? NonTransactional.DIRECT : gate;
+        return prev;
+    }
+
+    /** Where DSL data work (copy, backfill) sends notes and progress: the front end that owns this session draws them. */
+    public DataEvents events() {
+        return events;
+    }
+
+    /** Installs the owner's listener for notes and progress (null: none); returns the previous one. */
+    public DataEvents useEvents(DataEvents listener) {
+        DataEvents prev = events;
+        events = listener == null ? DataEvents.NONE : listener;
         return prev;
     }
 

@@ -36,22 +36,53 @@ public final class Sluice {
     /** The HTTP probe: {@code http.json(url)} reads a count from a service's JSON API (seed 002). */
     public static final dev.sluice.probe.Http http = new dev.sluice.probe.Http();
 
-    private static volatile Session current;
+    /**
+     * The session DSL calls work on, per thread: set by whoever owns the session (a console for its input thread and its
+     * JShell thread, a playbook run around each step, a replay) with {@link #bind}, and inherited by the threads those
+     * start (JShell runs each snippet on a new thread). Never a JVM-wide value: two consoles in one JVM do not meet.
+     */
+    private static final InheritableThreadLocal<Session> CURRENT = new InheritableThreadLocal<>();
 
     private Sluice() {
     }
 
-    /** Makes {@code session} the one DSL calls work on; returns the previous one (or null). */
-    public static Session use(Session session) {
-        Session prev = current;
-        current = session;
-        return prev;
+    /**
+     * Makes {@code session} the one DSL calls on this thread (and on threads it starts from now on) work on, until the
+     * returned binding is closed, which puts back what was there. Use with try-with-resources.
+     */
+    public static Binding bind(Session session) {
+        Binding b = new Binding(Thread.currentThread(), CURRENT.get());
+        CURRENT.set(session);
+        return b;
+    }
+
+    /** An owner's hold on the current session of one thread; {@link #close} restores the previous one. */
+    public static final class Binding implements AutoCloseable {
+        private final Thread thread;
+        private final Session previous;
+
+        private Binding(Thread thread, Session previous) {
+            this.thread = thread;
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            if (Thread.currentThread() != thread) {
+                throw new IllegalStateException("a session binding is closed on the thread that made it (" + thread.getName() + ")");
+            }
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+        }
     }
 
     public static Session session() {
-        Session s = current;
+        Session s = CURRENT.get();
         if (s == null) {
-            throw new SluiceException(ErrorCode.WORKSPACE, "No workspace is open. Open one with 'sluice console -w DIR' or Sluice.use(Session.open(dir)).");
+            throw new SluiceException(ErrorCode.WORKSPACE, "No workspace is open. Open one with 'sluice console -w DIR' or Sluice.bind(Session.open(dir)).");
         }
         return s;
     }
@@ -334,33 +365,33 @@ public final class Sluice {
 
     /** Copies a table between tiers, verified by count and checksum; all or nothing. */
     public static CopyResult copy(Tier from, String table, Tier to) {
-        return TableCopy.copy(from, table, to, CopyOptions.defaults());
+        return TableCopy.copy(from, table, to, announced(CopyOptions.defaults()));
     }
 
     /** Copies a table into another table name on the target. */
     public static CopyResult copy(Tier from, String table, Tier to, String into) {
-        return TableCopy.copy(from, table, to, CopyOptions.defaults().into(into));
+        return TableCopy.copy(from, table, to, announced(CopyOptions.defaults().into(into)));
     }
 
     public static CopyResult copy(Tier from, String table, Tier to, CopyOptions options) {
-        return TableCopy.copy(from, table, to, options);
+        return TableCopy.copy(from, table, to, announced(options));
     }
 
     /** Groovy's named form: {@code copy from: tier1, table: 'tasks', to: ws, into: 'x', where: 'id > 5', columns: [...]}. */
     public static CopyResult copy(Map<String, ?> args) {
         requireKeys("copy", args, Set.of("from", "table", "to", "into", "where", "columns", "verify", "castTimestamps", "batchRows",
                 "walSwitchRows"), Set.of("from", "table", "to"));
-        return TableCopy.copy(tierOf(args.get("from")), args.get("table").toString(), tierOf(args.get("to")), CopyOptions.of(args));
+        return TableCopy.copy(tierOf(args.get("from")), args.get("table").toString(), tierOf(args.get("to")), announced(CopyOptions.of(args)));
     }
 
     /** Copies several tables (of one or more tiers) into {@code to} in one transaction; each keeps its name. */
     public static List<CopyResult> consolidate(Tier to, TableRef... sources) {
-        return TableCopy.consolidate(to, List.of(sources), CopyOptions.defaults());
+        return TableCopy.consolidate(to, List.of(sources), announced(CopyOptions.defaults()));
     }
 
     /** Appends several tables (of one or more tiers) into the one table {@code into} on {@code to}, in one transaction. */
     public static List<CopyResult> consolidate(Tier to, String into, TableRef... sources) {
-        return TableCopy.consolidate(to, List.of(sources), CopyOptions.defaults().into(into));
+        return TableCopy.consolidate(to, List.of(sources), announced(CopyOptions.defaults().into(into)));
     }
 
     /**
@@ -377,7 +408,7 @@ public final class Sluice {
     }
 
     public static BackfillResult backfill(Tier tier, String source, BackfillOptions options, Backfill.Body body) {
-        return backfillGate(tier, source, options, () -> Backfill.run(tier, source, options, body));
+        return backfillGate(tier, source, options, () -> Backfill.run(tier, source, withEvents(options), body));
     }
 
     /** The SQL form: {@code backfill(tier1, "UPDATE t SET c = … WHERE id BETWEEN :lo AND :hi")}. */
@@ -390,7 +421,7 @@ public final class Sluice {
     }
 
     public static BackfillResult backfill(Tier tier, String sql, BackfillOptions options) {
-        return backfillGate(tier, sql, options, () -> Backfill.sql(tier, sql, options));
+        return backfillGate(tier, sql, options, () -> Backfill.sql(tier, sql, withEvents(options)));
     }
 
     private static BackfillResult backfillGate(Tier tier, String source, BackfillOptions o, java.util.function.Supplier<BackfillResult> body) {
@@ -411,6 +442,22 @@ public final class Sluice {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The bound session's listener; none when the DSL is used on tiers without a session. */
+    private static dev.sluice.data.DataEvents events() {
+        Session s = CURRENT.get();
+        return s == null ? dev.sluice.data.DataEvents.NONE : s.events();
+    }
+
+    /** Copy notes go to the session's front end unless the caller named a sink. */
+    private static CopyOptions announced(CopyOptions o) {
+        return o.announce() != null ? o : o.announce(events()::note);
+    }
+
+    /** Backfill progress goes to the session's front end unless the caller named a listener. */
+    private static BackfillOptions withEvents(BackfillOptions o) {
+        return o.events() != dev.sluice.data.DataEvents.NONE ? o : o.events(events());
+    }
 
     static List<String> names(Object... tiers) {
         List<String> out = new ArrayList<>();

@@ -1,6 +1,7 @@
 /**
  * The public DSL: {@link dev.sluice.dsl.Sluice} (static entry, imported by the console and playbooks) and
  * {@link dev.sluice.dsl.Session} (an open workspace). Sits above tiers, snapshots and data movement; must not know the
- * console, the CLI or the journal.
+ * console, the CLI or the journal. Nothing here is JVM-wide: whoever owns a session binds it for the static DSL
+ * ({@code Sluice.bind}, per thread and the threads it starts) and installs its gate and its event listener on it.
  */
 package dev.sluice.dsl;

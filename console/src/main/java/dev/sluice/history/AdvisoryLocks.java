@@ -1,13 +1,12 @@
 package dev.sluice.history;
 
+import dev.sluice.encoding.Sha256;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -56,12 +55,8 @@ final class AdvisoryLocks {
     }
 
     static long key(String database, String schema) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(("sluice:" + database + "." + schema).getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(h, 0, 8).getLong();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] h = Sha256.of(("sluice:" + database + "." + schema).getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.wrap(h, 0, 8).getLong();
     }
 
     /** Opens the lock connection and takes the lock; null when another session holds it (see {@link #holder}). */

@@ -1,5 +1,7 @@
 package dev.sluice.history;
 
+import dev.sluice.encoding.Json;
+import dev.sluice.encoding.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.error.ErrorCode;
@@ -32,7 +34,7 @@ import java.util.Optional;
  */
 final class LockFiles {
     static final String SUFFIX = ".sluice-lock";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private LockFiles() {
     }

@@ -1,5 +1,6 @@
 package dev.sluice.history;
 
+import dev.sluice.encoding.Sha256;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.SqlLexer;

@@ -1,8 +1,9 @@
 package dev.sluice.journal;
 
+import dev.sluice.encoding.Json;
+import dev.sluice.encoding.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.error.ErrorCode;
@@ -18,15 +19,12 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -37,11 +35,8 @@ import java.util.List;
 public final class Journal implements AutoCloseable, TierInternals.Listener {
     public static final int FORMAT = 1;
     private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
-    static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            // Results holding a Duration (Diff, BackfillResult) are written as ISO text (PT1.5S), not refused mid-step.
-            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("durations")
-                    .addSerializer(java.time.Duration.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
+    /** One line per event: the one JSON configuration is compact and writes a Duration as ISO text (PT1.5S). */
+    static final ObjectMapper MAPPER = Json.mapper();
 
     private final Path file;
     private final OutputStream out;
@@ -323,11 +318,7 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
     static final String SEAL = "seal";
 
     static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(bytes);
     }
 
     private String redact(String s) {

@@ -3,6 +3,7 @@ package dev.sluice.playbook;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
+import dev.sluice.tier.RowWatch;
 import dev.sluice.tier.SharedConnection;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
@@ -14,8 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteUpdateListener;
 
 /**
  * What {@code atomic: true} adds to a step: every writable SQLite tier of the session takes part, attached to one shared
@@ -27,7 +26,7 @@ final class AtomicStep implements AutoCloseable {
     private final SharedConnection shared;
     private final Set<String> names = new LinkedHashSet<>();
     private final Map<String, Long> changes = new ConcurrentHashMap<>();
-    private SQLiteUpdateListener hook;
+    private RowWatch hook;
 
     private AtomicStep(SharedConnection shared) {
         this.shared = shared;
@@ -109,7 +108,7 @@ final class AtomicStep implements AutoCloseable {
 
     void hook(StepContext ctx) {
         totalAtStart = totalChanges();
-        hook = (type, db, table, rowId) -> {
+        hook = RowWatch.on(shared.tiers().get(0), (db, table) -> {
             Tier t = shared.tierOf(db);
             if (t == null) {
                 return;
@@ -117,8 +116,7 @@ final class AtomicStep implements AutoCloseable {
             ctx.wrote(t.name());
             ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
             changes.merge(t.name(), 1L, Long::sum);
-        };
-        ((SQLiteConnection) TierInternals.connection(shared.tiers().get(0))).addUpdateListener(hook);
+        }).orElseThrow(); // the participants of an atomic step are SQLite files
     }
 
     /**
@@ -142,7 +140,7 @@ final class AtomicStep implements AutoCloseable {
 
     void unhook() {
         if (hook != null) {
-            ((SQLiteConnection) TierInternals.connection(shared.tiers().get(0))).removeUpdateListener(hook);
+            hook.close();
             hook = null;
         }
     }

@@ -1,6 +1,7 @@
 package dev.sluice.playbook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.encoding.Json;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class Intents {
     /** The suffix of a write in progress; such a file is never an intent. */
     private static final String TMP = ".tmp";
     private final Path dir;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = Json.mapper();
 
     public Intents(Path workspaceDir) {
         this.dir = workspaceDir.resolve(".sluice").resolve("intents");

@@ -5,7 +5,7 @@ import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.history.History;
 import dev.sluice.history.HistoryEntry;
-import dev.sluice.history.Sha256;
+import dev.sluice.encoding.Sha256;
 import dev.sluice.history.Who;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;

@@ -1,10 +1,10 @@
 package dev.sluice.playbook;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.dsl.NonTransactional;
 import dev.sluice.dsl.Session;
 import dev.sluice.dsl.Sluice;
+import dev.sluice.encoding.Json;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.history.History;
@@ -13,6 +13,7 @@ import dev.sluice.history.RunLocks;
 import dev.sluice.history.Who;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Checksummer;
+import dev.sluice.tier.RowWatch;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
@@ -29,8 +30,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteUpdateListener;
 
 /**
  * A playbook being run on an open workspace, one step at a time. {@link #next()} runs the next pending step with every
@@ -55,10 +54,10 @@ public final class PlaybookSession implements AutoCloseable {
     private final Map<String, Object> params;
     private final PreconditionReport preconditions;
     private final List<Step> selection;
-    private final List<Tier> locked = new ArrayList<>();
+    /** The run locks this run holds on its tiers. */
+    private final RunLockHold locks = new RunLockHold(who);
     private final Intents intents;
     private final List<StepResult> results = new ArrayList<>();
-    private final Session previousSession;
     private int cursor;
     private int alreadyApplied;
     private volatile StepContext open;
@@ -105,7 +104,7 @@ public final class PlaybookSession implements AutoCloseable {
         this.decider = decider;
         this.listener = listener == null ? new RunListener() { } : listener;
         this.intents = new Intents(session.workspace().dir());
-        Prepared p = prepare(session, playbook, options);
+        RunPreparation.Prepared p = RunPreparation.prepare(session, playbook, options);
         this.params = p.params();
         this.selection = p.selection();
         this.preconditions = p.report();
@@ -114,7 +113,7 @@ public final class PlaybookSession implements AutoCloseable {
             throw new SluiceException(ErrorCode.PRECONDITION, preconditions.failureMessage(options.dryRun()));
         }
         if (finishing == null && PartialSteps.settle(session, playbook, options, decider, this.listener)) {
-            bind(session, playbook, params); // the finishing run bound the playbook to its own tiers
+            RunPreparation.bind(session, playbook, params); // the finishing run bound the playbook to its own tiers
         }
         List<StepStatus> statuses = steps();
         for (StepStatus s : statuses) {
@@ -123,40 +122,8 @@ public final class PlaybookSession implements AutoCloseable {
             }
         }
         lock();
-        this.previousSession = Sluice.use(session);
         this.listener.runStarted(playbook, statuses, options);
         this.listener.preconditions(preconditions);
-    }
-
-    /** Parameters, selection and the up-front precondition report of a run that has not started. */
-    private record Prepared(Map<String, Object> params, List<Step> selection, PreconditionReport report) {
-    }
-
-    /**
-     * Everything checkable before a run writes anything, read-only: required tiers, parameters, the selection, then every
-     * precondition of the playbook and of each selected pending step (except blocks marked later), all collected into one
-     * report. Unknown {@code -p} names and unknown step names are usage errors and throw at once.
-     */
-    private static Prepared prepare(Session session, Playbook playbook, RunOptions options) {
-        List<PreconditionReport.Entry> entries = new ArrayList<>();
-        for (Playbook.TierNeed n : playbook.tiers()) {
-            if (!n.optional() && !session.tiers().has(n.name())) {
-                Precondition p = Preconditions.tierPresent(n.name());
-                entries.add(new PreconditionReport.Entry("playbook", p.what(), p.check(session)));
-            }
-        }
-        Map<String, Object> params = resolveParams(playbook, options, entries);
-        List<Step> selection = select(playbook, options);
-        bind(session, playbook, params);
-        List<StepStatus> statuses = statuses(session, playbook);
-        List<Step> pending = selection.stream().filter(s -> statuses.get(s.index() - 1).state() != StepState.APPLIED).toList();
-        if (!pending.isEmpty()) { // nothing left to run needs nothing to hold
-            entries.addAll(PreconditionCheck.evaluate(session, "playbook", playbook.requires(), false));
-            for (Step s : pending) {
-                entries.addAll(PreconditionCheck.evaluate(session, PreconditionCheck.scope(s), s.requires(), true));
-            }
-        }
-        return new Prepared(params, selection, new PreconditionReport(playbook.displayPath(), entries));
     }
 
     /**
@@ -164,7 +131,7 @@ public final class PlaybookSession implements AutoCloseable {
      * shows. Throws only for usage errors (an unknown parameter or step name).
      */
     public static PreconditionReport preconditions(Session session, Playbook playbook, RunOptions options) {
-        return prepare(session, playbook, options).report();
+        return RunPreparation.prepare(session, playbook, options).report();
     }
 
     /** The report this run checked when it started (it held, or the run would not have started). */
@@ -497,9 +464,7 @@ public final class PlaybookSession implements AutoCloseable {
     }
 
     private StepResult runStep(Step step, int position, int total, List<Tier> participants) {
-        for (Tier t : locked) {
-            RunLocks.heartbeat(t, who);
-        }
+        locks.heartbeat();
         StepContext ctx = new StepContext(step, position, total, session, listener, options.dryRun(), params);
         listener.stepStarted(step, position, total);
         if (!participants.isEmpty()) {
@@ -526,9 +491,9 @@ public final class PlaybookSession implements AutoCloseable {
         Map<String, Long> changesBefore = new LinkedHashMap<>();
         Map<String, Map<String, String>> schemaBefore = new LinkedHashMap<>();
         for (Tier t : session.tiers()) {
-            before.put(t.name(), counts(t));
-            schemaBefore.put(t.name(), schemas(t));
-            changesBefore.put(t.name(), totalChanges(t));
+            before.put(t.name(), TierMeasures.counts(t));
+            schemaBefore.put(t.name(), TierMeasures.schemas(t));
+            changesBefore.put(t.name(), TierMeasures.totalChanges(t));
         }
         TierInternals.Listener writes = new TierInternals.Listener() {
             @Override
@@ -539,7 +504,7 @@ public final class PlaybookSession implements AutoCloseable {
                 ctx.wrote(tier.name());
             }
         };
-        Map<Tier, SQLiteUpdateListener> hooks = new LinkedHashMap<>();
+        List<RowWatch> hooks = new ArrayList<>();
         if (atomic != null) {
             atomic.hook(ctx); // one hook on the shared connection, attributing by schema
         }
@@ -548,17 +513,13 @@ public final class PlaybookSession implements AutoCloseable {
             if (atomic != null && atomic.includes(t)) {
                 continue;
             }
-            if (TierInternals.connection(t) instanceof SQLiteConnection sc) {
-                SQLiteUpdateListener l = (type, db, table, rowId) -> {
-                    ctx.wrote(t.name());
-                    ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
-                };
-                sc.addUpdateListener(l);
-                hooks.put(t, l);
-            }
+            RowWatch.on(t, (db, table) -> {
+                ctx.wrote(t.name());
+                ctx.writtenTables.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).add(table);
+            }).ifPresent(hooks::add);
         }
         NonTransactional prevGate = session.useNonTransactional(new StepGate(ctx));
-        Session prevSession = Sluice.use(session);
+        Sluice.Binding bound = Sluice.bind(session); // the step's Groovy calls the static DSL
         for (Tier t : session.tiers()) {
             TierInternals.decidedBy(t, this::decisionRefusal); // tier1.commit() would commit the step with no history row
         }
@@ -574,15 +535,11 @@ public final class PlaybookSession implements AutoCloseable {
             inBody = false;
             long ms = (System.nanoTime() - t0) / 1_000_000;
             session.useNonTransactional(prevGate);
-            Sluice.use(prevSession);
+            bound.close();
             for (Tier t : session.tiers()) {
                 TierInternals.removeListener(t, writes);
             }
-            hooks.forEach((t, l) -> {
-                if (!TierInternals.isClosed(t)) { // an archived tier's connection is closed, and its hooks with it
-                    ((SQLiteConnection) TierInternals.connection(t)).removeUpdateListener(l);
-                }
-            });
+            hooks.forEach(RowWatch::close); // an archived tier's connection is closed, and its hooks with it
             if (atomic != null) {
                 atomic.unhook();
             }
@@ -641,13 +598,13 @@ public final class PlaybookSession implements AutoCloseable {
         long rows = 0;
         for (Tier t : session.tiers()) {
             Map<String, Long> b = before.get(t.name());
-            Map<String, Long> a = counts(t);
+            Map<String, Long> a = TierMeasures.counts(t);
             long delta = atomic != null && atomic.includes(t) ? atomic.changes(t.name())
-                    : Math.max(0, totalChanges(t) - changesBefore.get(t.name()));
+                    : Math.max(0, TierMeasures.totalChanges(t) - changesBefore.get(t.name()));
             changes.put(t.name(), delta);
             rows += delta;
             Map<String, String> sb = schemaBefore.get(t.name());
-            Map<String, String> sa = schemas(t);
+            Map<String, String> sa = TierMeasures.schemas(t);
             if (delta > 0 || !a.equals(b) || !sa.equals(sb)) {
                 written.add(t.name());
             }
@@ -695,42 +652,6 @@ public final class PlaybookSession implements AutoCloseable {
                 tables, new ArrayList<>(written), untouched, ctx.expectations(), ctx.actions(), rows, ms, null, null);
     }
 
-    /** Reads the committed state of a SQLite tier through a connection of its own (the step's changes are invisible to it). */
-    private static final class BeforeReader implements AutoCloseable {
-        private final Tier tier;
-        private Tier side;
-        String why;
-
-        BeforeReader(Tier tier) {
-            this.tier = tier;
-        }
-
-        Checksum checksum(String table) {
-            if (tier.engine() != Engine.SQLITE || tier.file() == null) {
-                why = "not a SQLite file";
-                return null;
-            }
-            try {
-                if (side == null) {
-                    TierConfig c = tier.config();
-                    side = Tier.open(new TierConfig(c.name(), c.url(), c.user(), c.password(), Map.of("busy_timeout", "0"), true,
-                            c.optional(), false, c.sqliteFile()));
-                }
-                return new Checksummer(side).checksum(table, null, null);
-            } catch (RuntimeException e) {
-                why = "committed side unreadable while the step holds the file: " + e.getMessage();
-                return null;
-            }
-        }
-
-        @Override
-        public void close() {
-            if (side != null) {
-                side.close();
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- deciding
 
     /** Commits the open step: a history row on every tier it wrote (in the same transaction), then the commits. */
@@ -746,13 +667,13 @@ public final class PlaybookSession implements AutoCloseable {
         if (targets.isEmpty()) {
             targets.add(homeTier());
         }
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = Json.mapper();
         String now = Instant.now().toString();
         for (Tier t : targets) {
-            Map<String, Long> after = counts(t);
+            Map<String, Long> after = TierMeasures.counts(t);
             History.record(t, new HistoryEntry(0, playbook.id(), ctx.step().name(), ctx.step().checksum(), HistoryEntry.APPLIED, who.user(),
-                    who.host(), now, r.millis(), openChanges.getOrDefault(t.name(), 0L), toJson(json, openBefore.get(t.name())),
-                    toJson(json, after), runId));
+                    who.host(), now, r.millis(), openChanges.getOrDefault(t.name(), 0L), TierMeasures.toJson(json, openBefore.get(t.name())),
+                    TierMeasures.toJson(json, after), runId));
         }
         // The participants of an atomic step (explicit, or by default) commit as one unit; the order and the checks made
         // before the first COMMIT are MultiTierCommit's (README, "Multi-tier commit").
@@ -920,9 +841,7 @@ public final class PlaybookSession implements AutoCloseable {
         if (advance) {
             cursor++;
         }
-        for (Tier t : locked) {
-            RunLocks.heartbeat(t, who);
-        }
+        locks.heartbeat();
         listener.decision(s, d);
         return r;
     }
@@ -969,11 +888,8 @@ public final class PlaybookSession implements AutoCloseable {
             return;
         }
         listener.note("step '" + ctx.step().name() + "' ran non-transactional actions; running its rollback block");
-        Session prev = Sluice.use(session);
-        try {
+        try (Sluice.Binding bound = Sluice.bind(session)) {
             ctx.rollbacks().forEach(Runnable::run);
-        } finally {
-            Sluice.use(prev);
         }
     }
 
@@ -1117,141 +1033,21 @@ public final class PlaybookSession implements AutoCloseable {
 
     // ---------------------------------------------------------------- start-up checks
 
-    private static Map<String, Object> resolveParams(Playbook playbook, RunOptions options, List<PreconditionReport.Entry> entries) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (String k : options.params().keySet()) {
-            if (!playbook.params().containsKey(k)) {
-                throw new SluiceException(ErrorCode.USAGE, "Unknown parameter '" + k + "' for " + playbook.displayPath() + "; its parameters: "
-                        + (playbook.params().isEmpty() ? "none" : String.join(", ", playbook.params().keySet())) + ".");
-            }
-        }
-        for (Playbook.Param p : playbook.params().values()) {
-            String given = options.params().get(p.name());
-            if (given == null && p.required()) {
-                entries.add(new PreconditionReport.Entry("playbook", "parameter '" + p.name() + "'", Precondition.Outcome.fails(
-                        "not given", "a value (it has no default)", "Give it with -p " + p.name() + "=VALUE.")));
-                out.put(p.name(), null);
-                continue;
-            }
-            try {
-                out.put(p.name(), given == null ? p.defaultValue() : coerce(p, given));
-            } catch (SluiceException e) {
-                entries.add(new PreconditionReport.Entry("playbook", "parameter '" + p.name() + "'", Precondition.Outcome.fails(
-                        "'" + given + "'", e.getMessage(), "Give it with -p " + p.name() + "=VALUE.")));
-                out.put(p.name(), p.defaultValue());
-            }
-        }
-        return java.util.Collections.unmodifiableMap(out);
-    }
-
-    private static Object coerce(Playbook.Param p, String v) {
-        Object d = p.defaultValue();
-        try {
-            if (d instanceof Integer) {
-                return Integer.parseInt(v);
-            }
-            if (d instanceof Long) {
-                return Long.parseLong(v);
-            }
-            if (d instanceof Double || d instanceof java.math.BigDecimal) {
-                return Double.parseDouble(v);
-            }
-        } catch (NumberFormatException e) {
-            throw new SluiceException(ErrorCode.USAGE, "a number (default " + d + ")");
-        }
-        if (d instanceof Boolean) {
-            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-                throw new SluiceException(ErrorCode.USAGE, "true or false");
-            }
-            return Boolean.parseBoolean(v);
-        }
-        return v;
-    }
-
-    private static void bind(Session session, Playbook playbook, Map<String, Object> params) {
-        Playbook.Binder b = playbook.binder();
-        // The fixed names first: a tier of the same name wins (seed 003's tier is called 'workspace'; its playbook reaches
-        // the Workspace through Sluice.workspace()).
-        b.bind("tiers", session.tiers());
-        b.bind("workspace", session.workspace());
-        b.bind("params", params);
-        for (Playbook.TierNeed n : playbook.tiers()) {
-            b.bind(n.name(), null); // optional tiers that are missing stay null
-        }
-        for (Tier t : session.tiers()) {
-            b.bind(t.name(), t);
-        }
-        params.forEach((k, v) -> {
-            if (session.tiers().has(k)) {
-                throw new SluiceException(ErrorCode.PLAYBOOK, playbook.displayPath() + ": parameter '" + k + "' has the name of a tier. Rename the parameter.");
-            }
-            b.bind(k, v);
-        });
-    }
-
-    private static List<Step> select(Playbook playbook, RunOptions options) {
-        List<Step> all = playbook.steps();
-        if (options.only() != null) {
-            if (options.startAt() != null || options.stopAfter() != null) {
-                throw new SluiceException(ErrorCode.USAGE, "--only runs one step; it does not combine with --start-at or --stop-after.");
-            }
-            return List.of(playbook.step(options.only()));
-        }
-        int from = options.startAt() == null ? 0 : playbook.step(options.startAt()).index() - 1;
-        int to = options.stopAfter() == null ? all.size() : playbook.step(options.stopAfter()).index();
-        if (to <= from) {
-            throw new SluiceException(ErrorCode.USAGE, "--stop-after '" + options.stopAfter() + "' comes before --start-at '"
-                    + options.startAt() + "'. Choose a later step to stop after.");
-        }
-        return all.subList(from, to);
-    }
 
     /**
      * Before the workspace is opened: refuses a run whose SQLite tiers another run holds, naming every holder at once
      * (opening a tier that a paused run is writing would wait out the busy timeout first).
      */
     public static void refuseIfLockedBeforeOpening(dev.sluice.workspace.Workspace ws, Playbook playbook) {
-        List<TierConfig> tiers = new ArrayList<>();
-        for (Playbook.TierNeed n : playbook.tiers()) {
-            if (ws.tiers().containsKey(n.name())) {
-                tiers.add(ws.tiers().get(n.name()));
-            }
-        }
-        if (tiers.isEmpty()) {
-            tiers.addAll(ws.tiers().values());
-        }
-        tiers.removeIf(TierConfig::readOnly);
-        RunLocks.refuseIfFilesHeld(ws.dir(), tiers, Who.current());
+        RunLockHold.refuseIfLockedBeforeOpening(ws, playbook);
     }
 
     private void lock() {
-        List<Tier> tiers = new ArrayList<>();
-        for (Playbook.TierNeed n : playbook.tiers()) {
-            if (session.tiers().has(n.name())) {
-                tiers.add(session.tier(n.name()));
-            }
-        }
-        if (tiers.isEmpty()) {
-            tiers.addAll(session.tiers().all());
-        }
-        tiers.removeIf(Tier::readOnly); // a read-only tier is only read: no run lock, nothing written beside it
-        if (options.dryRun()) {
-            RunLocks.refuseIfHeld(session.workspace().dir(), tiers, who); // a dry run takes no lock and writes nothing
-        } else {
-            RunLocks.acquire(session.workspace().dir(), tiers, who, runId, "run " + playbook.displayPath(), listener::note);
-            locked.addAll(tiers);
-        }
+        locks.take(session, playbook, options, runId, listener::note);
     }
 
     private void releaseLocks() {
-        for (Tier t : locked) {
-            try {
-                RunLocks.release(t, who);
-            } catch (RuntimeException e) {
-                // Best effort: the OS or the server drops it when this process ends.
-            }
-        }
-        locked.clear();
+        locks.release();
     }
 
     private SluiceException changed(StepStatus s) {
@@ -1262,44 +1058,6 @@ public final class PlaybookSession implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    /** Row counts of the user tables (Sluice's own bookkeeping tables left out). */
-    static Map<String, Long> counts(Tier t) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String table : t.tables()) {
-            if (!History.isBookkeeping(table)) {
-                out.put(table, ((Number) t.query("SELECT count(*) FROM " + t.qualified(table)).value()).longValue());
-            }
-        }
-        return out;
-    }
-
-    /** Per table, the CREATE statements of the table and its indexes and triggers (SQLite): what "schema changed" compares. */
-    private static Map<String, String> schemas(Tier t) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (t.engine() != Engine.SQLITE) {
-            return out;
-        }
-        t.each("SELECT tbl_name, coalesce(sql, '') FROM " + t.qualified("sqlite_schema") + " ORDER BY tbl_name, type, name",
-                r -> out.merge((String) r.get(0), (String) r.get(1), (x, y) -> x + ";" + y));
-        return out;
-    }
-
-    /** Rows changed so far on the tier's connection: SQLite's total_changes(), else the tier's own update counts. */
-    private static long totalChanges(Tier t) {
-        if (t.engine() != Engine.SQLITE) {
-            return TierInternals.rowsChanged(t);
-        }
-        return ((Number) t.query("SELECT total_changes()").value()).longValue();
-    }
-
-    private static String toJson(ObjectMapper json, Map<String, Long> m) {
-        try {
-            return json.writeValueAsString(m == null ? Map.of() : m);
-        } catch (JsonProcessingException e) {
-            return "{}";
-        }
-    }
 
     private void requireNotClosed() {
         if (closed) {
@@ -1354,7 +1112,6 @@ public final class PlaybookSession implements AutoCloseable {
                 TierInternals.decidedBy(t, null);
             }
             releaseLocks();
-            Sluice.use(previousSession);
         }
     }
 

@@ -27,8 +27,7 @@ final class PreconditionCheck {
         if (blocks.isEmpty()) {
             return out;
         }
-        Session prev = Sluice.use(session);
-        try {
+        try (Sluice.Binding bound = Sluice.bind(session)) { // the blocks' Groovy calls the static DSL
             for (Requires b : blocks) {
                 List<Precondition> declared;
                 try {
@@ -44,8 +43,6 @@ final class PreconditionCheck {
                     out.add(new PreconditionReport.Entry(scope, p.what(), b.later() && deferLater ? null : check(session, p)));
                 }
             }
-        } finally {
-            Sluice.use(prev);
         }
         return out;
     }

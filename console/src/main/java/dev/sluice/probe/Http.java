@@ -2,6 +2,7 @@ package dev.sluice.probe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.encoding.Json;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.workspace.Redactor;
@@ -20,7 +21,7 @@ import java.time.Duration;
  * picks one value by path. Timeouts are short and every failure is one line naming the URL and what to check.
  */
 public final class Http {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.mapper();
     private final Duration timeout;
     private final String authorization; // never shown: toString and messages leave it out
     private volatile HttpClient client;

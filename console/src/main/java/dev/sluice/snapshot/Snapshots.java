@@ -1,6 +1,7 @@
 package dev.sluice.snapshot;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.encoding.Json;
+import dev.sluice.encoding.Sha256;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.tier.Identifiers;
@@ -21,8 +22,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,7 +31,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +112,7 @@ public final class Snapshots {
                 }
             }
             Snapshot s = new Snapshot(name, Instant.now().toString(), sluiceVersion, reason, files, damaged, target);
-            Files.writeString(partial.resolve(MANIFEST), mapper().writeValueAsString(s) + "\n");
+            Files.writeString(partial.resolve(MANIFEST), Json.pretty().writeValueAsString(s) + "\n");
             setPerms(partial.resolve(MANIFEST), "rw-------");
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             return s;
@@ -298,7 +296,7 @@ public final class Snapshots {
                 Path m = d.resolve(MANIFEST);
                 if (Files.isRegularFile(m)) {
                     try {
-                        out.add(mapper().readValue(m.toFile(), Snapshot.class).withDir(d));
+                        out.add(Json.mapper().readValue(m.toFile(), Snapshot.class).withDir(d));
                     } catch (IOException e) {
                         // An unreadable manifest is reported by get()/restore(), not by a listing.
                     }
@@ -321,7 +319,7 @@ public final class Snapshots {
                     + (known.isEmpty() ? "There are none yet; take one with 'sluice snapshot NAME'." : "Known: " + String.join(", ", known) + "."));
         }
         try {
-            return mapper().readValue(m.toFile(), Snapshot.class).withDir(d);
+            return Json.mapper().readValue(m.toFile(), Snapshot.class).withDir(d);
         } catch (IOException e) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "The manifest of snapshot '" + name + "' (" + m + ") is unreadable: "
                     + e.getMessage().lines().findFirst().orElse("") + ". Nothing was restored.", e);
@@ -617,9 +615,6 @@ public final class Snapshots {
 
     // ---------------------------------------------------------------- helpers
 
-    static ObjectMapper mapper() {
-        return Workspace.json().disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    }
 
     private Path ensureRoot() {
         Path root = ws.snapshotsDir();
@@ -640,19 +635,7 @@ public final class Snapshots {
     }
 
     static String sha256(Path p) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        byte[] buf = new byte[1 << 20];
-        try (InputStream in = Files.newInputStream(p)) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return Sha256.ofFile(p);
     }
 
     private static void setPerms(Path p, String perms) throws IOException {

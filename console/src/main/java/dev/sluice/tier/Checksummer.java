@@ -1,11 +1,11 @@
 package dev.sluice.tier;
 
+import dev.sluice.encoding.Sha256;
 import dev.sluice.workspace.Engine;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -56,11 +56,7 @@ public final class Checksummer {
     }
 
     static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.digest();
     }
 
     /** The SELECT a checksum reads: the chosen columns in key order. Exposed so diff and copy read the same order. */

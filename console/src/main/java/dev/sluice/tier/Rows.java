@@ -14,8 +14,13 @@ public final class Rows implements Iterable<Row> {
     public static final int MAX_ROWS = 100_000;
     /** Rows shown when printed; the rest are counted. */
     public static final int DISPLAY_ROWS = 50;
-    /** Terminal width used for printing; the console sets it from the terminal. */
-    private static volatile int displayWidth = 120;
+    /** Width a table prints at unless its printer binds another ({@link #bindDisplayWidth}). */
+    public static final int DEFAULT_WIDTH = 120;
+    /**
+     * The width of the terminal that prints rows on this thread, bound by the console that owns the terminal (for its
+     * input thread and its JShell thread, whose snippet threads inherit it); never a JVM-wide value.
+     */
+    private static final InheritableThreadLocal<Integer> DISPLAY_WIDTH = new InheritableThreadLocal<>();
 
     private final List<String> columns;
     private final List<Row> rows;
@@ -29,12 +34,43 @@ public final class Rows implements Iterable<Row> {
         this.rows = List.copyOf(r);
     }
 
-    public static void setDisplayWidth(int width) {
-        displayWidth = Math.max(40, width);
+    /**
+     * Prints rows on this thread (and on threads it starts from now on) at most {@code width} columns wide (at least
+     * 40), until the returned binding is closed, which puts back what was there.
+     */
+    public static DisplayWidth bindDisplayWidth(int width) {
+        DisplayWidth b = new DisplayWidth(Thread.currentThread(), DISPLAY_WIDTH.get());
+        DISPLAY_WIDTH.set(Math.max(40, width));
+        return b;
     }
 
+    /** The width rows print at on this thread. */
     public static int displayWidth() {
-        return displayWidth;
+        Integer w = DISPLAY_WIDTH.get();
+        return w == null ? DEFAULT_WIDTH : w;
+    }
+
+    /** A printer's hold on the display width of one thread; {@link #close} restores the previous one. */
+    public static final class DisplayWidth implements AutoCloseable {
+        private final Thread thread;
+        private final Integer previous;
+
+        private DisplayWidth(Thread thread, Integer previous) {
+            this.thread = thread;
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            if (Thread.currentThread() != thread) {
+                throw new IllegalStateException("a display width is unbound on the thread that bound it (" + thread.getName() + ")");
+            }
+            if (previous == null) {
+                DISPLAY_WIDTH.remove();
+            } else {
+                DISPLAY_WIDTH.set(previous);
+            }
+        }
     }
 
     public List<String> columns() {
@@ -83,8 +119,13 @@ public final class Rows implements Iterable<Row> {
         return rows.iterator();
     }
 
+    /** This result as an aligned table at most {@code width} columns wide. */
+    public String render(int width) {
+        return TableRenderer.render(columns, rows, DISPLAY_ROWS, Math.max(40, width));
+    }
+
     @Override
     public String toString() {
-        return TableRenderer.render(columns, rows, DISPLAY_ROWS, displayWidth);
+        return render(displayWidth());
     }
 }

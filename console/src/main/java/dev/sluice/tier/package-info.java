@@ -5,6 +5,8 @@
  * and the driver errors whose cause is not the statement (damaged file, lock, read-only folder, full disk, duplicate key:
  * {@code SqlErrors}), and {@link dev.sluice.tier.SqlLexer}, the one reader of SQL text (SQLite and PostgreSQL quoting,
  * comments and bodies) that every package splitting or scanning SQL goes through (internal: no compatibility promise).
+ * The SQLite driver's own classes stay here (and in snapshot, data): layers above watch a step's row
+ * changes through {@link dev.sluice.tier.RowWatch}. {@code Rows} print at the width their printer bound for its thread.
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
  * (they listen through {@link dev.sluice.tier.TierInternals.Listener}).
  * <p>The operator's surface is {@code Tier}'s public calls and the records they return. Engine levers (raw connection,

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.sluice.encoding.Json;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import java.io.IOException;
@@ -54,12 +53,6 @@ public final class Workspace {
         this.journalDir = journalDir;
     }
 
-    public static ObjectMapper json() {
-        return new ObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    }
-
     /** Loads the workspace in {@code dir}, reading the process environment for {@code ${VAR}}. */
     public static Workspace load(Path dir) {
         return load(dir, System::getenv);
@@ -81,9 +74,9 @@ public final class Workspace {
         }
         File parsed;
         try {
-            ObjectMapper mapper = file == yaml ? new ObjectMapper(new YAMLFactory()) : json();
-            mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-            parsed = mapper.readValue(file.toFile(), File.class);
+            // A misspelt key in a file a person wrote is refused, not ignored.
+            ObjectReader reader = (file == yaml ? Json.yaml().reader() : Json.reader()).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            parsed = reader.forType(File.class).readValue(file.toFile());
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
             throw new SluiceException(ErrorCode.WORKSPACE, file + where + ": " + e.getOriginalMessage().lines().findFirst().orElse("unreadable")
@@ -119,7 +112,7 @@ public final class Workspace {
             out.put("tiers", tiers);
             out.put("snapshots", file.snapshots() == null ? "snapshots" : file.snapshots());
             out.put("journal", file.journal() == null ? "sessions" : file.journal());
-            Files.writeString(target, json().writeValueAsString(out) + "\n");
+            Files.writeString(target, Json.pretty().writeValueAsString(out) + "\n");
             return target;
         } catch (IOException e) {
             throw new SluiceException(ErrorCode.IO, "Cannot write " + target + ": " + e.getMessage() + ".", e);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.console.commands.JournalCommands;
 import dev.sluice.console.Console;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
@@ -133,7 +134,7 @@ class ConsoleInterruptTest {
                  Terminal terminal = TerminalBuilder.builder().system(false).type("xterm").size(new org.jline.terminal.Size(160, 50)).encoding(StandardCharsets.UTF_8)
                          .streams(in, screen).build();
                  Recording rec = Recording.start(session, "console")) {
-                Console.Options opts = Console.Options.defaults().withListener(new JournalBridge(rec.journal()))
+                Console.Options opts = dev.sluice.console.commands.StandardCommands.options().withListener(new JournalBridge(rec.journal()))
                         .withCommands(JournalCommands.of(rec.journal())).withHistoryFile(tmp.resolve("history"));
                 int s = ConsoleOptions.onTerminal(session, terminal, err, opts, rec, Duration.ofSeconds(600));
                 rec.status(s);

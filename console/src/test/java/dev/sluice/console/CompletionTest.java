@@ -29,7 +29,7 @@ class CompletionTest {
         DemoWorkspace.create(ws);
         session = Session.open(ws);
         PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-        console = Console.onStreams(session, new StringReader(""), sink, sink, Console.Options.defaults());
+        console = Console.onStreams(session, new StringReader(""), sink, sink, dev.sluice.console.commands.StandardCommands.options());
         console.awaitStartup();
         completer = console.completer();
     }
@@ -99,8 +99,9 @@ class CompletionTest {
 
     @Test
     void snapshotNamesInsideRestore() {
-        dev.sluice.dsl.Sluice.use(session);
-        dev.sluice.dsl.Sluice.snapshot("before-test");
+        try (var bound = dev.sluice.dsl.Sluice.bind(session)) {
+            dev.sluice.dsl.Sluice.snapshot("before-test");
+        }
         assertEquals(List.of("before-test"), completer.candidates("restore(\"bef"));
     }
 }

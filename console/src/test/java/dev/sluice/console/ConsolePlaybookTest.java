@@ -136,7 +136,7 @@ class ConsolePlaybookTest {
                 /status
                 /run %s -p nope=1
                 /status
-                """.formatted(TOUR, TOUR), Console.Options.defaults().withKeepGoing(true));
+                """.formatted(TOUR, TOUR), dev.sluice.console.commands.StandardCommands.options().withKeepGoing(true));
         assertEquals(1, t.status());
         assertTrue(t.out().startsWith("No playbook is loaded."), t.out());
         assertEquals(List.of(
@@ -175,7 +175,7 @@ class ConsolePlaybookTest {
                 snapshot("typed", tier1)
                 /rollback
                 snapshot("outside", tier1)
-                """, Console.Options.defaults().withKeepGoing(true));
+                """, dev.sluice.console.commands.StandardCommands.options().withKeepGoing(true));
         assertTrue(t.out().contains("Step 'snapshot first' wants to snapshot"), t.out());
         assertTrue(t.out().contains("Go ahead? [y/N] n\n"), t.out());
         assertTrue(t.out().contains("Go ahead? [y/N] y\n"), t.out());
@@ -206,7 +206,7 @@ class ConsolePlaybookTest {
         Files.copy(Path.of(TOUR), ws.resolve("playbooks/tour.groovy"));
         try (Session session = Session.open(ws);
              PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-             Console console = Console.onStreams(session, new StringReader(""), sink, sink, Console.Options.defaults())) {
+             Console console = Console.onStreams(session, new StringReader(""), sink, sink, dev.sluice.console.commands.StandardCommands.options())) {
             ConsoleCompleter c = console.completer();
             assertEquals(List.of("/next"), c.candidates("/ne"));
             assertTrue(c.candidates("/run play").contains("playbooks/tour.groovy"), c.candidates("/run play").toString());
@@ -243,7 +243,9 @@ class ConsolePlaybookTest {
     @Test
     void everyCommandHasHelpAndAReadmeEntry() throws Exception {
         String readme = Files.readString(Path.of("../README.md"));
-        for (SlashCommand c : SlashCommands.standard().all()) {
+        List<SlashCommand> all = new java.util.ArrayList<>(dev.sluice.console.commands.StandardCommands.create());
+        all.addAll(dev.sluice.console.commands.JournalCommands.of(null));
+        for (SlashCommand c : all) {
             assertFalse(c.summary().isBlank(), c.name());
             assertTrue(readme.contains("| `/" + c.name()), "README's console table lacks /" + c.name());
         }

@@ -58,7 +58,7 @@ class ConsolePreconditionsTest {
         Transcript refused = Transcript.run(ws, """
                 /run fails.groovy
                 /status
-                """, Console.Options.defaults().withKeepGoing(true));
+                """, dev.sluice.console.commands.StandardCommands.options().withKeepGoing(true));
         assertEquals(3, refused.errLines().size(), refused.err());
         assertTrue(refused.errLines().get(0).startsWith("Precondition: ") && refused.errLines().get(0).endsWith(
                 "fails.groovy: 2 of 2 preconditions failed; nothing ran and nothing was written to any tier:"), refused.err());

@@ -57,7 +57,7 @@ class ConsoleScriptTest {
         Transcript t = Transcript.run(ws, """
                 1 / 0
                 System.out.println("alive " + lastError.getClass().getSimpleName())
-                """, Console.Options.defaults().withKeepGoing(true));
+                """, dev.sluice.console.commands.StandardCommands.options().withKeepGoing(true));
         assertEquals(List.of("ArithmeticException: / by zero"), t.errLines());
         assertEquals("alive ArithmeticException", t.out().strip());
         assertEquals(1, t.status(), "a script with an error exits 1 even with --keep-going");
@@ -76,7 +76,7 @@ class ConsoleScriptTest {
         Transcript t = Transcript.run(ws, """
                 tier2.count("nope")
                 ((dev.sluice.error.SluiceException) lastError).code()
-                """, Console.Options.defaults().withKeepGoing(true));
+                """, dev.sluice.console.commands.StandardCommands.options().withKeepGoing(true));
         assertEquals("NO_SUCH_TABLE", t.out().strip());
     }
 
@@ -107,7 +107,7 @@ class ConsoleScriptTest {
         Transcript t = Transcript.run(ws, """
                 tier1.query("select * from nowhere")
                 System.out.println("after")
-                """, Console.Options.defaults().withKeepGoing(true));
+                """, dev.sluice.console.commands.StandardCommands.options().withKeepGoing(true));
         assertEquals(1, t.status());
         assertEquals("after", t.out().strip());
     }
@@ -122,7 +122,7 @@ class ConsoleScriptTest {
     @Test
     void slashCommandsRunInScripts() {
         Transcript t = Transcript.run(ws, "/tables tier1\n/schema tier1.messages\n/nope\n",
-                Console.Options.defaults().withKeepGoing(true));
+                dev.sluice.console.commands.StandardCommands.options().withKeepGoing(true));
         assertTrue(t.out().contains("messages") && t.out().contains("24,000"), t.out());
         assertTrue(t.out().contains("CREATE TABLE messages"), t.out());
         assertEquals(List.of("Usage: no command /nope. Type /help for the list."), t.errLines());
@@ -140,7 +140,7 @@ class ConsoleScriptTest {
         try (Session session = Session.open(ws)) {
             int host = System.identityHashCode(session.tier("tier1"));
             Transcript t = Transcript.run(session, "System.out.println(System.identityHashCode(tier1))\n"
-                    + "System.out.println(tier1 == dev.sluice.dsl.Sluice.session().tier(\"tier1\"))\n", Console.Options.defaults());
+                    + "System.out.println(tier1 == dev.sluice.dsl.Sluice.session().tier(\"tier1\"))\n", dev.sluice.console.commands.StandardCommands.options());
             assertEquals(List.of(String.valueOf(host), "true"), t.out().lines().toList(), t.err());
         }
     }
@@ -148,7 +148,7 @@ class ConsoleScriptTest {
     @Test
     void helpListsEveryCommandWithItsSummary() {
         Transcript t = Transcript.run(ws, "/help\n");
-        for (SlashCommand c : SlashCommands.standard().all()) {
+        for (SlashCommand c : dev.sluice.console.commands.StandardCommands.create()) {
             assertTrue(t.out().contains(c.usage()), c.name());
             assertFalse(c.summary().isBlank(), c.name());
         }
@@ -167,7 +167,7 @@ class ConsoleScriptTest {
     void userStartupScriptRunsAfterTheStandardOne() throws Exception {
         Path startup = dir.resolve("mine.jsh");
         Files.writeString(startup, "long messages() { return tier1.count(\"messages\"); }\n");
-        Transcript t = Transcript.run(ws, "messages() / 2\n", Console.Options.defaults().withStartup(List.of(startup)));
+        Transcript t = Transcript.run(ws, "messages() / 2\n", dev.sluice.console.commands.StandardCommands.options().withStartup(List.of(startup)));
         assertEquals("12,000", t.out().strip(), t.err());
     }
 
@@ -190,7 +190,7 @@ class ConsoleScriptTest {
                 heard.append("! ").append(line).append('\n');
             }
         };
-        Transcript.run(ws, "tier1.count(\"messages\")\n/groovy 1 + 1\n1/0\n", Console.Options.defaults().withListener(l).withKeepGoing(true));
+        Transcript.run(ws, "tier1.count(\"messages\")\n/groovy 1 + 1\n1/0\n", dev.sluice.console.commands.StandardCommands.options().withListener(l).withKeepGoing(true));
         assertEquals("""
                 JAVA tier1.count("messages")
                 = 24,000

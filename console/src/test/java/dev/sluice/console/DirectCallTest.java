@@ -103,7 +103,7 @@ class DirectCallTest {
     void aCustomStartupTurnsTheFastPathOff() throws Exception {
         Path startup = dir.resolve("mine.jsh");
         java.nio.file.Files.writeString(startup, "var tier1 = tier(\"tier2\");\n");
-        Transcript t = Transcript.run(ws, "tier1.name()\n", Console.Options.defaults().withStartup(List.of(startup)));
+        Transcript t = Transcript.run(ws, "tier1.name()\n", dev.sluice.console.commands.StandardCommands.options().withStartup(List.of(startup)));
         assertEquals("\"tier2\"", t.out().strip(), "the user's rebinding wins: JShell evaluated it");
     }
 
@@ -117,7 +117,7 @@ class DirectCallTest {
         try (Session s = Session.open(ws);
              PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-             Console console = Console.onStreams(s, new StringReader(script), o, e, Console.Options.defaults().withKeepGoing(true))) {
+             Console console = Console.onStreams(s, new StringReader(script), o, e, dev.sluice.console.commands.StandardCommands.options().withKeepGoing(true))) {
             status = console.run();
             assertEquals(fast, console.directEvaluations() > 0, "fast path taken: " + console.directEvaluations());
         } finally {

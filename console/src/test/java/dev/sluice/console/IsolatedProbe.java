@@ -17,7 +17,7 @@ public final class IsolatedProbe {
             Transcript t = Transcript.run(session, """
                     System.out.println("same tier " + (tier1 == dev.sluice.console.IsolatedProbe.hostTier))
                     System.out.println("same loader " + (tier1.getClass().getClassLoader() == dev.sluice.console.IsolatedProbe.class.getClassLoader()))
-                    """, Console.Options.defaults());
+                    """, dev.sluice.console.commands.StandardCommands.options());
             return t.out() + t.err() + "loader " + (IsolatedProbe.class.getClassLoader() == ClassLoader.getSystemClassLoader() ? "system" : "isolated");
         }
     }

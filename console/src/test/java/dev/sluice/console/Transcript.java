@@ -11,7 +11,7 @@ import java.util.List;
 /** Runs a script through the console's front door (no terminal) and keeps what it printed and its exit status. */
 record Transcript(int status, String out, String err) {
     static Transcript run(Path workspace, String script) {
-        return run(workspace, script, Console.Options.defaults());
+        return run(workspace, script, dev.sluice.console.commands.StandardCommands.options());
     }
 
     static Transcript run(Path workspace, String script, Console.Options options) {

@@ -24,8 +24,7 @@ class DataDslTest {
         DataTiers.sqlite(dir.resolve("data/tier1.db")).close();
         DataTiers.sqlite(dir.resolve("data/workspace.db")).close();
         try (Session s = Session.open(dir)) {
-            Session prev = Sluice.use(s);
-            try {
+            try (Sluice.Binding bound = Sluice.bind(s)) {
                 Tier t1 = Sluice.tier("tier1");
                 Tier ws = Sluice.tier("workspace");
                 t1.script("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT, done INTEGER DEFAULT 0); "
@@ -51,8 +50,6 @@ class DataDslTest {
                 assertEquals(2L, ws.count("tasks_again", "done = 2"));
                 SluiceException e = assertThrows(SluiceException.class, () -> Sluice.copy(Map.of("from", t1, "table", "tasks", "to", ws, "int", "x")));
                 assertTrue(e.getMessage().contains("unknown argument 'int'"), e.getMessage());
-            } finally {
-                Sluice.use(prev);
             }
         }
     }

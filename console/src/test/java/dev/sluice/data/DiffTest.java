@@ -90,14 +90,7 @@ class DiffTest {
             b.exec("INSERT INTO link VALUES (-1, 'new', x'00ff')");
             b.exec("UPDATE link SET w = x'01' WHERE y = 'y1000'"); // a change is a removed row plus an added one
             Diff inMemory = TableDiff.diff(a.table("link"), b.table("link"));
-            long saved = TableDiff.wholeRowsMemory;
-            TableDiff.wholeRowsMemory = 4096; // spills after a few dozen rows
-            Diff onDisk;
-            try {
-                onDisk = TableDiff.diff(a.table("link"), b.table("link"));
-            } finally {
-                TableDiff.wholeRowsMemory = saved;
-            }
+            Diff onDisk = TableDiff.diff(a.table("link"), b.table("link"), 4096); // spills after a few dozen rows
             assertEquals(3, inMemory.removed().size(), inMemory.toString());
             assertEquals(2, inMemory.added().size(), inMemory.toString());
             assertEquals(inMemory.removed(), onDisk.removed());

@@ -294,7 +294,7 @@ class VoiceAgentMigrationTest {
              java.io.PrintStream o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
              java.io.PrintStream e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
              dev.sluice.console.Console c = dev.sluice.console.Console.onStreams(session, new java.io.StringReader(script), o, e,
-                     dev.sluice.console.Console.Options.defaults())) {
+                     dev.sluice.console.commands.StandardCommands.options())) {
             status = c.run();
         }
         return new String[] {String.valueOf(status), out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString(java.nio.charset.StandardCharsets.UTF_8)};

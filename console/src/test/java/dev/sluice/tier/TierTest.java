@@ -113,9 +113,7 @@ class TierTest {
     void rowsPrintAlignedWithNullAndCutLongValuesToTheWidth() {
         t.exec("CREATE TABLE v (id INTEGER PRIMARY KEY, name TEXT)");
         t.exec("INSERT INTO v VALUES (1, NULL), (22, 'short'), (333, ?)", "x".repeat(300));
-        int before = Rows.displayWidth();
-        try {
-            Rows.setDisplayWidth(60);
+        try (Rows.DisplayWidth narrow = Rows.bindDisplayWidth(60)) {
             String text = t.query("SELECT id, name FROM v ORDER BY id").toString();
             List<String> lines = text.lines().toList();
             List<String> table = lines.subList(0, lines.size() - 1);
@@ -126,8 +124,6 @@ class TierTest {
             assertTrue(text.contains("…"), text);
             assertTrue(text.contains("|   1 |") && text.contains("| 333 |"), "numbers right-aligned: " + text);
             assertEquals("(3 rows)", lines.get(lines.size() - 1));
-        } finally {
-            Rows.setDisplayWidth(before);
         }
     }
 
@@ -221,7 +217,7 @@ class TierTest {
         assertEquals(Map.of("a", 1L), f.counts());
         assertEquals("SQLite", f.engine());
         assertTrue(f.fileBytes() > 0);
-        ObjectMapper json = Workspace.json();
+        ObjectMapper json = dev.sluice.encoding.Json.mapper();
         String text = json.writeValueAsString(f);
         assertTrue(text.contains("\"schemaSha256\"") && text.contains("\"journalMode\""), text);
         assertEquals(f, json.readValue(text, Fingerprint.class));

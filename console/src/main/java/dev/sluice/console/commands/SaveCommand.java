@@ -1,5 +1,6 @@
 package dev.sluice.console.commands;
 
+import dev.sluice.console.Arguments;
 import dev.sluice.console.CommandContext;
 import dev.sluice.console.SlashCommand;
 import dev.sluice.error.ErrorCode;
@@ -32,10 +33,11 @@ public final class SaveCommand implements SlashCommand {
 
     @Override
     public void run(String args, CommandContext ctx) {
-        if (args.isBlank()) {
-            throw new SluiceException(ErrorCode.USAGE, "/save needs a file name, e.g. /save checks.jsh.");
+        List<String> words = Arguments.split(args);
+        if (words.size() != 1) {
+            throw new SluiceException(ErrorCode.USAGE, "/save needs one file name, e.g. /save checks.jsh (quote a name with spaces: /save \"my checks.jsh\").");
         }
-        Path file = Path.of(args.strip());
+        Path file = Path.of(words.get(0));
         if (!file.isAbsolute()) {
             file = ctx.session().workspace().dir().resolve(file);
         }

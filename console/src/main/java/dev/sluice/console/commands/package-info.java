@@ -1,6 +1,8 @@
 /**
- * The console's standard {@code /commands} (/help, /tiers, /tables, /schema, /groovy, /history, /save, /exit), one small
- * class each behind {@link dev.sluice.console.SlashCommand}. They use only the session and the console's
- * {@link dev.sluice.console.CommandContext}; they must not know playbook internals, the journal or the CLI.
+ * The console's {@code /commands}, one small class each behind {@link dev.sluice.console.SlashCommand}: the standard set
+ * ({@link dev.sluice.console.commands.StandardCommands}: /help, /tiers, /tables, /schema, /groovy, /history, /save, the
+ * playbook commands of {@code console.playbook}, /exit) and the journal's (/journal, /record). They use the session, the
+ * console's {@link dev.sluice.console.CommandContext} and, for the journal's, the {@code journal} they are given; they
+ * must not know the CLI.
  */
 package dev.sluice.console.commands;

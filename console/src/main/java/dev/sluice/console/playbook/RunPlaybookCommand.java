@@ -1,7 +1,9 @@
 package dev.sluice.console.playbook;
 
+import dev.sluice.console.Arguments;
 import dev.sluice.console.CommandContext;
 import dev.sluice.console.ConsoleCompleter;
+import dev.sluice.console.RunHolder;
 import dev.sluice.console.SlashCommand;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
@@ -24,7 +26,7 @@ import java.util.Map;
  * stepping through with {@code /next}. Takes the run locks; they are released by the next {@code /run} or when the
  * console ends (which rolls back a step left open).
  */
-final class RunPlaybookCommand implements SlashCommand, AutoCloseable {
+final class RunPlaybookCommand implements SlashCommand, RunHolder, AutoCloseable {
     private static final List<String> STEP_OPTIONS = List.of("--start-at", "--stop-after", "--only");
     private final ConsoleRun state;
     /** The playbook completion last loaded, by file and modification time (loading compiles Groovy). */
@@ -37,7 +39,8 @@ final class RunPlaybookCommand implements SlashCommand, AutoCloseable {
     }
 
     /** The run this console loaded and owns, or null. */
-    PlaybookSession ownedRun() {
+    @Override
+    public PlaybookSession ownedRun() {
         return state.ownRun();
     }
 
@@ -129,7 +132,7 @@ final class RunPlaybookCommand implements SlashCommand, AutoCloseable {
     @Override
     public ArgumentCompleter completer() {
         return (args, ctx) -> {
-            int start = ConsoleCompleter.argumentStart(args);
+            int start = Arguments.lastStart(args);
             List<String> before = Arguments.split(args.substring(0, start));
             if (before.isEmpty()) {
                 return ConsoleCompleter.playbooks(ctx.session());

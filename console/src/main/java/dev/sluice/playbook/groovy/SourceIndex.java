@@ -1,8 +1,8 @@
 package dev.sluice.playbook.groovy;
 
+import dev.sluice.encoding.Sha256;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
-import dev.sluice.history.Sha256;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -1,4 +1,4 @@
-package dev.sluice.cli;
+package dev.sluice.console.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.console.CommandContext;
@@ -8,12 +8,15 @@ import dev.sluice.error.SluiceException;
 import dev.sluice.journal.Journal;
 import java.util.List;
 
-/** The console's journal commands: {@code /journal} and {@code /record on|off}. */
-final class JournalCommands {
+/**
+ * The console's journal commands: {@code /journal} and {@code /record on|off}. The CLI hands them to the console it opens
+ * with the journal it records to (null: {@code --no-journal}).
+ */
+public final class JournalCommands {
     private JournalCommands() {
     }
 
-    static List<SlashCommand> of(Journal journal) {
+    public static List<SlashCommand> of(Journal journal) {
         return List.of(new Show(journal), new Record(journal));
     }
 
