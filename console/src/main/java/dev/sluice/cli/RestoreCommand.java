@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "restore", mixinStandardHelpOptions = true, description = {
         "Restore tiers from a snapshot: verifies its manifest first, snapshots the current state (before-restore-…), restores, checks integrity.",
+        "A damaged tier file is kept byte for byte in the before-restore snapshot's damaged/ folder, then replaced whole.",
         "Example: sluice restore -w /tmp/demo pre-migration"})
 final class RestoreCommand implements Callable<Integer> {
     @Mixin
@@ -35,7 +36,8 @@ final class RestoreCommand implements Callable<Integer> {
         Workspace ws = Workspace.load(workspace.dir());
         RunLocks.refuseIfFilesHeld(ws.dir(), ws.tiers().values().stream()
                 .filter(t -> only == null || only.isEmpty() || only.contains(t.name())).toList(), Who.current());
-        try (Session session = Session.open(workspace.dir())) {
+        // Keeping damaged tiers: a damaged file is what a restore is for (its raw bytes are kept, then it is replaced whole).
+        try (Session session = Session.openKeepingDamaged(workspace.dir())) {
             spec.commandLine().getOut().println(Sluice.restoreKeepingLocks(session, name, only));
         }
         return 0;

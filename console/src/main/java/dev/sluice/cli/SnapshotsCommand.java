@@ -31,7 +31,8 @@ final class SnapshotsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()))) {
+        // Listing and pruning read only the snapshot folder: a damaged tier must not hide the snapshots that can restore it.
+        try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()), true)) {
             Snapshots snaps = new Snapshots(tiers, Version.get());
             if (prune != null) {
                 List<String> gone = snaps.prune(prune, prefix);

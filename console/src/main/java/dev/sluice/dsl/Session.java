@@ -29,7 +29,7 @@ public final class Session implements AutoCloseable {
         return new Session(ws, TierSet.open(ws), Sluice.version());
     }
 
-    /** A session for the console: a tier whose file is damaged is bound marked damaged, so integrity() and restore reach it. */
+    /** A session for the console and restore: a tier whose file is damaged is bound marked damaged, so integrity() and restore reach it. */
     public static Session openKeepingDamaged(Path dir) {
         Workspace ws = Workspace.load(dir);
         return new Session(ws, TierSet.open(ws, true), Sluice.version());

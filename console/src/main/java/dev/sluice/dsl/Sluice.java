@@ -141,14 +141,19 @@ public final class Sluice {
      * tier. This session's own run locks live outside the tier files, so they stay as they are.
      */
     public static Snapshots.Restored restoreKeepingLocks(Session session, String name, List<String> tierNames) {
-        Snapshot s = session.snapshots().verify(name);
+        Snapshot s = session.snapshots().verifyForRestore(name, tierNames);
         List<Tier> affected = new ArrayList<>();
         for (Snapshot.SnapshotFile f : s.files()) {
             if ((tierNames == null || tierNames.isEmpty() || tierNames.contains(f.tier())) && session.tiers().has(f.tier())) {
                 affected.add(session.tier(f.tier()));
             }
         }
-        dev.sluice.history.RunLocks.refuseIfHeld(session.workspace().dir(), affected, dev.sluice.history.Who.current());
+        // A damaged tier cannot be asked for an older Sluice's sluice_lock row (its pages are unreadable): only its lock file.
+        List<Tier> damaged = affected.stream().filter(t -> dev.sluice.tier.TierInternals.damage(t) != null).toList();
+        List<Tier> sound = affected.stream().filter(t -> !damaged.contains(t)).toList();
+        dev.sluice.history.RunLocks.refuseIfHeld(session.workspace().dir(), sound, dev.sluice.history.Who.current());
+        dev.sluice.history.RunLocks.refuseIfFilesHeld(session.workspace().dir(), damaged.stream().map(Tier::config).toList(),
+                dev.sluice.history.Who.current());
         return session.snapshots().restore(name, tierNames);
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice.snapshot;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.sluice.tier.Format;
 import java.nio.file.Path;
 import java.util.List;
@@ -8,7 +9,11 @@ import java.util.Map;
 
 /** A snapshot as its manifest describes it: what was copied, when, with sizes, SHA-256, counts and integrity per file. */
 public record Snapshot(String name, String createdAt, String sluiceVersion, String reason, List<SnapshotFile> files,
-                       @JsonIgnore Path dir) {
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<DamagedCopy> damaged, @JsonIgnore Path dir) {
+
+    public Snapshot {
+        damaged = damaged == null ? List.of() : List.copyOf(damaged);
+    }
 
     /**
      * One tier's copy inside a snapshot. {@code copyMillis} is the time the copy took (the part that holds the tier's
@@ -18,8 +23,16 @@ public record Snapshot(String name, String createdAt, String sluiceVersion, Stri
                                String integrity, String engineVersion, long copyMillis, long checkMillis) {
     }
 
+    /**
+     * The raw bytes of a damaged tier file as they were before a restore replaced it (never read through SQLite), kept
+     * for a person to inspect or salvage (sqlite3 '.recover'). Not restorable: {@code restore} only uses {@link #files}.
+     * {@code files} are the database file and its -wal/-journal/-shm siblings as found, relative to the snapshot folder.
+     */
+    public record DamagedCopy(String tier, String source, List<String> files, long bytes, String sha256, String damage) {
+    }
+
     public Snapshot withDir(Path d) {
-        return new Snapshot(name, createdAt, sluiceVersion, reason, files, d);
+        return new Snapshot(name, createdAt, sluiceVersion, reason, files, damaged, d);
     }
 
     public long bytes() {
@@ -29,6 +42,7 @@ public record Snapshot(String name, String createdAt, String sluiceVersion, Stri
     @Override
     public String toString() {
         return name + "  " + createdAt + "  " + String.join(", ", files.stream().map(SnapshotFile::tier).toList()) + "  "
-                + Format.bytes(bytes()) + (reason == null ? "" : "  (" + reason + ")");
+                + Format.bytes(bytes()) + (reason == null ? "" : "  (" + reason + ")")
+                + (damaged.isEmpty() ? "" : "  damaged copy kept of " + String.join(", ", damaged.stream().map(DamagedCopy::tier).toList()));
     }
 }

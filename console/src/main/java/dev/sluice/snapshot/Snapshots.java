@@ -65,7 +65,14 @@ public final class Snapshots {
 
     public Snapshot take(String name, List<String> tierNames, String reason) {
         checkName(name);
-        List<Tier> chosen = choose(tierNames);
+        return write(name, choose(tierNames), reason, false);
+    }
+
+    /**
+     * Writes a snapshot folder atomically (a partial folder renamed at the end). With {@code keepDamaged} (the state
+     * before a restore) a tier whose file is damaged is kept as a raw byte copy instead of refusing: see {@link #rawCopy}.
+     */
+    private Snapshot write(String name, List<Tier> chosen, String reason, boolean keepDamaged) {
         Path root = ensureRoot();
         Path target = root.resolve(name);
         if (Files.exists(target)) {
@@ -74,6 +81,7 @@ public final class Snapshots {
         }
         Path partial = root.resolve("." + name + ".partial");
         List<Snapshot.SnapshotFile> files = new ArrayList<>();
+        List<Snapshot.DamagedCopy> damaged = new ArrayList<>();
         try {
             deleteTree(partial);
             Files.createDirectories(partial);
@@ -83,14 +91,27 @@ public final class Snapshots {
                     throw new SluiceException(ErrorCode.SNAPSHOT, "Tier '" + t.name() + "' has an open transaction; a snapshot copies "
                             + "committed data only. Commit or roll back first, then snapshot.");
                 }
+                if (keepDamaged && TierInternals.damage(t) != null) {
+                    damaged.add(rawCopy(t, partial, TierInternals.damage(t)));
+                    continue;
+                }
                 Path out = partial.resolve(t.name() + ".db");
-                long start = System.nanoTime();
-                backup(t.config(), out);
-                long copied = System.nanoTime();
-                setPerms(out, "rw-------");
-                files.add(describe(t, out, (copied - start) / 1_000_000, copied));
+                try {
+                    long start = System.nanoTime();
+                    backup(t.config(), out);
+                    long copied = System.nanoTime();
+                    setPerms(out, "rw-------");
+                    files.add(describe(t, out, (copied - start) / 1_000_000, copied));
+                } catch (SluiceException e) {
+                    // INTEGRITY from backup or describe: the pages themselves are damaged, so no SQLite copy can be made.
+                    if (!keepDamaged || e.code() != ErrorCode.INTEGRITY) {
+                        throw e;
+                    }
+                    Files.deleteIfExists(out);
+                    damaged.add(rawCopy(t, partial, e.getMessage()));
+                }
             }
-            Snapshot s = new Snapshot(name, Instant.now().toString(), sluiceVersion, reason, files, target);
+            Snapshot s = new Snapshot(name, Instant.now().toString(), sluiceVersion, reason, files, damaged, target);
             Files.writeString(partial.resolve(MANIFEST), Json.pretty().writeValueAsString(s) + "\n");
             setPerms(partial.resolve(MANIFEST), "rw-------");
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
@@ -163,6 +184,10 @@ public final class Snapshots {
             ((org.sqlite.SQLiteConnection) c).getDatabase().backup("main", out.toAbsolutePath().toString(),
                     (remaining, pageCount) -> { }, BACKUP_SLEEP_MS, BACKUP_BUSY_RETRIES, -1);
         } catch (SQLException | IOException e) {
+            if (e instanceof SQLException se && damaged(se)) {
+                throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + config.name() + "' (" + config.sqliteFile() + ") is damaged ("
+                        + se.getMessage() + "); no snapshot of it can be taken. Restore it from an older snapshot ('sluice snapshots').", e);
+            }
             throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot copy tier '" + config.name() + "' (" + config.sqliteFile() + ") to "
                     + out + ": " + e.getMessage() + ". Nothing was changed.", e);
         }
@@ -233,6 +258,11 @@ public final class Snapshots {
             }
             integrity = String.join("; ", lines);
         } catch (SQLException e) {
+            if (damaged(e)) {
+                hash.handle((x, t) -> null).join();
+                throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + live.name() + "' is damaged (" + e.getMessage()
+                        + "); the snapshot was not kept. Restore it from an older snapshot ('sluice snapshots').", e);
+            }
             throw new SluiceException(ErrorCode.SNAPSHOT, "The copy of tier '" + live.name() + "' at " + copy + " cannot be read back: "
                     + e.getMessage() + ". Nothing was changed in the tier.", e);
         }
@@ -320,26 +350,40 @@ public final class Snapshots {
         return s;
     }
 
-    /** The result of a restore: what was restored and the safety snapshot taken first. */
+    /** The result of a restore: what was restored and the safety snapshot taken first (with any damaged file's raw copy). */
     public record Restored(Snapshot restored, Snapshot before, List<IntegrityReport> integrity) {
         @Override
         public String toString() {
-            return "Restored '" + restored.name() + "' (" + String.join(", ", restored.files().stream().map(Snapshot.SnapshotFile::tier).toList())
-                    + "); the state before is kept as snapshot '" + before.name() + "'.";
+            List<String> restoredTiers = integrity.stream().map(IntegrityReport::tier).toList();
+            String line = "Restored '" + restored.name() + "' (" + String.join(", ", restoredTiers) + "); the state before is kept as snapshot '"
+                    + before.name() + "'.";
+            for (Snapshot.DamagedCopy d : before.damaged()) {
+                line += " Tier '" + d.tier() + "' was damaged: its file was replaced, and the damaged bytes are kept in "
+                        + before.dir().resolve(d.files().get(0)) + ".";
+            }
+            return line;
         }
     }
 
     /**
      * Restores the tiers of a snapshot (or only the named ones): verifies the manifest, snapshots the current state,
-     * copies the pages back into the live databases through their own connections, then checks integrity.
+     * copies the pages back into the live databases through their own connections, then checks integrity. A tier whose
+     * file is damaged cannot be read by SQLite, so its state before is kept as a raw byte copy, and its file is replaced
+     * whole: see {@link #replaceFile}.
      */
     public Restored restore(String name, List<String> only) {
-        Snapshot s = verify(name);
+        Snapshot s = verifyForRestore(name, only);
+        if (s.files().isEmpty()) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "Snapshot '" + name + "' holds no restorable copy: it keeps only the damaged bytes of "
+                    + String.join(", ", s.damaged().stream().map(Snapshot.DamagedCopy::tier).toList()) + " (in " + s.dir().resolve("damaged")
+                    + "), for inspection or salvage with sqlite3's .recover. Choose another snapshot ('sluice snapshots').");
+        }
         List<Snapshot.SnapshotFile> files = s.files().stream().filter(f -> only == null || only.isEmpty() || only.contains(f.tier())).toList();
         if (files.isEmpty()) {
             throw new SluiceException(ErrorCode.USAGE, "Snapshot '" + name + "' holds no tier named " + only + ". It holds: "
                     + String.join(", ", s.files().stream().map(Snapshot.SnapshotFile::tier).toList()) + ".");
         }
+        List<Tier> affected = new ArrayList<>();
         for (Snapshot.SnapshotFile f : files) {
             Tier t = tiers.get(f.tier());
             if (t.inTransaction()) {
@@ -348,18 +392,25 @@ public final class Snapshots {
             if (t.readOnly()) {
                 throw new SluiceException(ErrorCode.SNAPSHOT, "Tier '" + t.name() + "' is read-only and cannot be restored. Remove \"readOnly\" from sluice.json first.");
             }
+            affected.add(t);
         }
         String beforeName = "before-restore-" + STAMP.format(Instant.now()) + "-" + name;
         beforeName = beforeName.length() > 120 ? beforeName.substring(0, 120) : beforeName;
-        Snapshot before = take(uniqueName(beforeName), files.stream().map(Snapshot.SnapshotFile::tier).toList(), "taken before restoring '" + name + "'");
+        Snapshot before = write(uniqueName(beforeName), affected, "taken before restoring '" + name + "'", true);
+        List<String> damagedTiers = before.damaged().stream().map(Snapshot.DamagedCopy::tier).toList();
         List<IntegrityReport> checks = new ArrayList<>();
         for (Snapshot.SnapshotFile f : files) {
             Tier t = tiers.get(f.tier());
-            try (Statement st = TierInternals.connection(t).createStatement()) {
-                st.executeUpdate("restore from " + quoteFile(s.dir().resolve(f.file())));
-            } catch (SQLException e) {
-                throw new SluiceException(ErrorCode.SNAPSHOT, "Restoring tier '" + t.name() + "' from snapshot '" + name + "' failed: "
-                        + e.getMessage() + ". Its state before is in snapshot '" + before.name() + "'; restore that to go back.", e);
+            Path from = s.dir().resolve(f.file());
+            if (damagedTiers.contains(t.name())) {
+                replaceFile(t, from, name, before);
+            } else {
+                try (Statement st = TierInternals.connection(t).createStatement()) {
+                    st.executeUpdate("restore from " + quoteFile(from));
+                } catch (SQLException e) {
+                    throw new SluiceException(ErrorCode.SNAPSHOT, "Restoring tier '" + t.name() + "' from snapshot '" + name + "' failed: "
+                            + e.getMessage() + ". Its state before is in snapshot '" + before.name() + "'; restore that to go back.", e);
+                }
             }
             IntegrityReport r = t.integrity();
             checks.add(r);
@@ -369,6 +420,141 @@ public final class Snapshots {
             }
         }
         return new Restored(s, before, checks);
+    }
+
+    /** {@link #verify}, whose refusal names a damaged tier among {@code only} (all when empty) and how to salvage it. */
+    public Snapshot verifyForRestore(String name, List<String> only) {
+        try {
+            return verify(name);
+        } catch (SluiceException e) {
+            throw noSnapshotForDamaged(name, only, e);
+        }
+    }
+
+    /** A missing or unusable snapshot, said with the damaged tier it was meant for: a snapshot cannot be taken of it now. */
+    private SluiceException noSnapshotForDamaged(String name, List<String> only, SluiceException e) {
+        List<Tier> damaged = new ArrayList<>();
+        for (Tier t : tiers) {
+            if ((only == null || only.isEmpty() || only.contains(t.name())) && TierInternals.damage(t) != null) {
+                damaged.add(t);
+            }
+        }
+        if (damaged.isEmpty()) {
+            return e;
+        }
+        Tier t = damaged.get(0);
+        String salvage = " Tier '" + t.name() + "' (" + t.file() + ") is damaged and was left as it is; salvage what is readable with "
+                + "sqlite3 '" + t.file() + "' .recover, or restore it from a backup of your own.";
+        if (Files.isRegularFile(ws.snapshotsDir().resolve(name).resolve(MANIFEST))) {
+            return new SluiceException(e.code(), e.getMessage() + salvage, e);
+        }
+        List<String> known = list().stream().map(Snapshot::name).toList();
+        return new SluiceException(e.code(), "No snapshot '" + name + "' in " + ws.snapshotsDir() + " ("
+                + (known.isEmpty() ? "there are none" : "known: " + String.join(", ", known)) + "), so nothing was restored." + salvage, e);
+    }
+
+    /**
+     * Puts a verified snapshot file in place of a damaged tier file without reading the damaged one through SQLite: with
+     * the tier's connection closed and SQLite's lock bytes held (so no other process is reading or writing it), copies the
+     * snapshot to a temporary file in the same folder and syncs it, removes the damaged file's -journal, -wal and -shm (they
+     * belong to the damaged database, and a hot journal would be played into the restored file; their bytes are in the
+     * raw copy), renames the copy over the file and syncs the folder, then reopens the tier.
+     */
+    private void replaceFile(Tier t, Path from, String name, Snapshot before) {
+        Path db = t.file().toAbsolutePath();
+        TierInternals.reopen(t, () -> holdingFile(t, db, () -> {
+            Path tmp = db.resolveSibling("." + db.getFileName() + ".sluice-restore-" + ProcessHandle.current().pid());
+            try {
+                Files.deleteIfExists(tmp);
+                copyFile(from, tmp);
+                try {
+                    Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(db));
+                } catch (UnsupportedOperationException e) {
+                    // Not a POSIX file system: the folder's ACL applies.
+                }
+                for (String suffix : new String[]{"-journal", "-wal", "-shm"}) {
+                    Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
+                }
+                Files.move(tmp, db, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                syncFolder(db.getParent());
+            } catch (IOException e) {
+                deleteQuietly(tmp);
+                throw new SluiceException(ErrorCode.IO, "Cannot put snapshot '" + name + "' in place of the damaged file of tier '" + t.name()
+                        + "' (" + db + "): " + e.getMessage() + ". Its damaged bytes are kept in snapshot '" + before.name() + "'; free space or fix "
+                        + "permissions, then run the restore again.", e);
+            }
+        }));
+    }
+
+    /**
+     * Copies a damaged tier's file and its -wal, -journal and -shm siblings byte for byte into {@code damaged/} of the
+     * snapshot folder, never through SQLite (which cannot read it). An error here leaves the partial folder to be removed.
+     */
+    private Snapshot.DamagedCopy rawCopy(Tier t, Path partial, String damage) throws IOException {
+        Path db = t.file().toAbsolutePath();
+        Path dir = partial.resolve("damaged");
+        Files.createDirectories(dir);
+        setPerms(dir, "rwx------");
+        List<String> names = new ArrayList<>();
+        long bytes = 0;
+        // Copied while the tier's idle connection stays open: closing it would let SQLite checkpoint a -wal into the damaged
+        // file or drop it, before its bytes are kept. Whether another process holds the file is asked before it is replaced.
+        for (String suffix : new String[]{"", "-wal", "-journal", "-shm"}) {
+            Path src = db.resolveSibling(db.getFileName() + suffix);
+            if (!Files.isRegularFile(src)) {
+                continue;
+            }
+            Path out = dir.resolve(t.name() + ".db" + suffix);
+            copyFile(src, out);
+            setPerms(out, "rw-------");
+            bytes += Files.size(out);
+            names.add("damaged/" + out.getFileName());
+        }
+        return new Snapshot.DamagedCopy(t.name(), db.toString(), names, bytes, sha256(dir.resolve(t.name() + ".db")), abbreviate(damage));
+    }
+
+    /** SQLite's lock bytes in every database file (PENDING, RESERVED and the SHARED range), as its unix VFS places them. */
+    private static final long SQLITE_LOCK_OFFSET = 0x40000000L;
+    private static final long SQLITE_LOCK_BYTES = 512;
+
+    /**
+     * Runs {@code action} holding SQLite's lock bytes of {@code db} exclusively (a POSIX record lock, which SQLite's unix
+     * VFS honours): refused in one line while another process reads or writes the file, or keeps it open in WAL mode.
+     * The tier's own connection must be closed first (closing this channel drops the process's locks on the file).
+     */
+    private static void holdingFile(Tier t, Path db, Runnable action) {
+        try (FileChannel ch = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = ch.tryLock(SQLITE_LOCK_OFFSET, SQLITE_LOCK_BYTES, false);
+            if (lock == null) {
+                throw new SluiceException(ErrorCode.LOCKED, "Tier '" + t.name() + "': another process has " + db + " open (it holds SQLite's "
+                        + "lock on the file), so it cannot be restored now; nothing was changed. Find it with 'fuser " + db
+                        + "', let it finish, then run the restore again.");
+            }
+            try {
+                action.run();
+            } finally {
+                if (lock.isValid()) {
+                    lock.release();
+                }
+            }
+        } catch (IOException e) {
+            throw new SluiceException(ErrorCode.IO, "Cannot open " + db + " of tier '" + t.name() + "' to restore it: " + e.getMessage()
+                    + ". Check its permissions; nothing was changed.", e);
+        }
+    }
+
+    private static void syncFolder(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot sync a folder (Windows): the rename itself is still atomic.
+        }
+    }
+
+    /** SQLITE_CORRUPT or SQLITE_NOTADB (with their extended codes): the file's pages are damaged. */
+    private static boolean damaged(SQLException e) {
+        int primary = e.getErrorCode() & 0xff;
+        return primary == 11 || primary == 26;
     }
 
     private String uniqueName(String base) {

@@ -42,7 +42,8 @@ public final class Tier implements AutoCloseable {
     }
 
     private final TierConfig config;
-    private final Connection conn;
+    /** Replaced only by {@link #reopen}, which swaps the file under a closed connection (restore of a damaged file). */
+    private volatile Connection conn;
     private final Engine engine;
     private final String engineVersion;
     private final List<TierInternals.Listener> listeners = new CopyOnWriteArrayList<>();
@@ -1066,6 +1067,46 @@ public final class Tier implements AutoCloseable {
             return conn.isClosed();
         } catch (SQLException e) {
             return true;
+        }
+    }
+
+    /**
+     * Closes this tier's connection, runs {@code whileClosed} (which may replace the file), then opens the file again on
+     * this same object, so bindings held elsewhere (the console's {@code tier1}) stay valid. A file still damaged opens
+     * marked damaged; a sound one clears the mark. Refused while a transaction, a freeze or an atomic step holds the tier.
+     */
+    synchronized void reopen(Runnable whileClosed) {
+        if (engine != Engine.SQLITE || config.sqliteFile() == null) {
+            throw new SluiceException(ErrorCode.UNSUPPORTED, "Tier '" + name() + "' is not a SQLite file; it cannot be reopened.");
+        }
+        if (inTransaction || frozen || shared != null) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "Tier '" + name() + "' is in a transaction, frozen or in an atomic step; "
+                    + "commit or roll back (thaw) first, then try again.");
+        }
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            // The connection is going away whatever happens.
+        }
+        RuntimeException failed = null;
+        try {
+            whileClosed.run();
+        } catch (RuntimeException e) {
+            failed = e;
+        }
+        try {
+            Tier fresh = openSqlite(config, false, true);
+            conn = fresh.conn;
+            damage = fresh.damage;
+        } catch (SQLException | SluiceException e) {
+            if (failed == null) {
+                throw e instanceof SluiceException se ? se : new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + name()
+                        + "': cannot open " + config.location() + " again (" + firstLine(e.getMessage()) + ").", e);
+            }
+            failed.addSuppressed(e);
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 

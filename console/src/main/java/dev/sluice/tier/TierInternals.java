@@ -98,6 +98,14 @@ public final class TierInternals {
         return tier.ownHolder();
     }
 
+    /**
+     * Closes the tier's connection, runs {@code whileClosed} (a restore replacing a damaged file), and opens the file again
+     * on the same {@link Tier} object; see {@code Tier.reopen}. SQLite tiers only.
+     */
+    public static void reopen(Tier tier, Runnable whileClosed) {
+        tier.reopen(whileClosed);
+    }
+
     /** What the engine reported when a statement met a damaged page of the tier's file, or null. */
     public static String damage(Tier tier) {
         return tier.damage();
