@@ -120,6 +120,34 @@ class DamagedRestoreTest {
     }
 
     @Test
+    void restoreOfADamagedTierThatAnotherProcessReadsIsRefusedInOneLineAndReplacesNothing() throws Exception {
+        Path file = workspaceWithSnapshot(tmp);
+        long pages = Files.size(file) / 4096;
+        overwrite(file, (pages / 2) * 4096, 4096);
+        String damagedHash = TestWorkspaces.fileHash(file);
+        // Another process (the sqlite3 CLI) inside a read transaction: it holds SQLite's SHARED lock on the file.
+        Process reader = new ProcessBuilder("sqlite3", file.toString()).redirectErrorStream(true).start();
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(reader.getInputStream()));
+             var w = new java.io.PrintWriter(reader.getOutputStream(), true)) {
+            w.println("BEGIN; SELECT 'holding', count(*) FROM sqlite_schema;");
+            String line = in.readLine();
+            assertTrue(line != null && line.startsWith("holding"), "the reader holds the file: " + line);
+            CliRunner r = CliRunner.run("restore", "-w", tmp.toString(), "pre", "--tier", "tier1");
+            assertTrue(r.status() != 0, r.out() + r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+            assertEquals(damagedHash, TestWorkspaces.fileHash(file), "the tier file is not replaced under a reader");
+            w.println("ROLLBACK;");
+            w.println(".quit");
+        } finally {
+            reader.destroy();
+            reader.waitFor();
+        }
+        CliRunner again = CliRunner.run("restore", "-w", tmp.toString(), "pre", "--tier", "tier1");
+        assertEquals(0, again.status(), "once the reader left, the restore goes through: " + again.err());
+        assertEquals(TestWorkspaces.fileHash(tmp.resolve("snapshots/pre/tier1.db")), TestWorkspaces.fileHash(file));
+    }
+
+    @Test
     void restoreInTheConsoleRepairsTheBoundTierInPlaceIssue14() throws Exception {
         Path file = workspaceWithSnapshot(tmp);
         overwrite(file, 0, 4096);
