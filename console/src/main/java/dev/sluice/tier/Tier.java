@@ -28,8 +28,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /**
  * One live database of a workspace: a single JDBC connection plus the DSL's calls on it (look, query,
@@ -45,9 +43,8 @@ public final class Tier implements AutoCloseable {
     private final Connection conn;
     private final Engine engine;
     private final String engineVersion;
-    private final List<TierInternals.Listener> listeners = new CopyOnWriteArrayList<>();
-    /** The listeners of the set (session) this tier belongs to: a console, a run and a replay each own theirs. */
-    private volatile List<TierInternals.Listener> setListeners = List.of();
+    private final TierListeners listeners = new TierListeners(this);
+    private final TierErrors errors = new TierErrors(this);
     /** While a playbook step owns this tier: the refusal for an operator's commit() or rollback() (null: nobody owns it). */
     private volatile java.util.function.Supplier<String> decisions;
     private volatile Statement running;
@@ -57,15 +54,11 @@ public final class Tier implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong rowsChanged = new java.util.concurrent.atomic.AtomicLong();
     private boolean inTransaction;
     private boolean frozen;
-    /** What the engine said when it met a damaged page of this tier's file (null while none was met). */
-    private volatile String damage;
     /** In an atomic step: the one connection every participant shares (null otherwise), and this tier's schema name there. */
     private volatile SharedConnection shared;
     private String schema;
     /** Schemas ATTACHed inside the open transaction (SQLite refuses DETACH there): detached as soon as it ends. */
     private final List<String> detachAtEnd = new CopyOnWriteArrayList<>();
-    /** The other tiers of this tier's session: asked who holds a lock before a message blames "another connection". */
-    private volatile java.util.function.Supplier<? extends Iterable<Tier>> siblings = List::of;
 
     private Tier(TierConfig config, Connection conn, String engineVersion) {
         this.config = config;
@@ -109,7 +102,7 @@ public final class Tier implements AutoCloseable {
             return new Tier(config, c, md.getDatabaseProductVersion());
         } catch (SQLException e) {
             throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Cannot open tier '" + config.name() + "' at "
-                    + config.location() + ": " + firstLine(e.getMessage())
+                    + config.location() + ": " + TierErrors.firstLine(e.getMessage())
                     + ". Check the url, user and password in sluice.json and that the server is up.", e);
         }
     }
@@ -160,11 +153,11 @@ public final class Tier implements AutoCloseable {
         } catch (SQLException e) {
             if (keepDamaged && SqlErrors.damaged(e) && file != null && file.toFile().length() > 0) {
                 Tier damaged = new Tier(config, c, sqliteVersion(c));
-                damaged.damage = SqlErrors.words(e);
+                damaged.errors.damaged(SqlErrors.words(e));
                 return damaged;
             }
             c.close();
-            String msg = firstLine(e.getMessage());
+            String msg = TierErrors.firstLine(e.getMessage());
             if (SqlErrors.damaged(e) && !SqlErrors.looksLikeSqlite(config.sqliteFile())) {
                 throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + config.name() + "': " + config.location()
                         + " is not a usable SQLite database (" + msg + "). Check the path, or restore it with 'sluice restore'.", e);
@@ -316,28 +309,17 @@ public final class Tier implements AutoCloseable {
 
     /** Joins a set: its listeners hear this tier too, and lock messages can name its other tiers. */
     void joined(List<TierInternals.Listener> setListeners, java.util.function.Supplier<? extends Iterable<Tier>> others) {
-        this.setListeners = setListeners;
-        this.siblings = others;
+        listeners.joined(setListeners);
+        errors.siblings(others);
     }
 
     /** Tells listeners about a fact a DSL call returned; returns it for chaining. */
     <T> T observe(String call, List<Object> args, T result) {
-        for (TierInternals.Listener l : listeners) {
-            l.observed(this, call, args, result);
-        }
-        for (TierInternals.Listener l : setListeners) {
-            l.observed(this, call, args, result);
-        }
-        return result;
+        return listeners.observe(call, args, result);
     }
 
     private void beforeWrite(String sql) {
-        for (TierInternals.Listener l : listeners) {
-            l.beforeWrite(this, sql);
-        }
-        for (TierInternals.Listener l : setListeners) {
-            l.beforeWrite(this, sql);
-        }
+        listeners.beforeWrite(sql);
     }
 
     // ---------------------------------------------------------------- look
@@ -715,7 +697,7 @@ public final class Tier implements AutoCloseable {
             String head = SqlLexer.firstWord(sql, engine);
             if (!(head.equals("SELECT") || head.equals("WITH") || head.equals("PRAGMA") || head.equals("EXPLAIN"))) {
                 throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' is read-only; refused: "
-                        + abbreviate(sql) + ". Remove \"readOnly\" from its entry in sluice.json if it must change.");
+                        + TierErrors.abbreviate(sql) + ". Remove \"readOnly\" from its entry in sluice.json if it must change.");
             }
         }
     }
@@ -744,11 +726,11 @@ public final class Tier implements AutoCloseable {
         try {
             scan(pragma(pragma), List.of(), r -> lines.add(String.valueOf(r.get(0))));
         } catch (SluiceException e) {
-            if (e.code() != ErrorCode.INTEGRITY || damage == null) {
+            if (e.code() != ErrorCode.INTEGRITY || damage() == null) {
                 throw e;
             }
             // Damage bad enough to stop the check itself is still its answer, not an error of the call.
-            lines.add(damage + ": the check stopped at a damaged page of " + config.location());
+            lines.add(damage() + ": the check stopped at a damaged page of " + config.location());
         }
         if (lines.size() == 1 && lines.get(0).equals("ok")) {
             lines.clear();
@@ -961,37 +943,14 @@ public final class Tier implements AutoCloseable {
         }
     }
 
-    /**
-     * Which of this process's own connections holds this tier's file, in words, or null: another tier of the session
-     * that has the file ATTACHed, or that is the same file with a transaction open. Locks cannot be read from SQLite,
-     * so this names the likely holder; a null means none of ours does.
-     */
+    /** Which of this process's own connections holds this tier's file, in words, or null ({@link TierErrors#ownHolder}). */
     String ownHolder() {
-        Path mine = file();
-        if (mine == null) {
-            return null;
-        }
-        Path me = mine.toAbsolutePath().normalize();
-        for (Tier t : siblings.get()) {
-            if (t == this || t.isClosed() || t.engine != Engine.SQLITE) {
-                continue;
-            }
-            if (t.file() != null && t.file().toAbsolutePath().normalize().equals(me) && t.inTransaction()) {
-                return "this Sluice process's own connection to tier '" + t.name() + "' (same file, transaction open)";
-            }
-            try (Statement st = t.conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA database_list")) {
-                while (rs.next()) {
-                    String f = rs.getString(3);
-                    if (!"main".equals(rs.getString(2)) && f != null && !f.isEmpty() && Path.of(f).toAbsolutePath().normalize().equals(me)) {
-                        return "this Sluice process's own connection to tier '" + t.name() + "', which has " + me.getFileName()
-                                + " ATTACHed as '" + rs.getString(2) + "'" + (t.inTransaction() ? " inside its open transaction" : "");
-                    }
-                }
-            } catch (SQLException e) {
-                // That connection cannot answer now: not named.
-            }
-        }
-        return null;
+        return errors.ownHolder();
+    }
+
+    /** This tier's own connection, never the shared one it may be routed through (asked by a sibling's lock message). */
+    Connection ownConnection() {
+        return conn;
     }
 
     public boolean frozen() {
@@ -1058,7 +1017,7 @@ public final class Tier implements AutoCloseable {
 
     /** What the engine reported when a statement met a damaged page of this tier's file, or null when none has. */
     String damage() {
-        return damage;
+        return errors.damage();
     }
 
     boolean isClosed() {
@@ -1088,51 +1047,7 @@ public final class Tier implements AutoCloseable {
 
     /** Turns a driver exception into one line with the tier, the statement and the way on. */
     SluiceException fail(SQLException e, String sql) {
-        String msg = firstLine(e.getMessage());
-        SluiceException known = SqlErrors.onStatement(this, e, sql);
-        if (SqlErrors.damaged(e)) {
-            damage = SqlErrors.words(e);
-        }
-        if (known != null) {
-            return known;
-        }
-        if (e instanceof SQLiteException se) {
-            SQLiteErrorCode rc = se.getResultCode();
-            if (rc == SQLiteErrorCode.SQLITE_BUSY || rc == SQLiteErrorCode.SQLITE_LOCKED) {
-                String own = ownHolder();
-                if (own != null) {
-                    return new SluiceException(ErrorCode.LOCKED, "Tier '" + name() + "' is locked by " + own + " (" + msg + ") while running: "
-                            + abbreviate(sql) + ". End that tier's transaction first (commit or roll back the step), then try again.", e);
-                }
-                return new SluiceException(ErrorCode.LOCKED, "Tier '" + name() + "' is locked by another connection (" + msg
-                        + ") while running: " + abbreviate(sql) + ". Find the other writer (fuser " + file() + ") or try again.", e);
-            }
-            if (rc == SQLiteErrorCode.SQLITE_INTERRUPT) {
-                return new SluiceException(ErrorCode.CANCELLED, "Tier '" + name() + "': cancelled: " + abbreviate(sql) + ".", e);
-            }
-            if (rc == SQLiteErrorCode.SQLITE_READONLY) {
-                return new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' is read-only (" + msg + "); refused: "
-                        + abbreviate(sql) + ".", e);
-            }
-            msg = msg.replaceFirst("^\\[SQLITE_[A-Z_]+]\\s*", "").replaceFirst("^[A-Za-z ]+\\((.*)\\)$", "$1");
-        }
-        if ("57014".equals(e.getSQLState())) {
-            return new SluiceException(ErrorCode.CANCELLED, "Tier '" + name() + "': cancelled: " + abbreviate(sql) + ".", e);
-        }
-        return new SluiceException(ErrorCode.SQL, "Tier '" + name() + "': " + msg + " in: " + abbreviate(sql)
-                + ". Fix the statement and run it again.", e);
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        return s.lines().findFirst().orElse(s).trim();
-    }
-
-    static String abbreviate(String sql) {
-        String s = sql.strip().replaceAll("\\s+", " ");
-        return s.length() <= 100 ? s : s.substring(0, 99) + "…";
+        return errors.fail(e, sql);
     }
 
     @Override
