@@ -40,29 +40,20 @@ public final class Tier implements AutoCloseable {
     }
 
     private final TierConfig config;
-    private final Connection conn;
+    private final TierConnection conn;
     private final Engine engine;
     private final String engineVersion;
     private final TierListeners listeners = new TierListeners(this);
     private final TierErrors errors = new TierErrors(this);
-    /** While a playbook step owns this tier: the refusal for an operator's commit() or rollback() (null: nobody owns it). */
-    private volatile java.util.function.Supplier<String> decisions;
     private volatile Statement running;
     /** Counts {@link #cancel} calls: work that runs several statements in turn checks it between them. */
     private final java.util.concurrent.atomic.AtomicLong cancels = new java.util.concurrent.atomic.AtomicLong();
     /** Rows changed by this tier's own statements (exec, script) and loads into it (copy), since it opened. */
     private final java.util.concurrent.atomic.AtomicLong rowsChanged = new java.util.concurrent.atomic.AtomicLong();
-    private boolean inTransaction;
-    private boolean frozen;
-    /** In an atomic step: the one connection every participant shares (null otherwise), and this tier's schema name there. */
-    private volatile SharedConnection shared;
-    private String schema;
-    /** Schemas ATTACHed inside the open transaction (SQLite refuses DETACH there): detached as soon as it ends. */
-    private final List<String> detachAtEnd = new CopyOnWriteArrayList<>();
 
     private Tier(TierConfig config, Connection conn, String engineVersion) {
         this.config = config;
-        this.conn = conn;
+        this.conn = new TierConnection(this, conn, config.engine());
         this.engine = config.engine();
         this.engineVersion = engineVersion;
     }
@@ -209,18 +200,17 @@ public final class Tier implements AutoCloseable {
      * with the step's shared connection, on which this tier's file is ATTACHed as {@link #schemaName()}.
      */
     Connection connection() {
-        SharedConnection s = shared;
-        return s != null ? s.connection() : conn;
+        return conn.connection();
     }
 
     /** True while an atomic step routes this tier through the step's shared connection. */
     boolean routed() {
-        return shared != null;
+        return conn.routed();
     }
 
     /** The schema this tier's tables live in on {@link #connection()}: its attached name when routed, else {@code main}. */
     String schemaName() {
-        return shared != null ? schema : "main";
+        return conn.schemaName();
     }
 
     /**
@@ -228,36 +218,31 @@ public final class Tier implements AutoCloseable {
      * shared connection would resolve to the coordinator's table of that name), else just the quoted name.
      */
     public String qualified(String table) {
-        return shared != null ? Identifiers.quote(schema) + "." + Identifiers.quote(table) : Identifiers.quote(table);
+        return conn.qualified(table);
     }
 
     /** {@code PRAGMA name}, or {@code PRAGMA "schema".name} when routed (an unqualified pragma acts on main, or on every schema). */
     private String pragma(String name) {
-        return shared != null ? "PRAGMA " + Identifiers.quote(schema) + "." + name : "PRAGMA " + name;
+        return conn.pragma(name);
     }
 
     /** A pragma table-valued function with one argument, plus the schema argument when routed. */
     private String pragmaFunction(String function) {
-        return shared != null ? function + "(?, ?)" : function + "(?)";
+        return conn.pragmaFunction(function);
     }
 
     private List<Object> pragmaArgs(Object arg) {
-        return shared != null ? List.of(arg, schema) : List.of(arg);
+        return conn.pragmaArgs(arg);
     }
 
     /** Routes this tier through the shared connection, on which its file is attached as {@code schemaName}. */
     void route(SharedConnection sharedConnection, String schemaName) {
-        if (inTransaction) {
-            throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' has an open transaction; it cannot join an atomic step.");
-        }
-        this.schema = schemaName;
-        this.shared = sharedConnection;
+        conn.route(sharedConnection, schemaName);
     }
 
     /** Back to this tier's own connection. */
     void unroute() {
-        this.shared = null;
-        this.schema = null;
+        conn.unroute();
     }
 
     /**
@@ -265,19 +250,12 @@ public final class Tier implements AutoCloseable {
      * would act on the atomic step's shared connection instead of this tier's own.
      */
     void requireOwnConnection(String what) {
-        SharedConnection s = shared;
-        if (s != null) {
-            throw new SharedConnection.Refused(ErrorCode.USAGE, what + " on tier '" + name() + "' is refused inside atomic step '" + s.step()
-                    + "': its tiers share one connection there. Run it in a step of its own, or drop atomic: true.");
-        }
+        conn.requireOwnConnection(what);
     }
 
     /** Checks raw SQL before it runs in an atomic step (no-op otherwise). */
     void guard(String verb, String sql) {
-        SharedConnection s = shared;
-        if (s != null) {
-            s.check(this, verb, sql);
-        }
+        conn.guard(verb, sql);
     }
 
     /**
@@ -812,35 +790,12 @@ public final class Tier implements AutoCloseable {
 
     /** Whether a transaction is open; a routed tier answers for the shared connection (the one transaction it is in). */
     public boolean inTransaction() {
-        SharedConnection s = shared;
-        return s != null ? s.inTransaction() : inTransaction;
+        return conn.inTransaction();
     }
 
     /** Opens a transaction (deferred). Refused when one is already open. A routed tier opens the shared connection's. */
     public void begin() {
-        if (shared != null) {
-            shared.begin();
-            return;
-        }
-        if (inTransaction) {
-            throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' already has an open transaction. Commit or roll it back first.");
-        }
-        startTransaction(false);
-    }
-
-    private void startTransaction(boolean immediate) {
-        try {
-            if (engine == Engine.SQLITE) {
-                try (Statement st = conn.createStatement()) {
-                    st.execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
-                }
-            } else {
-                conn.setAutoCommit(false);
-            }
-            inTransaction = true;
-        } catch (SQLException e) {
-            throw fail(e, immediate ? "BEGIN IMMEDIATE" : "BEGIN");
-        }
+        conn.begin();
     }
 
     /**
@@ -848,76 +803,26 @@ public final class Tier implements AutoCloseable {
      * never commits on its own: it commits the shared connection's transaction, every participant at once.
      */
     public void commit() {
-        refuseWhileOwned("commit()");
-        commitTransaction();
+        conn.commit();
     }
 
     /** Rolls back. Refused while a playbook step owns this tier (its decision is the step's: {@code /rollback}). */
     public void rollback() {
-        refuseWhileOwned("rollback()");
-        rollbackTransaction();
-    }
-
-    private void refuseWhileOwned(String call) {
-        java.util.function.Supplier<String> owner = decisions;
-        String refusal = owner == null ? null : owner.get();
-        if (refusal != null) {
-            throw new SluiceException(ErrorCode.USAGE, name() + "." + call + " is refused: " + refusal);
-        }
+        conn.rollback();
     }
 
     /** Hands this tier's decisions to a playbook step (null: back to the operator). */
     void decidedBy(java.util.function.Supplier<String> refusal) {
-        this.decisions = refusal;
+        conn.decidedBy(refusal);
     }
 
     /** The engine's commit: a step's decision, a batch, a helper's own transaction. */
     void commitTransaction() {
-        if (shared != null) {
-            shared.commit();
-            return;
-        }
-        endTransaction(true);
+        conn.commitTransaction();
     }
 
     void rollbackTransaction() {
-        if (shared != null) {
-            shared.rollback();
-            return;
-        }
-        endTransaction(false);
-    }
-
-    private void endTransaction(boolean commit) {
-        if (!inTransaction) {
-            return;
-        }
-        try {
-            if (engine == Engine.SQLITE) {
-                try (Statement st = conn.createStatement()) {
-                    st.execute(commit ? "COMMIT" : "ROLLBACK");
-                }
-            } else {
-                if (commit) {
-                    conn.commit();
-                } else {
-                    conn.rollback();
-                }
-                conn.setAutoCommit(true);
-            }
-            inTransaction = false;
-            frozen = false;
-            detachPending();
-        } catch (SQLException e) {
-            if (!commit && engine == Engine.SQLITE && String.valueOf(e.getMessage()).contains("no transaction is active")) {
-                // SQLite already rolled the transaction back itself (an interrupted or failed write does that).
-                inTransaction = false;
-                frozen = false;
-                detachPending();
-                return;
-            }
-            throw fail(e, commit ? "COMMIT" : "ROLLBACK");
-        }
+        conn.rollbackTransaction();
     }
 
     /**
@@ -926,21 +831,7 @@ public final class Tier implements AutoCloseable {
      * detached at once.
      */
     void detachWhenTransactionEnds(String schema) {
-        detachAtEnd.add(schema);
-        if (!inTransaction()) {
-            detachPending();
-        }
-    }
-
-    private void detachPending() {
-        for (String s : detachAtEnd) {
-            detachAtEnd.remove(s);
-            try (Statement st = conn.createStatement()) {
-                st.execute("DETACH DATABASE " + Identifiers.quote(s));
-            } catch (SQLException e) {
-                // Already gone (the helper detached it itself, or the connection closed): nothing stays attached.
-            }
-        }
+        conn.detachWhenTransactionEnds(schema);
     }
 
     /** Which of this process's own connections holds this tier's file, in words, or null ({@link TierErrors#ownHolder}). */
@@ -950,11 +841,11 @@ public final class Tier implements AutoCloseable {
 
     /** This tier's own connection, never the shared one it may be routed through (asked by a sibling's lock message). */
     Connection ownConnection() {
-        return conn;
+        return conn.own();
     }
 
     public boolean frozen() {
-        return frozen;
+        return conn.frozen();
     }
 
     /**
@@ -962,33 +853,12 @@ public final class Tier implements AutoCloseable {
      * write transaction when none is open, or takes the lock inside the open one. {@link #thaw()} releases it.
      */
     public void freeze() {
-        if (frozen) {
-            return;
-        }
-        if (shared != null) {
-            throw new SluiceException(ErrorCode.USAGE, "freeze() on tier '" + name() + "' is refused inside an atomic step: its tiers share "
-                    + "one connection and one transaction. Freeze in a step of its own, or drop atomic: true.");
-        }
-        if (engine != Engine.SQLITE) {
-            throw new SluiceException(ErrorCode.UNSUPPORTED, "freeze() is not supported for " + engine.label()
-                    + " tiers yet (tier '" + name() + "'). Stop the writers by hand, or use LOCK TABLE inside the step.");
-        }
-        if (!inTransaction) {
-            startTransaction(true);
-        } else {
-            // Take RESERVED inside the open transaction by rewriting a header field with its own value.
-            Object v = query("PRAGMA user_version").value();
-            exec("PRAGMA user_version = " + ((Number) v).longValue());
-        }
-        frozen = true;
+        conn.freeze();
     }
 
     /** Releases the write lock: commits the transaction freeze opened (anything written while frozen is kept). */
     public void thaw() {
-        if (frozen) {
-            refuseWhileOwned("thaw()");
-            commitTransaction();
-        }
+        conn.thaw();
     }
 
     // ---------------------------------------------------------------- cancel, close
@@ -1021,26 +891,13 @@ public final class Tier implements AutoCloseable {
     }
 
     boolean isClosed() {
-        try {
-            return conn.isClosed();
-        } catch (SQLException e) {
-            return true;
-        }
+        return conn.isClosed();
     }
 
     /** Rolls back whatever is still open, then closes the connection. */
     @Override
     public void close() {
-        try {
-            if (!conn.isClosed()) {
-                if (inTransaction) {
-                    rollbackTransaction();
-                }
-                conn.close();
-            }
-        } catch (SQLException | SluiceException e) {
-            // Closing: the connection is going away whatever happens.
-        }
+        conn.close();
     }
 
     // ---------------------------------------------------------------- errors
@@ -1053,6 +910,6 @@ public final class Tier implements AutoCloseable {
     @Override
     public String toString() {
         return name() + " (" + engine.label() + " " + engineVersion + ", " + config.location() + (readOnly() ? ", read-only" : "")
-                + (inTransaction() ? ", transaction open" : "") + (shared != null ? ", routed through an atomic step's shared connection as " + schema : "") + ")";
+                + (inTransaction() ? ", transaction open" : "") + (routed() ? ", routed through an atomic step's shared connection as " + schemaName() : "") + ")";
     }
 }
