@@ -24,6 +24,8 @@ import org.sqlite.SQLiteConfig;
  * One live database of a workspace: a single JDBC connection plus the DSL's calls on it (look, query,
  * integrity, checksum, transactions, freeze). The same object is bound by name in the console and in playbooks.
  * Not thread-safe beyond {@link #cancel()}, which any thread may call to stop the running statement.
+ * <p>This class opens the tier and hands each call to one of its package-private parts: {@link TierConnection},
+ * {@link TierStatements}, {@link TierCatalogue}, {@link TierChecks}, {@link TierErrors} and {@link TierListeners}.
  */
 public final class Tier implements AutoCloseable {
     static {
