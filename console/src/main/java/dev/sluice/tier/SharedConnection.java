@@ -95,7 +95,7 @@ public final class SharedConnection implements AutoCloseable {
             s = new SharedConnection(step, scratch, sc.createConnection("jdbc:sqlite:" + scratch.toAbsolutePath()));
         } catch (IOException | SQLException e) {
             throw new SluiceException(ErrorCode.IO, "Atomic step '" + step + "': cannot open the shared connection on " + scratch
-                    + " (" + Tier.firstLine(e.getMessage()) + "). Check that the workspace folder is writable.", e);
+                    + " (" + TierErrors.firstLine(e.getMessage()) + "). Check that the workspace folder is writable.", e);
         }
         try {
             for (Tier t : participants) {
@@ -122,7 +122,7 @@ public final class SharedConnection implements AutoCloseable {
                 throw se;
             }
             throw new SluiceException(ErrorCode.SQL, "Atomic step '" + step + "': cannot attach the tiers to one connection ("
-                    + Tier.firstLine(e.getMessage()) + "). Drop atomic: true, or check the files.", e);
+                    + TierErrors.firstLine(e.getMessage()) + "). Drop atomic: true, or check the files.", e);
         }
     }
 
@@ -189,7 +189,7 @@ public final class SharedConnection implements AutoCloseable {
     private SluiceException fail(SQLException e, String sql) {
         String names = String.join(", ", routed.stream().map(Tier::name).toList());
         return new SluiceException(e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY") ? ErrorCode.LOCKED : ErrorCode.SQL,
-                sql + " of atomic step '" + step + "' on " + names + " failed (" + Tier.firstLine(e.getMessage()) + ")", e);
+                sql + " of atomic step '" + step + "' on " + names + " failed (" + TierErrors.firstLine(e.getMessage()) + ")", e);
     }
 
     /**
@@ -325,7 +325,7 @@ public final class SharedConnection implements AutoCloseable {
             Files.deleteIfExists(scratch.resolveSibling(scratch.getFileName() + "-journal"));
         } catch (SQLException | IOException e) {
             first = first == null ? new SluiceException(ErrorCode.IO, "Atomic step '" + step + "': cannot close the shared connection ("
-                    + Tier.firstLine(e.getMessage()) + ").", e) : first;
+                    + TierErrors.firstLine(e.getMessage()) + ").", e) : first;
         }
         if (first != null) {
             throw first;

@@ -57,14 +57,14 @@ final class SqlErrors {
 
     /** The driver's own words without sqlite-jdbc's "[SQLITE_X] Description (…)" wrapping. */
     static String words(SQLException e) {
-        String msg = Tier.firstLine(e.getMessage());
+        String msg = TierErrors.firstLine(e.getMessage());
         return msg.replaceFirst("^\\[SQLITE_[A-Z_]+]\\s*", "").replaceFirst("^[A-Za-z ,]+\\((.*)\\)$", "$1");
     }
 
     /** The message for a damaged file, for a statement ({@code sql} non-null) or at open. */
     static SluiceException damaged(String tier, String location, SQLException e, String sql) {
         return new SluiceException(ErrorCode.INTEGRITY, "Tier '" + tier + "': " + location + " is damaged (" + words(e) + ")"
-                + (sql == null ? "" : " while running: " + Tier.abbreviate(sql)) + ". See what is damaged with "
+                + (sql == null ? "" : " while running: " + TierErrors.abbreviate(sql)) + ". See what is damaged with "
                 + tier + ".integrity() in 'sluice console', then restore the file from a snapshot: 'sluice restore NAME --tier " + tier
                 + "' (list them with 'sluice snapshots').", e);
     }
@@ -85,11 +85,11 @@ final class SqlErrors {
         if (p == FULL) {
             return new SluiceException(ErrorCode.IO, "Tier '" + t.name() + "': disk full: " + (t.file() == null ? location
                     : "the disk holding " + t.file() + " is full, or the file reached its max_page_count") + " (" + words(e) + ") while running: "
-                    + Tier.abbreviate(sql) + ". Nothing was committed; free space and run it again.", e);
+                    + TierErrors.abbreviate(sql) + ". Nothing was committed; free space and run it again.", e);
         }
         if (x == CONSTRAINT_UNIQUE || x == CONSTRAINT_PRIMARYKEY || "23505".equals(e.getSQLState())) {
             return new SluiceException(ErrorCode.SQL, "Tier '" + t.name() + "': duplicate key in " + duplicate(e)
-                    + ": a data conflict, not a mistake in the statement, in: " + Tier.abbreviate(sql)
+                    + ": a data conflict, not a mistake in the statement, in: " + TierErrors.abbreviate(sql)
                     + ". Nothing from this statement was written; remove or update the conflicting row, or skip existing keys "
                     + "(INSERT OR IGNORE, ON CONFLICT DO NOTHING).", e);
         }
@@ -121,7 +121,7 @@ final class SqlErrors {
         Path folder = file.toAbsolutePath().getParent();
         return new SluiceException(ErrorCode.IO, "Tier '" + tier + "': cannot write " + file + ": the file or its folder " + folder
                 + " is read-only (" + words(e) + "; SQLite writes a journal file beside the database)"
-                + (sql == null ? "" : " while running: " + Tier.abbreviate(sql)) + ". Nothing was changed. Make the folder and the file "
+                + (sql == null ? "" : " while running: " + TierErrors.abbreviate(sql)) + ". Nothing was changed. Make the folder and the file "
                 + "writable for this user, or mark the tier \"readOnly\": true in sluice.json to only read it.", e);
     }
 

@@ -5,36 +5,27 @@ import dev.sluice.error.SluiceException;
 import dev.sluice.workspace.Engine;
 import dev.sluice.workspace.TierConfig;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteConnection;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /**
  * One live database of a workspace: a single JDBC connection plus the DSL's calls on it (look, query,
  * integrity, checksum, transactions, freeze). The same object is bound by name in the console and in playbooks.
  * Not thread-safe beyond {@link #cancel()}, which any thread may call to stop the running statement.
+ * <p>This class opens the tier and hands each call to one of its package-private parts: {@link TierConnection},
+ * {@link TierStatements}, {@link TierCatalogue}, {@link TierChecks}, {@link TierErrors} and {@link TierListeners}.
  */
 public final class Tier implements AutoCloseable {
     static {
@@ -42,37 +33,23 @@ public final class Tier implements AutoCloseable {
     }
 
     private final TierConfig config;
-    /** Replaced only by {@link #reopen}, which swaps the file under a closed connection (restore of a damaged file). */
-    private volatile Connection conn;
+    private final TierConnection conn;
     private final Engine engine;
     private final String engineVersion;
-    private final List<TierInternals.Listener> listeners = new CopyOnWriteArrayList<>();
-    /** The listeners of the set (session) this tier belongs to: a console, a run and a replay each own theirs. */
-    private volatile List<TierInternals.Listener> setListeners = List.of();
-    /** While a playbook step owns this tier: the refusal for an operator's commit() or rollback() (null: nobody owns it). */
-    private volatile java.util.function.Supplier<String> decisions;
-    private volatile Statement running;
-    /** Counts {@link #cancel} calls: work that runs several statements in turn checks it between them. */
-    private final java.util.concurrent.atomic.AtomicLong cancels = new java.util.concurrent.atomic.AtomicLong();
-    /** Rows changed by this tier's own statements (exec, script) and loads into it (copy), since it opened. */
-    private final java.util.concurrent.atomic.AtomicLong rowsChanged = new java.util.concurrent.atomic.AtomicLong();
-    private boolean inTransaction;
-    private boolean frozen;
-    /** What the engine said when it met a damaged page of this tier's file (null while none was met). */
-    private volatile String damage;
-    /** In an atomic step: the one connection every participant shares (null otherwise), and this tier's schema name there. */
-    private volatile SharedConnection shared;
-    private String schema;
-    /** Schemas ATTACHed inside the open transaction (SQLite refuses DETACH there): detached as soon as it ends. */
-    private final List<String> detachAtEnd = new CopyOnWriteArrayList<>();
-    /** The other tiers of this tier's session: asked who holds a lock before a message blames "another connection". */
-    private volatile java.util.function.Supplier<? extends Iterable<Tier>> siblings = List::of;
+    private final TierListeners listeners = new TierListeners(this);
+    private final TierErrors errors = new TierErrors(this);
+    private final TierStatements statements;
+    private final TierCatalogue catalogue;
+    private final TierChecks checks;
 
     private Tier(TierConfig config, Connection conn, String engineVersion) {
         this.config = config;
-        this.conn = conn;
+        this.conn = new TierConnection(this, conn, config.engine());
         this.engine = config.engine();
         this.engineVersion = engineVersion;
+        this.statements = new TierStatements(this, this.conn, listeners);
+        this.catalogue = new TierCatalogue(this, this.conn, statements, listeners);
+        this.checks = new TierChecks(this, this.conn, statements, catalogue, listeners);
     }
 
     /** Opens an existing tier; a missing SQLite file is refused. */
@@ -110,7 +87,7 @@ public final class Tier implements AutoCloseable {
             return new Tier(config, c, md.getDatabaseProductVersion());
         } catch (SQLException e) {
             throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Cannot open tier '" + config.name() + "' at "
-                    + config.location() + ": " + firstLine(e.getMessage())
+                    + config.location() + ": " + TierErrors.firstLine(e.getMessage())
                     + ". Check the url, user and password in sluice.json and that the server is up.", e);
         }
     }
@@ -161,11 +138,11 @@ public final class Tier implements AutoCloseable {
         } catch (SQLException e) {
             if (keepDamaged && SqlErrors.damaged(e) && file != null && file.toFile().length() > 0) {
                 Tier damaged = new Tier(config, c, sqliteVersion(c));
-                damaged.damage = SqlErrors.words(e);
+                damaged.errors.damaged(SqlErrors.words(e));
                 return damaged;
             }
             c.close();
-            String msg = firstLine(e.getMessage());
+            String msg = TierErrors.firstLine(e.getMessage());
             if (SqlErrors.damaged(e) && !SqlErrors.looksLikeSqlite(config.sqliteFile())) {
                 throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + config.name() + "': " + config.location()
                         + " is not a usable SQLite database (" + msg + "). Check the path, or restore it with 'sluice restore'.", e);
@@ -217,18 +194,17 @@ public final class Tier implements AutoCloseable {
      * with the step's shared connection, on which this tier's file is ATTACHed as {@link #schemaName()}.
      */
     Connection connection() {
-        SharedConnection s = shared;
-        return s != null ? s.connection() : conn;
+        return conn.connection();
     }
 
     /** True while an atomic step routes this tier through the step's shared connection. */
     boolean routed() {
-        return shared != null;
+        return conn.routed();
     }
 
     /** The schema this tier's tables live in on {@link #connection()}: its attached name when routed, else {@code main}. */
     String schemaName() {
-        return shared != null ? schema : "main";
+        return conn.schemaName();
     }
 
     /**
@@ -236,36 +212,17 @@ public final class Tier implements AutoCloseable {
      * shared connection would resolve to the coordinator's table of that name), else just the quoted name.
      */
     public String qualified(String table) {
-        return shared != null ? Identifiers.quote(schema) + "." + Identifiers.quote(table) : Identifiers.quote(table);
-    }
-
-    /** {@code PRAGMA name}, or {@code PRAGMA "schema".name} when routed (an unqualified pragma acts on main, or on every schema). */
-    private String pragma(String name) {
-        return shared != null ? "PRAGMA " + Identifiers.quote(schema) + "." + name : "PRAGMA " + name;
-    }
-
-    /** A pragma table-valued function with one argument, plus the schema argument when routed. */
-    private String pragmaFunction(String function) {
-        return shared != null ? function + "(?, ?)" : function + "(?)";
-    }
-
-    private List<Object> pragmaArgs(Object arg) {
-        return shared != null ? List.of(arg, schema) : List.of(arg);
+        return conn.qualified(table);
     }
 
     /** Routes this tier through the shared connection, on which its file is attached as {@code schemaName}. */
     void route(SharedConnection sharedConnection, String schemaName) {
-        if (inTransaction) {
-            throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' has an open transaction; it cannot join an atomic step.");
-        }
-        this.schema = schemaName;
-        this.shared = sharedConnection;
+        conn.route(sharedConnection, schemaName);
     }
 
     /** Back to this tier's own connection. */
     void unroute() {
-        this.shared = null;
-        this.schema = null;
+        conn.unroute();
     }
 
     /**
@@ -273,19 +230,12 @@ public final class Tier implements AutoCloseable {
      * would act on the atomic step's shared connection instead of this tier's own.
      */
     void requireOwnConnection(String what) {
-        SharedConnection s = shared;
-        if (s != null) {
-            throw new SharedConnection.Refused(ErrorCode.USAGE, what + " on tier '" + name() + "' is refused inside atomic step '" + s.step()
-                    + "': its tiers share one connection there. Run it in a step of its own, or drop atomic: true.");
-        }
+        conn.requireOwnConnection(what);
     }
 
     /** Checks raw SQL before it runs in an atomic step (no-op otherwise). */
     void guard(String verb, String sql) {
-        SharedConnection s = shared;
-        if (s != null) {
-            s.check(this, verb, sql);
-        }
+        conn.guard(verb, sql);
     }
 
     /**
@@ -317,50 +267,20 @@ public final class Tier implements AutoCloseable {
 
     /** Joins a set: its listeners hear this tier too, and lock messages can name its other tiers. */
     void joined(List<TierInternals.Listener> setListeners, java.util.function.Supplier<? extends Iterable<Tier>> others) {
-        this.setListeners = setListeners;
-        this.siblings = others;
+        listeners.joined(setListeners);
+        errors.siblings(others);
     }
 
     /** Tells listeners about a fact a DSL call returned; returns it for chaining. */
     <T> T observe(String call, List<Object> args, T result) {
-        for (TierInternals.Listener l : listeners) {
-            l.observed(this, call, args, result);
-        }
-        for (TierInternals.Listener l : setListeners) {
-            l.observed(this, call, args, result);
-        }
-        return result;
-    }
-
-    private void beforeWrite(String sql) {
-        for (TierInternals.Listener l : listeners) {
-            l.beforeWrite(this, sql);
-        }
-        for (TierInternals.Listener l : setListeners) {
-            l.beforeWrite(this, sql);
-        }
+        return listeners.observe(call, args, result);
     }
 
     // ---------------------------------------------------------------- look
 
     /** User tables, sorted by name (SQLite's internal sqlite_* tables left out). */
     public List<String> tables() {
-        if (engine == Engine.SQLITE) {
-            List<String> out = new ArrayList<>();
-            scan("SELECT name FROM " + qualified("sqlite_schema") + " WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-                    List.of(), r -> out.add((String) r.get(0)));
-            return out;
-        }
-        try (ResultSet rs = connection().getMetaData().getTables(null, connection().getSchema(), "%", new String[]{"TABLE"})) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString("TABLE_NAME"));
-            }
-            out.sort(null);
-            return out;
-        } catch (SQLException e) {
-            throw fail(e, "tables()");
-        }
+        return catalogue.tables();
     }
 
     /**
@@ -369,183 +289,61 @@ public final class Tier implements AutoCloseable {
      * change of data.
      */
     List<String> dataTables() {
-        return tables().stream().filter(t -> !t.startsWith("sluice_")).toList();
+        return catalogue.dataTables();
     }
 
     public boolean hasTable(String table) {
-        if (engine == Engine.SQLITE) {
-            return ask("SELECT count(*) FROM " + qualified("sqlite_schema") + " WHERE type IN ('table','view') AND name = ?", table).value() instanceof Number n
-                    && n.longValue() > 0;
-        }
-        try (ResultSet rs = connection().getMetaData().getTables(null, connection().getSchema(), table, new String[]{"TABLE", "VIEW"})) {
-            return rs.next();
-        } catch (SQLException e) {
-            throw fail(e, "hasTable(" + table + ")");
-        }
+        return catalogue.hasTable(table);
     }
 
     public boolean hasColumn(String table, String column) {
-        return columns(table).stream().anyMatch(c -> c.name().equalsIgnoreCase(column));
+        return catalogue.hasColumn(table, column);
     }
 
     public boolean hasIndex(String index) {
-        if (engine == Engine.SQLITE) {
-            return ((Number) ask("SELECT count(*) FROM " + qualified("sqlite_schema") + " WHERE type = 'index' AND name = ?", index).value()).longValue() > 0;
-        }
-        return tables().stream().flatMap(t -> indexes(t).stream()).anyMatch(i -> i.name().equals(index));
+        return catalogue.hasIndex(index);
     }
 
     /** Columns of a table in declaration order; refuses an unknown table. */
     public List<Column> columns(String table) {
-        requireTable(table);
-        List<Column> out = new ArrayList<>();
-        if (engine == Engine.SQLITE) {
-            scan("SELECT name, type, \"notnull\", dflt_value, pk FROM " + pragmaFunction("pragma_table_info"), pragmaArgs(table), r -> out.add(new Column(
-                    (String) r.get(0), (String) r.get(1), ((Number) r.get(2)).intValue() != 0, (String) r.get(3), ((Number) r.get(4)).intValue())));
-            return out;
-        }
-        try {
-            DatabaseMetaData md = connection().getMetaData();
-            Map<String, Integer> pk = new LinkedHashMap<>();
-            try (ResultSet rs = md.getPrimaryKeys(null, connection().getSchema(), table)) {
-                while (rs.next()) {
-                    pk.put(rs.getString("COLUMN_NAME"), rs.getInt("KEY_SEQ"));
-                }
-            }
-            try (ResultSet rs = md.getColumns(null, connection().getSchema(), table, "%")) {
-                while (rs.next()) {
-                    String name = rs.getString("COLUMN_NAME");
-                    out.add(new Column(name, rs.getString("TYPE_NAME"), rs.getInt("NULLABLE") == DatabaseMetaData.columnNoNulls,
-                            rs.getString("COLUMN_DEF"), pk.getOrDefault(name, 0)));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw fail(e, "columns(" + table + ")");
-        }
+        return catalogue.columns(table);
     }
 
     /** The primary key columns in key order; empty when the table has none. */
     public List<String> primaryKey(String table) {
-        List<Column> pk = new ArrayList<>(columns(table).stream().filter(c -> c.pk() > 0).toList());
-        pk.sort(java.util.Comparator.comparingInt(Column::pk));
-        return pk.stream().map(Column::name).toList();
+        return catalogue.primaryKey(table);
     }
 
     public List<Index> indexes(String table) {
-        requireTable(table);
-        List<Index> out = new ArrayList<>();
-        if (engine == Engine.SQLITE) {
-            Rows list = ask("SELECT name, \"unique\", partial FROM " + pragmaFunction("pragma_index_list") + " ORDER BY name",
-                    pragmaArgs(table).toArray());
-            for (Row r : list) {
-                String name = (String) r.get(0);
-                List<String> cols = new ArrayList<>();
-                scan("SELECT name FROM " + pragmaFunction("pragma_index_info") + " ORDER BY seqno", pragmaArgs(name), c -> cols.add(String.valueOf(c.get(0))));
-                String where = null;
-                if (((Number) r.get(2)).intValue() != 0) {
-                    Object sql = ask("SELECT sql FROM " + qualified("sqlite_schema") + " WHERE type='index' AND name=?", name).value();
-                    if (sql != null) {
-                        int w = sql.toString().toUpperCase(java.util.Locale.ROOT).lastIndexOf(" WHERE ");
-                        where = w < 0 ? null : sql.toString().substring(w + 7).trim();
-                    }
-                }
-                out.add(new Index(name, table, cols, ((Number) r.get(1)).intValue() != 0, where));
-            }
-            return out;
-        }
-        try (ResultSet rs = connection().getMetaData().getIndexInfo(null, connection().getSchema(), table, false, false)) {
-            Map<String, Index> byName = new LinkedHashMap<>();
-            while (rs.next()) {
-                String name = rs.getString("INDEX_NAME");
-                if (name == null) {
-                    continue;
-                }
-                Index prev = byName.get(name);
-                List<String> cols = prev == null ? new ArrayList<>() : new ArrayList<>(prev.columns());
-                cols.add(rs.getString("COLUMN_NAME"));
-                byName.put(name, new Index(name, table, cols, !rs.getBoolean("NON_UNIQUE"), rs.getString("FILTER_CONDITION")));
-            }
-            out.addAll(byName.values());
-            return out;
-        } catch (SQLException e) {
-            throw fail(e, "indexes(" + table + ")");
-        }
+        return catalogue.indexes(table);
     }
 
     /** The CREATE statements of a table, its indexes and triggers (SQLite), or a CREATE TABLE rebuilt from the catalogue. */
     public String schema(String table) {
-        requireTable(table);
-        if (engine == Engine.SQLITE) {
-            StringBuilder sb = new StringBuilder();
-            scan("SELECT sql FROM " + qualified("sqlite_schema") + " WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'table' DESC, name",
-                    List.of(table), r -> sb.append(r.get(0)).append(";\n"));
-            return sb.toString().trim();
-        }
-        StringBuilder sb = new StringBuilder("CREATE TABLE " + Identifiers.quote(table) + " (\n");
-        List<Column> cols = columns(table);
-        for (int i = 0; i < cols.size(); i++) {
-            Column c = cols.get(i);
-            sb.append("  ").append(Identifiers.quote(c.name())).append(' ').append(c.type()).append(c.notNull() ? " NOT NULL" : "")
-                    .append(c.defaultValue() == null ? "" : " DEFAULT " + c.defaultValue()).append(i + 1 < cols.size() ? ",\n" : "\n");
-        }
-        List<String> pk = primaryKey(table);
-        if (!pk.isEmpty()) {
-            sb.setLength(sb.length() - 1);
-            sb.append(",\n  PRIMARY KEY (").append(String.join(", ", pk.stream().map(Identifiers::quote).toList())).append(")\n");
-        }
-        return sb.append(");").toString();
+        return catalogue.schema(table);
     }
 
     public long count(String table) {
-        return count(table, null);
+        return catalogue.count(table);
     }
 
     /** Rows in a table, optionally only those matching a WHERE clause (with bound arguments). */
     public long count(String table, String where, Object... args) {
-        requireTable(table);
-        boolean filtered = where != null && !where.isBlank();
-        String sql = "SELECT count(*) FROM " + qualified(table) + (filtered ? " WHERE " + where : "");
-        if (filtered) {
-            guard("count", sql); // the WHERE clause is the caller's own SQL
-        }
-        long n = ((Number) ask(sql, args).value()).longValue();
-        List<Object> a = new ArrayList<>();
-        a.add(table);
-        if (where != null) {
-            a.add(where);
-            a.addAll(java.util.Arrays.asList(args));
-        }
-        return observe("count", a, n);
+        return catalogue.count(table, where, args);
     }
 
     /** Row counts of every table. */
     public Map<String, Long> counts() {
-        return observe("counts", List.of(), rowCounts());
-    }
-
-    /** Rows of every data table, unobserved (counts() and fingerprint() report it each in their own way). */
-    private Map<String, Long> rowCounts() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String t : dataTables()) {
-            out.put(t, ((Number) ask("SELECT count(*) FROM " + qualified(t)).value()).longValue());
-        }
-        return out;
+        return catalogue.counts();
     }
 
     /** A handle on one table of this tier, for calls that take tables (diff, copy) and object-style use. */
     public TableRef table(String name) {
-        requireTable(name);
-        return new TableRef(this, name);
+        return catalogue.table(name);
     }
 
     void requireTable(String table) {
-        if (table == null || !hasTable(table)) {
-            List<String> known = tables();
-            throw new SluiceException(ErrorCode.NO_SUCH_TABLE, "Tier '" + name() + "' has no table '" + table + "'. "
-                    + (known.isEmpty() ? "It has no tables." : "Tables: " + String.join(", ", known.stream().limit(20).toList())
-                    + (known.size() > 20 ? ", …" : "") + "."));
-        }
+        catalogue.requireTable(table);
     }
 
     // ---------------------------------------------------------------- query
@@ -555,74 +353,16 @@ public final class Tier implements AutoCloseable {
      * the statement is checked first: it may not reach another tier through an unqualified name.
      */
     public Rows query(String sql, Object... args) {
-        guard("query", sql);
-        return ask(sql, args);
-    }
-
-    /** {@link #query} for SQL this tier built itself (already qualified): no check. */
-    private Rows ask(String sql, Object... args) {
-        List<String> cols = new ArrayList<>();
-        List<Object[]> values = new ArrayList<>();
-        stream(sql, java.util.Arrays.asList(args), cols, row -> {
-            if (values.size() >= Rows.MAX_ROWS) {
-                throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "': the query returned more than "
-                        + Format.count(Rows.MAX_ROWS) + " rows, more than query() holds. Add a LIMIT, or stream it with "
-                        + name() + ".each(sql, row -> ...).");
-            }
-            values.add(row.raw());
-        });
-        return new Rows(cols, values);
+        return statements.query(sql, args);
     }
 
     /** Streams every row of a query to {@code action}, holding one row at a time (checked in an atomic step, as {@link #query}). */
     public void each(String sql, List<Object> args, Consumer<Row> action) {
-        guard("each", sql);
-        scan(sql, args, action);
-    }
-
-    private void scan(String sql, List<Object> args, Consumer<Row> action) {
-        stream(sql, args, new ArrayList<>(), action);
+        statements.each(sql, args, action);
     }
 
     public void each(String sql, Consumer<Row> action) {
-        each(sql, List.of(), action);
-    }
-
-    private void stream(String sql, List<Object> args, List<String> colsOut, Consumer<Row> action) {
-        try (PreparedStatement ps = connection().prepareStatement(sql)) {
-            bind(ps, args);
-            running = ps;
-            boolean hasRows = ps.execute();
-            if (!hasRows) {
-                return;
-            }
-            try (ResultSet rs = ps.getResultSet()) {
-                ResultSetMetaData md = rs.getMetaData();
-                int n = md.getColumnCount();
-                for (int i = 1; i <= n; i++) {
-                    colsOut.add(md.getColumnLabel(i));
-                }
-                List<String> cols = List.copyOf(colsOut);
-                while (rs.next()) {
-                    Object[] v = new Object[n];
-                    for (int i = 0; i < n; i++) {
-                        v[i] = normalise(rs.getObject(i + 1));
-                    }
-                    action.accept(new Row(cols, v));
-                }
-            }
-        } catch (SQLException e) {
-            throw fail(e, sql);
-        } finally {
-            running = null;
-        }
-    }
-
-    private static Object normalise(Object v) {
-        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
-            return ((Number) v).longValue();
-        }
-        return v;
+        statements.each(sql, action);
     }
 
     /**
@@ -631,35 +371,17 @@ public final class Tier implements AutoCloseable {
      * (triggers and every DSL path); this one serves engines without it.
      */
     long rowsChanged() {
-        return rowsChanged.get();
+        return statements.rowsChanged();
     }
 
     /** A load that wrote rows without {@link #exec} (a COPY into PostgreSQL) counts them here. */
     void addRowsChanged(long rows) {
-        rowsChanged.addAndGet(Math.max(0, rows));
+        statements.addRowsChanged(rows);
     }
 
     /** Runs one statement with bound arguments; returns the rows it changed. Checked in an atomic step, as {@link #query}. */
     public int exec(String sql, Object... args) {
-        return run("exec", sql, args);
-    }
-
-    private int run(String verb, String sql, Object... args) {
-        requireWritable(sql);
-        guard(verb, sql);
-        beforeWrite(sql);
-        try (PreparedStatement ps = connection().prepareStatement(sql)) {
-            bind(ps, java.util.Arrays.asList(args));
-            running = ps;
-            boolean rs = ps.execute();
-            int n = rs ? 0 : Math.max(0, ps.getUpdateCount());
-            rowsChanged.addAndGet(n);
-            return n;
-        } catch (SQLException e) {
-            throw fail(e, sql);
-        } finally {
-            running = null;
-        }
+        return statements.exec(sql, args);
     }
 
     /**
@@ -667,136 +389,36 @@ public final class Tier implements AutoCloseable {
      * the first failure stops the script and names the statement.
      */
     public int script(String sqlOrFile) {
-        String sql = sqlOrFile;
-        String trimmed = sqlOrFile.strip();
-        if (!trimmed.contains("\n") && trimmed.toLowerCase(java.util.Locale.ROOT).endsWith(".sql")) {
-            Path p = Path.of(trimmed);
-            if (!p.isAbsolute() && file() != null) {
-                Path ws = file().getParent();
-                p = Files.exists(p) ? p : ws.resolve(trimmed);
-            }
-            try {
-                sql = Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new SluiceException(ErrorCode.IO, "Tier '" + name() + "': cannot read script " + p + " (" + e.getMessage()
-                        + "). Check the path.", e);
-            }
-        }
-        int changed = 0;
-        List<SqlLexer.Statement> statements;
-        try {
-            statements = SqlLexer.statements(sql, engine);
-        } catch (SluiceException e) {
-            throw new SluiceException(e.code(), "Tier '" + name() + "': script not run: " + e.getMessage(), e);
-        }
-        for (SqlLexer.Statement st : statements) {
-            try {
-                changed += run("script", st.text());
-            } catch (SluiceException e) {
-                throw new SluiceException(e.code(), e.getMessage().replaceFirst("\\.$", "") + " (statement " + st.number() + " of "
-                        + statements.size() + ", line " + st.line() + ").", e);
-            }
-        }
-        return changed;
+        return statements.script(sqlOrFile);
     }
 
-    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
-        for (int i = 0; i < args.size(); i++) {
-            Object a = args.get(i);
-            if (a instanceof CharSequence cs) {
-                ps.setString(i + 1, cs.toString());
-            } else {
-                ps.setObject(i + 1, a);
-            }
-        }
+    /** Stops the statement running on this tier, from any thread (Ctrl-C). */
+    void cancel() {
+        statements.cancel();
     }
 
-    private void requireWritable(String sql) {
-        if (config.readOnly()) {
-            String head = SqlLexer.firstWord(sql, engine);
-            if (!(head.equals("SELECT") || head.equals("WITH") || head.equals("PRAGMA") || head.equals("EXPLAIN"))) {
-                throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' is read-only; refused: "
-                        + abbreviate(sql) + ". Remove \"readOnly\" from its entry in sluice.json if it must change.");
-            }
-        }
+    /** How many times {@link #cancel} was called: a change since a long operation began means stop. */
+    long cancels() {
+        return statements.cancels();
     }
 
     // ---------------------------------------------------------------- integrity
 
     public IntegrityReport integrity() {
-        return observe("integrity", List.of(), pragmaCheck("integrity_check"));
+        return checks.integrity();
     }
 
     public IntegrityReport quickCheck() {
-        return observe("quickCheck", List.of(), pragmaCheck("quick_check"));
+        return checks.quickCheck();
     }
 
     public IntegrityReport foreignKeyCheck() {
-        requireSqlite("foreignKeyCheck()");
-        List<String> problems = new ArrayList<>();
-        scan(pragma("foreign_key_check"), List.of(), r -> problems.add(
-                r.get(0) + " rowid " + r.get(1) + " references missing row in " + r.get(2) + " (constraint " + r.get(3) + ")"));
-        return observe("foreignKeyCheck", List.of(), new IntegrityReport(name(), "foreign_key_check", problems));
-    }
-
-    private IntegrityReport pragmaCheck(String pragma) {
-        requireSqlite(pragma);
-        List<String> lines = new ArrayList<>();
-        try {
-            scan(pragma(pragma), List.of(), r -> lines.add(String.valueOf(r.get(0))));
-        } catch (SluiceException e) {
-            if (e.code() != ErrorCode.INTEGRITY || damage == null) {
-                throw e;
-            }
-            // Damage bad enough to stop the check itself is still its answer, not an error of the call.
-            lines.add(damage + ": the check stopped at a damaged page of " + config.location());
-        }
-        if (lines.size() == 1 && lines.get(0).equals("ok")) {
-            lines.clear();
-        }
-        return new IntegrityReport(name(), pragma, lines);
-    }
-
-    private void requireSqlite(String what) {
-        if (engine != Engine.SQLITE) {
-            throw new SluiceException(ErrorCode.UNSUPPORTED, what + " is not supported for " + engine.label()
-                    + " tiers yet (tier '" + name() + "'). Use the engine's own checks (e.g. amcheck) for now.");
-        }
+        return checks.foreignKeyCheck();
     }
 
     /** Engine, version, schema hash, per-table counts, file size and journal mode, as of now. */
     public Fingerprint fingerprint() {
-        MessageDigest md = Checksummer.sha256();
-        if (engine == Engine.SQLITE) {
-            scan("SELECT type, name, tbl_name, coalesce(sql, '') FROM " + qualified("sqlite_schema") + " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                    + "AND tbl_name NOT LIKE 'sluice\\_%' ESCAPE '\\' ORDER BY type, name", List.of(), r -> {
-                for (int i = 0; i < 4; i++) {
-                    md.update(String.valueOf(r.get(i)).getBytes(StandardCharsets.UTF_8));
-                    md.update((byte) 0);
-                }
-            });
-        } else {
-            for (String t : dataTables()) {
-                md.update(t.getBytes(StandardCharsets.UTF_8));
-                for (Column c : columns(t)) {
-                    md.update(c.toString().getBytes(StandardCharsets.UTF_8));
-                }
-            }
-        }
-        Long size = null;
-        String journal = null;
-        if (file() != null) {
-            try {
-                size = Files.size(file());
-            } catch (IOException e) {
-                size = null;
-            }
-            journal = String.valueOf(ask(pragma("journal_mode")).value());
-        }
-        Map<String, Long> counts = rowCounts();
-        Fingerprint f = new Fingerprint(name(), engine.label(), engineVersion, HexFormat.of().formatHex(md.digest()), counts, size, journal,
-                Instant.now().toString());
-        return observe("fingerprint", List.of(), f);
+        return checks.fingerprint();
     }
 
     // ---------------------------------------------------------------- checksum
@@ -831,35 +453,12 @@ public final class Tier implements AutoCloseable {
 
     /** Whether a transaction is open; a routed tier answers for the shared connection (the one transaction it is in). */
     public boolean inTransaction() {
-        SharedConnection s = shared;
-        return s != null ? s.inTransaction() : inTransaction;
+        return conn.inTransaction();
     }
 
     /** Opens a transaction (deferred). Refused when one is already open. A routed tier opens the shared connection's. */
     public void begin() {
-        if (shared != null) {
-            shared.begin();
-            return;
-        }
-        if (inTransaction) {
-            throw new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' already has an open transaction. Commit or roll it back first.");
-        }
-        startTransaction(false);
-    }
-
-    private void startTransaction(boolean immediate) {
-        try {
-            if (engine == Engine.SQLITE) {
-                try (Statement st = conn.createStatement()) {
-                    st.execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
-                }
-            } else {
-                conn.setAutoCommit(false);
-            }
-            inTransaction = true;
-        } catch (SQLException e) {
-            throw fail(e, immediate ? "BEGIN IMMEDIATE" : "BEGIN");
-        }
+        conn.begin();
     }
 
     /**
@@ -867,76 +466,26 @@ public final class Tier implements AutoCloseable {
      * never commits on its own: it commits the shared connection's transaction, every participant at once.
      */
     public void commit() {
-        refuseWhileOwned("commit()");
-        commitTransaction();
+        conn.commit();
     }
 
     /** Rolls back. Refused while a playbook step owns this tier (its decision is the step's: {@code /rollback}). */
     public void rollback() {
-        refuseWhileOwned("rollback()");
-        rollbackTransaction();
-    }
-
-    private void refuseWhileOwned(String call) {
-        java.util.function.Supplier<String> owner = decisions;
-        String refusal = owner == null ? null : owner.get();
-        if (refusal != null) {
-            throw new SluiceException(ErrorCode.USAGE, name() + "." + call + " is refused: " + refusal);
-        }
+        conn.rollback();
     }
 
     /** Hands this tier's decisions to a playbook step (null: back to the operator). */
     void decidedBy(java.util.function.Supplier<String> refusal) {
-        this.decisions = refusal;
+        conn.decidedBy(refusal);
     }
 
     /** The engine's commit: a step's decision, a batch, a helper's own transaction. */
     void commitTransaction() {
-        if (shared != null) {
-            shared.commit();
-            return;
-        }
-        endTransaction(true);
+        conn.commitTransaction();
     }
 
     void rollbackTransaction() {
-        if (shared != null) {
-            shared.rollback();
-            return;
-        }
-        endTransaction(false);
-    }
-
-    private void endTransaction(boolean commit) {
-        if (!inTransaction) {
-            return;
-        }
-        try {
-            if (engine == Engine.SQLITE) {
-                try (Statement st = conn.createStatement()) {
-                    st.execute(commit ? "COMMIT" : "ROLLBACK");
-                }
-            } else {
-                if (commit) {
-                    conn.commit();
-                } else {
-                    conn.rollback();
-                }
-                conn.setAutoCommit(true);
-            }
-            inTransaction = false;
-            frozen = false;
-            detachPending();
-        } catch (SQLException e) {
-            if (!commit && engine == Engine.SQLITE && String.valueOf(e.getMessage()).contains("no transaction is active")) {
-                // SQLite already rolled the transaction back itself (an interrupted or failed write does that).
-                inTransaction = false;
-                frozen = false;
-                detachPending();
-                return;
-            }
-            throw fail(e, commit ? "COMMIT" : "ROLLBACK");
-        }
+        conn.rollbackTransaction();
     }
 
     /**
@@ -945,58 +494,21 @@ public final class Tier implements AutoCloseable {
      * detached at once.
      */
     void detachWhenTransactionEnds(String schema) {
-        detachAtEnd.add(schema);
-        if (!inTransaction()) {
-            detachPending();
-        }
+        conn.detachWhenTransactionEnds(schema);
     }
 
-    private void detachPending() {
-        for (String s : detachAtEnd) {
-            detachAtEnd.remove(s);
-            try (Statement st = conn.createStatement()) {
-                st.execute("DETACH DATABASE " + Identifiers.quote(s));
-            } catch (SQLException e) {
-                // Already gone (the helper detached it itself, or the connection closed): nothing stays attached.
-            }
-        }
-    }
-
-    /**
-     * Which of this process's own connections holds this tier's file, in words, or null: another tier of the session
-     * that has the file ATTACHed, or that is the same file with a transaction open. Locks cannot be read from SQLite,
-     * so this names the likely holder; a null means none of ours does.
-     */
+    /** Which of this process's own connections holds this tier's file, in words, or null ({@link TierErrors#ownHolder}). */
     String ownHolder() {
-        Path mine = file();
-        if (mine == null) {
-            return null;
-        }
-        Path me = mine.toAbsolutePath().normalize();
-        for (Tier t : siblings.get()) {
-            if (t == this || t.isClosed() || t.engine != Engine.SQLITE) {
-                continue;
-            }
-            if (t.file() != null && t.file().toAbsolutePath().normalize().equals(me) && t.inTransaction()) {
-                return "this Sluice process's own connection to tier '" + t.name() + "' (same file, transaction open)";
-            }
-            try (Statement st = t.conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA database_list")) {
-                while (rs.next()) {
-                    String f = rs.getString(3);
-                    if (!"main".equals(rs.getString(2)) && f != null && !f.isEmpty() && Path.of(f).toAbsolutePath().normalize().equals(me)) {
-                        return "this Sluice process's own connection to tier '" + t.name() + "', which has " + me.getFileName()
-                                + " ATTACHed as '" + rs.getString(2) + "'" + (t.inTransaction() ? " inside its open transaction" : "");
-                    }
-                }
-            } catch (SQLException e) {
-                // That connection cannot answer now: not named.
-            }
-        }
-        return null;
+        return errors.ownHolder();
+    }
+
+    /** This tier's own connection, never the shared one it may be routed through (asked by a sibling's lock message). */
+    Connection ownConnection() {
+        return conn.own();
     }
 
     public boolean frozen() {
-        return frozen;
+        return conn.frozen();
     }
 
     /**
@@ -1004,70 +516,23 @@ public final class Tier implements AutoCloseable {
      * write transaction when none is open, or takes the lock inside the open one. {@link #thaw()} releases it.
      */
     public void freeze() {
-        if (frozen) {
-            return;
-        }
-        if (shared != null) {
-            throw new SluiceException(ErrorCode.USAGE, "freeze() on tier '" + name() + "' is refused inside an atomic step: its tiers share "
-                    + "one connection and one transaction. Freeze in a step of its own, or drop atomic: true.");
-        }
-        if (engine != Engine.SQLITE) {
-            throw new SluiceException(ErrorCode.UNSUPPORTED, "freeze() is not supported for " + engine.label()
-                    + " tiers yet (tier '" + name() + "'). Stop the writers by hand, or use LOCK TABLE inside the step.");
-        }
-        if (!inTransaction) {
-            startTransaction(true);
-        } else {
-            // Take RESERVED inside the open transaction by rewriting a header field with its own value.
-            Object v = query("PRAGMA user_version").value();
-            exec("PRAGMA user_version = " + ((Number) v).longValue());
-        }
-        frozen = true;
+        conn.freeze();
     }
 
     /** Releases the write lock: commits the transaction freeze opened (anything written while frozen is kept). */
     public void thaw() {
-        if (frozen) {
-            refuseWhileOwned("thaw()");
-            commitTransaction();
-        }
+        conn.thaw();
     }
 
     // ---------------------------------------------------------------- cancel, close
 
-    /** Stops the statement running on this tier, from any thread (Ctrl-C). */
-    void cancel() {
-        cancels.incrementAndGet();
-        try {
-            if (connection() instanceof SQLiteConnection sc) {
-                sc.getDatabase().interrupt();
-            } else {
-                Statement s = running;
-                if (s != null) {
-                    s.cancel();
-                }
-            }
-        } catch (SQLException e) {
-            // Nothing runs any more or the connection is gone: nothing to cancel.
-        }
-    }
-
-    /** How many times {@link #cancel} was called: a change since a long operation began means stop. */
-    long cancels() {
-        return cancels.get();
-    }
-
     /** What the engine reported when a statement met a damaged page of this tier's file, or null when none has. */
     String damage() {
-        return damage;
+        return errors.damage();
     }
 
     boolean isClosed() {
-        try {
-            return conn.isClosed();
-        } catch (SQLException e) {
-            return true;
-        }
+        return conn.isClosed();
     }
 
     /**
@@ -1079,15 +544,11 @@ public final class Tier implements AutoCloseable {
         if (engine != Engine.SQLITE || config.sqliteFile() == null) {
             throw new SluiceException(ErrorCode.UNSUPPORTED, "Tier '" + name() + "' is not a SQLite file; it cannot be reopened.");
         }
-        if (inTransaction || frozen || shared != null) {
+        if (conn.busy()) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "Tier '" + name() + "' is in a transaction, frozen or in an atomic step; "
                     + "commit or roll back (thaw) first, then try again.");
         }
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            // The connection is going away whatever happens.
-        }
+        conn.closeForReopen();
         RuntimeException failed = null;
         try {
             whileClosed.run();
@@ -1096,12 +557,12 @@ public final class Tier implements AutoCloseable {
         }
         try {
             Tier fresh = openSqlite(config, false, true);
-            conn = fresh.conn;
-            damage = fresh.damage;
+            conn.replace(fresh.conn.own()); // the fresh Tier is dropped, never closed: its connection is now this tier's
+            errors.damaged(fresh.errors.damage());
         } catch (SQLException | SluiceException e) {
             if (failed == null) {
                 throw e instanceof SluiceException se ? se : new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Tier '" + name()
-                        + "': cannot open " + config.location() + " again (" + firstLine(e.getMessage()) + ").", e);
+                        + "': cannot open " + config.location() + " again (" + TierErrors.firstLine(e.getMessage()) + ").", e);
             }
             failed.addSuppressed(e);
         }
@@ -1113,72 +574,19 @@ public final class Tier implements AutoCloseable {
     /** Rolls back whatever is still open, then closes the connection. */
     @Override
     public void close() {
-        try {
-            if (!conn.isClosed()) {
-                if (inTransaction) {
-                    rollbackTransaction();
-                }
-                conn.close();
-            }
-        } catch (SQLException | SluiceException e) {
-            // Closing: the connection is going away whatever happens.
-        }
+        conn.close();
     }
 
     // ---------------------------------------------------------------- errors
 
     /** Turns a driver exception into one line with the tier, the statement and the way on. */
     SluiceException fail(SQLException e, String sql) {
-        String msg = firstLine(e.getMessage());
-        SluiceException known = SqlErrors.onStatement(this, e, sql);
-        if (SqlErrors.damaged(e)) {
-            damage = SqlErrors.words(e);
-        }
-        if (known != null) {
-            return known;
-        }
-        if (e instanceof SQLiteException se) {
-            SQLiteErrorCode rc = se.getResultCode();
-            if (rc == SQLiteErrorCode.SQLITE_BUSY || rc == SQLiteErrorCode.SQLITE_LOCKED) {
-                String own = ownHolder();
-                if (own != null) {
-                    return new SluiceException(ErrorCode.LOCKED, "Tier '" + name() + "' is locked by " + own + " (" + msg + ") while running: "
-                            + abbreviate(sql) + ". End that tier's transaction first (commit or roll back the step), then try again.", e);
-                }
-                return new SluiceException(ErrorCode.LOCKED, "Tier '" + name() + "' is locked by another connection (" + msg
-                        + ") while running: " + abbreviate(sql) + ". Find the other writer (fuser " + file() + ") or try again.", e);
-            }
-            if (rc == SQLiteErrorCode.SQLITE_INTERRUPT) {
-                return new SluiceException(ErrorCode.CANCELLED, "Tier '" + name() + "': cancelled: " + abbreviate(sql) + ".", e);
-            }
-            if (rc == SQLiteErrorCode.SQLITE_READONLY) {
-                return new SluiceException(ErrorCode.USAGE, "Tier '" + name() + "' is read-only (" + msg + "); refused: "
-                        + abbreviate(sql) + ".", e);
-            }
-            msg = msg.replaceFirst("^\\[SQLITE_[A-Z_]+]\\s*", "").replaceFirst("^[A-Za-z ]+\\((.*)\\)$", "$1");
-        }
-        if ("57014".equals(e.getSQLState())) {
-            return new SluiceException(ErrorCode.CANCELLED, "Tier '" + name() + "': cancelled: " + abbreviate(sql) + ".", e);
-        }
-        return new SluiceException(ErrorCode.SQL, "Tier '" + name() + "': " + msg + " in: " + abbreviate(sql)
-                + ". Fix the statement and run it again.", e);
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        return s.lines().findFirst().orElse(s).trim();
-    }
-
-    static String abbreviate(String sql) {
-        String s = sql.strip().replaceAll("\\s+", " ");
-        return s.length() <= 100 ? s : s.substring(0, 99) + "…";
+        return errors.fail(e, sql);
     }
 
     @Override
     public String toString() {
         return name() + " (" + engine.label() + " " + engineVersion + ", " + config.location() + (readOnly() ? ", read-only" : "")
-                + (inTransaction() ? ", transaction open" : "") + (shared != null ? ", routed through an atomic step's shared connection as " + schema : "") + ")";
+                + (inTransaction() ? ", transaction open" : "") + (routed() ? ", routed through an atomic step's shared connection as " + schemaName() : "") + ")";
     }
 }

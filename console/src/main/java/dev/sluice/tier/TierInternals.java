@@ -127,7 +127,7 @@ public final class TierInternals {
 
     /** The first line of a driver message (for one-line errors elsewhere). */
     public static String firstLine(String message) {
-        return Tier.firstLine(message);
+        return TierErrors.firstLine(message);
     }
 
     /** Commits the tier's transaction for the engine (a step's decision, a batch, a helper's own transaction). */

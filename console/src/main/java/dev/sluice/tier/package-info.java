@@ -9,6 +9,12 @@
  * changes through {@link dev.sluice.tier.RowWatch}. {@code Rows} print at the width their printer bound for its thread.
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
  * (they listen through {@link dev.sluice.tier.TierInternals.Listener}).
+ * <p>{@code Tier} is the front: each call is one line handed to a package-private room read in one sitting —
+ * {@code TierConnection} (own or shared connection, routing, transactions and who may end them, freeze, close),
+ * {@code TierStatements} (query, each, exec, script, rows changed, cancel), {@code TierCatalogue} (tables, columns,
+ * indexes, schema, counts), {@code TierChecks} (integrity checks, fingerprint), {@code TierErrors} (driver errors in one
+ * line, damage, the own lock holder) and {@code TierListeners} (observations and writes heard by the tier's and its set's
+ * listeners).
  * <p>The operator's surface is {@code Tier}'s public calls and the records they return. Engine levers (raw connection,
  * routing, listeners, observations, cancel, engine commits) are reached through {@link dev.sluice.tier.TierInternals}:
  * no compatibility promise.
