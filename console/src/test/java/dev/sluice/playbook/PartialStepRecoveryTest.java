@@ -54,26 +54,36 @@ class PartialStepRecoveryTest {
         Path pb = f.playbook("move.groovy", MOVE);
         CliRunner seed = CliRunner.run(f.args(pb, "--yes", "--only", "seed"));
         assertEquals(0, seed.status(), seed.out() + seed.err());
-        Playbook playbook = PlaybookLoader.load(pb);
-        Step move = playbook.step("move");
-        Intents intents = new Intents(f.dir);
-        Path snap = intents.snapshotDir("R", "move").resolve("tier1.db");
-        try (Tier t = Tier.open(f.ws.tier("tier1"))) {
-            MultiTierCommit.snapshot(t, snap);
-            t.begin();
-            t.exec("DELETE FROM items WHERE name = 'seed'");
-            History.record(t, new HistoryEntry(0, playbook.id(), "move", move.checksum(), HistoryEntry.APPLIED, "u", "h",
-                    Instant.now().toString(), 1, 1, "{}", "{}", "R"));
-            t.commit();
-        }
-        intents.write(new Intents.Intent("R", playbook.id(), "move", move.checksum(), List.of("tier1", "tier2"), Instant.now().toString(),
-                Map.of("tier1", snap.getParent().getFileName() + "/tier1.db"), Map.of("tag", "crashed")));
+        committedOnTier1Only(f, pb, "move", "R", "DELETE FROM items WHERE name = 'seed'", List.of("tier1", "tier2"), Map.of("tag", "crashed"));
         try (Tier t = Tier.open(f.ws.tier("tier1"))) {
             t.exec("INSERT INTO items (name) VALUES ('foreign 1'), ('foreign 2')");
         }
         CliRunner list = CliRunner.run(f.args(pb, "--list"));
         assertTrue(list.out().contains("partial  move  (tier1 \u2713 tier2 \u2717"), list.out());
         return pb;
+    }
+
+    /**
+     * What the commit leaves when the process dies right after tier1's COMMIT: tier1's pre-step snapshot in the intent
+     * folder, tier1's part ({@code sql}) committed with its history row for run {@code runId}, and the intent naming
+     * {@code tiers} in commit order with that snapshot and the run's {@code -p} values.
+     */
+    private static void committedOnTier1Only(PlaybookFixture f, Path pb, String stepName, String runId, String sql, List<String> tiers,
+                                             Map<String, String> params) {
+        Playbook playbook = PlaybookLoader.load(pb);
+        Step step = playbook.step(stepName);
+        Intents intents = new Intents(f.dir);
+        Path snap = intents.snapshotDir(runId, stepName).resolve("tier1.db");
+        try (Tier t = Tier.open(f.ws.tier("tier1"))) {
+            MultiTierCommit.snapshot(t, snap);
+            t.begin();
+            t.exec(sql);
+            History.record(t, new HistoryEntry(0, playbook.id(), stepName, step.checksum(), HistoryEntry.APPLIED, "u", "h",
+                    Instant.now().toString(), 1, 1, "{}", "{}", runId));
+            t.commit();
+        }
+        intents.write(new Intents.Intent(runId, playbook.id(), stepName, step.checksum(), tiers, Instant.now().toString(),
+                Map.of("tier1", snap.getParent().getFileName() + "/tier1.db"), params));
     }
 
     private List<String> intentFiles() throws Exception {
@@ -177,20 +187,7 @@ class PartialStepRecoveryTest {
                     }
                 }
                 """);
-        Playbook playbook = PlaybookLoader.load(pb);
-        Step spread = playbook.step("spread");
-        Intents intents = new Intents(f.dir);
-        Path snap = intents.snapshotDir("R3", "spread").resolve("tier1.db");
-        try (Tier t = Tier.open(f.ws.tier("tier1"))) {
-            MultiTierCommit.snapshot(t, snap);
-            t.begin();
-            t.exec("INSERT INTO items (name) VALUES ('spread')");
-            History.record(t, new HistoryEntry(0, playbook.id(), "spread", spread.checksum(), HistoryEntry.APPLIED, "u", "h",
-                    Instant.now().toString(), 1, 1, "{}", "{}", "R3"));
-            t.commit();
-        }
-        intents.write(new Intents.Intent("R3", playbook.id(), "spread", spread.checksum(), List.of("tier1", "tier2", "tier3"),
-                Instant.now().toString(), Map.of("tier1", snap.getParent().getFileName() + "/tier1.db"), Map.of()));
+        committedOnTier1Only(f, pb, "spread", "R3", "INSERT INTO items (name) VALUES ('spread')", List.of("tier1", "tier2", "tier3"), Map.of());
         CliRunner r = CliRunner.run(f.args(pb, "--yes"));
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("ran it on tier2, tier3 against the state tier1 had before it"), r.out());
