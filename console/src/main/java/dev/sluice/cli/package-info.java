@@ -3,5 +3,7 @@
  * The top of the dependency graph: nothing else may depend on it. Signals live here too ({@code RunGuard},
  * {@code ConsoleGuard}: Ctrl-C, SIGTERM and SIGHUP end a run or an open console step cleanly, a shutdown hook catches an
  * exiting step); the engine only offers {@code PlaybookSession.cancel}.
+ *
+ * <p>Front end: the commands, their options and exit statuses are the promise; no Java type here is.
  */
 package dev.sluice.cli;

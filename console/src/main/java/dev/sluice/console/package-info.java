@@ -8,5 +8,7 @@
  * ({@link dev.sluice.console.Console.Options#withCommands}), so it must not import {@code console.commands},
  * {@code console.playbook}, the journal or the CLI; the journal plugs in through that list and
  * {@link dev.sluice.console.EvalListener}.
+ *
+ * <p>Front end: the commands and the prompt are the promise; the public types are wiring for the CLI, with no compatibility promise.
  */
 package dev.sluice.console;

@@ -4,5 +4,7 @@
  * re-executes a journal and compares observations, export turns one into a playbook or a Markdown runbook.
  * Knows tiers (it listens to their observations), the workspace (secrets to redact) and the DSL; must not know the
  * terminal: the console and the CLI drive it.
+ *
+ * <p>Nothing here is operator DSL: the journal file format (README) is the promise; the public types are wiring, with no compatibility promise.
  */
 package dev.sluice.journal;

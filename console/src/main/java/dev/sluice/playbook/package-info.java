@@ -9,5 +9,7 @@
  * {@link dev.sluice.playbook.Decider}, {@link dev.sluice.playbook.Inspector} and {@link dev.sluice.playbook.RunListener},
  * and stop a run from another thread with {@code PlaybookSession.cancel} (they own the signals; this package has none).
  * Knows nothing of Groovy (the {@code groovy} subpackage turns files into playbooks), the console, the CLI or the journal.
+ *
+ * <p>Operators meet this package through playbooks and what runs print; its public types are the engine's interface to Sluice's own front ends, with no compatibility promise.
  */
 package dev.sluice.playbook;

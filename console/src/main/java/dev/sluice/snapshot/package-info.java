@@ -3,5 +3,7 @@
  * integrity per file, verified restore that first snapshots the current state, retention, and logical SQL dumps. A damaged
  * tier file is kept as a raw byte copy and replaced whole (never read through SQLite), its tier reopened in place.
  * Knows tiers and the workspace; must not know playbooks, the journal or the console.
+ *
+ * <p>Operators see {@code Snapshot}; {@code Snapshots} and the rest are reached through {@code Sluice} and have no compatibility promise.
  */
 package dev.sluice.snapshot;

@@ -8,5 +8,7 @@
  * {@code Runtime.exit/halt}; {@code SyntaxLocator}, which finds where a syntax error really is; and
  * {@code DeclarationsOnly}, which compiles a playbook for listing and dry runs with only its declarations. Depends on the playbook engine and the
  * DSL; must not know about the console, the CLI or the journal.
+ *
+ * <p>Playbook files are the interface; the public types here are wiring for Sluice's own packages, with no compatibility promise.
  */
 package dev.sluice.playbook.groovy;
