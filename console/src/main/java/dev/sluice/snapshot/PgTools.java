@@ -161,9 +161,9 @@ final class PgTools {
         }
         env.put("PGAPPNAME", "sluice");
         pb.redirectErrorStream(true);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null").exists() ? new File("/dev/null") : new File("NUL")));
+        Process p = null;
         try {
-            Process p = pb.start();
+            p = pb.start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             int rc = p.waitFor();
             if (rc != 0) {
@@ -175,6 +175,8 @@ final class PgTools {
             throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot run " + cmd.get(0) + " for tier '" + config.name() + "': " + e.getMessage()
                     + ". " + INSTALL, e);
         } catch (InterruptedException e) {
+            // pg_restore's single transaction rolls back when it dies; pg_dump's partial file is removed with the folder.
+            p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new SluiceException(ErrorCode.CANCELLED, what + " for tier '" + config.name() + "' was interrupted.", e);
         }

@@ -133,4 +133,101 @@ class PostgresSnapshotCliTest {
             assertEquals(List.of("pre"), snapshotFolders(ws));
         }
     }
+
+    @Test
+    void snapshotWhileAnotherConnectionWritesDescribesExactlyTheDumpedRows() throws Exception {
+        try (Postgres pg = Postgres.schema()) {
+            Path ws = workspace(pg);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            var writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                    while (!stop.get()) {
+                        st.execute("INSERT INTO orders (amount, note) VALUES (9.99, 'during')");
+                        written.incrementAndGet();
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            while (written.get() < 10) {
+                Thread.onSpinWait();
+            }
+            CliRunner snap;
+            long atStart = written.get();
+            try {
+                snap = CliRunner.run("snapshot", "-w", ws.toString(), "busy");
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            assertEquals(0, snap.status(), snap.err());
+            assertTrue(written.get() > atStart, "the writer kept writing during the snapshot");
+            // The restore checks every table's checksum against the manifest: it passes only if the dump and the
+            // manifest were read in the same transaction snapshot.
+            CliRunner restore = CliRunner.run("restore", "-w", ws.toString(), "busy");
+            assertEquals(0, restore.status(), restore.err());
+            assertEquals(manifest(ws, "busy").files().get(0).checksums(), checksums(ws));
+        }
+    }
+
+    /** Runs the CLI in a process of its own with {@code bin} as PATH: a running JVM cannot change its environment. */
+    private static CliRunner runWithPath(Path bin, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.sluice.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("PATH", bin.toString());
+        pb.environment().remove("SLUICE_JAVA_OPTS");
+        Process p = pb.start();
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new CliRunner(p.waitFor(), out, err.get());
+    }
+
+    @Test
+    void missingPgToolsAreOneLineNamingThePackageAndNothingIsWritten() throws Exception {
+        try (Postgres pg = Postgres.schema()) {
+            Path ws = workspace(pg);
+            Path bin = Files.createDirectories(dir.resolve("bin"));
+            CliRunner snap = runWithPath(bin, "snapshot", "-w", ws.toString(), "pre");
+            assertEquals(ErrorCode.UNSUPPORTED.exitStatus(), snap.status(), snap.out() + snap.err());
+            assertEquals(1, snap.err().strip().lines().count(), snap.err());
+            assertTrue(snap.err().contains("pg_dump is not on PATH") && snap.err().contains("postgresql-client"), snap.err());
+            assertFalse(Files.exists(ws.resolve("snapshots/pre")));
+
+            // pg_dump present, pg_restore missing: refused before the state-before snapshot is written or anything loaded.
+            assertEquals(0, CliRunner.run("snapshot", "-w", ws.toString(), "pre").status());
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("DELETE FROM items");
+            }
+            Map<String, String> changed = checksums(ws);
+            Files.createSymbolicLink(bin.resolve("pg_dump"), PgToolsOnPath.find("pg_dump"));
+            CliRunner restore = runWithPath(bin, "restore", "-w", ws.toString(), "pre");
+            assertEquals(ErrorCode.UNSUPPORTED.exitStatus(), restore.status(), restore.out() + restore.err());
+            assertEquals(1, restore.err().strip().lines().count(), restore.err());
+            assertTrue(restore.err().contains("pg_restore is not on PATH") && restore.err().contains("postgresql-client"), restore.err());
+            assertEquals(List.of("pre"), snapshotFolders(ws));
+            assertEquals(changed, checksums(ws));
+        }
+    }
+
+    /** Where the real tools are, to offer only some of them on a test's PATH. */
+    private static final class PgToolsOnPath {
+        static Path find(String tool) {
+            for (String d : System.getenv("PATH").split(java.io.File.pathSeparator)) {
+                Path p = Path.of(d, tool);
+                if (Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+            throw new AssertionError(tool + " is not on PATH; install postgresql-client to run this test");
+        }
+    }
 }
