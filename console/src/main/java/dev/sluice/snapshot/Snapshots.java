@@ -59,7 +59,7 @@ public final class Snapshots {
         return ws.snapshotsDir();
     }
 
-    /** Snapshots the named tiers (all SQLite tiers when none are named). */
+    /** Snapshots the named tiers (all SQLite and PostgreSQL tiers when none are named). */
     public Snapshot take(String name, List<String> tierNames) {
         return take(name, tierNames, null);
     }
