@@ -19,7 +19,8 @@ import java.util.Map;
  * JDBC because pg_dump alone reproduces everything a schema holds (sequences with their positions, constraints,
  * indexes, functions, grants) in one transaction snapshot, and pg_restore loads it back in one transaction. Connection
  * details come from the tier's JDBC URL, user and password; the password goes in the child's environment
- * ({@code PGPASSWORD}), never on its command line, where any local user could read it.
+ * ({@code PGPASSWORD}), never on its command line, where any local user could read it. Grants are kept; ownership is
+ * not ({@code --no-owner}): restored objects belong to the tier's user, who must own them to drop them anyway.
  */
 final class PgTools {
     static final String INSTALL = "Install the PostgreSQL client tools (Debian/Ubuntu: apt-get install postgresql-client; "
@@ -102,7 +103,7 @@ final class PgTools {
     /** Dumps {@code schema} in pg_dump's custom format, reading in the exported transaction snapshot {@code snapshotId}. */
     void dump(String schema, String snapshotId, Path out) {
         List<String> cmd = base(require("pg_dump"));
-        cmd.addAll(List.of("--format=custom", "--no-owner", "--no-privileges", "--snapshot=" + snapshotId, "-n", quoteSchema(schema),
+        cmd.addAll(List.of("--format=custom", "--no-owner", "--snapshot=" + snapshotId, "-n", quoteSchema(schema),
                 "-f", out.toAbsolutePath().toString()));
         run(cmd, "pg_dump of schema '" + schema + "'");
     }
@@ -110,7 +111,7 @@ final class PgTools {
     /** Loads a custom-format dump's objects of {@code schema} back, dropping each first, all in one transaction. */
     void restore(String schema, Path dump) {
         List<String> cmd = base(require("pg_restore"));
-        cmd.addAll(List.of("--clean", "--if-exists", "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
+        cmd.addAll(List.of("--clean", "--if-exists", "--single-transaction", "--exit-on-error", "--no-owner",
                 "-n", schema, "-d", database(), dump.toAbsolutePath().toString()));
         run(cmd, "pg_restore into schema '" + schema + "'");
     }
