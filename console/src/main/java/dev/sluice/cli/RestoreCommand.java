@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "restore", mixinStandardHelpOptions = true, description = {
         "Restore tiers from a snapshot: verifies its manifest first, snapshots the current state (before-restore-…), restores, checks integrity.",
+        "A PostgreSQL tier is loaded with pg_restore --clean --if-exists --single-transaction, then each table's checksum is compared.",
         "A damaged tier file is kept byte for byte in the before-restore snapshot's damaged/ folder, then replaced whole.",
         "Example: sluice restore -w /tmp/demo pre-migration"})
 final class RestoreCommand implements Callable<Integer> {

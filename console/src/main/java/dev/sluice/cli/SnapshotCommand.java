@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "snapshot", mixinStandardHelpOptions = true, description = {
-        "Take a consistent snapshot of the workspace's SQLite tiers (online backup API) with a verified manifest.",
+        "Take a consistent snapshot of the workspace's SQLite tiers (online backup API) and PostgreSQL tiers (pg_dump of the",
+        "tier's schema, with per-table checksums from the same transaction snapshot) with a verified manifest.",
         "Example: sluice snapshot -w /tmp/demo pre-migration --tier tier1"})
 final class SnapshotCommand implements Callable<Integer> {
     @Mixin
@@ -24,7 +25,7 @@ final class SnapshotCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "Snapshot name (letters, digits, . _ -).")
     String name;
 
-    @Option(names = {"-t", "--tier"}, paramLabel = "TIER", description = "Only this tier (repeatable; default: every SQLite tier).")
+    @Option(names = {"-t", "--tier"}, paramLabel = "TIER", description = "Only this tier (repeatable; default: every SQLite and PostgreSQL tier).")
     List<String> only;
 
     @Spec
@@ -38,8 +39,9 @@ final class SnapshotCommand implements Callable<Integer> {
             out.println("Snapshot '" + s.name() + "' in " + s.dir());
             for (Snapshot.SnapshotFile f : s.files()) {
                 long rows = f.counts().values().stream().mapToLong(Long::longValue).sum();
-                out.printf("  %-12s %10s  %s rows  sha256:%s…  integrity %s%n", f.tier(), Format.bytes(f.bytes()), Format.count(rows),
-                        f.sha256().substring(0, 12), f.integrity());
+                out.printf("  %-12s %10s  %s rows  sha256:%s…  %s%n", f.tier(), Format.bytes(f.bytes()), Format.count(rows),
+                        f.sha256().substring(0, 12), f.isPgDump() ? "pg_dump of schema " + f.schema() + ", " + f.checksums().size()
+                                + " table checksums" : "integrity " + f.integrity());
             }
         }
         return 0;

@@ -120,7 +120,7 @@ public final class Sluice {
 
     // ---------------------------------------------------------------- snapshots
 
-    /** Snapshots the given tiers (every SQLite tier when none are given). Non-transactional: inside a step it is announced. */
+    /** Snapshots the given tiers (every SQLite and PostgreSQL tier when none are given). Non-transactional: inside a step it is announced. */
     public static Snapshot snapshot(String name, Object... tiers) {
         List<String> names = names(tiers);
         List<String> affected = names.isEmpty() ? tiers().names() : names;

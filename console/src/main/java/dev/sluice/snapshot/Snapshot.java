@@ -17,10 +17,24 @@ public record Snapshot(String name, String createdAt, String sluiceVersion, Stri
 
     /**
      * One tier's copy inside a snapshot. {@code copyMillis} is the time the copy took (the part that holds the tier's
-     * read lock), {@code checkMillis} the time to hash, count and integrity-check it afterwards.
+     * read lock), {@code checkMillis} the time to hash, count and integrity-check it afterwards. A PostgreSQL tier's
+     * copy is a pg_dump custom-format file of its {@code schema}, with Sluice's checksum of each table ({@code checksums},
+     * table to {@code rows:sha256}) read in the same transaction snapshot as the dump; both are absent for SQLite.
      */
     public record SnapshotFile(String tier, String file, String source, long bytes, String sha256, Map<String, Long> counts,
-                               String integrity, String engineVersion, long copyMillis, long checkMillis) {
+                               String integrity, String engineVersion, long copyMillis, long checkMillis,
+                               @JsonInclude(JsonInclude.Include.NON_NULL) String schema,
+                               @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> checksums) {
+        public SnapshotFile(String tier, String file, String source, long bytes, String sha256, Map<String, Long> counts,
+                            String integrity, String engineVersion, long copyMillis, long checkMillis) {
+            this(tier, file, source, bytes, sha256, counts, integrity, engineVersion, copyMillis, checkMillis, null, null);
+        }
+
+        /** True for a pg_dump of a PostgreSQL schema, false for a SQLite database file. */
+        @JsonIgnore
+        public boolean isPgDump() {
+            return schema != null;
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.sluice.encoding.Json;
 import dev.sluice.encoding.Sha256;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
+import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.IntegrityReport;
 import dev.sluice.tier.Tier;
@@ -39,7 +40,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
 
-/** Takes, lists, verifies, restores and prunes snapshots of a workspace's SQLite tiers. */
+/** Takes, lists, verifies, restores and prunes snapshots of a workspace's SQLite and PostgreSQL tiers. */
 public final class Snapshots {
     public static final String MANIFEST = "manifest.json";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -58,7 +59,7 @@ public final class Snapshots {
         return ws.snapshotsDir();
     }
 
-    /** Snapshots the named tiers (all SQLite tiers when none are named). */
+    /** Snapshots the named tiers (all SQLite and PostgreSQL tiers when none are named). */
     public Snapshot take(String name, List<String> tierNames) {
         return take(name, tierNames, null);
     }
@@ -93,6 +94,10 @@ public final class Snapshots {
                 }
                 if (keepDamaged && TierInternals.damage(t) != null) {
                     damaged.add(rawCopy(t, partial, TierInternals.damage(t)));
+                    continue;
+                }
+                if (t.engine() == Engine.POSTGRESQL) {
+                    files.add(pgDump(t, partial));
                     continue;
                 }
                 Path out = partial.resolve(t.name() + ".db");
@@ -130,25 +135,129 @@ public final class Snapshots {
         List<Tier> chosen = new ArrayList<>();
         if (tierNames == null || tierNames.isEmpty()) {
             for (Tier t : tiers) {
-                if (t.engine() == Engine.SQLITE) {
+                if (snapshottable(t)) {
                     chosen.add(t);
                 }
             }
             if (chosen.isEmpty()) {
-                throw new SluiceException(ErrorCode.UNSUPPORTED, "No SQLite tier to snapshot in " + ws.dir()
+                throw new SluiceException(ErrorCode.UNSUPPORTED, "No SQLite or PostgreSQL tier to snapshot in " + ws.dir()
                         + ": snapshots of " + tiers.all().iterator().next().engine().label() + " tiers are not supported for this engine yet.");
             }
-            return chosen;
-        }
-        for (String n : tierNames) {
-            Tier t = tiers.get(n);
-            if (t.engine() != Engine.SQLITE) {
-                throw new SluiceException(ErrorCode.UNSUPPORTED, "Tier '" + n + "' is " + t.engine().label()
-                        + ": snapshots are not supported for this engine yet. Use pg_dump for it, and snapshot the SQLite tiers.");
+        } else {
+            for (String n : tierNames) {
+                Tier t = tiers.get(n);
+                if (!snapshottable(t)) {
+                    throw new SluiceException(ErrorCode.UNSUPPORTED, "Tier '" + n + "' is " + t.engine().label()
+                            + ": snapshots are not supported for this engine yet. Snapshot the SQLite and PostgreSQL tiers only.");
+                }
+                chosen.add(t);
             }
-            chosen.add(t);
         }
+        requirePgTools(chosen, "pg_dump");
         return chosen;
+    }
+
+    private static boolean snapshottable(Tier t) {
+        return t.engine() == Engine.SQLITE || t.engine() == Engine.POSTGRESQL;
+    }
+
+    /** Checked before anything is written: a missing client tool refuses the whole snapshot or restore. */
+    private static void requirePgTools(List<Tier> chosen, String... tools) {
+        if (chosen.stream().anyMatch(t -> t.engine() == Engine.POSTGRESQL)) {
+            for (String tool : tools) {
+                PgTools.require(tool);
+            }
+        }
+    }
+
+    /**
+     * Dumps a PostgreSQL tier's schema with pg_dump (custom format) in a transaction snapshot exported by a connection of
+     * its own, which then counts and checksums every table in that same snapshot: the manifest describes exactly the rows
+     * in the dump, however many others write meanwhile.
+     */
+    private Snapshot.SnapshotFile pgDump(Tier t, Path partial) throws IOException {
+        PgTools tools = PgTools.of(t.config());
+        Path out = partial.resolve(t.name() + ".pgdump");
+        try (Tier reader = Tier.open(t.config())) {
+            Connection c = TierInternals.connection(reader);
+            String schema;
+            try {
+                schema = c.getSchema();
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            } catch (SQLException e) {
+                throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot start a snapshot transaction on tier '" + t.name() + "': "
+                        + TierInternals.firstLine(e.getMessage()) + ". Nothing was changed.", e);
+            }
+            try {
+                long start = System.nanoTime();
+                String snapshotId;
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+                    rs.next();
+                    snapshotId = rs.getString(1);
+                }
+                tools.dump(schema, snapshotId, out);
+                long copied = System.nanoTime();
+                setPerms(out, "rw-------");
+                Map<String, Long> counts = new LinkedHashMap<>();
+                Map<String, String> checksums = new LinkedHashMap<>();
+                for (String table : reader.tables()) {
+                    Checksum sum = reader.checksum(table);
+                    counts.put(table, sum.rows());
+                    checksums.put(table, sum.rows() + ":" + sum.sha256());
+                }
+                return new Snapshot.SnapshotFile(t.name(), out.getFileName().toString(), t.config().displayUrl(), Files.size(out),
+                        sha256(out), counts, "pg_dump ok", t.engineVersion(), (copied - start) / 1_000_000,
+                        (System.nanoTime() - copied) / 1_000_000, schema, checksums);
+            } catch (SQLException e) {
+                throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot snapshot tier '" + t.name() + "': "
+                        + TierInternals.firstLine(e.getMessage()) + ". Nothing was changed.", e);
+            } finally {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the reader is closed next; its transaction ends with it
+                }
+            }
+        }
+    }
+
+    /**
+     * Loads a pg_dump back into the tier's schema in one transaction (pg_restore --clean --if-exists
+     * --single-transaction), then compares every table's rows and checksum with the manifest's.
+     */
+    private IntegrityReport pgRestore(Tier t, Snapshot s, Snapshot.SnapshotFile f, Snapshot before) {
+        String schema = schemaOf(t);
+        PgTools.of(t.config()).restore(schema, s.dir().resolve(f.file()));
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> e : f.checksums().entrySet()) {
+            String table = e.getKey();
+            String now = t.hasTable(table) ? checksumText(t.checksum(table)) : "missing";
+            if (!now.equals(e.getValue())) {
+                throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + t.name() + "' table '" + table + "' does not match snapshot '"
+                        + s.name() + "' after restoring: recorded " + describeSum(e.getValue()) + ", now " + describeSum(now)
+                        + ". Its state before is in snapshot '" + before.name() + "'.");
+            }
+        }
+        return new IntegrityReport(t.name(), "count and checksum of " + f.checksums().size() + " table(s)", problems);
+    }
+
+    private static String checksumText(Checksum c) {
+        return c.rows() + ":" + c.sha256();
+    }
+
+    private static String describeSum(String s) {
+        int colon = s.indexOf(':');
+        return colon < 0 ? s : s.substring(0, colon) + " rows sha256 " + s.substring(colon + 1, Math.min(s.length(), colon + 13)) + "…";
+    }
+
+    private static String schemaOf(Tier t) {
+        try {
+            return TierInternals.connection(t).getSchema();
+        } catch (SQLException e) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot read the schema of tier '" + t.name() + "': "
+                    + TierInternals.firstLine(e.getMessage()) + ". Nothing was restored.", e);
+        }
     }
 
     /**
@@ -386,6 +495,16 @@ public final class Snapshots {
         List<Tier> affected = new ArrayList<>();
         for (Snapshot.SnapshotFile f : files) {
             Tier t = tiers.get(f.tier());
+            if (f.isPgDump() != (t.engine() == Engine.POSTGRESQL)) {
+                throw new SluiceException(ErrorCode.SNAPSHOT, "Snapshot '" + name + "' holds tier '" + t.name() + "' as "
+                        + (f.isPgDump() ? "a PostgreSQL dump" : "a SQLite file") + ", but the tier is now " + t.engine().label()
+                        + ". Nothing was restored; restore it by hand, or choose another snapshot.");
+            }
+            if (f.isPgDump() && !f.schema().equals(schemaOf(t))) {
+                throw new SluiceException(ErrorCode.SNAPSHOT, "Snapshot '" + name + "' holds schema '" + f.schema() + "' of tier '" + t.name()
+                        + "', but the tier now uses schema '" + schemaOf(t) + "'. Nothing was restored; set currentSchema=" + f.schema()
+                        + " in the tier's url to restore it.");
+            }
             if (t.inTransaction()) {
                 throw new SluiceException(ErrorCode.SNAPSHOT, "Tier '" + t.name() + "' has an open transaction. Commit or roll back first, then restore.");
             }
@@ -394,6 +513,7 @@ public final class Snapshots {
             }
             affected.add(t);
         }
+        requirePgTools(affected, "pg_dump", "pg_restore");
         String beforeName = "before-restore-" + STAMP.format(Instant.now()) + "-" + name;
         beforeName = beforeName.length() > 120 ? beforeName.substring(0, 120) : beforeName;
         Snapshot before = write(uniqueName(beforeName), affected, "taken before restoring '" + name + "'", true);
@@ -402,6 +522,10 @@ public final class Snapshots {
         for (Snapshot.SnapshotFile f : files) {
             Tier t = tiers.get(f.tier());
             Path from = s.dir().resolve(f.file());
+            if (f.isPgDump()) {
+                checks.add(pgRestore(t, s, f, before));
+                continue;
+            }
             if (damagedTiers.contains(t.name())) {
                 replaceFile(t, from, name, before);
             } else {

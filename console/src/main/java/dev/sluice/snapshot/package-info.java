@@ -1,6 +1,7 @@
 /**
- * Snapshots: consistent copies of SQLite tiers through the online backup API, a manifest with SHA-256, counts and
- * integrity per file, verified restore that first snapshots the current state, retention, and logical SQL dumps. A damaged
+ * Snapshots: consistent copies of SQLite tiers through the online backup API, and of PostgreSQL tiers' schemas through
+ * pg_dump/pg_restore run as child processes ({@code PgTools}), a manifest with SHA-256, counts and integrity (or, for
+ * PostgreSQL, checksums) per file, verified restore that first snapshots the current state, retention, and logical SQL dumps. A damaged
  * tier file is kept as a raw byte copy and replaced whole (never read through SQLite), its tier reopened in place.
  * Knows tiers and the workspace; must not know playbooks, the journal or the console.
  *
