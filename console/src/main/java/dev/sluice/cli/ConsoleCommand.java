@@ -58,6 +58,15 @@ final class ConsoleCommand implements Callable<Integer> {
         dev.sluice.console.Console.warmUp(); // JShell's compiler warms up while the tiers are copied
         int status;
         Sandbox sb = keep == null ? Sandbox.open(live) : Sandbox.open(live, keep, true);
+        // SIGTERM, SIGHUP or Ctrl-C on a pipe end the JVM through exit: the copies go then too (not after a halt, see README).
+        Thread dropOnExit = new Thread(() -> {
+            try {
+                sb.close();
+            } catch (RuntimeException e) {
+                // the JVM is ending; the copies' place was printed when they were made
+            }
+        }, "sluice-sandbox-drop");
+        Runtime.getRuntime().addShutdownHook(dropOnExit);
         try {
             err.println("SANDBOX: the console works on copies of " + String.join(", ", live.tiers().keySet()) + " ("
                     + where(sb) + "); nothing done here reaches the live tiers.");
@@ -66,6 +75,11 @@ final class ConsoleCommand implements Callable<Integer> {
                 status = console.open(session, spec.commandLine().getOut(), err, true);
             }
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(dropOnExit);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook drops them
+            }
             sb.close();
         }
         err.println(sb.kept() ? "SANDBOX: copies kept: " + where(sb) + "." : "SANDBOX: copies dropped; the live tiers are as they were.");

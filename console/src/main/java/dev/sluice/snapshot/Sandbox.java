@@ -179,7 +179,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** Drops every copy (files deleted, scratch databases dropped) unless the sandbox is kept. Call after closing the tiers. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
