@@ -49,13 +49,21 @@ final class ConsoleOptions {
 
     /** Opens the console on {@code session}: a script (-f/-e), a terminal, or piped stdin. Returns the exit status. */
     int open(Session session, PrintWriter out, PrintWriter err) throws IOException {
+        return open(session, out, err, false);
+    }
+
+    /** As {@link #open(Session, PrintWriter, PrintWriter)}; {@code sandbox}: the session's tiers are sandbox copies (prompt, banner, journal header say so). */
+    int open(Session session, PrintWriter out, PrintWriter err, boolean sandbox) throws IOException {
         session.useEvents(new dev.sluice.console.TerminalEvents(err::println)); // copy notes, backfill progress
         Console.Options opts = StandardCommands.options().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
+        if (sandbox) {
+            opts = opts.inSandbox();
+        }
         if (noJournal) {
             warnDamaged(session, err); // a tier whose first page is damaged is known from its open
             return open(session, out, err, opts.withCommands(JournalCommands.of(null)), null);
         }
-        try (Recording rec = Recording.start(session, "console")) {
+        try (Recording rec = Recording.start(session, "console", sandbox)) {
             opts = opts.withListener(new JournalBridge(rec.journal())).withCommands(JournalCommands.of(rec.journal()));
             rec.status(1); // until the console returns normally: a session that died says so in its end event
             warnDamaged(session, err); // after the fingerprint, which finds damage deeper in a file

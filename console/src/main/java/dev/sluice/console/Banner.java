@@ -16,7 +16,22 @@ final class Banner {
     }
 
     static void print(PrintStream out, Session session) {
-        out.println("Sluice " + Sluice.version() + " — workspace " + session.workspace().dir());
+        print(out, session, false);
+    }
+
+    /** With {@code sandbox} every line starts with SANDBOX, and the tier lines show where the copies are. */
+    static void print(PrintStream out, Session session, boolean sandbox) {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        PrintStream lines = new PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8);
+        lines(lines, session, sandbox);
+        lines.flush();
+        buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().forEach(l -> out.println(sandbox ? "SANDBOX " + l : l));
+        out.flush();
+    }
+
+    private static void lines(PrintStream out, Session session, boolean sandbox) {
+        out.println("Sluice " + Sluice.version() + " — workspace " + session.workspace().dir()
+                + (sandbox ? " — on throwaway copies of its tiers; the live tiers are never touched" : ""));
         for (Tier t : session.tiers()) {
             String size = "";
             try {
@@ -35,13 +50,15 @@ final class Banner {
             out.printf("  %-10s %-22s %9s  %s%s%n", t.name(), t.engine().label() + " " + t.engineVersion(), size,
                     tables < 0 ? "tables unknown" : tables + (tables == 1 ? " table" : " tables"),
                     TierInternals.damage(t) == null ? "" : "  DAMAGED (" + TierInternals.damage(t) + "): " + t.name() + ".integrity() shows where");
+            if (sandbox) {
+                out.println("             copy at " + t.config().location());
+            }
         }
         out.println("Try:");
         for (String s : suggestions(session)) {
             out.println("  " + s);
         }
         out.println("Tab completes Java, tier, table and column names; /help lists commands; Ctrl-C cancels; Ctrl-D leaves.");
-        out.flush();
     }
 
     /** The demo's three suggestions, or ones built from the first tier and table of any other workspace. */

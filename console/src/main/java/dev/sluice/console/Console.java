@@ -41,7 +41,7 @@ public final class Console implements CommandContext, AutoCloseable {
 
     /** How a console behaves; immutable, {@code with…} returns a changed copy. */
     public record Options(boolean verbose, boolean keepGoing, List<Path> startupFiles, List<Supplier<List<SlashCommand>>> commands,
-                          List<EvalListener> listeners, boolean confirmExitWithOpenTransactions, Path historyFile) {
+                          List<EvalListener> listeners, boolean confirmExitWithOpenTransactions, Path historyFile, boolean sandbox) {
         public Options {
             startupFiles = List.copyOf(startupFiles);
             commands = List.copyOf(commands);
@@ -50,22 +50,22 @@ public final class Console implements CommandContext, AutoCloseable {
 
         /** No commands: the opener adds them ({@code StandardCommands.options()} is the standard console). */
         public static Options defaults() {
-            return new Options(false, false, List.of(), List.of(), List.of(), true, null);
+            return new Options(false, false, List.of(), List.of(), List.of(), true, null, false);
         }
 
         public Options withVerbose(boolean v) {
-            return new Options(v, keepGoing, startupFiles, commands, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(v, keepGoing, startupFiles, commands, listeners, confirmExitWithOpenTransactions, historyFile, sandbox);
         }
 
         public Options withKeepGoing(boolean k) {
-            return new Options(verbose, k, startupFiles, commands, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, k, startupFiles, commands, listeners, confirmExitWithOpenTransactions, historyFile, sandbox);
         }
 
         /** Adds the user's own startup scripts, evaluated after the standard one. */
         public Options withStartup(List<Path> files) {
             List<Path> all = new ArrayList<>(startupFiles);
             all.addAll(files);
-            return new Options(verbose, keepGoing, all, commands, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, keepGoing, all, commands, listeners, confirmExitWithOpenTransactions, historyFile, sandbox);
         }
 
         /**
@@ -76,7 +76,7 @@ public final class Console implements CommandContext, AutoCloseable {
         public Options withCommands(Supplier<List<SlashCommand>> factory) {
             List<Supplier<List<SlashCommand>>> all = new ArrayList<>(commands);
             all.add(factory);
-            return new Options(verbose, keepGoing, startupFiles, all, listeners, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, keepGoing, startupFiles, all, listeners, confirmExitWithOpenTransactions, historyFile, sandbox);
         }
 
         /** Adds these command objects (shared by every console built with these options). */
@@ -88,17 +88,22 @@ public final class Console implements CommandContext, AutoCloseable {
         public Options withListener(EvalListener l) {
             List<EvalListener> all = new ArrayList<>(listeners);
             all.add(l);
-            return new Options(verbose, keepGoing, startupFiles, commands, all, confirmExitWithOpenTransactions, historyFile);
+            return new Options(verbose, keepGoing, startupFiles, commands, all, confirmExitWithOpenTransactions, historyFile, sandbox);
         }
 
         /** For a console opened inside a step: leaving does not touch the step's open transactions, so no question. */
         public Options leavingKeepsTransactions() {
-            return new Options(verbose, keepGoing, startupFiles, commands, listeners, false, historyFile);
+            return new Options(verbose, keepGoing, startupFiles, commands, listeners, false, historyFile, sandbox);
+        }
+
+        /** A console on sandbox copies ({@code dev.sluice.snapshot.Sandbox}): the banner and the prompt say SANDBOX on every line. */
+        public Options inSandbox() {
+            return new Options(verbose, keepGoing, startupFiles, commands, listeners, confirmExitWithOpenTransactions, historyFile, true);
         }
 
         /** Where JLine keeps history (default: {@code .sluice_history} in the workspace). */
         public Options withHistoryFile(Path file) {
-            return new Options(verbose, keepGoing, startupFiles, commands, listeners, confirmExitWithOpenTransactions, file);
+            return new Options(verbose, keepGoing, startupFiles, commands, listeners, confirmExitWithOpenTransactions, file, sandbox);
         }
     }
 
@@ -219,10 +224,10 @@ public final class Console implements CommandContext, AutoCloseable {
                 widthHere = Rows.bindDisplayWidth(width); // the fast path and /commands print on this thread
                 evaluator.submit(() -> Rows.bindDisplayWidth(width)); // snippets: this console owns JShell's thread
                 TerminalInput ti = new TerminalInput(terminal, this, completer, options.historyFile() != null
-                        ? options.historyFile() : session.workspace().dir().resolve(".sluice_history"));
+                        ? options.historyFile() : session.workspace().dir().resolve(".sluice_history"), options.sandbox());
                 input = ti;
                 terminal.handle(Terminal.Signal.INT, s -> interrupt());
-                Banner.print(out, session);
+                Banner.print(out, session, options.sandbox());
             } else {
                 // A caller's BufferedReader is used as is: `sluice run` shares one with its decider, and a second
                 // buffer would swallow the answers that follow the inspect session.

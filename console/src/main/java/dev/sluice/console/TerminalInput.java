@@ -20,11 +20,15 @@ import org.jline.terminal.Terminal;
  */
 final class TerminalInput implements InputSource {
     static final String PROMPT = "sluice> ";
+    /** On sandbox copies: no one may take this prompt for the live tiers'. */
+    static final String SANDBOX_PROMPT = "SANDBOX sluice> ";
     private final LineReader reader;
+    private final String prompt;
     private final Console console;
 
-    TerminalInput(Terminal terminal, Console console, ConsoleCompleter completer, Path historyFile) {
+    TerminalInput(Terminal terminal, Console console, ConsoleCompleter completer, Path historyFile, boolean sandbox) {
         this.console = console;
+        this.prompt = sandbox ? SANDBOX_PROMPT : PROMPT;
         this.reader = LineReaderBuilder.builder()
                 .appName("sluice")
                 .terminal(terminal)
@@ -39,7 +43,7 @@ final class TerminalInput implements InputSource {
                 })
                 .variable(LineReader.HISTORY_FILE, historyFile)
                 .variable(LineReader.HISTORY_SIZE, 2000)
-                .variable(LineReader.SECONDARY_PROMPT_PATTERN, "   ...> ")
+                .variable(LineReader.SECONDARY_PROMPT_PATTERN, sandbox ? "SANDBOX  ...> " : "   ...> ")
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is Java's not, not history
                 .option(LineReader.Option.INSERT_BRACKET, false)
                 .build();
@@ -48,7 +52,7 @@ final class TerminalInput implements InputSource {
     @Override
     public String read() throws IOException {
         try {
-            return reader.readLine(PROMPT);
+            return reader.readLine(prompt);
         } catch (UserInterruptException e) {
             // Ctrl-C clears what was typed; at an empty prompt the console may have more to say (an open step).
             return e.getPartialLine().isEmpty() && console.promptInterrupted() ? null : "";

@@ -35,6 +35,11 @@ public final class Session implements AutoCloseable {
         return new Session(ws, TierSet.open(ws, true), Sluice.version());
     }
 
+    /** As {@link #openKeepingDamaged(Path)}, on a workspace already loaded (a sandbox's, whose tiers are copies). */
+    public static Session openKeepingDamaged(Workspace ws) {
+        return new Session(ws, TierSet.open(ws, true), Sluice.version());
+    }
+
     public static Session of(TierSet tiers) {
         return new Session(tiers.workspace(), tiers, Sluice.version());
     }

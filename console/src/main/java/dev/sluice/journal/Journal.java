@@ -58,6 +58,12 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
     /** Starts a journal in {@code dir} and writes its header. */
     public static Journal start(Path dir, String kind, String sluiceVersion, Path workspace, List<Fingerprint> fingerprint,
                                 List<Secret> secrets) {
+        return start(dir, kind, sluiceVersion, workspace, fingerprint, secrets, false);
+    }
+
+    /** As {@link #start(Path, String, String, Path, List, List)}; {@code sandbox}: the session works on sandbox copies, and the header says so. */
+    public static Journal start(Path dir, String kind, String sluiceVersion, Path workspace, List<Fingerprint> fingerprint,
+                                List<Secret> secrets, boolean sandbox) {
         String user = System.getProperty("user.name", "unknown");
         Instant now = Instant.now();
         Path file = dir.resolve(FILE_STAMP.format(now) + "-" + user.replaceAll("[^A-Za-z0-9_.-]", "_") + ".jsonl");
@@ -73,6 +79,9 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
             h.put("kind", kind);
             h.put("sluice", sluiceVersion);
             h.put("workspace", workspace.toString());
+            if (sandbox) {
+                h.put("sandbox", true); // its tiers were throwaway copies: nothing it did reached the live tiers
+            }
             h.put("user", user);
             h.put("host", host());
             h.put("start", now.toString());

@@ -27,6 +27,11 @@ public final class Recording implements AutoCloseable {
 
     /** Starts recording {@code session} into its workspace's journal folder ({@code kind}: console, run, replay). */
     public static Recording start(Session session, String kind) {
+        return start(session, kind, false);
+    }
+
+    /** As {@link #start(Session, String)}; {@code sandbox}: the session's tiers are sandbox copies, which the header records. */
+    public static Recording start(Session session, String kind, boolean sandbox) {
         List<Fingerprint> fp = new ArrayList<>();
         for (Tier t : session.tiers()) {
             try {
@@ -40,7 +45,7 @@ public final class Recording implements AutoCloseable {
             }
         }
         Journal j = Journal.start(session.workspace().journalDir(), kind, Sluice.version(), session.workspace().dir(), fp,
-                session.workspace().secrets());
+                session.workspace().secrets(), sandbox);
         for (Tier t : session.tiers()) {
             TierInternals.addListener(t, j);
         }

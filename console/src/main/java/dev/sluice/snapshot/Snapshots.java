@@ -267,7 +267,7 @@ public final class Snapshots {
      * page by page (DESIGN.md §10). In WAL mode committed pages also live in the -wal file, so the online backup API
      * copies them, in one step under one read transaction.
      */
-    private static void backup(TierConfig config, Path out) {
+    static void backup(TierConfig config, Path out) {
         SQLiteConfig sc = new SQLiteConfig();
         sc.setBusyTimeout(Integer.parseInt(config.pragmas().getOrDefault("busy_timeout", "5000")));
         // Read-write unless the tier is configured read-only: only a writable connection may roll back a crashed

@@ -3,6 +3,8 @@
  * pg_dump/pg_restore run as child processes ({@code PgTools}), a manifest with SHA-256, counts and integrity (or, for
  * PostgreSQL, checksums) per file, verified restore that first snapshots the current state, retention, and logical SQL dumps. A damaged
  * tier file is kept as a raw byte copy and replaced whole (never read through SQLite), its tier reopened in place.
+ * The sandbox ({@code Sandbox}): throwaway copies of every tier (SQLite files, PostgreSQL scratch databases) and a
+ * workspace pointing at them.
  * Knows tiers and the workspace; must not know playbooks, the journal or the console.
  *
  * <p>Operators see {@code Snapshot}; {@code Snapshots} and the rest are reached through {@code Sluice} and have no compatibility promise.

@@ -218,6 +218,19 @@ public final class Workspace {
         return new Workspace(dir, configFile, Collections.unmodifiableMap(out), snapshotsDir, journalDir);
     }
 
+    /**
+     * This workspace with some tiers pointing at other JDBC URLs (same user, password, folder, snapshots and journal):
+     * how a sandbox points a PostgreSQL tier at its scratch database. The tier is writable there, whatever the live one is.
+     */
+    public Workspace withTierUrls(Map<String, String> urls) {
+        Map<String, TierConfig> out = new LinkedHashMap<>(tiers);
+        urls.forEach((name, url) -> {
+            TierConfig c = tier(name);
+            out.put(name, new TierConfig(name, url, c.user(), c.password(), c.pragmas(), false, false, false, null));
+        });
+        return new Workspace(dir, configFile, Collections.unmodifiableMap(out), snapshotsDir, journalDir);
+    }
+
     /** Every configured secret, for redaction. */
     public List<Secret> secrets() {
         List<Secret> out = new ArrayList<>();
