@@ -121,7 +121,7 @@ public final class Sandbox implements AutoCloseable {
                 if (t.engine() == Engine.SQLITE) {
                     Path copy = abs.resolve(t.name() + ".db");
                     files.add(copy);
-                    Snapshots.backup(t, copy); // as snapshot copies it: consistent while others write; WAL mode kept
+                    Snapshots.copyConsistently(t, copy); // as a snapshot is taken: consistent while others write; WAL mode kept
                     tierFiles.put(t.name(), copy);
                 } else {
                     ScratchDatabase db = createScratch(t);

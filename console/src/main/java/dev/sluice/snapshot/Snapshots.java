@@ -267,7 +267,19 @@ public final class Snapshots {
      * page by page (DESIGN.md §10). In WAL mode committed pages also live in the -wal file, so the online backup API
      * copies them, in one step under one read transaction.
      */
-    static void backup(TierConfig config, Path out) {
+    private static void backup(TierConfig config, Path out) {
+        copyConsistently(config, out);
+        // A snapshot is one self-contained file: rollback-journal mode, so reading it never leaves -wal/-shm beside it.
+        try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + out); Statement st = c.createStatement()) {
+            st.execute("PRAGMA journal_mode = DELETE");
+        } catch (SQLException e) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot copy tier '" + config.name() + "' (" + config.sqliteFile() + ") to "
+                    + out + ": " + e.getMessage() + ". Nothing was changed.", e);
+        }
+    }
+
+    /** The consistent copy a snapshot starts from (see {@link #backup}), in the live file's journal mode: the sandbox's copy. */
+    static void copyConsistently(TierConfig config, Path out) {
         SQLiteConfig sc = new SQLiteConfig();
         sc.setBusyTimeout(Integer.parseInt(config.pragmas().getOrDefault("busy_timeout", "5000")));
         // Read-write unless the tier is configured read-only: only a writable connection may roll back a crashed
@@ -297,13 +309,6 @@ public final class Snapshots {
                 throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + config.name() + "' (" + config.sqliteFile() + ") is damaged ("
                         + se.getMessage() + "); no snapshot of it can be taken. Restore it from an older snapshot ('sluice snapshots').", e);
             }
-            throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot copy tier '" + config.name() + "' (" + config.sqliteFile() + ") to "
-                    + out + ": " + e.getMessage() + ". Nothing was changed.", e);
-        }
-        // A snapshot is one self-contained file: rollback-journal mode, so reading it never leaves -wal/-shm beside it.
-        try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + out); Statement st = c.createStatement()) {
-            st.execute("PRAGMA journal_mode = DELETE");
-        } catch (SQLException e) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot copy tier '" + config.name() + "' (" + config.sqliteFile() + ") to "
                     + out + ": " + e.getMessage() + ". Nothing was changed.", e);
         }
