@@ -120,7 +120,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         });
         cl.setParameterExceptionHandler((ex, badArgs) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("error: " + ex.getMessage() + ". See '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            // picocli words some messages "Error: …" already (argument groups): one "error:" is enough.
+            String what = ex.getMessage().replaceFirst("^Error: ", "");
+            c.getErr().println("error: " + what + ". See '" + c.getCommandSpec().qualifiedName() + " --help'.");
             c.getErr().flush();
             return ErrorCode.USAGE.exitStatus();
         });

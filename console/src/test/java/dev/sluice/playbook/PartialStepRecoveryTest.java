@@ -201,6 +201,18 @@ class PartialStepRecoveryTest {
     }
 
     @Test
+    void repairTakesOneWayAtATimeInOneLineAndChangesNothing() throws Exception {
+        PlaybookFixture f = new PlaybookFixture(tmp);
+        Path pb = crashedBetweenCommits(f);
+        Map<String, String> before = f.hashes();
+        CliRunner r = CliRunner.run("repair", pb.toString(), "--step", "move", "--finish", "--restore", "-w", tmp.toString());
+        assertEquals(ErrorCode.USAGE.exitStatus(), r.status(), r.out() + r.err());
+        assertEquals("error: --finish, --restore are mutually exclusive (specify only one). See 'sluice repair --help'.", r.err().strip());
+        assertEquals(before, f.hashes());
+        assertFalse(intentFiles().isEmpty());
+    }
+
+    @Test
     void aStepEditedSinceTheCrashIsNotFinishedWithOtherTextAndNothingChanges() throws Exception {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = crashedBetweenCommits(f);
