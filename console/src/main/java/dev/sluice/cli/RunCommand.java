@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, description = {
         "Run a Groovy playbook one transactional step at a time: each step's changes are shown before anything is committed.",
         "Step mode asks commit / rollback / inspect / skip / quit (inspect opens the console inside the step, uncommitted rows visible);",
-        "--yes commits when every expectation holds; --dry-run rolls every step back.",
+        "--yes commits when every expectation holds; --dry-run rolls every step back; --rehearse runs it on throwaway copies first.",
         "Example: sluice run playbooks/tour.groovy -w /tmp/sluice-demo -p status=open"})
 final class RunCommand implements Callable<Integer> {
     @Mixin
@@ -52,6 +52,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "Run every step and roll every one back: the tiers stay byte-identical.")
     boolean dryRun;
+
+    @Option(names = "--rehearse", description = "Run the whole playbook first on throwaway copies of every tier (as --yes, committed there); "
+            + "if it passes, ask (--yes: don't) and run it on the live tiers, each step committed only if it sees what the rehearsal saw.")
+    boolean rehearse;
 
     @Option(names = "--list", description = "List the steps and whether each is applied, pending or changed; run nothing.")
     boolean list;
@@ -115,6 +119,13 @@ final class RunCommand implements Callable<Integer> {
             throw new SluiceException(ErrorCode.USAGE, "--yes and --dry-run exclude each other: choose to commit or to roll back.");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (rehearse) {
+            if (dryRun || list || noJournal) {
+                throw new SluiceException(ErrorCode.USAGE, "--rehearse " + (noJournal ? "applies what the rehearsal's journal recorded, so it needs a journal: drop --no-journal."
+                        : "already leaves the live tiers untouched until the rehearsal passes: drop " + (dryRun ? "--dry-run." : "--list.")));
+            }
+            return new Rehearsal(workspace.dir(), playbook, startAt, stopAfter, only, params, yes, report, out, spec.commandLine().getErr()).run();
+        }
         // Listing and dry runs load only the declarations: code outside the steps must not act when nothing is to change.
         Playbook pb = list || dryRun ? PlaybookLoader.loadDeclarations(playbook) : PlaybookLoader.load(playbook);
         if (!list) {

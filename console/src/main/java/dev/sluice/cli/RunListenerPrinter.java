@@ -14,20 +14,32 @@ import java.util.List;
 /** Renders a run's events for a person reading a terminal. */
 final class RunListenerPrinter implements dev.sluice.playbook.RunListener {
     private final PrintWriter out;
+    private boolean summary = true;
+    private String modeLabel;
 
     RunListenerPrinter(PrintWriter out) {
         this.out = out;
+    }
+
+    /**
+     * This printer for a run decided by a recording (a rehearsal applied): it says so where a run names its mode, and
+     * leaves the run's last line to its caller, which says itself how it ended.
+     */
+    RunListenerPrinter decidedBy(String label) {
+        summary = false;
+        modeLabel = label;
+        return this;
     }
 
     @Override
     public void runStarted(Playbook p, List<StepStatus> steps, RunOptions o) {
         long applied = steps.stream().filter(s -> s.state() == dev.sluice.playbook.StepState.APPLIED).count();
         out.println("Playbook '" + p.title() + "' (" + p.displayPath() + "): " + steps.size() + " step(s), " + applied + " applied"
-                + switch (o.mode()) {
+                + (modeLabel != null ? "; " + modeLabel : switch (o.mode()) {
                     case YES -> "; --yes: commit when every expectation holds";
                     case DRY_RUN -> "; --dry-run: every step rolled back";
                     case STEP -> "; step mode";
-                });
+                }));
         out.flush();
     }
 
@@ -88,7 +100,7 @@ final class RunListenerPrinter implements dev.sluice.playbook.RunListener {
 
     @Override
     public void runFinished(RunSummary s) {
-        if (s.ending() == RunSummary.Ending.CANCELLED) {
+        if (s.ending() == RunSummary.Ending.CANCELLED || !summary) {
             return; // a cancelled run ends with one line on stderr, which says what was rolled back and what stays
         }
         out.println();

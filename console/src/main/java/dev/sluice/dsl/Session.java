@@ -25,7 +25,11 @@ public final class Session implements AutoCloseable {
     }
 
     public static Session open(Path dir) {
-        Workspace ws = Workspace.load(dir);
+        return open(Workspace.load(dir));
+    }
+
+    /** As {@link #open(Path)}, on a workspace already loaded (a sandbox's, whose tiers are copies). */
+    public static Session open(Workspace ws) {
         return new Session(ws, TierSet.open(ws), Sluice.version());
     }
 

@@ -95,6 +95,9 @@ public final class JournalRunListener implements RunListener {
             if (t.checksumChanged() != null) {
                 o.put("checksumChanged", t.checksumChanged());
             }
+            if (t.checksumBefore() != null) {
+                o.put("checksumBefore", t.checksumBefore());
+            }
         }
         ArrayNode ex = d.putArray("expectations");
         r.expectations().forEach(e -> ex.addObject().put("name", e.name()).put("passed", e.passed()));

@@ -39,7 +39,7 @@ import java.util.function.Function;
 public final class RunReplayer {
     /** One recorded step: its source checksum, what it observed, its expectations, its decision and action outcomes. */
     record RecordedStep(String name, String checksum, List<ObjectNode> observations, List<ObjectNode> expectations, String decision,
-                        List<String> actions) {
+                        List<String> actions, ObjectNode result) {
     }
 
     private final JournalFile journal;
@@ -110,6 +110,7 @@ public final class RunReplayer {
         List<ObjectNode> obs = new ArrayList<>();
         List<ObjectNode> exp = new ArrayList<>();
         List<String> actions = new ArrayList<>();
+        ObjectNode result = null;
         for (ObjectNode e : journal.events()) {
             String type = e.path("type").asText();
             if (until >= 0 && e.path("seq").asLong() > until) {
@@ -122,14 +123,16 @@ public final class RunReplayer {
                 obs = new ArrayList<>();
                 exp = new ArrayList<>();
                 actions = new ArrayList<>();
+                result = null;
             } else if (current != null && type.equals("step") && e.path("phase").asText().equals("result")) {
+                result = e;
                 resulted = true; // what is observed after the result is the operator inspecting, not the step
             } else if (current != null && !resulted && type.equals("observation")) {
                 (e.path("call").asText().equals("expect") ? exp : obs).add(e);
             } else if (current != null && type.equals("step") && e.path("phase").asText().equals("action")) {
                 actions.add(e.path("details").path("outcome").asText());
             } else if (current != null && type.equals("decision") && current.equals(e.path("step").asText())) {
-                out.put(current, new RecordedStep(current, checksum, obs, exp, e.path("decision").asText(), actions));
+                out.put(current, new RecordedStep(current, checksum, obs, exp, e.path("decision").asText(), actions, result));
                 current = null;
             }
         }
@@ -138,104 +141,198 @@ public final class RunReplayer {
 
     public ReplayResult run(Function<Path, Playbook> loader, Path playbookOverride) {
         Playbook pb = loader.apply(playbookPath(playbookOverride));
-        Map<String, RecordedStep> recorded = recordedSteps();
-        Divergence[] divergence = {null};
-        boolean[] reachedUntil = {false};
-        int[] matched = {0};
-        int[] steps = {0};
-        List<Expectation> expectations = new ArrayList<>();
-        Map<String, Integer> actionIndex = new HashMap<>();
+        Check check = check();
+        RunListener listener = RunListener.all(printer == null ? List.of(check) : List.of(check, printer));
+        check.watch(session);
+        RunSummary summary;
+        try (PlaybookSession run = PlaybookSession.start(session, pb, check.options(), check, listener)) {
+            summary = new StepRunner(run, check, null, listener).run();
+        } finally {
+            check.unwatch(session);
+        }
+        return check.result(summary);
+    }
 
-        ObservationCapture capture = new ObservationCapture();
-        RunListener tracker = new RunListener() {
-            @Override
-            public void stepStarted(Step s, int position, int total) {
-                capture.clear();
-                expectations.clear();
-                RecordedStep r = recorded.get(s.name());
-                if (divergence[0] == null && r == null && until >= 0) {
-                    reachedUntil[0] = true;
-                } else if (divergence[0] == null && r == null) {
-                    divergence[0] = new Divergence(-1, "step '" + s.name() + "'", "step '" + s.name() + "' runs today but was not run in the recording",
-                            null, null, "Was it already applied where the recording was made? Compare 'sluice run --list' on both.");
-                } else if (divergence[0] == null && r.checksum() != null && !r.checksum().equals(s.checksum())) {
-                    divergence[0] = new Divergence(-1, "step '" + s.name() + "'", "the source of step '" + s.name() + "' changed since the recording",
-                            Journal.MAPPER.getNodeFactory().textNode(r.checksum()), Journal.MAPPER.getNodeFactory().textNode(s.checksum()),
-                            "Replay with the playbook as recorded (--playbook FILE), or record a new rehearsal.");
-                }
-            }
-
-            @Override
-            public void stepSkipped(StepStatus s, String reason) {
-                RecordedStep r = recorded.get(s.step().name());
-                if (divergence[0] == null && r != null && !r.decision().equals("skip")) {
-                    divergence[0] = new Divergence(-1, "step '" + s.step().name() + "'", "step '" + s.step().name()
-                            + "' was run in the recording but is skipped today (" + reason + ")", null, null, null);
-                }
-            }
-
-            @Override
-            public void expectation(Step s, Expectation e) {
-                expectations.add(e);
-            }
-        };
-        Decider decider = new Decider() {
-            @Override
-            public Decision decide(StepResult result) {
-                if (divergence[0] != null || reachedUntil[0]) {
-                    return Decision.QUIT;
-                }
-                steps[0]++;
-                RecordedStep r = recorded.get(result.step().name());
-                Divergence d = compare(r, result.step().name(), capture.seen(), expectations);
-                if (d != null) {
-                    divergence[0] = d;
-                    return Decision.QUIT;
-                }
-                matched[0] += r.observations().size() + r.expectations().size();
-                Decision decision = switch (r.decision()) {
-                    case "commit" -> Decision.COMMIT;
-                    case "rollback" -> Decision.ROLLBACK;
-                    case "skip" -> Decision.SKIP;
-                    default -> Decision.QUIT;
-                };
-                if (step && !asker.ask("Step '" + result.step().name() + "' matches the recording; apply the recorded decision ("
-                        + decision.label() + ")?")) {
-                    return Decision.QUIT;
-                }
-                return decision;
-            }
-
-            @Override
-            public boolean confirm(Step s, NonTransactional.Action action) {
-                RecordedStep r = recorded.get(s.name());
-                if (r == null) {
-                    return false;
-                }
-                int i = actionIndex.merge(s.name(), 1, Integer::sum) - 1;
-                // The recording lists each action twice (announced, then its outcome); take the outcomes in order.
-                List<String> outcomes = r.actions().stream().filter(a -> !a.equals("announced")).toList();
-                return i < outcomes.size() && outcomes.get(i).equals("performed");
-            }
-        };
+    /**
+     * The recording as a check on a run made now: as the run's {@link Decider} it answers each step with the recorded
+     * decision once the step's observations and expectations match the recording's, and quits (rolling the step back)
+     * at the first difference; as a {@link RunListener} it follows what each step does. It must listen
+     * to the session's tiers while the run lasts ({@link #watch}). {@code sluice run --rehearse} applies a rehearsal through one.
+     */
+    public Check check() {
         JsonNode d = runEvent().path("details");
         if ("dry_run".equals(d.path("mode").asText())) {
             throw new SluiceException(ErrorCode.JOURNAL, "Journal " + journal.path() + " records a dry run: every step was rolled back and "
                     + "nothing was decided, so there is nothing to replay. Replay the journal of a real run.");
         }
-        RunOptions options = new RunOptions(RunMode.STEP, text(d, "startAt"), text(d, "stopAfter"), text(d, "only"), params());
-        TierInternals.addListener(session.tiers(), capture);
-        RunSummary summary;
-        try (PlaybookSession run = PlaybookSession.start(session, pb, options, decider,
-                RunListener.all(printer == null ? List.of(tracker) : List.of(tracker, printer)))) {
-            summary = new StepRunner(run, decider, null, RunListener.all(printer == null ? List.of(tracker) : List.of(tracker, printer))).run();
-        } finally {
-            TierInternals.removeListener(session.tiers(), capture);
+        return new Check(recordedSteps(), new RunOptions(RunMode.STEP, text(d, "startAt"), text(d, "stopAfter"), text(d, "only"), params()));
+    }
+
+    /** See {@link #check()}. */
+    public final class Check implements Decider, RunListener {
+        private final Map<String, RecordedStep> recorded;
+        private final RunOptions options;
+        /** What each step observes on the tiers, compared with the recording before its decision. */
+        private final ObservationCapture capture = new ObservationCapture();
+        private final List<Expectation> expectations = new ArrayList<>();
+        private final Map<String, Integer> actionIndex = new HashMap<>();
+        private Divergence divergence;
+        private boolean reachedUntil;
+        private int matched;
+        private int steps;
+
+        private Check(Map<String, RecordedStep> recorded, RunOptions options) {
+            this.recorded = recorded;
+            this.options = options;
         }
-        if (divergence[0] == null && summary.ending() == RunSummary.Ending.STEP_FAILED) {
-            divergence[0] = new Divergence(-1, null, "a step failed today: " + summary.message(), null, null, null);
+
+        /** The recorded run's options (step mode: every decision is the recording's): parameters and step selection. */
+        public RunOptions options() {
+            return options;
         }
-        return new ReplayResult(steps[0], matched[0], divergence[0], false);
+
+        /** Starts comparing what the session's tiers observe (call before the run starts; {@link #unwatch} after). */
+        public void watch(Session on) {
+            TierInternals.addListener(on.tiers(), capture);
+        }
+
+        public void unwatch(Session on) {
+            TierInternals.removeListener(on.tiers(), capture);
+        }
+
+        /** The first difference from the recording, or null. */
+        public Divergence divergence() {
+            return divergence;
+        }
+
+        /** The outcome of a run this check decided. */
+        public ReplayResult result(RunSummary summary) {
+            if (divergence == null && summary.ending() == RunSummary.Ending.STEP_FAILED) {
+                divergence = new Divergence(-1, null, "a step failed today: " + summary.message(), null, null, null);
+            }
+            return new ReplayResult(steps, matched, divergence, false);
+        }
+
+        @Override
+        public void stepStarted(Step s, int position, int total) {
+            capture.clear();
+            expectations.clear();
+            RecordedStep r = recorded.get(s.name());
+            if (divergence == null && r == null && until >= 0) {
+                reachedUntil = true;
+            } else if (divergence == null && r == null) {
+                divergence = new Divergence(-1, "step '" + s.name() + "'", "step '" + s.name() + "' runs today but was not run in the recording",
+                        null, null, "Was it already applied where the recording was made? Compare 'sluice run --list' on both.");
+            } else if (divergence == null && r.checksum() != null && !r.checksum().equals(s.checksum())) {
+                divergence = new Divergence(-1, "step '" + s.name() + "'", "the source of step '" + s.name() + "' changed since the recording",
+                        Journal.MAPPER.getNodeFactory().textNode(r.checksum()), Journal.MAPPER.getNodeFactory().textNode(s.checksum()),
+                        "Replay with the playbook as recorded (--playbook FILE), or record a new rehearsal.");
+            }
+        }
+
+        @Override
+        public void stepSkipped(StepStatus s, String reason) {
+            RecordedStep r = recorded.get(s.step().name());
+            if (divergence == null && r != null && !r.decision().equals("skip")) {
+                divergence = new Divergence(-1, "step '" + s.step().name() + "'", "step '" + s.step().name()
+                        + "' was run in the recording but is skipped today (" + reason + ")", null, null, null);
+            }
+        }
+
+        @Override
+        public void expectation(Step s, Expectation e) {
+            expectations.add(e);
+        }
+
+        @Override
+        public Decision decide(StepResult result) {
+            if (divergence != null || reachedUntil) {
+                return Decision.QUIT;
+            }
+            steps++;
+            RecordedStep r = recorded.get(result.step().name());
+            Divergence d = compare(r, result, capture.seen(), expectations);
+            if (d != null) {
+                divergence = d;
+                return Decision.QUIT;
+            }
+            matched += r.observations().size() + r.expectations().size();
+            Decision decision = switch (r.decision()) {
+                case "commit" -> Decision.COMMIT;
+                case "rollback" -> Decision.ROLLBACK;
+                case "skip" -> Decision.SKIP;
+                default -> Decision.QUIT;
+            };
+            if (step && !asker.ask("Step '" + result.step().name() + "' matches the recording; apply the recorded decision ("
+                    + decision.label() + ")?")) {
+                return Decision.QUIT;
+            }
+            return decision;
+        }
+
+        @Override
+        public boolean confirm(Step s, NonTransactional.Action action) {
+            RecordedStep r = recorded.get(s.name());
+            if (r == null) {
+                return false;
+            }
+            int i = actionIndex.merge(s.name(), 1, Integer::sum) - 1;
+            // The recording lists each action twice (announced, then its outcome); take the outcomes in order.
+            List<String> outcomes = r.actions().stream().filter(a -> !a.equals("announced")).toList();
+            return i < outcomes.size() && outcomes.get(i).equals("performed");
+        }
+    }
+
+    /**
+     * The first table whose rows before or after the step, or whose checksum before it, differ from the recorded step's
+     * (only what the recording holds is compared: older journals have no checksums). The checksum after is not compared:
+     * a step that writes the time writes other bytes every run, and the rows it started from are what must be the same.
+     */
+    private static Divergence tablesDiffer(ObjectNode recordedResult, StepResult now, String label) {
+        if (recordedResult == null) {
+            return null;
+        }
+        Map<String, dev.sluice.playbook.TableChange> today = new HashMap<>();
+        now.tables().forEach(t -> today.put(t.tier() + "." + t.table(), t));
+        for (JsonNode t : recordedResult.path("details").path("tables")) {
+            String key = t.path("tier").asText() + "." + t.path("table").asText();
+            dev.sluice.playbook.TableChange n = today.get(key);
+            Long before = t.has("before") ? t.get("before").asLong() : null;
+            Long after = t.has("after") ? t.get("after").asLong() : null;
+            String sum = t.has("checksumBefore") ? t.get("checksumBefore").asText() : null;
+            String what = null;
+            if (n == null) {
+                what = key + " was changed by the step in the recording, not today";
+            } else if (!java.util.Objects.equals(before, n.before())) {
+                what = key + " held other rows before the step (" + rows(before) + " recorded, " + rows(n.before()) + " now)";
+            } else if (sum != null && n.checksumBefore() != null && !sum.equals(n.checksumBefore())) {
+                what = key + " held other data before the step: same " + rows(before) + " rows, other checksum";
+            } else if (!java.util.Objects.equals(after, n.after())) {
+                what = key + " holds other rows after the step (" + rows(after) + " recorded, " + rows(n.after()) + " now)";
+            }
+            if (what != null) {
+                ObjectNode rec = Journal.MAPPER.createObjectNode();
+                rec.put("table", key).put("rows before", before).put("rows after", after);
+                if (sum != null) {
+                    rec.put("checksum before", dev.sluice.encoding.Sha256.shortForm(sum));
+                }
+                ObjectNode cur = null;
+                if (n != null) {
+                    cur = Journal.MAPPER.createObjectNode();
+                    cur.put("table", key).put("rows before", n.before()).put("rows after", n.after());
+                    if (n.checksumBefore() != null) {
+                        cur.put("checksum before", dev.sluice.encoding.Sha256.shortForm(n.checksumBefore()));
+                    }
+                }
+                return new Divergence(recordedResult.path("seq").asLong(), label, what, rec, cur,
+                        "Nothing of this step was committed. Someone changed the data since the recording: look at " + key + ", then record (or rehearse) again.");
+            }
+        }
+        return null;
+    }
+
+    private static String rows(Long n) {
+        return n == null ? "no table" : String.format(java.util.Locale.ROOT, "%,d", n);
     }
 
     private static String text(JsonNode d, String field) {
@@ -243,9 +340,14 @@ public final class RunReplayer {
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    private static Divergence compare(RecordedStep r, String name, List<ObjectNode> seen, List<Expectation> expectations) {
+    private static Divergence compare(RecordedStep r, StepResult result, List<ObjectNode> seen, List<Expectation> expectations) {
+        String name = result.step().name();
         String label = "step '" + name + "'";
         Divergence d = ObservationCapture.firstDifference(r.observations(), seen, label);
+        if (d != null) {
+            return d;
+        }
+        d = tablesDiffer(r.result(), result, label);
         if (d != null) {
             return d;
         }

@@ -43,8 +43,9 @@ final class Intents {
     private final Path dir;
     private final ObjectMapper json = Json.mapper();
 
-    public Intents(Path workspaceDir) {
-        this.dir = workspaceDir.resolve(".sluice").resolve("intents");
+    /** The intents kept in a workspace's state folder ({@link dev.sluice.workspace.Workspace#stateDir()}). */
+    public Intents(Path stateDir) {
+        this.dir = stateDir.resolve("intents");
     }
 
     /** The folder of one run's pre-step snapshots for one step (deleted with its intent). */

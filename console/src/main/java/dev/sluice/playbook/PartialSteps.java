@@ -78,7 +78,7 @@ public final class PartialSteps {
      * state tier by tier and the ways out. Returns true when a step was finished (its run re-bound the playbook's tiers).
      */
     static boolean settle(Session session, Playbook playbook, RunOptions options, Decider decider, RunListener listener) {
-        Intents intents = new Intents(session.workspace().dir());
+        Intents intents = new Intents(session.workspace().stateDir());
         intents.clearUnreadable().forEach(listener::note);
         boolean finished = false;
         for (Path f : intents.pending()) {
@@ -227,7 +227,7 @@ public final class PartialSteps {
      * or finish without a pre-step snapshot of every reached tier.
      */
     public static List<String> recover(Session session, Playbook playbook, Step step, Way way) {
-        Intents in = new Intents(session.workspace().dir());
+        Intents in = new Intents(session.workspace().stateDir());
         List<String> out = new ArrayList<>();
         Who who = Who.current();
         for (Path f : in.pending()) {
@@ -281,7 +281,7 @@ public final class PartialSteps {
 
     /** Clears crash records of a step (repair does this after reporting them). Returns the records cleared. */
     public static List<Intents.Intent> clearIntents(Session session, String playbookId, String step) {
-        Intents in = new Intents(session.workspace().dir());
+        Intents in = new Intents(session.workspace().stateDir());
         in.clearUnreadable();
         List<Intents.Intent> out = new ArrayList<>();
         for (Path f : in.pending()) {

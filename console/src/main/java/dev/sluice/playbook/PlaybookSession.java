@@ -87,7 +87,7 @@ public final class PlaybookSession implements AutoCloseable {
         this.options = options;
         this.decider = decider;
         this.listener = listener == null ? new RunListener() { } : listener;
-        this.intents = new Intents(session.workspace().dir());
+        this.intents = new Intents(session.workspace().stateDir());
         this.cancellation = new RunCancellation(session);
         this.commits = new StepCommit(session, playbook, options, who, runId, finishing, intents, this.listener, cancellation);
         RunPreparation.Prepared p = RunPreparation.prepare(session, playbook, options);
@@ -347,7 +347,7 @@ public final class PlaybookSession implements AutoCloseable {
         listener.stepStarted(step, position, total);
         if (!participants.isEmpty()) {
             // Before any BEGIN: ATTACH cannot run inside a transaction.
-            atomic = AtomicStep.attach(step, participants, session.workspace().dir().resolve(".sluice").resolve("atomic-" + runId + ".db"),
+            atomic = AtomicStep.attach(step, participants, session.workspace().stateDir().resolve("atomic-" + runId + ".db"),
                     implicitAtomic ? m -> { } : listener::note);
         }
         try {
@@ -500,6 +500,7 @@ public final class PlaybookSession implements AutoCloseable {
                     boolean w = hooked.contains(table);
                     Boolean cs = null;
                     String note = null;
+                    String wasSum = null;
                     if (w || !Objects.equals(nb, na)) {
                         if (nb == null || na == null) {
                             cs = true;
@@ -511,13 +512,14 @@ public final class PlaybookSession implements AutoCloseable {
                                     note = "checksum not compared (" + reader.why + ")";
                                 } else {
                                     cs = !after.sha256().equals(was.sha256());
+                                    wasSum = was.sha256();
                                 }
                             } catch (RuntimeException e) {
                                 note = "checksum not compared (" + e.getMessage() + ")";
                             }
                         }
                     }
-                    tables.add(new TableChange(t.name(), table, nb, na, w, !Objects.equals(sb.get(table), sa.get(table)), cs, note));
+                    tables.add(new TableChange(t.name(), table, nb, na, w, !Objects.equals(sb.get(table), sa.get(table)), cs, note, wasSum));
                 }
             } finally {
                 reader.close();

@@ -26,7 +26,7 @@ final class StepStatuses {
         }
         // A crash record whose step reached only some tiers: that step is partial, whatever the rows that exist say.
         Map<String, PartialSteps.Partial> partial = new LinkedHashMap<>();
-        Intents in = new Intents(session.workspace().dir());
+        Intents in = new Intents(session.workspace().stateDir());
         for (Path f : in.pending()) {
             try {
                 Intents.Intent i = in.read(f);

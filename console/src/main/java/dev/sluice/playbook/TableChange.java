@@ -4,10 +4,17 @@ package dev.sluice.playbook;
  * One table of one tier across a step: rows before → after (null when the table did not exist on that side), whether
  * the step wrote to it, whether its schema (table, indexes, triggers) changed, and whether its checksum changed. {@code checksumChanged} is null when it was not compared:
  * only tables the step wrote to or whose count changed are checksummed (two streaming reads each), and a comparison
- * that could not read the committed side says why in {@code note}.
+ * that could not read the committed side says why in {@code note}. {@code checksumBefore} is the table's checksum before
+ * the step when it was read (null otherwise): a replay or a rehearsed run compares it, so a row changed since the
+ * recording stops the step before it commits.
  */
 public record TableChange(String tier, String table, Long before, Long after, boolean written, boolean schemaChanged, Boolean checksumChanged,
-                          String note) {
+                          String note, String checksumBefore) {
+    public TableChange(String tier, String table, Long before, Long after, boolean written, boolean schemaChanged, Boolean checksumChanged,
+                       String note) {
+        this(tier, table, before, after, written, schemaChanged, checksumChanged, note, null);
+    }
+
     public boolean changed() {
         return written || schemaChanged || !java.util.Objects.equals(before, after) || Boolean.TRUE.equals(checksumChanged);
     }

@@ -36,6 +36,11 @@ import java.util.regex.Pattern;
 public final class Sandbox implements AutoCloseable {
     private static final Pattern PG_URL = Pattern.compile("jdbc:postgresql://([^/?]*)/([^/?]+)(\\?.*)?");
     private static final long TOOL_TIMEOUT_MINUTES = 60;
+    /** The sandbox folder's own snapshot folder and run-state folder, beside the copies. */
+    private static final String SNAPSHOTS = "snapshots";
+    private static final String STATE = ".sluice";
+    /** The sandbox's copy of the workspace folder's other files (configuration, scripts, what a playbook writes there). */
+    private static final String FOLDER = "workspace";
 
     /** One scratch PostgreSQL database: where to connect to drop it, and its name. */
     public record ScratchDatabase(String tier, String adminUrl, String user, String password, String name, String url) {
@@ -108,6 +113,12 @@ public final class Sandbox implements AutoCloseable {
                         + ") is neither SQLite nor PostgreSQL: the sandbox cannot copy it.");
             }
         }
+        for (String own : List.of(SNAPSHOTS, STATE, FOLDER)) {
+            if (Files.exists(abs.resolve(own))) {
+                throw new SluiceException(ErrorCode.USAGE, "The sandbox folder " + abs + " already holds " + own
+                        + ". Give an empty folder, or delete it.");
+            }
+        }
         if (ws.tiers().values().stream().anyMatch(t -> t.engine() == Engine.POSTGRESQL)) {
             PgTools.require();
         }
@@ -117,6 +128,8 @@ public final class Sandbox implements AutoCloseable {
         Map<String, String> tierUrls = new LinkedHashMap<>();
         try {
             Files.createDirectories(abs);
+            linkSnapshots(ws.snapshotsDir(), abs.resolve(SNAPSHOTS));
+            copyFolder(ws, abs);
             for (TierConfig t : ws.tiers().values()) {
                 if (t.engine() == Engine.SQLITE) {
                     Path copy = abs.resolve(t.name() + ".db");
@@ -131,18 +144,38 @@ public final class Sandbox implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            drop(files, dbs, ownsDir ? abs : null);
+            drop(withState(abs, files), dbs, ownsDir ? abs : null);
             if (e instanceof SluiceException se) {
                 throw se;
             }
             throw new SluiceException(ErrorCode.SNAPSHOT, "Cannot make the sandbox in " + abs + ": " + e.getMessage()
                     + ". The live tiers were not changed.", e);
         }
-        Workspace sandboxed = ws.withTierFiles(tierFiles).withTierUrls(tierUrls);
+        Workspace sandboxed = ws.withTierFiles(tierFiles).withTierUrls(tierUrls).relocated(abs.resolve(FOLDER), abs.resolve(SNAPSHOTS), abs.resolve(STATE));
         return new Sandbox(ws, sandboxed, abs, keep, ownsDir, files, dbs);
     }
 
-    /** The workspace whose tiers are the copies (same folder, snapshots and journal as the live one). */
+    /**
+     * Links every live snapshot into the sandbox's snapshot folder: a playbook rehearsed there sees the snapshots the live
+     * run will see (a rollback restores from one; a backup step checks its name is free), while the snapshots it takes
+     * stay in the sandbox. Deleting a linked snapshot there deletes only the link.
+     */
+    private static void linkSnapshots(Path live, Path into) throws IOException {
+        Files.createDirectories(into);
+        if (!Files.isDirectory(live)) {
+            return;
+        }
+        try (var entries = Files.list(live)) {
+            for (Path d : entries.filter(Files::isDirectory).toList()) {
+                Files.createSymbolicLink(into.resolve(d.getFileName()), d.toAbsolutePath());
+            }
+        }
+    }
+
+    /**
+     * The workspace whose tiers are the copies, in the sandbox folder: a copy of the live workspace folder's other files,
+     * snapshots and run state of its own (the live snapshots linked in); the journal is the live one's.
+     */
     public Workspace workspace() {
         return workspace;
     }
@@ -179,13 +212,21 @@ public final class Sandbox implements AutoCloseable {
         }
         closed = true;
         if (!keep) {
-            drop(files, databases, ownsDir ? dir : null);
+            drop(withState(dir, files), databases, ownsDir ? dir : null);
         }
     }
 
     private static void drop(List<Path> files, List<ScratchDatabase> dbs, Path ownDir) {
         List<String> failed = new ArrayList<>();
         for (Path f : files) {
+            if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    deleteTree(f);
+                } catch (IOException e) {
+                    failed.add(f + " (" + e.getMessage() + ")");
+                }
+                continue;
+            }
             for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
                 try {
                     Files.deleteIfExists(f.resolveSibling(f.getFileName() + suffix));
@@ -213,6 +254,75 @@ public final class Sandbox implements AutoCloseable {
             throw new SluiceException(ErrorCode.IO, "Could not drop every sandbox copy: " + String.join(", ", failed)
                     + ". Remove them by hand; the live tiers were never touched.");
         }
+    }
+
+    /**
+     * Copies the workspace folder into the sandbox's, leaving out the tiers (copied apart), the snapshots (linked), the
+     * journal (a sandbox journals into the live one) and the run state: a playbook that reads a file beside the
+     * workspace finds it, and one that writes there (a plan, an archive) writes into the sandbox. Links are copied as
+     * links; the sandbox folder itself is left out when it lies inside the workspace.
+     */
+    private static void copyFolder(Workspace ws, Path sandbox) throws IOException {
+        Path from = ws.dir();
+        Path to = sandbox.resolve(FOLDER);
+        java.util.Set<Path> skip = new java.util.HashSet<>(List.of(ws.snapshotsDir(), ws.journalDir(), ws.stateDir(), sandbox));
+        for (TierConfig t : ws.tiers().values()) {
+            if (t.sqliteFile() != null) {
+                Path f = t.sqliteFile().toAbsolutePath().normalize();
+                for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+                    skip.add(f.resolveSibling(f.getFileName() + suffix));
+                }
+            }
+        }
+        Files.createDirectories(to);
+        Files.walkFileTree(from, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+                if (skip.contains(d.toAbsolutePath().normalize())) {
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectories(to.resolve(from.relativize(d).toString()));
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+                if (!skip.contains(f.toAbsolutePath().normalize()) && !f.getFileName().toString().endsWith(".sluice-lock")) {
+                    Files.copy(f, to.resolve(from.relativize(f).toString()), java.nio.file.LinkOption.NOFOLLOW_LINKS,
+                            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** The copies and the sandbox's own folders: everything dropping removes. */
+    private static List<Path> withState(Path dir, List<Path> files) {
+        List<Path> all = new ArrayList<>(files);
+        all.add(dir.resolve(SNAPSHOTS));
+        all.add(dir.resolve(STATE));
+        all.add(dir.resolve(FOLDER));
+        return all;
+    }
+
+    /** Deletes a folder's tree without following links: a linked live snapshot loses its link, never its files. */
+    private static void deleteTree(Path root) throws IOException {
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     private static ScratchDatabase createScratch(TierConfig t) {

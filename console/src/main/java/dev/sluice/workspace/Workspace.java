@@ -44,13 +44,15 @@ public final class Workspace {
     private final Map<String, TierConfig> tiers;
     private final Path snapshotsDir;
     private final Path journalDir;
+    private final Path stateDir;
 
-    private Workspace(Path dir, Path configFile, Map<String, TierConfig> tiers, Path snapshotsDir, Path journalDir) {
+    private Workspace(Path dir, Path configFile, Map<String, TierConfig> tiers, Path snapshotsDir, Path journalDir, Path stateDir) {
         this.dir = dir;
         this.configFile = configFile;
         this.tiers = tiers;
         this.snapshotsDir = snapshotsDir;
         this.journalDir = journalDir;
+        this.stateDir = stateDir;
     }
 
     /** Loads the workspace in {@code dir}, reading the process environment for {@code ${VAR}}. */
@@ -93,7 +95,7 @@ public final class Workspace {
         }
         Path snaps = abs.resolve(parsed.snapshots() == null ? "snapshots" : interpolate(parsed.snapshots(), env, file, "snapshots")).normalize();
         Path journal = abs.resolve(parsed.journal() == null ? "sessions" : interpolate(parsed.journal(), env, file, "journal")).normalize();
-        return new Workspace(abs, file, Collections.unmodifiableMap(tiers), snaps, journal);
+        return new Workspace(abs, file, Collections.unmodifiableMap(tiers), snaps, journal, abs.resolve(".sluice"));
     }
 
     /** Writes a new sluice.json; refuses to overwrite an existing workspace. */
@@ -205,6 +207,25 @@ public final class Workspace {
     }
 
     /**
+     * Where runs keep their own recovery state for these tiers ({@code .sluice/}: multi-tier commit intents and their
+     * pre-step snapshots, atomic-step scratch files). A sandbox has its own, so nothing a rehearsal leaves behind can be
+     * taken for the live tiers' state.
+     */
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /**
+     * This workspace moved to another folder, with its snapshots and run state there too (same tiers, configuration
+     * file and journal): how a sandbox keeps what its runs write (files beside the workspace, snapshots, intents) in
+     * its own folder, away from the live workspace's.
+     */
+    public Workspace relocated(Path folder, Path snapshots, Path state) {
+        return new Workspace(folder.toAbsolutePath().normalize(), configFile, tiers, snapshots.toAbsolutePath().normalize(), journalDir,
+                state.toAbsolutePath().normalize());
+    }
+
+    /**
      * This workspace with some SQLite tiers pointing at other files (same folder, snapshots and journal): how recovery
      * runs a step against the state some tiers had before it, kept in scratch copies, without touching those tiers.
      */
@@ -215,7 +236,7 @@ public final class Workspace {
             Path abs = file.toAbsolutePath().normalize();
             out.put(name, new TierConfig(name, "jdbc:sqlite:" + abs, c.user(), c.password(), c.pragmas(), false, false, false, abs));
         });
-        return new Workspace(dir, configFile, Collections.unmodifiableMap(out), snapshotsDir, journalDir);
+        return new Workspace(dir, configFile, Collections.unmodifiableMap(out), snapshotsDir, journalDir, stateDir);
     }
 
     /**
@@ -228,7 +249,7 @@ public final class Workspace {
             TierConfig c = tier(name);
             out.put(name, new TierConfig(name, url, c.user(), c.password(), c.pragmas(), false, false, false, null));
         });
-        return new Workspace(dir, configFile, Collections.unmodifiableMap(out), snapshotsDir, journalDir);
+        return new Workspace(dir, configFile, Collections.unmodifiableMap(out), snapshotsDir, journalDir, stateDir);
     }
 
     /** Every configured secret, for redaction. */
