@@ -72,7 +72,7 @@ class PartialStepRecoveryTest {
                                              Map<String, String> params) {
         Playbook playbook = PlaybookLoader.load(pb);
         Step step = playbook.step(stepName);
-        Intents intents = new Intents(f.dir);
+        Intents intents = new Intents(f.dir.resolve(".sluice"));
         Path snap = intents.snapshotDir(runId, stepName).resolve("tier1.db");
         try (Tier t = Tier.open(f.ws.tier("tier1"))) {
             MultiTierCommit.snapshot(t, snap);
