@@ -315,6 +315,35 @@ class CortexMigrationTest {
             assertTrue(count(template, "tier3", "SELECT count(*) FROM archives WHERE typeof(payload) = 'blob'") > 0);
             assertTrue(count(template, "tier2", "SELECT count(*) FROM sqlite_master WHERE name = 'patterns' AND sql LIKE '%fts5%'") == 1);
         }
+
+        /**
+         * Issue 13: the migration rehearsed, then applied, gives what a --yes run gives; its rollback, rehearsed too, restores
+         * in the sandbox from the live snapshot (linked in) and then on the live tiers. The rehearsals' snapshots, plan
+         * file and archive stay in their sandboxes.
+         */
+        @Test
+        void rehearsedMigrationAndRehearsedRollbackDoWhatYesRunsDo() throws IOException {
+            Path ws = copy("rehearsed");
+            CliRunner r = run(ws, "--rehearse", "--yes");
+            assertEquals(0, r.status(), r.out() + r.err());
+            assertTrue(r.out().contains("Rehearsal passed (" + STEPS + " steps, "), r.out());
+            assertTrue(r.out().contains("Applied as rehearsed: " + STEPS + " step(s)"), r.out());
+            String timestamped = "(?m)^tier\\d\\.(sluice_\\w+|migrations|provenance_links) .*\n";
+            assertEquals(state(migrated).replaceAll(timestamped, ""), state(ws).replaceAll(timestamped, ""));
+            try (Stream<Path> s = Files.list(ws.resolve(snapshotsDir(ws)))) {
+                assertEquals(List.of("pre-migration"), s.map(p -> p.getFileName().toString()).toList(), "the live run's snapshot only");
+            }
+
+            String schema = schema(template);
+            CliRunner back = CliRunner.run("run", ROLLBACK.toString(), "-w", ws.toString(), "--rehearse", "--yes");
+            assertEquals(0, back.status(), back.out() + back.err());
+            assertTrue(back.out().contains("REHEARSAL │ ") && back.out().contains("Restored 'pre-migration'"), back.out());
+            assertTrue(back.out().contains("Applied as rehearsed"), back.out());
+            assertEquals(schema, schema(ws), "the 1.0 schema is back on the live tiers");
+            for (String t : TIERS) {
+                assertEquals(counts(template, t), counts(ws, t), t);
+            }
+        }
     }
 
     @Nested
