@@ -57,7 +57,8 @@ final class ConsoleOptions {
         session.useEvents(new dev.sluice.console.TerminalEvents(err::println)); // copy notes, backfill progress
         Console.Options opts = StandardCommands.options().withVerbose(Main.verbose).withKeepGoing(keepGoing).withStartup(startup);
         if (sandbox) {
-            opts = opts.inSandbox();
+            // The sandbox's folder is a copy dropped on exit; what was typed there stays in the live workspace's history.
+            opts = opts.inSandbox().withHistoryFile(session.workspace().configFile().resolveSibling(".sluice_history"));
         }
         if (noJournal) {
             warnDamaged(session, err); // a tier whose first page is damaged is known from its open
