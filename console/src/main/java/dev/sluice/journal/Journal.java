@@ -68,9 +68,9 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
         Instant now = Instant.now();
         Path file = dir.resolve(FILE_STAMP.format(now) + "-" + user.replaceAll("[^A-Za-z0-9_.-]", "_") + ".jsonl");
         try {
-            Files.createDirectories(dir);
+            dev.sluice.workspace.PrivateFiles.createDirectories(dir); // what was typed and seen: the owner's only
             // A FileOutputStream, not a channel: an interrupt (Ctrl-C stopping a run) must not close the journal under its end event.
-            Files.createFile(file);
+            dev.sluice.workspace.PrivateFiles.createFile(file);
             OutputStream os = new java.io.FileOutputStream(file.toFile(), true);
             Journal j = new Journal(file, os, secrets);
             ObjectNode h = MAPPER.createObjectNode();
