@@ -58,7 +58,7 @@ final class ConsoleCommand implements Callable<Integer> {
         dev.sluice.console.Console.warmUp(); // JShell's compiler warms up while the tiers are copied
         int status;
         Sandbox sb = keep == null ? Sandbox.open(live) : Sandbox.open(live, keep, true);
-        // SIGTERM, SIGHUP or Ctrl-C on a pipe end the JVM through exit: the copies go then too (not after a halt, see README).
+        // SIGTERM, SIGHUP or Ctrl-C on a pipe end the JVM through exit: the copies go then too.
         Thread dropOnExit = new Thread(() -> {
             try {
                 sb.close();
@@ -67,6 +67,8 @@ final class ConsoleCommand implements Callable<Integer> {
             }
         }, "sluice-sandbox-drop");
         Runtime.getRuntime().addShutdownHook(dropOnExit);
+        Runnable dropBeforeHalt = sb::close; // a signal with a /next step open halts the JVM, and a halt runs no hook
+        ConsoleGuard.BEFORE_HALT.add(dropBeforeHalt);
         try {
             err.println("SANDBOX: the console works on copies of " + String.join(", ", live.tiers().keySet()) + " ("
                     + where(sb) + "); nothing done here reaches the live tiers.");
@@ -75,6 +77,7 @@ final class ConsoleCommand implements Callable<Integer> {
                 status = console.open(session, spec.commandLine().getOut(), err, true);
             }
         } finally {
+            ConsoleGuard.BEFORE_HALT.remove(dropBeforeHalt);
             try {
                 Runtime.getRuntime().removeShutdownHook(dropOnExit);
             } catch (IllegalStateException e) {

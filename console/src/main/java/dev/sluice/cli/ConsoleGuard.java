@@ -25,6 +25,12 @@ final class ConsoleGuard implements AutoCloseable {
     /** How long after a first Ctrl-C at the prompt (a step open) a second one rolls the step back and quits. */
     static final java.time.Duration SECOND_INTERRUPT = java.time.Duration.ofSeconds(5);
 
+    /**
+     * What must still happen when a signal ends the console by halting, which runs no shutdown hook: a sandbox's copies
+     * are dropped (the open step is rolled back first, so nothing holds them any more).
+     */
+    static final List<Runnable> BEFORE_HALT = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final Console console;
     private final Recording rec;
     private final PrintWriter err;
@@ -134,6 +140,13 @@ final class ConsoleGuard implements AutoCloseable {
         }
         err.println(line);
         err.flush();
+        for (Runnable r : BEFORE_HALT) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                // halting next: what could not be cleaned was named when it was made
+            }
+        }
         Runtime.getRuntime().halt(ErrorCode.CANCELLED.exitStatus());
     }
 
