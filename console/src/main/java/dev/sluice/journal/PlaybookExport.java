@@ -10,13 +10,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns a recorded console session into a Groovy playbook: inputs up to each commit form a step (a group ended by a
- * rollback is left out), explicit begin/commit calls are dropped (the step is the transaction), and every observation
- * becomes an {@code expect} that the value is what was recorded. Java snippets are written as they were typed: Groovy
- * reads nearly all Java; a {@code $} inside a double-quoted string is the one thing to check by hand.
+ * Turns a recorded console session into a Groovy playbook that means what the session did. Inputs made outside an
+ * explicit transaction were committed as they ran (autocommit) and each run of them forms a step; inputs from a
+ * {@code begin()} to its {@code commit()} form a step of their own; a transaction rolled back, or still open when the
+ * session ended (so never committed), is left out and named in the header. Every observation becomes an {@code expect}
+ * that reads its value once and compares it with the recording: counts, checksums, fingerprints, integrity, and the
+ * results of {@code copy}, {@code diff}, {@code spotCheck} and {@code backfill}. The playbook's preconditions check each
+ * tier it uses against the recording's fingerprint, so a playbook replayed on other data stops before its first step.
+ * Java snippets are written as they were typed: Groovy reads nearly all Java; a {@code $} inside a double-quoted string
+ * is the one thing to check by hand.
  */
 public final class PlaybookExport {
     private static final Pattern PURE_OBSERVATION = Pattern.compile(
@@ -24,13 +30,18 @@ public final class PlaybookExport {
             Pattern.DOTALL);
     private static final Pattern TX_CALL = Pattern.compile("^\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\.\\s*(begin|commit|rollback)\\s*\\(\\s*\\)\\s*;?\\s*$");
     private static final Pattern PLAYBOOK_COMMAND = Pattern.compile("^\\s*/(run|next|commit|rollback|skip)\\b");
-    private static final Pattern ENDS_GROUP = Pattern.compile("\\.\\s*(commit|rollback)\\s*\\(\\s*\\)");
+    private static final Pattern TX_VERB = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*\\.\\s*(begin|commit|rollback)\\s*\\(\\s*\\)");
+    /** One statement, maybe assigned: {@code var r = copy(a, "t", b);} gives r; a bare {@code copy(a, "t", b)} gives none. */
+    private static final Pattern ASSIGNED = Pattern.compile("\\s*(?:(?:var|def|final\\s+[A-Za-z_][\\w.<>]*|[A-Za-z_][\\w.<>]*)\\s+([A-Za-z_]\\w*)\\s*=)?\\s*(.+?)\\s*;?\\s*",
+            Pattern.DOTALL);
+    /** Calls whose result object the exported step keeps, to compare it with the recording. */
+    private static final Set<String> RESULT_CALLS = Set.of("copy", "diff", "spotCheck", "backfill");
 
     private PlaybookExport() {
     }
 
     /** One input of the session with the observations it made. */
-    record Input(String kind, String text, List<ObjectNode> observations) {
+    record Input(String kind, String text, List<ObjectNode> observations, long seq) {
     }
 
     public static String render(JournalFile j) {
@@ -43,6 +54,9 @@ public final class PlaybookExport {
         List<Input> current = new ArrayList<>();
         Input last = null;
         Set<String> tiersUsed = new LinkedHashSet<>();
+        Set<String> open = new LinkedHashSet<>(); // receivers of a begin() not yet committed or rolled back
+        boolean groupRolledBack = false;
+        List<String> leftOut = new ArrayList<>();
         for (ObjectNode e : j.events()) {
             String type = e.path("type").asText();
             if (type.equals("input") && e.path("kind").asText().equals("command") && PLAYBOOK_COMMAND.matcher(e.path("text").asText()).find()) {
@@ -50,16 +64,35 @@ public final class PlaybookExport {
                         + e.path("text").asText().strip() + "): that playbook is the runbook. Export this session --to markdown, or replay it.");
             }
             if (type.equals("input") && !e.path("kind").asText().equals("command")) {
-                last = new Input(e.path("kind").asText(), e.path("text").asText(), new ArrayList<>());
+                last = new Input(e.path("kind").asText(), e.path("text").asText(), new ArrayList<>(), e.path("seq").asLong());
+                Matcher tx = TX_VERB.matcher(last.text());
+                boolean begins = false;
+                List<String[]> ends = new ArrayList<>();
+                while (tx.find()) {
+                    if (tx.group(2).equals("begin")) {
+                        begins = true;
+                        if (open.isEmpty() && !current.isEmpty()) {
+                            steps.add(current); // what ran before the transaction was committed as it ran
+                            current = new ArrayList<>();
+                        }
+                        open.add(tx.group(1));
+                    } else {
+                        ends.add(new String[] {tx.group(1), tx.group(2)});
+                    }
+                }
                 current.add(last);
-                String text = last.text();
-                if (ENDS_GROUP.matcher(text).find()) {
-                    if (text.contains("rollback")) {
-                        current.clear();
+                for (String[] end : ends) {
+                    groupRolledBack |= end[1].equals("rollback");
+                    open.remove(end[0]);
+                }
+                if (!ends.isEmpty() && open.isEmpty()) {
+                    if (groupRolledBack) {
+                        leftOut.add(current.size() + " input(s) from seq " + current.get(0).seq() + " to " + last.seq() + ": rolled back");
                     } else {
                         steps.add(current);
-                        current = new ArrayList<>();
                     }
+                    current = new ArrayList<>();
+                    groupRolledBack = false;
                 }
             } else if (type.equals("observation") && last != null && !e.path("call").asText().equals("expect")) {
                 last.observations().add(e);
@@ -70,12 +103,20 @@ public final class PlaybookExport {
             }
         }
         if (!current.isEmpty()) {
-            steps.add(current);
+            if (open.isEmpty() && !groupRolledBack) {
+                steps.add(current);
+            } else {
+                leftOut.add(current.size() + " input(s) from seq " + current.get(0).seq() + " to " + current.get(current.size() - 1).seq()
+                        + ": " + (groupRolledBack ? "rolled back" : "never committed (the transaction was still open when the session ended)"));
+            }
         }
         StringBuilder g = new StringBuilder();
         g.append("// Exported by 'sluice export' from ").append(j.path().getFileName()).append(", recorded by ")
                 .append(j.header().path("user").asText()).append(" at ").append(j.header().path("start").asText()).append(".\n");
-        g.append("// Each step holds the inputs up to a commit; each expect checks a value observed in the recording.\n");
+        g.append("// Each step holds inputs the session committed; each expect checks a value observed in the recording.\n");
+        for (String l : leftOut) {
+            g.append("// Left out, as the session did not commit it: ").append(l).append(".\n");
+        }
         g.append("playbook ").append(lit("Recorded session " + j.path().getFileName())).append(", {\n");
         g.append("    description ").append(lit("Replays the console session of " + j.header().path("user").asText() + " at "
                 + j.header().path("start").asText() + " as a playbook.")).append('\n');
@@ -90,6 +131,26 @@ public final class PlaybookExport {
         if (!parts.isEmpty()) {
             g.append("    tiers ").append(String.join(", ", parts)).append('\n');
         }
+        List<String> fingerprints = new ArrayList<>();
+        for (JsonNode f : j.header().path("fingerprint")) {
+            String tier = f.path("tier").asText();
+            if (required.contains(tier) && f.hasNonNull("schemaSha256")) {
+                long rows = 0;
+                for (JsonNode c : f.path("counts")) {
+                    rows += c.asLong();
+                }
+                fingerprints.add("        check(" + lit(tier + " is the data the session was recorded on (schema "
+                        + f.path("schemaSha256").asText().substring(0, Math.min(12, f.path("schemaSha256").asText().length())) + "…, "
+                        + f.path("counts").size() + " tables, " + rows + " rows)") + ", fix: "
+                        + lit("Run it on a copy of the recorded data, or record the session again on this data") + ") { def f = " + tier
+                        + ".fingerprint(); f.schemaSha256() == " + lit(f.path("schemaSha256").asText()) + " && f.counts() == " + map(f.path("counts")) + " }");
+            }
+        }
+        if (!fingerprints.isEmpty()) {
+            g.append("    requires {                                       // before anything is written, in every run mode\n");
+            fingerprints.forEach(l -> g.append(l).append('\n'));
+            g.append("    }\n");
+        }
         int n = 1;
         for (List<Input> step : steps) {
             if (step.isEmpty()) {
@@ -100,12 +161,20 @@ public final class PlaybookExport {
             for (Input in : step) {
                 String text = in.text().strip();
                 boolean pure = !in.observations().isEmpty() && in.kind().equals("java") && PURE_OBSERVATION.matcher(text).matches();
+                // A call whose result the recording holds (copy, diff…) is kept in a variable, to be compared once.
+                List<ObjectNode> results = in.observations().stream().filter(o -> RESULT_CALLS.contains(o.path("call").asText())).toList();
+                String kept = null;
                 if (!pure && !TX_CALL.matcher(text).matches()) {
                     String groovy = in.kind().equals("java") ? escapeDollars(text) : text;
+                    Matcher a = ASSIGNED.matcher(groovy);
+                    if (results.size() == 1 && singleStatement(groovy) && a.matches()) {
+                        kept = a.group(1) != null ? a.group(1) : "recorded" + in.seq();
+                        groovy = a.group(1) != null ? groovy : "def " + kept + " = " + a.group(2);
+                    }
                     groovy.lines().forEach(l -> g.append("        ").append(l).append('\n'));
                 }
                 for (ObjectNode o : in.observations()) {
-                    String check = check(o);
+                    String check = RESULT_CALLS.contains(o.path("call").asText()) ? (kept == null ? null : resultCheck(kept, o)) : check(o);
                     if (check == null) {
                         g.append("        // recorded: ").append(describe(o)).append(" → ").append(Observations.show(o.path("result")).replace("\n", " "))
                                 .append('\n');
@@ -159,19 +228,64 @@ public final class PlaybookExport {
         return out.toString();
     }
 
-    /** A Groovy boolean expression that holds when the call returns what was recorded, or null when the call has none. */
+    /**
+     * A Groovy expression that holds when the call returns what was recorded, reading it once; null when the call has
+     * no value of its own to compare (copy, diff, spot check and backfill are compared through their kept result).
+     */
     static String check(ObjectNode o) {
         String call = o.path("tier").asText() + "." + o.path("call").asText() + "(" + args(o.path("args")) + ")";
         JsonNode r = o.path("result");
         return switch (o.path("call").asText()) {
             case "count" -> call + " == " + r.asLong() + "L";
-            case "checksum" -> call + ".sha256() == " + lit(r.path("sha256").asText()) + " && " + call + ".rows() == " + r.path("rows").asLong() + "L";
+            case "checksum" -> "def v = " + call + "; v.sha256() == " + lit(r.path("sha256").asText()) + " && v.rows() == " + r.path("rows").asLong() + "L";
             case "counts" -> call + " == " + map(r);
             case "integrity", "quickCheck", "foreignKeyCheck" -> call + ".ok() == " + r.path("ok").asBoolean();
-            case "fingerprint" -> call + ".schemaSha256() == " + lit(r.path("schemaSha256").asText()) + " && " + call + ".counts() == "
+            case "fingerprint" -> "def v = " + call + "; v.schemaSha256() == " + lit(r.path("schemaSha256").asText()) + " && v.counts() == "
                     + map(r.path("counts"));
-            default -> null; // copy, diff, backfill, spot check: the call itself, re-run in the step, verifies itself
+            default -> null;
         };
+    }
+
+    /** The recorded facts of a copy, diff, spot check or backfill, compared on the result kept in {@code v}. */
+    static String resultCheck(String v, ObjectNode o) {
+        JsonNode r = o.path("result");
+        return switch (o.path("call").asText()) {
+            case "copy" -> v + ".rows() == " + r.path("rows").asLong() + "L && " + v + ".verified() == " + r.path("verified").asBoolean()
+                    + (r.path("targetChecksum").hasNonNull("sha256") ? " && " + v + ".targetChecksum().sha256() == " + lit(r.path("targetChecksum").path("sha256").asText()) : "");
+            case "diff" -> v + ".equal() == " + r.path("equal").asBoolean() + " && " + v + ".countA() == " + r.path("countA").asLong() + "L && "
+                    + v + ".countB() == " + r.path("countB").asLong() + "L && " + v + ".added().size() == " + r.path("added").size() + " && "
+                    + v + ".removed().size() == " + r.path("removed").size() + " && " + v + ".changed().size() == " + r.path("changed").size();
+            case "spotCheck" -> v + ".ok() == " + r.path("ok").asBoolean() + " && " + v + ".keys().size() == " + r.path("sampled").asLong();
+            case "backfill" -> v + ".rows() == " + r.path("rows").asLong() + "L && " + v + ".finished() == " + r.path("finished").asBoolean();
+            default -> null;
+        };
+    }
+
+    /** Whether {@code code} is one statement: no {@code ;} before its end outside string literals, one line. */
+    static boolean singleStatement(String code) {
+        String t = code.strip();
+        if (t.endsWith(";")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        if (t.contains("\n")) {
+            return false;
+        }
+        char quote = 0;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == ';' || c == '{') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String map(JsonNode m) {
