@@ -223,7 +223,23 @@ public final class RunReplayer {
             throw new SluiceException(ErrorCode.JOURNAL, "Journal " + journal.path() + " records a dry run: every step was rolled back and "
                     + "nothing was decided, so there is nothing to replay. Replay the journal of a real run.");
         }
-        RunOptions options = new RunOptions(RunMode.STEP, text(d, "startAt"), text(d, "stopAfter"), text(d, "only"), params());
+        String stopAfter = text(d, "stopAfter");
+        if (journal.problem() != null || until >= 0) {
+            // Stop after the last step decided in what is replayed: a step after it must not even start (its body would
+            // run, to be rolled back), least of all one whose decision the hash chain cannot vouch for.
+            String last = null;
+            for (String name : recorded.keySet()) {
+                last = name;
+            }
+            if (last == null) {
+                return journal.problem() != null ? ReplayResult.stoppedEarly(0, 0, journal.stopReason()) : new ReplayResult(0, 0, null, false);
+            }
+            String lastStep = last;
+            if (text(d, "only") == null && pb.steps().stream().anyMatch(s -> s.name().equals(lastStep))) {
+                stopAfter = lastStep;
+            }
+        }
+        RunOptions options = new RunOptions(RunMode.STEP, text(d, "startAt"), stopAfter, text(d, "only"), params());
         TierInternals.addListener(session.tiers(), capture);
         RunSummary summary;
         try (PlaybookSession run = PlaybookSession.start(session, pb, options, decider,
@@ -234,6 +250,9 @@ public final class RunReplayer {
         }
         if (divergence[0] == null && summary.ending() == RunSummary.Ending.STEP_FAILED) {
             divergence[0] = new Divergence(-1, null, "a step failed today: " + summary.message(), null, null, null);
+        }
+        if (divergence[0] == null && journal.problem() != null) {
+            return ReplayResult.stoppedEarly(steps[0], matched[0], journal.stopReason());
         }
         return new ReplayResult(steps[0], matched[0], divergence[0], false);
     }
