@@ -43,8 +43,8 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
     private final OutputStream out;
     private final List<Secret> secrets;
     private final Deque<ObjectNode> recent = new ArrayDeque<>();
-    /** Results observed since the last input: a shown value one of them holds is not recorded again. */
-    private final List<JsonNode> observedSinceInput = new ArrayList<>();
+    /** The latest results observed since the last input: a shown value one of them holds is not recorded again. */
+    private final Deque<JsonNode> observedSinceInput = new ArrayDeque<>();
     private long seq;
     private String prev;
     private boolean recording = true;
@@ -189,7 +189,10 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
         e.put("call", call);
         e.set("args", redactTree(MAPPER.valueToTree(args)));
         e.set("result", Observations.normalise(result));
-        observedSinceInput.add(e.get("result"));
+        observedSinceInput.addLast(e.get("result"));
+        if (observedSinceInput.size() > Observations.RECENT_RESULTS) {
+            observedSinceInput.removeFirst();
+        }
         flushPending();
     }
 

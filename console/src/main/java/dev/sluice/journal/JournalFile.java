@@ -112,8 +112,9 @@ public final class JournalFile {
             doubtLine = events.size(); // the last line: nothing after it vouches for it
         }
         if (problem != null && !force) {
-            throw new SluiceException(ErrorCode.JOURNAL, "Journal " + path + ": " + problem
-                    + ". Refusing to replay it; use --force to replay the events before that point.");
+            throw new SluiceException(ErrorCode.JOURNAL, "Journal " + path + ": " + problem + ". Refusing to replay it; --force replays only "
+                    + (doubtLine <= 1 ? "nothing of it (the header itself is in doubt)" : "what comes before line " + doubtLine
+                    + ", the first the hash chain does not vouch for") + ".");
         }
         if (events.isEmpty()) {
             throw new SluiceException(ErrorCode.JOURNAL, "Journal " + path + " has no readable header. Nothing to replay.");
@@ -177,12 +178,11 @@ public final class JournalFile {
 
     /** Why a forced replay (or export) ends where it does: the first line in doubt and what is wrong. */
     String stopReason() {
-        return "the journal's hash chain does not vouch for line " + doubtLine + " or anything after it (" + problem
-                + "), so nothing from line " + doubtLine + " on was run.";
+        return "nothing from line " + doubtLine + " on was run, because the journal's hash chain does not vouch for it: " + problem + ".";
     }
 
     /** The journal's format version (1: before query and value observations). */
-    public int format() {
+    int format() {
         return header.path("format").asInt();
     }
 }

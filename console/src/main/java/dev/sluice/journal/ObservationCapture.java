@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class ObservationCapture implements TierInternals.Listener {
     private final List<ObjectNode> seen = new ArrayList<>();
+    /** The latest results of DSL calls (not of shown values), as the journal keeps them to leave a repeated value out. */
+    private final java.util.ArrayDeque<JsonNode> results = new java.util.ArrayDeque<>();
     private final boolean recordsShown;
     private final List<Secret> secrets;
 
@@ -39,6 +41,10 @@ final class ObservationCapture implements TierInternals.Listener {
         o.set("args", Observations.roundTrip(Journal.MAPPER.valueToTree(args)));
         o.set("result", Observations.normalise(result));
         seen.add(o);
+        results.addLast(o.get("result"));
+        if (results.size() > Observations.RECENT_RESULTS) {
+            results.removeFirst();
+        }
     }
 
     /** What the console showed for the input being replayed, kept as the journal keeps it ({@link Journal#shown}). */
@@ -46,8 +52,7 @@ final class ObservationCapture implements TierInternals.Listener {
         if (!recordsShown) {
             return;
         }
-        List<JsonNode> observed = seen.stream().map(o -> o.get("result")).toList();
-        ObjectNode o = Observations.shown(value, marked, observed);
+        ObjectNode o = Observations.shown(value, marked, results);
         if (o != null) {
             seen.add(Observations.redacted(o, secrets));
         }
@@ -59,6 +64,7 @@ final class ObservationCapture implements TierInternals.Listener {
 
     synchronized void clear() {
         seen.clear();
+        results.clear();
     }
 
     /** {@code tier.call("arg", …)} as people read it; a shown value as what it is. */

@@ -43,6 +43,11 @@ public final class Observations {
     static final int HEAD_ROWS = Rows.DISPLAY_ROWS;
     /** A kept row's text is cut here (its hash still covers all of it). */
     static final int ROW_TEXT = 160;
+    /**
+     * How many of an input's latest observed results a shown value is checked against before it is recorded: bounded, so
+     * a run (no inputs) or a long loop does not grow the journal's memory; the journal and replay use the same bound.
+     */
+    static final int RECENT_RESULTS = 1_000;
     /** A list or map shown in full up to this size; a longer one is kept as its size and digest. */
     static final int ITEMS = 1_000;
 
