@@ -4,7 +4,7 @@ import dev.sluice.console.EvalListener;
 import dev.sluice.error.SluiceException;
 import dev.sluice.journal.Journal;
 
-/** Tells the journal what the console evaluated: inputs, a summary of each output, errors. */
+/** Tells the journal what the console evaluated: inputs, what each showed (as an observation when it is data), a summary of each output, errors. */
 final class JournalBridge implements EvalListener {
     private final Journal journal;
 
@@ -37,6 +37,11 @@ final class JournalBridge implements EvalListener {
     static boolean isQuiet(String text) {
         String t = text.strip();
         return t.startsWith("/journal") || t.startsWith("/record") || t.equals("/exit") || t.startsWith("/history") || t.startsWith("/help");
+    }
+
+    @Override
+    public void shown(Object value, boolean marked) {
+        journal.shown(value, marked);
     }
 
     @Override

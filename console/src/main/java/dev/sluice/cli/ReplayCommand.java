@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.console.Console;
+import dev.sluice.console.EvalListener;
 import dev.sluice.console.commands.StandardCommands;
 import dev.sluice.dsl.Session;
 import dev.sluice.error.ErrorCode;
@@ -67,7 +68,8 @@ final class ReplayCommand implements Callable<Integer> {
         Path journalPath = file.isAbsolute() || file.toFile().exists() ? file : workspace.dir().resolve(file);
         JournalFile jf = JournalFile.read(journalPath, force);
         if (jf.problem() != null) {
-            out.println("warning: " + jf.problem() + "; replaying the events before it (--force).");
+            out.println("warning: " + jf.problem() + "; replaying only what comes before line " + jf.doubtFrom()
+                    + ", the first the hash chain does not vouch for (--force).");
         }
         String kind = jf.header().path("kind").asText();
         BufferedReader answers = new BufferedReader(new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
@@ -106,6 +108,11 @@ final class ReplayCommand implements Callable<Integer> {
             } else {
                 result = replayConsole(jf, session, asker, out, rec);
             }
+            if (result.ok() && result.inputs() == 0) {
+                // A replay that ran nothing checked nothing: it must not read as a pass.
+                result = new ReplayResult(0, 0, null, true, "the journal holds no " + (kind.equals("run") ? "decided step" : "input")
+                        + " to replay" + (until == null ? "" : " up to seq " + until) + ", so nothing was checked.");
+            }
             out.println(result);
             int status = result.ok() ? 0 : ErrorCode.FAILURE.exitStatus();
             rec.status(status);
@@ -140,7 +147,18 @@ final class ReplayCommand implements Callable<Integer> {
                 out.flush();
             }
         }, true, StandardCharsets.UTF_8);
-        Console.Options opts = StandardCommands.options().withVerbose(Main.verbose).withListener(new JournalBridge(rec.journal()));
+        // What each replayed input shows goes to this replay's own journal and to the replayer, which compares it.
+        Replayer[] replayer = {null};
+        EvalListener compare = new EvalListener() {
+            @Override
+            public void shown(Object value, boolean marked) {
+                if (replayer[0] != null) {
+                    replayer[0].shown(value, marked);
+                }
+            }
+        };
+        Console.Options opts = StandardCommands.options().withVerbose(Main.verbose).withListener(new JournalBridge(rec.journal()))
+                .withListener(compare);
         try (Console console = Console.onStreams(session, new StringReader(""), ps, ps, opts)) {
             Replayer.Executor exec = (k, text) -> {
                 out.println("» " + text.strip().replace("\n", "\n  "));
@@ -150,7 +168,8 @@ final class ReplayCommand implements Callable<Integer> {
                     throw new SluiceException(ErrorCode.FAILURE, "the input failed");
                 }
             };
-            return new Replayer(jf, session, exec, asker, out, step, yes, until == null ? -1 : until).run();
+            replayer[0] = new Replayer(jf, session, exec, asker, out, step, yes, until == null ? -1 : until);
+            return replayer[0].run();
         }
     }
 }

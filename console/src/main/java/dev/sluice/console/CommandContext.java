@@ -29,6 +29,10 @@ public interface CommandContext {
      */
     boolean confirm(String question);
 
+    /** Tells the console's listeners (the journal) the object this command showed, e.g. /groovy's result, as a snippet's. */
+    default void shown(Object value) {
+    }
+
     /** Tells the console's listeners (the journal) what this command evaluated, e.g. /groovy's code. */
     void evaluated(EvalListener.Kind kind, String text, String summary);
 }

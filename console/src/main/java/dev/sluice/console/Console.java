@@ -157,7 +157,7 @@ public final class Console implements CommandContext, AutoCloseable {
             t.start();
         });
         this.interrupts = new ConsoleInterrupts(session, evaluator, timer);
-        this.evaluation = new ConsoleEvaluation(options, terminal, out, err, evaluator, direct, started, timer, interrupts, startup);
+        this.evaluation = new ConsoleEvaluation(session, options, terminal, out, err, evaluator, direct, started, timer, interrupts, startup);
     }
 
     /**
@@ -392,6 +392,11 @@ public final class Console implements CommandContext, AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    @Override
+    public void shown(Object value) {
+        evaluation.fireShown(value);
     }
 
     @Override

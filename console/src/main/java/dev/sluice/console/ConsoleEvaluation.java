@@ -1,5 +1,6 @@
 package dev.sluice.console;
 
+import dev.sluice.dsl.Session;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
@@ -32,9 +33,14 @@ final class ConsoleEvaluation {
     private final ConsoleInterrupts interrupts;
     private final ConsoleStartup startup;
     private final AtomicLong directEvaluations = new AtomicLong();
+    private final Session session;
+    /** The session's varies(...) count when the current input began: a change means the input marked its value. */
+    private volatile long variesAtInput;
 
-    ConsoleEvaluation(Console.Options options, Terminal terminal, PrintStream out, PrintStream err, Evaluator evaluator, DirectCall direct,
-                      CompletableFuture<Void> started, ScheduledExecutorService timer, ConsoleInterrupts interrupts, ConsoleStartup startup) {
+    ConsoleEvaluation(Session session, Console.Options options, Terminal terminal, PrintStream out, PrintStream err, Evaluator evaluator,
+                      DirectCall direct, CompletableFuture<Void> started, ScheduledExecutorService timer, ConsoleInterrupts interrupts,
+                      ConsoleStartup startup) {
+        this.session = session;
         this.options = options;
         this.terminal = terminal;
         this.out = out;
@@ -114,7 +120,11 @@ final class ConsoleEvaluation {
                 cancelled();
                 ok = false;
             } else {
-                shown(Renderer.describe(ev));
+                String shown = Renderer.describe(ev);
+                if (shown != null && o.valued()) {
+                    fireShown(o.value());
+                }
+                shown(shown);
             }
         }
         return ok;
@@ -142,6 +152,9 @@ final class ConsoleEvaluation {
         if (interrupts.cancelRequested()) {
             cancelled(); // a call that absorbed the cancel still counts as stopped, as on JShell's path
             return false;
+        }
+        if (result.shown() != null) {
+            fireShown(result.value());
         }
         shown(result.shown());
         return true;
@@ -217,8 +230,17 @@ final class ConsoleEvaluation {
     }
 
     void fireInput(EvalListener.Kind kind, String text) {
+        variesAtInput = session.variesMarks();
         for (EvalListener l : options.listeners()) {
             l.input(kind, text);
+        }
+    }
+
+    /** Tells listeners the object the current input showed, and whether the input marked it with varies(...). */
+    void fireShown(Object value) {
+        boolean marked = session.variesMarks() != variesAtInput;
+        for (EvalListener l : options.listeners()) {
+            l.shown(value, marked);
         }
     }
 

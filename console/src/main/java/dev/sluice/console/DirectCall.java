@@ -29,8 +29,8 @@ final class DirectCall {
     record Call(Method method, Object[] args) {
     }
 
-    /** The outcome of running a plan: what to print (null for a void call). */
-    record Result(String shown) {
+    /** The outcome of running a plan: what to print (null for a void call) and the object it shows. */
+    record Result(String shown, Object value) {
     }
 
     private final Map<String, Tier> tiers;
@@ -61,10 +61,10 @@ final class DirectCall {
             }
         }
         if (plan.type() == void.class) {
-            return new Result(null);
+            return new Result(null, null);
         }
         String typeName = plan.type().isPrimitive() ? plan.type().getName() : plan.type().getSimpleName();
-        return new Result(Renderer.value(typeName, Values.of(value)));
+        return new Result(Renderer.value(typeName, Values.of(value)), value);
     }
 
     /** JShell's own rendering of a value (strings quoted and escaped, arrays listed), so both paths print alike. */

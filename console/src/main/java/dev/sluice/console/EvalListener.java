@@ -12,6 +12,13 @@ public interface EvalListener {
     default void input(Kind kind, String text) {
     }
 
+    /**
+     * The object a successful input showed (a snippet's value, a /groovy result; null is a value too), before its
+     * {@link #output}; {@code marked}: the input called {@code varies(...)}, so what it shows cannot repeat.
+     */
+    default void shown(Object value, boolean marked) {
+    }
+
     /** What a successful input gave, as shown to the user (one value, or a short description). */
     default void output(String summary) {
     }

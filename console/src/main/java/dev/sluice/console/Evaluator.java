@@ -22,10 +22,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import jdk.jshell.Diag;
+import jdk.jshell.ExpressionSnippet;
 import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.VarSnippet;
 
 /**
  * Owns one in-process {@link JShell}: built on the DSL's class loader with the DSL's code-source paths on the compiler
@@ -140,8 +142,11 @@ final class Evaluator implements AutoCloseable {
         return execution.snippetLoader();
     }
 
-    /** One evaluated snippet: its JShell event and, when it threw, the real exception object. */
-    public record Outcome(SnippetEvent event, Throwable thrown, List<Diag> diagnostics) {
+    /**
+     * One evaluated snippet: its JShell event, when it threw the real exception object, and the object it shows
+     * ({@code valued}: it shows one, which may be null) for listeners that record what was shown.
+     */
+    public record Outcome(SnippetEvent event, Throwable thrown, List<Diag> diagnostics, Object value, boolean valued) {
     }
 
     /** Evaluates exactly one complete snippet (see {@link #analyze}) and waits for it. */
@@ -167,7 +172,13 @@ final class Evaluator implements AutoCloseable {
                     real = t != null ? t : e.exception();
                 }
                 List<Diag> diags = e.status() == Snippet.Status.REJECTED ? js.diagnostics(e.snippet()).toList() : List.of();
-                out.add(new Outcome(e, real, diags));
+                boolean[] valued = {false};
+                Object value = null;
+                if (real == null && e.status().isDefined()) {
+                    String name = e.snippet() instanceof VarSnippet v ? v.name() : e.snippet() instanceof ExpressionSnippet x ? x.name() : null;
+                    value = name == null ? null : execution.variable(name, valued);
+                }
+                out.add(new Outcome(e, real, diags, value, valued[0]));
             }
             return out;
         });

@@ -7,7 +7,8 @@
  * {@code playbook} and below). It knows none of its commands: whoever opens a console hands it the list
  * ({@link dev.sluice.console.Console.Options#withCommands}), so it must not import {@code console.commands},
  * {@code console.playbook}, the journal or the CLI; the journal plugs in through that list and
- * {@link dev.sluice.console.EvalListener}.
+ * {@link dev.sluice.console.EvalListener}, which also hands it the object each input showed (JShell passes on only its
+ * text: {@code SharedExecution} keeps where each snippet variable lives to read the object back).
  *
  * <p>Front end: the commands and the prompt are the promise; the public types are wiring for the CLI, with no compatibility promise.
  */

@@ -17,6 +17,7 @@ public final class Session implements AutoCloseable {
     private final Snapshots snapshots;
     private volatile NonTransactional nonTransactional = NonTransactional.DIRECT;
     private volatile DataEvents events = DataEvents.NONE;
+    private final java.util.concurrent.atomic.AtomicLong variesMarks = new java.util.concurrent.atomic.AtomicLong();
 
     private Session(Workspace workspace, TierSet tiers, String sluiceVersion) {
         this.workspace = workspace;
@@ -86,6 +87,18 @@ public final class Session implements AutoCloseable {
         DataEvents prev = events;
         events = listener == null ? DataEvents.NONE : listener;
         return prev;
+    }
+
+    /**
+     * How many times {@link Sluice#varies} was called on this session: the console reads it before and after each input,
+     * and a change means the input marked what it shows as a value that cannot repeat (README "Replay").
+     */
+    public long variesMarks() {
+        return variesMarks.get();
+    }
+
+    void markVaries() {
+        variesMarks.incrementAndGet();
     }
 
     /** Rolls back anything still open and closes every tier (which releases every freeze). */

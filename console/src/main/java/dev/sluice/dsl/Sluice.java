@@ -325,6 +325,16 @@ public final class Sluice {
         }
     }
 
+    /**
+     * Marks what this console input shows as a value that cannot repeat (a time, a random number, a generated id): the
+     * journal records it as such, and replay runs the input but compares none of its values. Returns {@code value}:
+     * {@code varies(tier1.query("SELECT now()"))}.
+     */
+    public static <T> T varies(T value) {
+        session().markVaries();
+        return value;
+    }
+
     // ---------------------------------------------------------------- migrations and schema (idempotent)
 
     /** Applies the {@code *.sql} files of {@code dir} (relative: to the workspace) in lexical order, once each. */

@@ -33,7 +33,8 @@ import java.util.List;
  * redacted before it is written; each line is flushed as it is written, so a crash loses at most the line being written.
  */
 public final class Journal implements AutoCloseable, TierInternals.Listener {
-    public static final int FORMAT = 1;
+    /** 2: the console's shown values are observations ({@code query}, {@code value}); 1 is still read and replayed. */
+    public static final int FORMAT = 2;
     private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
     /** One line per event: the one JSON configuration is compact and writes a Duration as ISO text (PT1.5S). */
     static final ObjectMapper MAPPER = Json.mapper();
@@ -42,6 +43,8 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
     private final OutputStream out;
     private final List<Secret> secrets;
     private final Deque<ObjectNode> recent = new ArrayDeque<>();
+    /** The latest results observed since the last input: a shown value one of them holds is not recorded again. */
+    private final Deque<JsonNode> observedSinceInput = new ArrayDeque<>();
     private long seq;
     private String prev;
     private boolean recording = true;
@@ -159,6 +162,7 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
         if (!recording) {
             return;
         }
+        observedSinceInput.clear();
         ObjectNode e = event("input");
         e.put("kind", kind);
         e.put("text", redact(text));
@@ -185,6 +189,27 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
         e.put("call", call);
         e.set("args", redactTree(MAPPER.valueToTree(args)));
         e.set("result", Observations.normalise(result));
+        observedSinceInput.addLast(e.get("result"));
+        if (observedSinceInput.size() > Observations.RECENT_RESULTS) {
+            observedSinceInput.removeFirst();
+        }
+        flushPending();
+    }
+
+    /**
+     * What the console showed for the current input, as an observation when it is data ({@link Observations#shown}):
+     * a query's rows, an exec's count, a {@code .value()}; {@code marked}: the input called {@code varies(…)}.
+     */
+    public synchronized void shown(Object value, boolean marked) {
+        if (!recording) {
+            return;
+        }
+        ObjectNode o = Observations.shown(value, marked, observedSinceInput);
+        if (o == null) {
+            return;
+        }
+        ObjectNode e = event("observation");
+        e.setAll(Observations.redacted(o, secrets));
         flushPending();
     }
 
@@ -335,17 +360,22 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
     }
 
     private JsonNode redactTree(JsonNode n) {
+        return redactTree(n, secrets);
+    }
+
+    /** Every string in {@code n} redacted (replay redacts what it observes today the same way, so both compare alike). */
+    static JsonNode redactTree(JsonNode n, List<Secret> secrets) {
         if (n.isTextual()) {
-            return MAPPER.getNodeFactory().textNode(redact(n.asText()));
+            return MAPPER.getNodeFactory().textNode(Redactor.redact(n.asText(), secrets));
         }
         if (n.isArray()) {
             ArrayNode a = MAPPER.createArrayNode();
-            n.forEach(x -> a.add(redactTree(x)));
+            n.forEach(x -> a.add(redactTree(x, secrets)));
             return a;
         }
         if (n.isObject()) {
             ObjectNode o = MAPPER.createObjectNode();
-            n.fields().forEachRemaining(f -> o.set(f.getKey(), redactTree(f.getValue())));
+            n.fields().forEachRemaining(f -> o.set(f.getKey(), redactTree(f.getValue(), secrets)));
             return o;
         }
         return n;

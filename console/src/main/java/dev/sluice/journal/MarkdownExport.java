@@ -68,6 +68,10 @@ public final class MarkdownExport {
                     if (call.equals("expect")) {
                         md.append(in).append("- Expectation *").append(e.path("args").path(0).asText()).append("* must hold (it ")
                                 .append(e.path("result").asBoolean() ? "held" : "**failed**").append(").\n");
+                    } else if (e.has("varies")) {
+                        md.append("   - It shows a value that cannot repeat (").append(e.path("varies").asText()).append("): not compared.\n");
+                    } else if (call.equals(Observations.VALUE)) {
+                        md.append("   - Expect it to show **").append(Observations.show(e.path("result"))).append("**\n");
                     } else {
                         md.append(in).append("- Expect `").append(e.path("tier").asText()).append('.').append(call).append(args(e.path("args")))
                                 .append("` → **").append(rendered(call, e.path("result"))).append("**\n");

@@ -199,6 +199,9 @@ public final class PlaybookExport {
     }
 
     static String describe(ObjectNode o) {
+        if (o.path("call").asText().equals(Observations.VALUE)) {
+            return "the value shown" + (o.has("varies") ? " (" + o.path("varies").asText() + ", not compared)" : "");
+        }
         return o.path("tier").asText() + "." + o.path("call").asText() + MarkdownExport.args(o.path("args"));
     }
 

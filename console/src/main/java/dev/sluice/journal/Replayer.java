@@ -34,6 +34,8 @@ public final class Replayer {
     private final boolean step;
     private final boolean yes;
     private final long until;
+    /** Collects what the input being replayed observes and shows; null between inputs. */
+    private volatile ObservationCapture current;
 
     public Replayer(JournalFile journal, Session session, Executor executor, Asker asker, PrintWriter out, boolean step, boolean yes,
                     long until) {
@@ -72,6 +74,17 @@ public final class Replayer {
         return o;
     }
 
+    /**
+     * What the console showed for the input being replayed ({@code EvalListener.shown}): the front end that runs the
+     * inputs passes it on, and it is compared with the value the recording showed.
+     */
+    public void shown(Object value, boolean marked) {
+        ObservationCapture c = current;
+        if (c != null) {
+            c.shown(value, marked);
+        }
+    }
+
     /** Replays every input; the caller checks {@link #fingerprintDifferences(JournalFile, List)} first and decides whether to go on. */
     public ReplayResult run() {
         List<ObjectNode> events = journal.events();
@@ -88,14 +101,21 @@ public final class Replayer {
                 continue;
             }
             List<ObjectNode> expected = new ArrayList<>();
+            boolean ended = false;
             for (int k = i + 1; k < events.size(); k++) {
                 String t = events.get(k).path("type").asText();
                 if (t.equals("input") || t.equals("end")) {
+                    ended = true;
                     break;
                 }
                 if (t.equals("observation") && !"expect".equals(events.get(k).path("call").asText())) {
                     expected.add(events.get(k));
                 }
+            }
+            if (!ended && journal.problem() != null && !endsABlock(journal.doubted())) {
+                // The chain vouches for this input but not for all it observed: what it did could not be compared.
+                return ReplayResult.stoppedEarly(inputs, matched, journal.stopReason() + " The input at seq " + seq
+                        + " was not run: its recorded results run into that line.");
             }
             String label = e.path("text").asText();
             if (label.contains(dev.sluice.workspace.Redactor.MASK)) {
@@ -108,14 +128,16 @@ public final class Replayer {
                 return new ReplayResult(inputs, matched, null, true);
             }
             boolean recordedError = hasErrorBefore(events, i + 1);
-            ObservationCapture capture = new ObservationCapture();
+            ObservationCapture capture = new ObservationCapture(journal.format() >= 2, session.workspace().secrets());
             TierInternals.addListener(session.tiers(), capture);
+            current = capture;
             Throwable failure = null;
             try {
                 executor.input(e.path("kind").asText(), e.path("text").asText());
             } catch (RuntimeException ex) {
                 failure = ex;
             } finally {
+                current = null;
                 TierInternals.removeListener(session.tiers(), capture);
             }
             inputs++;
@@ -139,7 +161,16 @@ public final class Replayer {
             }
             matched += expected.size();
         }
+        if (journal.problem() != null && !(until >= 0 && journal.doubtFrom() > 0 && until < journal.doubtFrom() - 1)) {
+            return ReplayResult.stoppedEarly(inputs, matched, journal.stopReason());
+        }
         return new ReplayResult(inputs, matched, null, false);
+    }
+
+    /** True when the line the chain doubts reads as the start of another input or the end: the block before it is whole. */
+    private static boolean endsABlock(ObjectNode doubted) {
+        String t = doubted == null ? "" : doubted.path("type").asText();
+        return t.equals("input") || t.equals("end");
     }
 
 

@@ -142,10 +142,26 @@ public final class RunReplayer {
     public ReplayResult run(Function<Path, Playbook> loader, Path playbookOverride) {
         Playbook pb = loader.apply(playbookPath(playbookOverride));
         Check check = check();
+        RunOptions options = check.options();
+        if (journal.problem() != null || until >= 0) {
+            // Stop after the last step decided in what is replayed: a step after it must not even start (its body would
+            // run, to be rolled back), least of all one whose decision the hash chain cannot vouch for.
+            String last = null;
+            for (String name : check.recorded.keySet()) {
+                last = name;
+            }
+            if (last == null) {
+                return journal.problem() != null ? ReplayResult.stoppedEarly(0, 0, journal.stopReason()) : new ReplayResult(0, 0, null, false);
+            }
+            String lastStep = last;
+            if (options.only() == null && pb.steps().stream().anyMatch(s -> s.name().equals(lastStep))) {
+                options = new RunOptions(RunMode.STEP, options.startAt(), lastStep, null, options.params());
+            }
+        }
         RunListener listener = RunListener.all(printer == null ? List.of(check) : List.of(check, printer));
         check.watch(session);
         RunSummary summary;
-        try (PlaybookSession run = PlaybookSession.start(session, pb, check.options(), check, listener)) {
+        try (PlaybookSession run = PlaybookSession.start(session, pb, options, check, listener)) {
             summary = new StepRunner(run, check, null, listener).run();
         } finally {
             check.unwatch(session);
@@ -211,6 +227,9 @@ public final class RunReplayer {
         public ReplayResult result(RunSummary summary) {
             if (divergence == null && summary.ending() == RunSummary.Ending.STEP_FAILED) {
                 divergence = new Divergence(-1, null, "a step failed today: " + summary.message(), null, null, null);
+            }
+            if (divergence == null && journal.problem() != null) {
+                return ReplayResult.stoppedEarly(steps, matched, journal.stopReason());
             }
             return new ReplayResult(steps, matched, divergence, false);
         }

@@ -24,14 +24,25 @@ public final class Rows implements Iterable<Row> {
 
     private final List<String> columns;
     private final List<Row> rows;
+    /** The {@code query} call that returned these rows (tier, SQL, arguments), or null: what a journal names them by. */
+    private final TierInternals.Query source;
 
     public Rows(List<String> columns, List<Object[]> values) {
+        this(columns, values, null);
+    }
+
+    Rows(List<String> columns, List<Object[]> values, TierInternals.Query source) {
         this.columns = List.copyOf(columns);
         List<Row> r = new ArrayList<>(values.size());
         for (Object[] v : values) {
             r.add(new Row(this.columns, v));
         }
         this.rows = List.copyOf(r);
+        this.source = source;
+    }
+
+    TierInternals.Query source() {
+        return source;
     }
 
     /**

@@ -73,6 +73,20 @@ public final class TierInternals {
         return tier.observe(call, args, result);
     }
 
+    /** The {@code tier.query(sql, args…)} call that returned some rows, as a journal names it. */
+    public record Query(String tier, String sql, List<Object> args) {
+    }
+
+    /** The query call that returned {@code rows}, or null for rows made otherwise ({@code new Rows(…)}, a PRAGMA helper). */
+    public static Query source(Rows rows) {
+        return rows.source();
+    }
+
+    /** One value as a result table shows it (NULL, a blob's first bytes and size, control characters escaped). */
+    public static String cell(Object value) {
+        return TableRenderer.cell(value);
+    }
+
     /** {@link Tier#tables()} without Sluice's own {@code sluice_*} bookkeeping tables. */
     public static List<String> dataTables(Tier tier) {
         return tier.dataTables();

@@ -47,11 +47,15 @@ final class TierStatements {
      */
     Rows query(String sql, Object... args) {
         conn.guard("query", sql);
-        return ask(sql, args);
+        return hold(sql, args, new TierInternals.Query(tier.name(), sql, java.util.Arrays.asList(args.clone())));
     }
 
     /** {@link #query} for SQL this tier built itself (already qualified): no check. */
     Rows ask(String sql, Object... args) {
+        return hold(sql, args, null);
+    }
+
+    private Rows hold(String sql, Object[] args, TierInternals.Query source) {
         List<String> cols = new ArrayList<>();
         List<Object[]> values = new ArrayList<>();
         stream(sql, java.util.Arrays.asList(args), cols, row -> {
@@ -62,7 +66,7 @@ final class TierStatements {
             }
             values.add(row.raw());
         });
-        return new Rows(cols, values);
+        return new Rows(cols, values, source);
     }
 
     /** Streams every row of a query to {@code action}, holding one row at a time (checked in an atomic step, as {@link #query}). */

@@ -6,7 +6,8 @@
  * {@code SqlErrors}), and {@link dev.sluice.tier.SqlLexer}, the one reader of SQL text (SQLite and PostgreSQL quoting,
  * comments and bodies) that every package splitting or scanning SQL goes through (internal: no compatibility promise).
  * The SQLite driver's own classes stay here (and in snapshot, data): layers above watch a step's row
- * changes through {@link dev.sluice.tier.RowWatch}. {@code Rows} print at the width their printer bound for its thread.
+ * changes through {@link dev.sluice.tier.RowWatch}. {@code Rows} print at the width their printer bound for its thread,
+ * and remember the {@code query} call that returned them, so a journal can name the rows the console showed.
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
  * (they listen through {@link dev.sluice.tier.TierInternals.Listener}).
  * <p>{@code Tier} is the front: each call is one line handed to a package-private room read in one sitting —

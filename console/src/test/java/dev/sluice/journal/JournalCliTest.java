@@ -101,7 +101,7 @@ class JournalCliTest {
         Path prod = copy("prod");
         CliRunner r = CliRunner.run("replay", "-w", prod.toString(), journal.toString());
         assertEquals(0, r.status(), r.out() + r.err());
-        assertTrue(r.out().contains("Replay matched: 8 input(s), 5 observation(s) as recorded."), r.out());
+        assertTrue(r.out().contains("Replay matched: 8 input(s), 6 observation(s) as recorded."), r.out());
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + prod.resolve("data/tier1.db")); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT count(*) FROM conversations WHERE title = upper(title)")) {
             rs.next();

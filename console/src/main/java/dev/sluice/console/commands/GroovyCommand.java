@@ -41,6 +41,7 @@ final class GroovyCommand implements SlashCommand {
         String shown = result == null ? "" : String.valueOf(result);
         if (result != null) {
             ctx.out().println(shown);
+            ctx.shown(result);
         }
         ctx.evaluated(EvalListener.Kind.GROOVY, args, shown);
     }
