@@ -69,9 +69,9 @@ public final class MarkdownExport {
                         md.append(in).append("- Expectation *").append(e.path("args").path(0).asText()).append("* must hold (it ")
                                 .append(e.path("result").asBoolean() ? "held" : "**failed**").append(").\n");
                     } else if (e.has("varies")) {
-                        md.append("   - It shows a value that cannot repeat (").append(e.path("varies").asText()).append("): not compared.\n");
+                        md.append(in).append("- It shows a value that cannot repeat (").append(e.path("varies").asText()).append("): not compared.\n");
                     } else if (call.equals(Observations.VALUE)) {
-                        md.append("   - Expect it to show **").append(Observations.show(e.path("result"))).append("**\n");
+                        md.append(in).append("- Expect it to show **").append(Observations.show(e.path("result"))).append("**\n");
                     } else {
                         md.append(in).append("- Expect `").append(e.path("tier").asText()).append('.').append(call).append(args(e.path("args")))
                                 .append("` → **").append(rendered(call, e.path("result"))).append("**\n");
@@ -146,6 +146,18 @@ public final class MarkdownExport {
             case "integrity", "quickCheck", "foreignKeyCheck" -> r.path("ok").asBoolean() ? "ok" : "problems: " + Observations.show(r);
             case "fingerprint" -> "schema " + r.path("schemaSha256").asText().substring(0, Math.min(12, r.path("schemaSha256").asText().length()))
                     + "…, counts " + Observations.show(r.path("counts"));
+            case Observations.QUERY -> {
+                StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%,d row(s)", r.path("rows").asLong()));
+                int shown = 0;
+                for (JsonNode row : r.path("head")) {
+                    if (shown++ == 5) {
+                        sb.append(" …");
+                        break;
+                    }
+                    sb.append(shown == 1 ? ": " : "; ").append(row.isTextual() ? row.asText() : row.toString());
+                }
+                yield sb.toString();
+            }
             default -> Observations.show(r);
         };
     }

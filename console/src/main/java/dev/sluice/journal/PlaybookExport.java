@@ -34,8 +34,8 @@ public final class PlaybookExport {
     /** One statement, maybe assigned: {@code var r = copy(a, "t", b);} gives r; a bare {@code copy(a, "t", b)} gives none. */
     private static final Pattern ASSIGNED = Pattern.compile("\\s*(?:(?:var|def|final\\s+[A-Za-z_][\\w.<>]*|[A-Za-z_][\\w.<>]*)\\s+([A-Za-z_]\\w*)\\s*=)?\\s*(.+?)\\s*;?\\s*",
             Pattern.DOTALL);
-    /** Calls whose result object the exported step keeps, to compare it with the recording. */
-    private static final Set<String> RESULT_CALLS = Set.of("copy", "diff", "spotCheck", "backfill");
+    /** Calls whose result object the exported step keeps, to compare it with the recording; and what the console showed. */
+    private static final Set<String> RESULT_CALLS = Set.of("copy", "diff", "spotCheck", "backfill", Observations.QUERY, Observations.VALUE);
 
     private PlaybookExport() {
     }
@@ -162,7 +162,7 @@ public final class PlaybookExport {
                 String text = in.text().strip();
                 boolean pure = !in.observations().isEmpty() && in.kind().equals("java") && PURE_OBSERVATION.matcher(text).matches();
                 // A call whose result the recording holds (copy, diff…) is kept in a variable, to be compared once.
-                List<ObjectNode> results = in.observations().stream().filter(o -> RESULT_CALLS.contains(o.path("call").asText())).toList();
+                List<ObjectNode> results = in.observations().stream().filter(o -> RESULT_CALLS.contains(o.path("call").asText()) && !o.has("varies")).toList();
                 String kept = null;
                 if (!pure && !TX_CALL.matcher(text).matches()) {
                     String groovy = in.kind().equals("java") ? escapeDollars(text) : text;
@@ -174,7 +174,8 @@ public final class PlaybookExport {
                     groovy.lines().forEach(l -> g.append("        ").append(l).append('\n'));
                 }
                 for (ObjectNode o : in.observations()) {
-                    String check = RESULT_CALLS.contains(o.path("call").asText()) ? (kept == null ? null : resultCheck(kept, o)) : check(o);
+                    String check = o.has("varies") ? null
+                            : RESULT_CALLS.contains(o.path("call").asText()) ? (kept == null ? null : resultCheck(kept, o)) : check(o);
                     if (check == null) {
                         g.append("        // recorded: ").append(describe(o)).append(" → ").append(Observations.show(o.path("result")).replace("\n", " "))
                                 .append('\n');
@@ -260,6 +261,9 @@ public final class PlaybookExport {
                     + v + ".removed().size() == " + r.path("removed").size() + " && " + v + ".changed().size() == " + r.path("changed").size();
             case "spotCheck" -> v + ".ok() == " + r.path("ok").asBoolean() + " && " + v + ".keys().size() == " + r.path("sampled").asLong();
             case "backfill" -> v + ".rows() == " + r.path("rows").asLong() + "L && " + v + ".finished() == " + r.path("finished").asBoolean();
+            case Observations.QUERY -> v + ".size() == " + r.path("rows").asLong() + " && " + v + ".digest() == " + lit(r.path("sha256").asText());
+            case Observations.VALUE -> r.isNumber() ? v + " == " + r.asText() + (r.isIntegralNumber() ? "L" : "")
+                    : r.isTextual() ? v + " == " + lit(r.asText()) : r.isBoolean() ? v + " == " + r.asBoolean() : null;
             default -> null;
         };
     }

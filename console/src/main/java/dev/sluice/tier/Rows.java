@@ -100,6 +100,24 @@ public final class Rows implements Iterable<Row> {
         return rows.isEmpty();
     }
 
+    /**
+     * The SHA-256 of every row in order, in the checksum encoding (so SQLite and PostgreSQL rows with the same values give
+     * the same digest; column names are left out for that reason): what a journal records of a query the console showed,
+     * and what an exported playbook compares it with.
+     */
+    public String digest() {
+        Checksummer enc = new Checksummer(null);
+        java.security.MessageDigest all = dev.sluice.encoding.Sha256.digest();
+        for (Row r : rows) {
+            Object[] values = new Object[r.size()];
+            for (int c = 0; c < values.length; c++) {
+                values[c] = r.get(c);
+            }
+            all.update(enc.rowBytes(values));
+        }
+        return java.util.HexFormat.of().formatHex(all.digest());
+    }
+
     public Row get(int i) {
         return rows.get(i);
     }
