@@ -30,8 +30,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true, description = {
-        "Replay a recorded session or run as a runbook: checks the journal's hash chain and the workspace fingerprint, re-executes",
-        "every input (a run's steps with their recorded decisions) and stops with exit status 1 at the first observation that differs.",
+        "Replay a recorded session or run as a runbook, stopping with exit status 1 at the first observation that differs.",
+        "Checks the journal's hash chain and the workspace fingerprint, then re-executes every input (a run's steps with their",
+        "recorded decisions).",
         "Example: sluice replay -w /tmp/prod sessions/20261121-101500-000-ana.jsonl --report replay.html"})
 final class ReplayCommand implements Callable<Integer> {
     @Mixin

@@ -47,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK", description = "The playbook file (.groovy).")
     Path playbook;
 
-    @Option(names = "--yes", description = "Commit each step when every expectation holds; otherwise roll it back and exit 1.")
+    @Option(names = "--yes", description = "Commit each step when every expectation holds; otherwise roll it back and exit 11.")
     boolean yes;
 
     @Option(names = "--dry-run", description = "Run every step and roll every one back: the tiers stay byte-identical.")
@@ -114,6 +114,9 @@ final class RunCommand implements Callable<Integer> {
         if (yes && dryRun) {
             throw new SluiceException(ErrorCode.USAGE, "--yes and --dry-run exclude each other: choose to commit or to roll back.");
         }
+        if (!yes && !dryRun && !list) {
+            StepAnswers.requireSome(); // step mode with no terminal and nothing on stdin (cron, CI): refused before anything runs
+        }
         PrintWriter out = spec.commandLine().getOut();
         // Listing and dry runs load only the declarations: code outside the steps must not act when nothing is to change.
         Playbook pb = list || dryRun ? PlaybookLoader.loadDeclarations(playbook) : PlaybookLoader.load(playbook);
@@ -140,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
                     ? TerminalBuilder.builder().system(true).build() : null) {
                 BufferedReader in = new BufferedReader(terminal != null ? polling(terminal.reader())
                         : new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
-                LineDecider decider = new LineDecider(in, out);
+                LineDecider decider = terminal != null ? new LineDecider(in, out) : new LineDecider(in, out, StepAnswers.ADVICE);
                 RunListenerPrinter printer = new RunListenerPrinter(out);
                 Recording rec = noJournal ? null : Recording.start(session, "run");
                 RunListener listener = rec == null ? printer : RunListener.all(List.of(printer, new JournalRunListener(rec.journal())));

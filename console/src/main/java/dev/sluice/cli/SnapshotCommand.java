@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "snapshot", mixinStandardHelpOptions = true, description = {
-        "Take a consistent snapshot of the workspace's SQLite tiers (online backup API) and PostgreSQL tiers (pg_dump of the",
-        "tier's schema, with per-table checksums from the same transaction snapshot) with a verified manifest.",
+        "Take a consistent snapshot of the workspace's SQLite and PostgreSQL tiers, with a verified manifest.",
+        "SQLite tiers are copied with the online backup API; a PostgreSQL tier is a pg_dump of its schema, with per-table",
+        "checksums from the same transaction snapshot. Tiers it cannot snapshot (other engines) are named, with the reason.",
         "Example: sluice snapshot -w /tmp/demo pre-migration --tier tier1"})
 final class SnapshotCommand implements Callable<Integer> {
     @Mixin
