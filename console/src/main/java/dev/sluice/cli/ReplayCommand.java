@@ -86,7 +86,7 @@ final class ReplayCommand implements Callable<Integer> {
         Path recorded;
         try (Session session = Session.open(workspace.dir()); Recording rec = Recording.start(session, "replay")) {
             out.println("Replaying " + jf.path() + " (" + kind + " recorded by " + jf.header().path("user").asText() + " at "
-                    + jf.header().path("start").asText() + ") on " + session.workspace().dir());
+                    + dev.sluice.tier.Format.time(jf.header().path("start").asText()) + ") on " + session.workspace().dir());
             recorded = rec.journal().file();
             session.useEvents(new dev.sluice.console.TerminalEvents(out::println)); // notes where the replayed console prints
             rec.status(ErrorCode.FAILURE.exitStatus()); // until the replay finishes: one that dies says so in its journal

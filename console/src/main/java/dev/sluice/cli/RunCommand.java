@@ -53,8 +53,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Run every step and roll every one back: the tiers stay byte-identical.")
     boolean dryRun;
 
-    @Option(names = "--list", description = "List the steps and whether each is applied, pending or changed; run nothing.")
+    @Option(names = "--list", description = "List the steps as a table: state (applied, pending, changed, partial), when, by whom, on which tiers, run id, checksum; run nothing.")
     boolean list;
+
+    @Option(names = "--json", description = "With --list: the same as JSON (times as stored, ISO-8601 UTC; whole checksums).")
+    boolean json;
 
     @Option(names = "--start-at", paramLabel = "STEP", description = "Start at this step.")
     String startAt;
@@ -111,6 +114,9 @@ final class RunCommand implements Callable<Integer> {
         if (report != null && noJournal) {
             throw new SluiceException(ErrorCode.USAGE, "--report is written from the run's journal: drop --no-journal to have one.");
         }
+        if (json && !list) {
+            throw new SluiceException(ErrorCode.USAGE, "--json goes with --list (sluice run PLAYBOOK --list --json).");
+        }
         if (yes && dryRun) {
             throw new SluiceException(ErrorCode.USAGE, "--yes and --dry-run exclude each other: choose to commit or to roll back.");
         }
@@ -126,15 +132,9 @@ final class RunCommand implements Callable<Integer> {
         try (Session session = Session.open(workspace.dir())) {
             session.useEvents(new dev.sluice.console.TerminalEvents(spec.commandLine().getErr()::println)); // copy notes, backfill progress
             if (list) {
-                out.println("Playbook '" + pb.title() + "' (" + pb.displayPath() + ")" + (pb.description() == null ? "" : ": " + pb.description()));
-                for (StepStatus s : PlaybookSession.statuses(session, pb)) {
-                    out.println(s);
-                }
                 // What a run would check first, checked now (read-only); --list itself succeeds either way.
                 var report = PlaybookSession.preconditions(session, pb, new RunOptions(RunMode.STEP, startAt, stopAfter, only, params));
-                if (!report.entries().isEmpty()) {
-                    out.println(report);
-                }
+                StepList.print(out, pb, PlaybookSession.statuses(session, pb), report, json);
                 return 0;
             }
             RunMode mode = yes ? RunMode.YES : dryRun ? RunMode.DRY_RUN : RunMode.STEP;

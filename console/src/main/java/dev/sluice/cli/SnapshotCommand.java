@@ -35,7 +35,8 @@ final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()))) {
-            Snapshot s = new Snapshots(tiers, Version.get()).take(name, only);
+            Snapshots snapshots = new Snapshots(tiers, Version.get());
+            Snapshot s = snapshots.take(name, only);
             PrintWriter out = spec.commandLine().getOut();
             out.println("Snapshot '" + s.name() + "' in " + s.dir());
             for (Snapshot.SnapshotFile f : s.files()) {
@@ -43,6 +44,9 @@ final class SnapshotCommand implements Callable<Integer> {
                 out.printf("  %-12s %10s  %s rows  sha256:%s…  %s%n", f.tier(), Format.bytes(f.bytes()), Format.count(rows),
                         f.sha256().substring(0, 12), f.isPgDump() ? "pg_dump of schema " + f.schema() + ", " + f.checksums().size()
                                 + " table checksums" : "integrity " + f.integrity());
+            }
+            for (Snapshots.Skipped k : snapshots.skipped(only)) {
+                out.println("  skipped " + k); // never silently: a restore of this snapshot cannot bring these back
             }
         }
         return 0;
