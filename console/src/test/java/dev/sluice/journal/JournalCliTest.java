@@ -185,8 +185,8 @@ class JournalCliTest {
         CliRunner r = CliRunner.run("replay", "-w", prod.toString(), "--until", String.valueOf(firstDecision), journal.toString());
         assertEquals(0, r.status(), r.out() + r.err());
         CliRunner list = CliRunner.run("run", tour.toString(), "-w", prod.toString(), "--list");
-        assertTrue(list.out().contains("1. applied"), list.out());
-        assertTrue(list.out().contains("2. pending"), list.out());
+        assertTrue(list.lists(1, "applied", "add a task_status column"), list.out());
+        assertTrue(list.lists(2, "pending", "backfill task_status"), list.out());
     }
 
     /** Regression (journal review): inspecting a step is journaled, and not held against the step at replay. */
@@ -211,7 +211,7 @@ class JournalCliTest {
         Path prod = copy("prod");
         CliRunner r = CliRunner.run("replay", "-w", prod.toString(), onlyJournal(staging).toString());
         assertEquals(0, r.status(), r.out() + r.err());
-        assertTrue(CliRunner.run("run", tour.toString(), "-w", prod.toString(), "--list").out().contains("2. pending"));
+        assertTrue(CliRunner.run("run", tour.toString(), "-w", prod.toString(), "--list").lists(2, "pending", "backfill task_status"));
 
         Path dry = copy("dry");
         assertEquals(0, CliRunner.run("run", tour.toString(), "-w", dry.toString(), "--dry-run").status());
