@@ -283,7 +283,7 @@ class JournalCliTest {
         sql(mutated, "tier1", "UPDATE messages SET content = 'tampered' WHERE id = 777");
         String before = dev.sluice.testing.TestWorkspaces.fileHash(mutated.resolve("data/tier1.db"));
         CliRunner bad = CliRunner.run("run", playbook.toString(), "-w", mutated.toString(), "--yes");
-        assertEquals(1, bad.status(), bad.out());
+        assertEquals(11, bad.status(), bad.out());
         assertTrue(bad.out().contains("✗ expect 'tier1.checksum(\"messages\") as recorded"), bad.out());
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + mutated.resolve("data/tier1.db")); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT count(*) FROM conversations WHERE title = upper(title)")) {
