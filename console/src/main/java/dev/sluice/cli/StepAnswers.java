@@ -19,7 +19,7 @@ import org.jline.terminal.spi.TerminalProvider;
 final class StepAnswers {
     /** What to do instead, ending every refusal for want of answers. */
     static final String ADVICE = "Without a terminal, add --yes (commit each step whose expectations hold) or --dry-run (run "
-            + "every step and roll it back); to answer from a script, give one answer per question on stdin (c, r, s or q).";
+            + "every step and roll it back); to answer from a script, give one answer per line on stdin for each question (c, r, s or q; y or n where a step asks to go ahead).";
 
     private StepAnswers() {
     }

@@ -158,6 +158,31 @@ class CliHelpsTest {
     }
 
     @Test
+    void answersThatRunOutWhenAStepAsksToGoAheadExitTwoAndTheStepIsRolledBack() {
+        Path pb = playbook("schnapp.groovy", """
+                playbook 'Schnappschuss', {
+                    tiers 'tier1', 'tier2'
+                    step 'erst schreiben', {
+                        tier2.exec("DELETE FROM \\"Bestellungen 注文\\" WHERE \\"Roh\\" IS NULL")
+                    }
+                    step 'dann sichern', {
+                        snapshot 'mitten'
+                        tier1.exec("DELETE FROM \\"Bestellungen 注文\\"")
+                    }
+                }
+                """);
+        workspace();
+        String tier1 = TestWorkspaces.fileHash(dir.resolve("data/tier1.db"));
+        CliRunner r = CliRunner.runWithInput("c\n", "run", pb.toString(), "-w", dir.toString());
+        assertEquals(ErrorCode.USAGE.exitStatus(), r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("The answers on stdin ran out when step 'dann sichern' asked to snapshot 'mitten'"), r.out());
+        assertTrue(r.out().contains("add --yes"), r.out());
+        assertFalse(Files.exists(dir.resolve("snapshots/mitten")), "no answer is no");
+        assertEquals(tier1, TestWorkspaces.fileHash(dir.resolve("data/tier1.db")));
+        assertEquals(1, history("tier2"));
+    }
+
+    @Test
     void anAnswerThatIsNoAnswerIsRefusedInsteadOfAskedForever() {
         Path pb = playbook("zwei.groovy", TWO_STEPS);
         workspace();
