@@ -17,7 +17,6 @@ import dev.sluice.playbook.RunMode;
 import dev.sluice.playbook.RunOptions;
 import dev.sluice.playbook.RunSummary;
 import dev.sluice.playbook.StepRunner;
-import dev.sluice.playbook.StepStatus;
 import dev.sluice.playbook.groovy.PlaybookLoader;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "status", mixinStandardHelpOptions = true, description = {
         "Show each tier of a workspace: engine, location, size and row counts per table.",
-        "A tier that cannot be opened (a missing file, a server down) is shown as UNREACHABLE with the reason, after which the",
-        "others are still shown; the exit status is then that of the first one (4 for a tier unavailable).",
+        "A tier that cannot be opened (a missing file, a server down) is shown as UNREACHABLE (DAMAGED for a damaged file)",
+        "with the reason, and the others are still shown; the exit status is then that of the first (4 for a tier unavailable).",
         "Example: sluice status -w /tmp/demo"})
 final class StatusCommand implements Callable<Integer> {
     @Mixin
@@ -52,18 +52,20 @@ final class StatusCommand implements Callable<Integer> {
                 first = first == null ? se : first;
                 unreachable.add(c.name() + ": " + se.getMessage().replaceFirst("\\.+$", ""));
                 out.println();
-                out.println(c.name() + "  " + c.engine().label() + "  " + c.location() + "  UNREACHABLE");
+                out.println(c.name() + "  " + c.engine().label() + "  " + c.location() + "  "
+                        + (se.code() == ErrorCode.INTEGRITY ? "DAMAGED" : "UNREACHABLE"));
                 out.println("  " + se.getMessage());
                 continue;
             }
             out.print(block);
         }
         out.flush();
+        if (unreachable.size() == 1) {
+            throw first; // its own line, as any command gives it
+        }
         if (first != null) {
-            int all = ws.tiers().size();
-            throw new SluiceException(first.code(), (unreachable.size() == 1 ? "1 of " + all + " tiers is unreachable ("
-                    : unreachable.size() + " of " + all + " tiers are unreachable (") + "the others are shown above): "
-                    + String.join("; ", unreachable) + ".", first);
+            throw new SluiceException(first.code(), unreachable.size() + " of " + ws.tiers().size() + " tiers cannot be opened "
+                    + "(the others are shown above): " + String.join("; ", unreachable) + ".", first);
         }
         return 0;
     }

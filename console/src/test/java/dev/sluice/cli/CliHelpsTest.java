@@ -288,7 +288,7 @@ class CliHelpsTest {
         // The tiers after an unreachable one are shown too, with their rows.
         assertTrue(r.out().matches("(?s).*\ntier2  SQLite \\S+  .*\n  Bestellungen 注文\\s+3\n.*"), r.out());
         assertTrue(r.out().indexOf("\ntier1  SQLite") < r.out().indexOf("\ngone  ") && r.out().indexOf("\nwarehouse") < r.out().indexOf("\ntier2"));
-        assertTrue(oneLine(r).startsWith("error: 2 of 4 tiers are unreachable (the others are shown above): gone: "), r.err());
+        assertTrue(oneLine(r).startsWith("error: 2 of 4 tiers cannot be opened (the others are shown above): gone: Tier 'gone': file "), r.err());
         assertFalse(Files.exists(dir.resolve("data/gone.db")), "status creates no file");
     }
 
