@@ -63,6 +63,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         return input;
     }
 
+    /** The same answers, read through {@code in} from now on (step mode peeks stdin before a run: {@link StepAnswers}). */
+    static void useInput(java.io.InputStream in) {
+        input = in;
+    }
+
     /** Runs the CLI with the given streams and returns the exit status; tests call this. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         return run(args, System.in, out, err);
@@ -98,6 +103,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         for (Class<?> c : only == null ? SUBCOMMANDS : java.util.List.of(only)) {
             cl.addSubcommand(c);
         }
+        HelpSections.install(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
@@ -122,7 +128,12 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             CommandLine c = ex.getCommandLine();
             // picocli words some messages "Error: …" already (argument groups): one "error:" is enough.
             String what = ex.getMessage().replaceFirst("^Error: ", "");
-            c.getErr().println("error: " + what + ". See '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+                // picocli's suggestions: subcommands or options spelled close to the typo (sluice statuz → status)
+                what += "; did you mean " + String.join(" or ", unmatched.getSuggestions().stream()
+                        .map(s -> "'" + (s.startsWith("-") ? s : c.getCommandSpec().qualifiedName() + " " + s) + "'").toList()) + "?";
+            }
+            c.getErr().println("error: " + what + (what.endsWith("?") ? " See '" : ". See '") + c.getCommandSpec().qualifiedName() + " --help'.");
             c.getErr().flush();
             return ErrorCode.USAGE.exitStatus();
         });

@@ -28,10 +28,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "repair", mixinStandardHelpOptions = true, description = {
-        "Accept the current source of an applied step whose text changed (records its new checksum as 'repaired' on each tier),",
-        "and settle a step committed on only some tiers: --finish runs it on the tiers it missed against the state the others",
-        "had before it (the default), --restore puts the tiers it reached back from the snapshot taken before it (it then runs",
-        "again), and --finished records it on the missed tiers once you finished it there by hand (no snapshot covers them).",
+        "Accept the edited source of an applied step, or settle a step committed on only some tiers.",
+        "An edited step's new checksum is recorded as 'repaired' on each tier. A partial step: --finish runs it on the tiers it",
+        "missed against the state the others had before it (the default), --restore puts the tiers it reached back from the",
+        "snapshot taken before it (it then runs again), and --finished records it on the missed tiers once you finished it",
+        "there by hand (no snapshot covers them).",
         "Example: sluice repair playbooks/tour.groovy --step \"add a status column\" -w /tmp/sluice-demo"})
 final class RepairCommand implements Callable<Integer> {
     @Mixin

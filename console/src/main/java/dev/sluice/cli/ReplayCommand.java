@@ -31,8 +31,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true, description = {
-        "Replay a recorded session or run as a runbook: checks the journal's hash chain and the workspace fingerprint, re-executes",
-        "every input (a run's steps with their recorded decisions) and stops with exit status 1 at the first observation that differs.",
+        "Replay a recorded session or run as a runbook, stopping with exit status 1 at the first observation that differs.",
+        "Checks the journal's hash chain and the workspace fingerprint, then re-executes every input (a run's steps with their",
+        "recorded decisions).",
         "Example: sluice replay -w /tmp/prod sessions/20261121-101500-000-ana.jsonl --report replay.html"})
 final class ReplayCommand implements Callable<Integer> {
     @Mixin
@@ -87,7 +88,7 @@ final class ReplayCommand implements Callable<Integer> {
         Path recorded;
         try (Session session = Session.open(workspace.dir()); Recording rec = Recording.start(session, "replay")) {
             out.println("Replaying " + jf.path() + " (" + kind + " recorded by " + jf.header().path("user").asText() + " at "
-                    + jf.header().path("start").asText() + ") on " + session.workspace().dir());
+                    + dev.sluice.tier.Format.time(jf.header().path("start").asText()) + ") on " + session.workspace().dir());
             recorded = rec.journal().file();
             session.useEvents(new dev.sluice.console.TerminalEvents(out::println)); // notes where the replayed console prints
             rec.status(ErrorCode.FAILURE.exitStatus()); // until the replay finishes: one that dies says so in its journal

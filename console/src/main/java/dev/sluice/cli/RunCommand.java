@@ -17,7 +17,6 @@ import dev.sluice.playbook.RunMode;
 import dev.sluice.playbook.RunOptions;
 import dev.sluice.playbook.RunSummary;
 import dev.sluice.playbook.StepRunner;
-import dev.sluice.playbook.StepStatus;
 import dev.sluice.playbook.groovy.PlaybookLoader;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -47,7 +46,7 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAYBOOK", description = "The playbook file (.groovy).")
     Path playbook;
 
-    @Option(names = "--yes", description = "Commit each step when every expectation holds; otherwise roll it back and exit 1.")
+    @Option(names = "--yes", description = "Commit each step when every expectation holds; otherwise roll it back and exit 11.")
     boolean yes;
 
     @Option(names = "--dry-run", description = "Run every step and roll every one back: the tiers stay byte-identical.")
@@ -57,8 +56,11 @@ final class RunCommand implements Callable<Integer> {
             + "if it passes, ask (--yes: don't) and run it on the live tiers, each step committed only if it sees what the rehearsal saw.")
     boolean rehearse;
 
-    @Option(names = "--list", description = "List the steps and whether each is applied, pending or changed; run nothing.")
+    @Option(names = "--list", description = "List the steps as a table: state (applied, pending, changed, partial), when, by whom, on which tiers, run id, checksum; run nothing.")
     boolean list;
+
+    @Option(names = "--json", description = "With --list: the same as JSON (times as stored, ISO-8601 UTC; whole checksums).")
+    boolean json;
 
     @Option(names = "--start-at", paramLabel = "STEP", description = "Start at this step.")
     String startAt;
@@ -115,15 +117,24 @@ final class RunCommand implements Callable<Integer> {
         if (report != null && noJournal) {
             throw new SluiceException(ErrorCode.USAGE, "--report is written from the run's journal: drop --no-journal to have one.");
         }
+        if (json && !list) {
+            throw new SluiceException(ErrorCode.USAGE, "--json goes with --list (sluice run PLAYBOOK --list --json).");
+        }
         if (yes && dryRun) {
             throw new SluiceException(ErrorCode.USAGE, "--yes and --dry-run exclude each other: choose to commit or to roll back.");
         }
+        if (rehearse && (dryRun || list || noJournal)) {
+            throw new SluiceException(ErrorCode.USAGE, "--rehearse " + (noJournal ? "applies what the rehearsal's journal recorded, so it needs a journal: drop --no-journal."
+                    : "already leaves the live tiers untouched until the rehearsal passes: drop " + (dryRun ? "--dry-run." : "--list.")));
+        }
+        if (rehearse && !yes) {
+            StepAnswers.requireSome("--rehearse asks 'apply to the live tiers?' once the rehearsal passes",
+                    "Add --yes to apply a passing rehearsal without asking.");
+        } else if (!yes && !dryRun && !list) {
+            StepAnswers.requireSome(); // step mode with no terminal and nothing on stdin (cron, CI): refused before anything runs
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (rehearse) {
-            if (dryRun || list || noJournal) {
-                throw new SluiceException(ErrorCode.USAGE, "--rehearse " + (noJournal ? "applies what the rehearsal's journal recorded, so it needs a journal: drop --no-journal."
-                        : "already leaves the live tiers untouched until the rehearsal passes: drop " + (dryRun ? "--dry-run." : "--list.")));
-            }
             return new Rehearsal(workspace.dir(), playbook, startAt, stopAfter, only, params, yes, report, out, spec.commandLine().getErr()).run();
         }
         // Listing and dry runs load only the declarations: code outside the steps must not act when nothing is to change.
@@ -134,15 +145,9 @@ final class RunCommand implements Callable<Integer> {
         try (Session session = Session.open(workspace.dir())) {
             session.useEvents(new dev.sluice.console.TerminalEvents(spec.commandLine().getErr()::println)); // copy notes, backfill progress
             if (list) {
-                out.println("Playbook '" + pb.title() + "' (" + pb.displayPath() + ")" + (pb.description() == null ? "" : ": " + pb.description()));
-                for (StepStatus s : PlaybookSession.statuses(session, pb)) {
-                    out.println(s);
-                }
                 // What a run would check first, checked now (read-only); --list itself succeeds either way.
                 var report = PlaybookSession.preconditions(session, pb, new RunOptions(RunMode.STEP, startAt, stopAfter, only, params));
-                if (!report.entries().isEmpty()) {
-                    out.println(report);
-                }
+                StepList.print(out, pb, PlaybookSession.statuses(session, pb), report, json);
                 return 0;
             }
             RunMode mode = yes ? RunMode.YES : dryRun ? RunMode.DRY_RUN : RunMode.STEP;
@@ -151,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
                     ? TerminalBuilder.builder().system(true).build() : null) {
                 BufferedReader in = new BufferedReader(terminal != null ? polling(terminal.reader())
                         : new InputStreamReader(Main.input(), StandardCharsets.UTF_8));
-                LineDecider decider = new LineDecider(in, out);
+                LineDecider decider = terminal != null ? new LineDecider(in, out) : new LineDecider(in, out, StepAnswers.ADVICE);
                 RunListenerPrinter printer = new RunListenerPrinter(out);
                 Recording rec = noJournal ? null : Recording.start(session, "run");
                 RunListener listener = rec == null ? printer : RunListener.all(List.of(printer, new JournalRunListener(rec.journal())));

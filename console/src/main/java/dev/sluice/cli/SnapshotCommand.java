@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "snapshot", mixinStandardHelpOptions = true, description = {
-        "Take a consistent snapshot of the workspace's SQLite tiers (online backup API) and PostgreSQL tiers (pg_dump of the",
-        "tier's schema, with per-table checksums from the same transaction snapshot) with a verified manifest.",
+        "Take a consistent snapshot of the workspace's SQLite and PostgreSQL tiers, with a verified manifest.",
+        "SQLite tiers are copied with the online backup API; a PostgreSQL tier is a pg_dump of its schema, with per-table",
+        "checksums from the same transaction snapshot. Tiers it cannot snapshot (other engines) are named, with the reason.",
         "Example: sluice snapshot -w /tmp/demo pre-migration --tier tier1"})
 final class SnapshotCommand implements Callable<Integer> {
     @Mixin
@@ -34,7 +35,8 @@ final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()))) {
-            Snapshot s = new Snapshots(tiers, Version.get()).take(name, only);
+            Snapshots snapshots = new Snapshots(tiers, Version.get());
+            Snapshot s = snapshots.take(name, only);
             PrintWriter out = spec.commandLine().getOut();
             out.println("Snapshot '" + s.name() + "' in " + s.dir());
             for (Snapshot.SnapshotFile f : s.files()) {
@@ -42,6 +44,9 @@ final class SnapshotCommand implements Callable<Integer> {
                 out.printf("  %-12s %10s  %s rows  sha256:%s…  %s%n", f.tier(), Format.bytes(f.bytes()), Format.count(rows),
                         f.sha256().substring(0, 12), f.isPgDump() ? "pg_dump of schema " + f.schema() + ", " + f.checksums().size()
                                 + " table checksums" : "integrity " + f.integrity());
+            }
+            for (Snapshots.Skipped k : snapshots.skipped(only)) {
+                out.println("  skipped " + k); // never silently: a restore of this snapshot cannot bring these back
             }
         }
         return 0;

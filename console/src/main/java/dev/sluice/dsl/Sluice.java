@@ -314,12 +314,18 @@ public final class Sluice {
 
     // ---------------------------------------------------------------- verify
 
-    /** A named check: evaluates {@code check} now and returns its outcome (a failure is data, not an exception). */
+    /**
+     * A named check: evaluates {@code check} now and returns its outcome (a failure is data, not an exception). A check
+     * that fails by throwing an {@code AssertionError} keeps its message as the detail: in a playbook that is Groovy's
+     * power-assert diagram of the values compared (the loader makes an {@code expect} closure's condition an assert).
+     */
     public static Expectation expect(String name, java.util.function.BooleanSupplier check) {
         long t0 = System.nanoTime();
         try {
             boolean ok = check.getAsBoolean();
             return new Expectation(name, ok, ok ? null : "was false", (System.nanoTime() - t0) / 1_000_000);
+        } catch (AssertionError e) {
+            return new Expectation(name, false, e.getMessage() == null ? "was false" : e.getMessage().strip(), (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
             return new Expectation(name, false, e.getClass().getSimpleName() + ": " + e.getMessage(), (System.nanoTime() - t0) / 1_000_000);
         }

@@ -19,6 +19,6 @@ record RunLock(String tier, String owner, String host, long pid, String started,
     @Override
     public String toString() {
         return (owner == null ? "?" : owner) + "@" + (host == null ? "?" : host) + " (pid " + pid
-                + (purpose == null || purpose.isEmpty() ? "" : ", " + purpose) + (started == null ? "" : ", since " + started) + ")";
+                + (purpose == null || purpose.isEmpty() ? "" : ", " + purpose) + (started == null ? "" : ", since " + dev.sluice.tier.Format.time(started)) + ")";
     }
 }

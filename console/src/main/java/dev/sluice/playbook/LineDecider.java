@@ -9,15 +9,32 @@ import java.util.Locale;
 
 /**
  * Step mode on a line-oriented terminal (or piped input): shows the question, reads one answer per line. End of input
- * counts as quit, so a script that runs out of answers never commits by accident.
+ * never commits: on a terminal (Ctrl-D) it counts as quit; given {@code whenAnswersRunOut}, as for answers piped from
+ * a script, it is refused as a usage error ending with that advice, so a script that runs out of answers does not
+ * end as if the operator had chosen to stop.
  */
 public final class LineDecider implements Decider {
     private final BufferedReader in;
     private final PrintWriter out;
+    private final String whenAnswersRunOut;
 
     public LineDecider(BufferedReader in, PrintWriter out) {
+        this(in, out, null);
+    }
+
+    /** As {@link #LineDecider(BufferedReader, PrintWriter)}; at the end of input, refuses with {@code whenAnswersRunOut} (null: quit). */
+    public LineDecider(BufferedReader in, PrintWriter out, String whenAnswersRunOut) {
         this.in = in;
         this.out = out;
+        this.whenAnswersRunOut = whenAnswersRunOut;
+    }
+
+    /** The end of input where an answer was due: null (quit or decline) unless this decider refuses it. */
+    private SluiceException ranOut(String where) {
+        out.println();
+        out.flush();
+        return whenAnswersRunOut == null ? null : new SluiceException(ErrorCode.USAGE, "The answers on stdin ran out " + where
+                + ": it is rolled back and stays pending, and steps committed before it stay committed. " + whenAnswersRunOut);
     }
 
     @Override
@@ -28,7 +45,11 @@ public final class LineDecider implements Decider {
             out.flush();
             String line = readLine();
             if (line == null) {
-                out.println();
+                SluiceException refused = ranOut("at the question after step " + result.position() + "/" + result.total()
+                        + " '" + result.step().name() + "'");
+                if (refused != null) {
+                    throw refused;
+                }
                 return Decision.QUIT;
             }
             switch (line.strip().toLowerCase(Locale.ROOT)) {
@@ -47,7 +68,17 @@ public final class LineDecider implements Decider {
                 case "q", "quit" -> {
                     return Decision.QUIT;
                 }
-                default -> out.println("Answer c, r, i, s or q.");
+                default -> {
+                    if (whenAnswersRunOut != null) {
+                        // A script's answers are wrong from here on (or stdin is no answer stream at all): asking again
+                        // would read on through whatever it holds.
+                        out.println();
+                        throw new SluiceException(ErrorCode.USAGE, "'" + shown(line) + "' is not an answer (c, r, i, s or q) to the "
+                                + "question after step " + result.position() + "/" + result.total() + " '" + result.step().name()
+                                + "': it is rolled back and stays pending, and steps committed before it stay committed. " + whenAnswersRunOut);
+                    }
+                    out.println("Answer c, r, i, s or q.");
+                }
             }
         }
     }
@@ -57,6 +88,9 @@ public final class LineDecider implements Decider {
         out.print("Step '" + step.name() + "' wants to " + action.description() + " (not transactional: a rollback cannot undo it). Go ahead? [y/N] ");
         out.flush();
         String line = readLine();
+        if (line == null && whenAnswersRunOut != null) {
+            throw ranOut("when step '" + step.name() + "' asked to " + action.description());
+        }
         return line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
     }
 
@@ -65,7 +99,17 @@ public final class LineDecider implements Decider {
         out.print(question + " [y/N] ");
         out.flush();
         String line = readLine();
+        if (line == null && whenAnswersRunOut != null) {
+            throw new SluiceException(ErrorCode.USAGE, "The answers on stdin ran out at a question before the run (step '"
+                    + step.name() + "'); nothing was run. " + whenAnswersRunOut);
+        }
         return line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
+    }
+
+    /** An answer as it can be shown in one line: printable, at most 20 characters. */
+    private static String shown(String line) {
+        String s = line.strip().replaceAll("\\p{C}", "?");
+        return s.length() > 20 ? s.substring(0, 20) + "…" : s;
     }
 
     /**

@@ -268,7 +268,7 @@ public final class PlaybookSession implements AutoCloseable {
             StepStatus status = st.get(s.index() - 1);
             if (status.state() == StepState.APPLIED) {
                 alreadyApplied++;
-                listener.stepSkipped(status, "applied on " + String.join(", ", status.appliedOn()) + " at " + status.appliedAt());
+                listener.stepSkipped(status, "applied on " + String.join(", ", status.appliedOn()) + " at " + dev.sluice.tier.Format.time(status.appliedAt()));
                 cursor++;
                 continue;
             }
@@ -693,7 +693,7 @@ public final class PlaybookSession implements AutoCloseable {
 
     private SluiceException changed(StepStatus s) {
         return new SluiceException(ErrorCode.STEP_CHANGED, "Step '" + s.step().name() + "' changed since it was applied to "
-                + String.join(", ", s.appliedOn()) + " on " + s.appliedAt() + " (applied sha256 " + s.appliedChecksum().substring(0, 12)
+                + String.join(", ", s.appliedOn()) + " on " + dev.sluice.tier.Format.time(s.appliedAt()) + " (applied sha256 " + s.appliedChecksum().substring(0, 12)
                 + "…, now " + s.step().shortChecksum() + "). Revert the edit, or run 'sluice repair " + playbook.displayPath()
                 + " --step \"" + s.step().name() + "\"' to accept it.");
     }

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The end of a run: every step's result in order, how many were already applied, how it ended and the exit status it
- * maps to (0 done, 1 an expectation failed under --yes or a dry run, the failing error's own code for a failed step, 16 cancelled).
+ * maps to (0 done, 11 an expectation failed under --yes or a dry run, 1 the operator rolled a step back, the failing error's own code for a failed step, 16 cancelled).
  */
 public record RunSummary(String playbook, RunMode mode, List<StepResult> results, int alreadyApplied, Ending ending, String message,
                          int exitStatus) {

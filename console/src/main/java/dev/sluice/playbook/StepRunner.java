@@ -69,7 +69,7 @@ public final class StepRunner {
                             message = "Step '" + r.step().name() + "' rolled back: " + r.failedExpectations().size()
                                     + " expectation(s) failed (" + String.join(", ", r.failedExpectations().stream().map(e -> "'" + e.name() + "'").toList())
                                     + "). Nothing of it was committed; fix the data or the playbook and run again.";
-                            exit = ErrorCode.FAILURE.exitStatus();
+                            exit = ErrorCode.EXPECTATION.exitStatus();
                             break loop;
                         }
                     }
@@ -126,7 +126,7 @@ public final class StepRunner {
                 message = "Dry run: every step was rolled back; nothing changed." + (dryFailed ? " Some expectations failed." : "");
                 if (dryFailed) {
                     ending = RunSummary.Ending.EXPECTATION_FAILED;
-                    exit = ErrorCode.FAILURE.exitStatus();
+                    exit = ErrorCode.EXPECTATION.exitStatus();
                 }
             }
         }

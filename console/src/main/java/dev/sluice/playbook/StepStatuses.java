@@ -65,12 +65,17 @@ final class StepStatuses {
             PartialSteps.Partial p = partial.get(s.name());
             if (p != null) {
                 out.add(new StepStatus(s, StepState.PARTIAL, p.committed(), last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
-                        last == null ? null : last.user() + "@" + last.host(), p.missing()));
+                        last == null ? null : last.user() + "@" + last.host(), p.missing(), runId(last)));
                 continue;
             }
             out.add(new StepStatus(s, state, on, last == null ? null : last.checksum(), last == null ? null : last.appliedAt(),
-                    last == null ? null : last.user() + "@" + last.host()));
+                    last == null ? null : last.user() + "@" + last.host(), List.of(), runId(last)));
         }
         return out;
+    }
+
+    /** The run that wrote a row; rows older than run ids hold an empty one. */
+    private static String runId(HistoryEntry last) {
+        return last == null || last.runId() == null || last.runId().isEmpty() ? null : last.runId();
     }
 }

@@ -55,7 +55,7 @@ public record Snapshot(String name, String createdAt, String sluiceVersion, Stri
 
     @Override
     public String toString() {
-        return name + "  " + createdAt + "  " + String.join(", ", files.stream().map(SnapshotFile::tier).toList()) + "  "
+        return name + "  " + Format.time(createdAt) + "  " + String.join(", ", files.stream().map(SnapshotFile::tier).toList()) + "  "
                 + Format.bytes(bytes()) + (reason == null ? "" : "  (" + reason + ")")
                 + (damaged.isEmpty() ? "" : "  damaged copy kept of " + String.join(", ", damaged.stream().map(DamagedCopy::tier).toList()));
     }

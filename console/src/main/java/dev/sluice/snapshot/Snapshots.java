@@ -153,8 +153,45 @@ public final class Snapshots {
                 chosen.add(t);
             }
         }
-        requirePgTools(chosen, "pg_dump");
+        try {
+            requirePgTools(chosen, "pg_dump");
+        } catch (SluiceException e) {
+            List<String> pg = chosen.stream().filter(t -> t.engine() == Engine.POSTGRESQL).map(Tier::name).toList();
+            List<String> others = chosen.stream().filter(t -> t.engine() != Engine.POSTGRESQL).map(Tier::name).toList();
+            throw new SluiceException(e.code(), "pg_dump is not on PATH; it is needed to snapshot PostgreSQL tier" + (pg.size() == 1 ? " '" : "s '")
+                    + String.join("', '", pg) + "'. " + PgTools.INSTALL + (others.isEmpty() ? "" : " Or snapshot only the other tiers by "
+                    + "naming them: sluice snapshot NAME --tier " + String.join(" --tier ", others) + " (in a playbook: snapshot 'NAME', "
+                    + String.join(", ", others.stream().map(n -> "'" + n + "'").toList()) + ").") + " Nothing was written.", e);
+        }
         return chosen;
+    }
+
+    /** A tier a snapshot of the whole workspace leaves out, and why. */
+    public record Skipped(String tier, String reason) {
+        @Override
+        public String toString() {
+            return tier + " (" + reason + ")";
+        }
+    }
+
+    /**
+     * The workspace's tiers that {@link #take(String, List)} leaves out when no tiers are named, each with the reason, so
+     * that a front end can say so (nothing is left out when tiers are named: an unsupported one is refused instead).
+     */
+    public List<Skipped> skipped(List<String> tierNames) {
+        if (tierNames != null && !tierNames.isEmpty()) {
+            return List.of();
+        }
+        List<Skipped> out = new ArrayList<>();
+        for (dev.sluice.workspace.TierConfig c : ws.tiers().values()) {
+            if (!tiers.has(c.name())) {
+                out.add(new Skipped(c.name(), "optional, and its file " + c.location() + " does not exist"));
+            } else if (!snapshottable(tiers.get(c.name()))) {
+                out.add(new Skipped(c.name(), c.engine().label() + ": Sluice snapshots only SQLite and PostgreSQL tiers; back it up "
+                        + "with its own tools"));
+            }
+        }
+        return out;
     }
 
     private static boolean snapshottable(Tier t) {

@@ -87,7 +87,7 @@ public final class Tier implements AutoCloseable {
             return new Tier(config, c, md.getDatabaseProductVersion());
         } catch (SQLException e) {
             throw new SluiceException(ErrorCode.TIER_UNAVAILABLE, "Cannot open tier '" + config.name() + "' at "
-                    + config.location() + ": " + TierErrors.firstLine(e.getMessage())
+                    + config.location() + ": " + TierErrors.firstLine(e.getMessage()).replaceFirst("\\.+$", "")
                     + ". Check the url, user and password in sluice.json and that the server is up.", e);
         }
     }

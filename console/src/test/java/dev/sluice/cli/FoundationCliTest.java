@@ -67,10 +67,17 @@ class FoundationCliTest {
     }
 
     @Test
-    void versionNamesSluiceJavaAndTheDriver() {
+    void versionNamesSluiceJavaAndTheDriver() throws java.sql.SQLException {
         CliRunner r = CliRunner.run("--version");
         assertEquals(0, r.status());
         assertTrue(r.out().startsWith("sluice "), r.out());
+        // Issue 16: it printed "SQLite JDBC ?". Each library's version comes from its jar, so it matches what runs.
+        assertTrue(r.out().contains("\n  Java             " + Runtime.version() + " ("), r.out());
+        for (String lib : new String[]{"SQLite JDBC", "PostgreSQL JDBC", "Groovy", "JLine", "picocli"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("  " + lib + "\\s+\\d+\\.\\d+(\\.\\d+)*")), lib + ": " + r.out());
+        }
+        java.sql.Driver sqlite = java.sql.DriverManager.getDriver("jdbc:sqlite:");
+        assertTrue(r.out().contains("SQLite JDBC      " + sqlite.getMajorVersion() + "." + sqlite.getMinorVersion() + "."), r.out());
     }
 
     @Test

@@ -47,6 +47,9 @@ class LauncherIT {
 
     private String opts;
 
+    /** JAVA_HOME for the launcher; null leaves the test's own environment as it is. */
+    private String javaHome;
+
     private Process start(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
         cmd.addAll(List.of(args));
@@ -55,6 +58,9 @@ class LauncherIT {
         pb.environment().remove("SLUICE_JAVA_OPTS");
         if (opts != null) {
             pb.environment().put("SLUICE_JAVA_OPTS", opts);
+        }
+        if (javaHome != null) {
+            pb.environment().put("JAVA_HOME", javaHome);
         }
         return pb.start();
     }
@@ -77,6 +83,31 @@ class LauncherIT {
             for (Path p : s.filter(p -> p.getFileName().toString().contains(".jsa")).toList()) {
                 Files.setLastModifiedTime(p, past);
             }
+        }
+    }
+
+    @Test
+    void theLauncherRunsTheJavaInJavaHomeAndSaysSoInOneLineWhenThereIsNoneIssue16() throws Exception {
+        // A JDK home whose bin/java notes each start and then runs this JVM's java: the launcher must take it, not PATH's.
+        Path bin = Files.createDirectories(tmp.resolve("jdk").resolve("bin"));
+        Path used = tmp.resolve("used");
+        Path real = Path.of(System.getProperty("java.home"), "bin", "java");
+        Files.writeString(bin.resolve("java"), "#!/bin/sh\necho \"$@\" >> '" + used + "'\nexec '" + real + "' \"$@\"\n");
+        assertTrue(bin.resolve("java").toFile().setExecutable(true));
+        javaHome = tmp.resolve("jdk").toString();
+        try {
+            Run version = sluice("--version");
+            assertEquals(0, version.status, version.output);
+            assertTrue(version.output.startsWith("sluice "), version.output);
+            assertTrue(Files.readString(used).lines().anyMatch(l -> l.contains("-jar") && l.endsWith("--version")),
+                    "the JVM that ran came from JAVA_HOME");
+            javaHome = tmp.resolve("no-such-jdk").toString();
+            Run missing = sluice("--version");
+            assertEquals(1, missing.status, missing.output);
+            assertEquals(1, missing.output.strip().lines().count(), missing.output);
+            assertTrue(missing.output.startsWith("sluice: JAVA_HOME is set to " + javaHome + ", but "), missing.output);
+        } finally {
+            javaHome = null;
         }
     }
 

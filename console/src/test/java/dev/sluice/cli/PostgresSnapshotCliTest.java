@@ -218,6 +218,34 @@ class PostgresSnapshotCliTest {
         }
     }
 
+    @Test
+    void withoutPgDumpAMixedWorkspaceIsRefusedNamingThePostgresTierAndHowToSnapshotTheOthersIssue16() throws Exception {
+        try (Postgres pg = Postgres.schema()) {
+            Path ws = workspace(pg);
+            Files.delete(ws.resolve(Workspace.JSON_FILE));
+            Map<String, TierSpec> tiers = new LinkedHashMap<>();
+            tiers.put("lokal", TierSpec.of("data/lokal.db"));
+            tiers.put("warehouse", new TierSpec(pg.url(), Postgres.USER, null, null, false, false, true));
+            Workspace.write(ws, new Workspace.File(tiers, null, null));
+            try (Tier t = Tier.open(Workspace.load(ws).tier("lokal"), true)) {
+                t.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)");
+                t.exec("INSERT INTO notes VALUES (1, 'ü'), (2, NULL)");
+            }
+            Path bin = Files.createDirectories(dir.resolve("bin"));
+            CliRunner snap = runWithPath(bin, "snapshot", "-w", ws.toString(), "pre");
+            assertEquals(ErrorCode.UNSUPPORTED.exitStatus(), snap.status(), snap.out() + snap.err());
+            assertEquals(1, snap.err().strip().lines().count(), snap.err());
+            assertTrue(snap.err().contains("pg_dump is not on PATH; it is needed to snapshot PostgreSQL tier 'warehouse'."), snap.err());
+            assertTrue(snap.err().contains("sluice snapshot NAME --tier lokal"), snap.err());
+            assertFalse(Files.exists(ws.resolve("snapshots/pre")));
+            // What the line offers works without pg_dump, and names nothing as skipped: the tiers were chosen.
+            CliRunner lokal = runWithPath(bin, "snapshot", "-w", ws.toString(), "pre", "--tier", "lokal");
+            assertEquals(0, lokal.status(), lokal.out() + lokal.err());
+            assertEquals(List.of("lokal"), manifest(ws, "pre").files().stream().map(Snapshot.SnapshotFile::tier).toList());
+            assertFalse(lokal.out().contains("skipped"), lokal.out());
+        }
+    }
+
     /** Where the real tools are, to offer only some of them on a test's PATH. */
     private static final class PgToolsOnPath {
         static Path find(String tool) {

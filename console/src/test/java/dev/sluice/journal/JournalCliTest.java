@@ -185,8 +185,8 @@ class JournalCliTest {
         CliRunner r = CliRunner.run("replay", "-w", prod.toString(), "--until", String.valueOf(firstDecision), journal.toString());
         assertEquals(0, r.status(), r.out() + r.err());
         CliRunner list = CliRunner.run("run", tour.toString(), "-w", prod.toString(), "--list");
-        assertTrue(list.out().contains("1. applied"), list.out());
-        assertTrue(list.out().contains("2. pending"), list.out());
+        assertTrue(list.lists(1, "applied", "add a task_status column"), list.out());
+        assertTrue(list.lists(2, "pending", "backfill task_status"), list.out());
     }
 
     /** Regression (journal review): inspecting a step is journaled, and not held against the step at replay. */
@@ -211,7 +211,7 @@ class JournalCliTest {
         Path prod = copy("prod");
         CliRunner r = CliRunner.run("replay", "-w", prod.toString(), onlyJournal(staging).toString());
         assertEquals(0, r.status(), r.out() + r.err());
-        assertTrue(CliRunner.run("run", tour.toString(), "-w", prod.toString(), "--list").out().contains("2. pending"));
+        assertTrue(CliRunner.run("run", tour.toString(), "-w", prod.toString(), "--list").lists(2, "pending", "backfill task_status"));
 
         Path dry = copy("dry");
         assertEquals(0, CliRunner.run("run", tour.toString(), "-w", dry.toString(), "--dry-run").status());
@@ -284,7 +284,7 @@ class JournalCliTest {
         sql(mutated, "tier1", "UPDATE messages SET content = 'tampered' WHERE id = 777");
         String before = dev.sluice.testing.TestWorkspaces.fileHash(mutated.resolve("data/tier1.db"));
         CliRunner bad = CliRunner.run("run", playbook.toString(), "-w", mutated.toString(), "--yes");
-        assertEquals(1, bad.status(), bad.out());
+        assertEquals(11, bad.status(), bad.out());
         assertTrue(bad.out().contains("✗ expect 'tier1.checksum(\"messages\") as recorded"), bad.out());
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + mutated.resolve("data/tier1.db")); Statement st = c.createStatement();
              var rs = st.executeQuery("SELECT count(*) FROM conversations WHERE title = upper(title)")) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.cli.CliRunner;
+import dev.sluice.error.ErrorCode;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,7 +66,7 @@ class BackfillInStepTest {
                 }
                 """.formatted(gate.toString().replace("\\", "/")));
         CliRunner first = CliRunner.run(f.args(pb, "--yes"));
-        assertEquals(1, first.status(), first.out() + first.err());
+        assertEquals(ErrorCode.EXPECTATION.exitStatus(), first.status(), first.out() + first.err());
         assertEquals(3L, ((Number) f.value("tier2", "SELECT count(*) FROM items WHERE name LIKE '%+'")).longValue(),
                 "the batches committed as they ran");
         java.nio.file.Files.createFile(gate);

@@ -401,7 +401,7 @@ class MultiTierCommitTest {
         assertEquals(5, value(ws, "a", "SELECT count(*) FROM items"), "a committed 'first' and its part of 'write both'");
         assertEquals(3, value(ws, "b", "SELECT count(*) FROM items"), "b did not commit 'write both'");
         CliRunner list = CliRunner.run("run", pb.toString(), "-w", tmp.toString(), "--list");
-        assertTrue(list.out().contains("partial  write both  (a \u2713 b \u2717"), "listed honestly: " + list.out());
+        assertTrue(list.lists(2, "partial", "write both") && list.listed(2).contains("a \u2713 b \u2717"), "listed honestly: " + list.out());
 
         // Until file locks replace lock rows (the 'locks' work of issue 14) a killed run's row needs 'unlock'; recovery itself needs no command.
         CliRunner unlock = CliRunner.run("unlock", "a", "b", "-w", tmp.toString());

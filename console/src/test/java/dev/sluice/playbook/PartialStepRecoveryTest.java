@@ -59,7 +59,7 @@ class PartialStepRecoveryTest {
             t.exec("INSERT INTO items (name) VALUES ('foreign 1'), ('foreign 2')");
         }
         CliRunner list = CliRunner.run(f.args(pb, "--list"));
-        assertTrue(list.out().contains("partial  move  (tier1 \u2713 tier2 \u2717"), list.out());
+        assertTrue(list.lists(2, "partial", "move") && list.listed(2).contains("tier1 \u2713 tier2 \u2717"), list.out());
         return pb;
     }
 
@@ -113,7 +113,7 @@ class PartialStepRecoveryTest {
         assertEquals(1L, ((Number) f.value("tier1", "SELECT count(*) FROM sluice_history WHERE step = 'move'")).longValue(), "tier1 is not touched");
         assertEquals(List.of(), intentFiles(), "no crash record, snapshot or scratch copy is left");
         CliRunner list = CliRunner.run(f.args(pb, "--list"));
-        assertTrue(list.out().contains("applied  move  (tier1, tier2"), list.out());
+        assertTrue(list.lists(2, "applied", "move") && list.listed(2).contains("tier1, tier2"), list.out());
         CliRunner again = CliRunner.run(f.args(pb, "--yes"));
         assertEquals(0, again.status(), again.out() + again.err());
         assertTrue(again.out().contains("already applied"), again.out());

@@ -106,7 +106,7 @@ class PlaybookRunTest {
     }
 
     @Test
-    void expectationFailureUnderYesExitsOneAndChangesNothing() {
+    void expectationFailureUnderYesExitsElevenShowsTheValuesComparedAndChangesNothing() {
         PlaybookFixture f = new PlaybookFixture(tmp);
         Path pb = f.playbook("expect.groovy", """
                 playbook 'Wrong expectation', {
@@ -121,8 +121,12 @@ class PlaybookRunTest {
                 }
                 """);
         CliRunner r = CliRunner.run(f.args(pb, "--yes"));
-        assertEquals(1, r.status(), r.out() + r.err());
-        assertTrue(r.out().contains("✗ expect 'still three items'"), r.out());
+        assertEquals(ErrorCode.EXPECTATION.exitStatus(), r.status(), r.out() + r.err());
+        assertEquals(11, r.status(), "issue 16: cron and CI tell a failed expectation from other failures");
+        // Groovy's power assert: the condition, then the value of each part under it (4 rows counted, compared with 3).
+        assertTrue(r.out().contains("✗ expect 'still three items':\n    tier1.count('items') == 3\n"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\s+\\|\\s+4\\s+false")), r.out());
+        assertFalse(r.out().contains("was false"), r.out());
         assertTrue(r.out().contains("rolled back: 1 expectation(s) failed"), r.out());
         assertFalse(r.out().contains("never reached' ("), r.out());
         assertEquals(3, f.count("tier1", "items"));
@@ -176,7 +180,8 @@ class PlaybookRunTest {
         assertEquals(2L, ((Number) f.value("tier1", "SELECT count(*) FROM items WHERE name = 'again'")).longValue());
         assertEquals(3, f.historyRows("tier1"), "one row for 'once', one per run for 'every run'");
         CliRunner list = CliRunner.run(f.args(pb, "--list"));
-        assertTrue(list.out().contains("every run  (runs on every run)"), list.out());
+        assertTrue(list.lists(2, "always", "every run"), list.out());
+        assertTrue(list.out().contains("  2 always: runs on every run; last at "), list.out());
     }
 
     @Test
@@ -289,9 +294,10 @@ class PlaybookRunTest {
         assertFalse(first.steps().get(1).checksum().equals(edited.steps().get(1).checksum()));
         CliRunner list = CliRunner.run(f.args(pb, "--list"));
         assertEquals(0, list.status(), list.err());
-        assertTrue(list.out().contains(" 1. applied  one"), list.out());
-        assertTrue(list.out().contains(" 2. changed  two"), list.out());
-        assertTrue(list.out().contains(" 3. applied  three"), list.out());
+        assertTrue(list.lists(1, "applied", "one"), list.out());
+        assertTrue(list.lists(2, "changed", "two"), list.out());
+        assertTrue(list.lists(3, "applied", "three"), list.out());
+        assertTrue(list.out().contains("  2 changed: applied as sha256 "), list.out());
     }
 
     @Test

@@ -130,7 +130,7 @@ class StepModeTest {
         assertTrue(r.err().contains("sluice repair"), r.err());
         // Issue 14: --list never shows the step applied while tier2 lacks it.
         CliRunner list = CliRunner.run(f.args(pb, "--list"));
-        assertTrue(list.out().contains("partial  write both  (tier1 \u2713 tier2 \u2717"), list.out());
+        assertTrue(list.lists(1, "partial", "write both") && list.listed(1).contains("tier1 \u2713 tier2 \u2717"), list.out());
         // Without a pre-step snapshot repair cannot restore tier1: it says so and changes nothing.
         CliRunner restore = CliRunner.run("repair", pb.toString(), "--step", "write both", "-w", tmp.toString());
         assertEquals(ErrorCode.INTEGRITY.exitStatus(), restore.status(), restore.out() + restore.err());
@@ -145,7 +145,7 @@ class StepModeTest {
         assertEquals(1L, ((Number) f.value("tier2", "SELECT count(*) FROM sluice_history WHERE run_id = 'run1' AND status = 'repaired'")).longValue(),
                 "tier2 now has its history row for the run (repaired)");
         CliRunner listed = CliRunner.run(f.args(pb, "--list"));
-        assertTrue(listed.out().contains("applied  write both  (tier1, tier2"), listed.out());
+        assertTrue(listed.lists(1, "applied", "write both") && listed.listed(1).contains("tier1, tier2"), listed.out());
         assertEquals(4, f.count("tier1", "items"));
         assertEquals(4, f.count("tier2", "items"));
     }

@@ -166,7 +166,7 @@ class AbathurFreshStartTest {
 
         CliRunner r = run(tmp, PLAYBOOK, "--yes");
 
-        assertEquals(1, r.status(), r.out() + r.err());
+        assertEquals(11, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("✗ expect 'synchronous is NORMAL on this connection"), r.out());
         try (Tier t = open(tmp)) {
             assertFalse(t.hasTable("sessions"));

@@ -228,7 +228,7 @@ class HybridFlowBaselineTest {
     void aDifferentQdrantCountFailsTheCheckAndCommitsNothing() {
         qdrantPoints.set(36_000);
         CliRunner r = run("--yes");
-        assertEquals(1, r.status(), r.out() + r.err());
+        assertEquals(11, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("✗ expect 'Qdrant: 36216 points in 'textbook_chunks', status green'"), r.out());
         assertNothingCommitted(r);
     }
@@ -240,7 +240,7 @@ class HybridFlowBaselineTest {
         assertEquals("pending", value("SELECT status FROM version_registry"));
         neo4jParagraphs.set(36_100);
         CliRunner r = run("--yes");
-        assertEquals(1, r.status(), r.out() + r.err());
+        assertEquals(11, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("✗ expect '6. counts stable across systems"), r.out());
         assertEquals("pending|0", value("SELECT status || '|' || validation_passed FROM version_registry"), "trigger 6: not committed");
         assertEquals(0L, ((Number) value("SELECT count(*) FROM operation_log")).longValue());

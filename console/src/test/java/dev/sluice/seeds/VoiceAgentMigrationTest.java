@@ -355,7 +355,7 @@ class VoiceAgentMigrationTest {
             st.executeUpdate("INSERT INTO captures (session_id, user_text, agent_text) VALUES ('s', 'never indexed', 'x')");
         }
         CliRunner r = run(ws, "--yes");
-        assertEquals(1, r.status(), r.out() + r.err());
+        assertEquals(11, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("✗ expect 'FTS5 index 'captures_fts' covers exactly"), r.out());
     }
 

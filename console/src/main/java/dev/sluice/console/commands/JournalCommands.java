@@ -59,7 +59,11 @@ public final class JournalCommands {
             }
             ctx.out().println(journal);
             for (ObjectNode e : journal.last(n)) {
-                String s = e.toString();
+                // seq, local time and type lead; the hash chain's link is for verification, not for reading
+                ObjectNode rest = e.deepCopy();
+                rest.remove(List.of("seq", "time", "type", "prev"));
+                String s = "#" + e.path("seq").asText() + "  " + dev.sluice.tier.Format.time(e.path("time").asText(null)) + "  "
+                        + e.path("type").asText() + "  " + rest;
                 ctx.out().println("  " + (s.length() > 160 ? s.substring(0, 159) + "…" : s));
             }
         }

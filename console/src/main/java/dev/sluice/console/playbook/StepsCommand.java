@@ -37,7 +37,7 @@ final class StepsCommand implements SlashCommand {
             String line = String.format("%s%2d. %-8s %s", isOpen || step.equals(next) ? "> " : "  ", step.index(),
                     isOpen ? "open" : s.state().label(), step.name());
             if (s.state() != StepState.PENDING) {
-                line += "  (" + String.join(", ", s.appliedOn()) + ", " + s.appliedAt() + " by " + s.appliedBy() + ")";
+                line += "  (" + String.join(", ", s.appliedOn()) + ", " + dev.sluice.tier.Format.time(s.appliedAt()) + " by " + s.appliedBy() + ")";
             }
             if (s.state() == StepState.CHANGED) {
                 line += "  applied sha256 " + s.appliedChecksum().substring(0, 12) + "…, now " + step.shortChecksum();

@@ -72,7 +72,7 @@ public final class PlaybookLoader {
         ImportCustomizer imports = new ImportCustomizer();
         imports.addStarImports("dev.sluice.tier", "dev.sluice.dsl");
         NoJvmExit exits = new NoJvmExit(display);
-        cc.addCompilationCustomizers(imports, exits, new StepRequiresHoist());
+        cc.addCompilationCustomizers(imports, exits, new StepRequiresHoist(), new ExpectPowerAssert());
         if (declarationsOnly) {
             cc.addCompilationCustomizers(new DeclarationsOnly());
         }

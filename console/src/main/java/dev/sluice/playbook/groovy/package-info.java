@@ -4,7 +4,9 @@
  * nesting level ({@code PlaybookDelegate}, {@code StepDelegate}, {@code ExpectDelegate}, {@code RollbackDelegate},
  * {@code RequiresDelegate}) with explicit methods per keyword, {@code @DelegatesTo} and {@code DELEGATE_FIRST};
  * {@code StepRequiresHoist}, which lifts a step's {@code requires} statements out of its body at compile time so a run
- * can check them without running the step; {@code NoJvmExit}, which refuses a playbook that calls {@code System.exit} or
+ * can check them without running the step; {@code ExpectPowerAssert}, which makes the condition an {@code expect}
+ * closure ends with a Groovy {@code assert} so a failure shows the values compared; {@code NoJvmExit}, which refuses a
+ * playbook that calls {@code System.exit} or
  * {@code Runtime.exit/halt}; {@code SyntaxLocator}, which finds where a syntax error really is; and
  * {@code DeclarationsOnly}, which compiles a playbook for listing and dry runs with only its declarations. Depends on the playbook engine and the
  * DSL; must not know about the console, the CLI or the journal.
