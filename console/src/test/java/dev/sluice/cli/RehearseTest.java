@@ -137,13 +137,20 @@ class RehearseTest {
 
     /** Runs the CLI with an operator who, when asked, first lets {@code between} change the live tiers, then answers y. */
     private static CliRunner answeringAfter(ThrowingRunnable between, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
         InputStream in = new InputStream() {
             private InputStream answer;
 
             @Override
-            public int read() throws IOException {
+            public synchronized int read() throws IOException {
                 if (answer == null) {
                     try {
+                        // An operator reads the question before answering (and stdin is peeked before the run starts).
+                        long deadline = System.nanoTime() + 120_000_000_000L;
+                        while (!out.toString().contains("apply to the live tiers?") && System.nanoTime() < deadline) {
+                            Thread.sleep(20);
+                        }
                         between.run();
                     } catch (Exception e) {
                         throw new IOException(e);
@@ -163,8 +170,6 @@ class RehearseTest {
                 return 1;
             }
         };
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         int status = Main.run(args, in, new PrintWriter(out, true), new PrintWriter(err, true));
         return new CliRunner(status, out.toString(), err.toString());
     }
