@@ -51,6 +51,15 @@ public final class TierInternals {
         tier.requireOwnConnection(what);
     }
 
+    /**
+     * Makes the next {@code query} on {@code tier} a preview, as the console does for a query typed bare at the prompt:
+     * it reads at most {@link Rows#PREVIEW_ROWS} rows, and a longer result keeps only the rows shown ({@link Rows}).
+     * {@code false} takes it back (the console does after each input, used or not).
+     */
+    public static void previewNextQuery(Tier tier, boolean on) {
+        tier.previewNextQuery(on);
+    }
+
     public static void addListener(Tier tier, Listener l) {
         tier.addListener(l);
     }

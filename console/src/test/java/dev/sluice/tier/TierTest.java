@@ -113,7 +113,7 @@ class TierTest {
     void rowsPrintAlignedWithNullAndCutLongValuesToTheWidth() {
         t.exec("CREATE TABLE v (id INTEGER PRIMARY KEY, name TEXT)");
         t.exec("INSERT INTO v VALUES (1, NULL), (22, 'short'), (333, ?)", "x".repeat(300));
-        try (Rows.DisplayWidth narrow = Rows.bindDisplayWidth(60)) {
+        try (Rows.DisplayBinding narrow = Rows.bindDisplayWidth(60)) {
             String text = t.query("SELECT id, name FROM v ORDER BY id").toString();
             List<String> lines = text.lines().toList();
             List<String> table = lines.subList(0, lines.size() - 1);
