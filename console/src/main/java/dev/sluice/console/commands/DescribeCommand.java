@@ -15,7 +15,7 @@ final class DescribeCommand implements SlashCommand {
 
     @Override
     public String summary() {
-        return "A table as psql's \\d shows it: columns, types, nullability, defaults, keys, indexes, checks, triggers: /describe tier1.messages";
+        return "A table as psql's \\d shows it: columns, keys, indexes, checks, triggers: /describe tier1.messages";
     }
 
     @Override
