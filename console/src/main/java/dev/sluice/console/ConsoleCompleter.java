@@ -42,6 +42,7 @@ public final class ConsoleCompleter {
             + "tier, table, column and DSL names complete already.";
     private static final Pattern MEMBER = Pattern.compile("(?<![\\w$.])([A-Za-z_$][\\w$]*)\\s*\\.\\s*([A-Za-z_$][\\w$]*)?$");
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w$.])([A-Za-z_$][\\w$]*)$");
+    private static final Pattern JAVA_IDENTIFIER = Pattern.compile("[A-Za-z_$][\\w$]*");
 
     /**
      * Where the replacement starts in the buffer, the full texts that may replace buffer[start, cursor), and a line to
@@ -383,8 +384,6 @@ public final class ConsoleCompleter {
         }
         return new Completion(before.length(), List.of(), WARMING_UP);
     }
-
-    private static final Pattern JAVA_IDENTIFIER = Pattern.compile("[A-Za-z_$][\\w$]*");
 
     /** Public methods of {@code type} (static ones or instance ones) as JShell offers them: {@code name(}, or {@code name()} when no overload takes arguments. */
     private static List<String> methods(Class<?> type, boolean statics, String prefix) {

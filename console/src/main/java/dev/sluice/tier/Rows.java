@@ -199,11 +199,6 @@ public final class Rows implements Iterable<Row> {
         return rows.iterator();
     }
 
-    /** True when this is a preview that holds only the first rows of a longer result. */
-    boolean isPartial() {
-        return partial != null;
-    }
-
     /** Refuses to read a preview cut short as if it were the whole result. */
     private void whole(String what) {
         if (partial != null) {
