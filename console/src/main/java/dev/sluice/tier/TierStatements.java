@@ -93,7 +93,7 @@ final class TierStatements {
             if (values.size() >= Rows.MAX_ROWS) {
                 throw new SluiceException(ErrorCode.USAGE, "Tier '" + tier.name() + "': the query returned more than "
                         + Format.count(Rows.MAX_ROWS) + " rows, more than query() holds. Add a LIMIT, or stream it with "
-                        + tier.name() + ".each(sql, row -> ...).");
+                        + tier.name() + ".each(sql, row -> ...); typed alone at the console prompt, a query shows its first rows.");
             }
             values.add(row.raw());
         });

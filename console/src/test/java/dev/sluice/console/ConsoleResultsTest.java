@@ -127,7 +127,8 @@ class ConsoleResultsTest {
         Transcript held = Transcript.run(ws, "var all = logbook.query(\"select * from entries\")\n");
         assertEquals(1, held.status());
         assertEquals(List.of("Usage: Tier 'logbook': the query returned more than 100,000 rows, more than query() holds. "
-                + "Add a LIMIT, or stream it with logbook.each(sql, row -> ...)."), held.errLines());
+                + "Add a LIMIT, or stream it with logbook.each(sql, row -> ...); typed alone at the console prompt, a query shows its "
+                + "first rows."), held.errLines());
     }
 
     @Test
