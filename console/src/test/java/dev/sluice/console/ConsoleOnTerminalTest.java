@@ -46,8 +46,10 @@ class ConsoleOnTerminalTest {
             screen.await("sluice> ");
             screen.type("6 * 7\r"); // once this answers, JShell is warm and the queries below are its snippets
             screen.await("42");
+            screen.await("sluice> ");
             screen.type("shop.query(\"select * from notes\")\r");
             String wide = screen.await("(2 rows)");
+            screen.await("sluice> ");
             screen.resize(60);
             screen.type("shop.query(\"select * from notes\")\r");
             String narrow = screen.await("(2 rows)");
@@ -90,6 +92,7 @@ class ConsoleOnTerminalTest {
             Files.createFile(gate);
             screen.type("\u0015" + "6 * 7\r");
             screen.await("42");
+            screen.await("sluice> ");
             String answer = "";
             for (int i = 0; i < 20 && !answer.contains("StringBuilder"); i++) { // JShell's own first completion may take a while
                 screen.type("\u0015Strin\t");
@@ -116,13 +119,16 @@ class ConsoleOnTerminalTest {
             screen.await("(1 row)");
             screen.type("String url = \"jdbc:postgresql://ana:s3cr3t-pw@db.example/prod?password=tok3n-xyz\"\r");
             screen.await("url = ");
+            screen.await("sluice> "); // keys wait for the prompt: between two reads the terminal is not raw, and ^D would be its EOF
             screen.type("vault.begin()\r");
+            screen.await("vault.begin()");
             screen.await("sluice> ");
             screen.type("\u0004"); // Ctrl-D with a transaction open: the console asks
             screen.await("Leave anyway? [y/N] ");
             screen.type("n\r");
             screen.await("sluice> ");
             screen.type("vault.rollback()\r");
+            screen.await("vault.rollback()");
             screen.await("sluice> ");
             assertEquals(0, screen.end());
         }
