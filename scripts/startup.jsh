@@ -13,6 +13,7 @@ import dev.sluice.tier.Column;
 import dev.sluice.tier.Index;
 import dev.sluice.tier.IntegrityReport;
 import dev.sluice.tier.Fingerprint;
+import dev.sluice.tier.TableDescription;
 import dev.sluice.snapshot.Snapshot;
 import dev.sluice.data.CopyOptions;
 import dev.sluice.data.CopyResult;

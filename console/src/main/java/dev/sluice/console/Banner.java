@@ -43,7 +43,7 @@ final class Banner {
             }
             int tables;
             try {
-                tables = t.tables().size();
+                tables = TierInternals.dataTables(t).size(); // the operator's tables: as status counts them, no sluice_* bookkeeping
             } catch (RuntimeException e) {
                 tables = -1;
             }
@@ -71,7 +71,7 @@ final class Banner {
                     "tier1.checksum(\"messages\")     then  /schema tier2.patterns");
         }
         for (Tier t : session.tiers()) {
-            List<String> tables = t.tables();
+            List<String> tables = TierInternals.dataTables(t);
             if (!tables.isEmpty()) {
                 String tb = tables.get(0);
                 return List.of(t.name() + ".count(\"" + tb + "\")",

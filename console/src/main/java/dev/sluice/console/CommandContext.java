@@ -1,6 +1,7 @@
 package dev.sluice.console;
 
 import dev.sluice.dsl.Session;
+import dev.sluice.tier.Rows;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -32,6 +33,12 @@ public interface CommandContext {
     /** Tells the console's listeners (the journal) the object this command showed, e.g. /groovy's result, as a snippet's. */
     default void shown(Object value) {
     }
+
+    /** How query results print in this console ({@code /mode}). */
+    Rows.Mode displayMode();
+
+    /** Prints query results in {@code mode} from now on, in this console only. */
+    void displayMode(Rows.Mode mode);
 
     /** Tells the console's listeners (the journal) what this command evaluated, e.g. /groovy's code. */
     void evaluated(EvalListener.Kind kind, String text, String summary);

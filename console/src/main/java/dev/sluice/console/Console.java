@@ -134,6 +134,8 @@ public final class Console implements CommandContext, AutoCloseable {
     private final ConsoleInterrupts interrupts;
     /** Java input on the fast path or in JShell, errors, lastError and the listeners. */
     private final ConsoleEvaluation evaluation;
+    /** How results print: the terminal's width now, and the mode {@code /mode} chose. */
+    private final ConsoleDisplay display;
 
     private Console(Session session, Options options, Terminal terminal, Reader scriptIn, PrintStream out, PrintStream err) {
         this.session = session;
@@ -145,9 +147,11 @@ public final class Console implements CommandContext, AutoCloseable {
         this.commands = SlashCommands.of(options.commands());
         Evaluator warm = WARM.getAndSet(null);
         this.evaluator = warm != null ? warm : new Evaluator(Sluice.class, InputStream.nullInputStream(), out, err);
-        this.completer = new ConsoleCompleter(session, evaluator, commands, this);
+        this.completer = new ConsoleCompleter(session, evaluator, commands, this, this::startupDone);
+        this.display = new ConsoleDisplay(terminal);
         // Snippets run on threads JShell's thread starts: bound there for good (this console owns that thread).
         evaluator.submit(() -> Sluice.bind(session));
+        evaluator.submit(() -> Rows.bindDisplay(display));
         this.startup = new ConsoleStartup(session, options, evaluator, err, () -> closing);
         this.direct = ConsoleStartup.directAllowed(options) ? new DirectCall(startup.boundTiers(), Sluice.class) : null;
         ConsoleEvaluation.forgetLastError();
@@ -207,6 +211,11 @@ public final class Console implements CommandContext, AutoCloseable {
         return true;
     }
 
+    /** True once the startup script has been evaluated: JShell is warm. */
+    private boolean startupDone() {
+        return started != null && started.isDone();
+    }
+
     /** Waits until the startup script has been evaluated (the first input waits here, not the first prompt). */
     public void awaitStartup() {
         started.join();
@@ -217,14 +226,12 @@ public final class Console implements CommandContext, AutoCloseable {
     /** Runs until /exit, Ctrl-D or the end of input; returns the exit status (script mode: 1 after an error). */
     public int run() {
         Sluice.Binding bound = Sluice.bind(session); // the fast path and /commands run on this thread
-        Rows.DisplayWidth widthHere = null;
+        Rows.DisplayBinding displayHere = Rows.bindDisplay(display); // and print on it
         try {
             if (terminal != null) {
-                int width = terminal.getWidth() > 0 ? terminal.getWidth() : Rows.DEFAULT_WIDTH;
-                widthHere = Rows.bindDisplayWidth(width); // the fast path and /commands print on this thread
-                evaluator.submit(() -> Rows.bindDisplayWidth(width)); // snippets: this console owns JShell's thread
                 TerminalInput ti = new TerminalInput(terminal, this, completer, options.historyFile() != null
-                        ? options.historyFile() : session.workspace().dir().resolve(".sluice_history"), options.sandbox());
+                        ? options.historyFile() : session.workspace().dir().resolve(".sluice_history"), session.workspace().secrets(),
+                        options.sandbox());
                 input = ti;
                 terminal.handle(Terminal.Signal.INT, s -> interrupt());
                 Banner.print(out, session, options.sandbox());
@@ -239,9 +246,7 @@ public final class Console implements CommandContext, AutoCloseable {
             return 1;
         } finally {
             closeCommands();
-            if (widthHere != null) {
-                widthHere.close();
-            }
+            displayHere.close();
             bound.close();
             if (input instanceof TerminalInput ti) {
                 ti.saveHistory();
@@ -299,7 +304,7 @@ public final class Console implements CommandContext, AutoCloseable {
     /** Evaluates one input as if typed (Java or /command); returns false when it failed. For tests and replay. */
     public boolean evaluate(String in) {
         history.add(in.strip());
-        try (Sluice.Binding bound = Sluice.bind(session)) {
+        try (Sluice.Binding bound = Sluice.bind(session); Rows.DisplayBinding shown = Rows.bindDisplay(display)) {
             return InputSource.isCommand(in) ? command(in.strip()) : java(in);
         }
     }
@@ -397,6 +402,16 @@ public final class Console implements CommandContext, AutoCloseable {
     @Override
     public void shown(Object value) {
         evaluation.fireShown(value);
+    }
+
+    @Override
+    public Rows.Mode displayMode() {
+        return display.mode();
+    }
+
+    @Override
+    public void displayMode(Rows.Mode mode) {
+        display.mode(mode);
     }
 
     @Override

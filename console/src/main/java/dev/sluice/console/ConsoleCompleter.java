@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -34,8 +35,24 @@ public final class ConsoleCompleter {
     private static final Pattern COLUMN_ARG = Pattern.compile("([A-Za-z_$][\\w$]*)\\s*\\.\\s*(checksum|hasColumn|count)\\s*\\(\\s*\"([^\"]+)\"\\s*,\\s*"
             + "(?:(?:List\\.of|Arrays\\.asList)\\s*\\(\\s*)?(?:\"[^\"]*\"\\s*,\\s*)*$");
 
-    /** Where the replacement starts in the buffer, and the full texts that may replace buffer[start, cursor). */
-    public record Completion(int start, List<String> candidates) {
+    /** How long Tab waits for JShell's Java completion before answering from the names it knows without JShell. */
+    static final long JAVA_WAIT_MILLIS = 1_500;
+    /** What Tab says when neither JShell nor the names it knows without JShell have an answer yet. */
+    static final String WARMING_UP = "Java completion is warming up (JShell's first compile, a second or two); "
+            + "tier, table, column and DSL names complete already.";
+    private static final Pattern MEMBER = Pattern.compile("(?<![\\w$.])([A-Za-z_$][\\w$]*)\\s*\\.\\s*([A-Za-z_$][\\w$]*)?$");
+    private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w$.])([A-Za-z_$][\\w$]*)$");
+    private static final Pattern JAVA_IDENTIFIER = Pattern.compile("[A-Za-z_$][\\w$]*");
+
+    /**
+     * Where the replacement starts in the buffer, the full texts that may replace buffer[start, cursor), and a line to
+     * show the person when there is something to say (JShell still warming up), else null.
+     */
+    public record Completion(int start, List<String> candidates, String note) {
+        public Completion(int start, List<String> candidates) {
+            this(start, candidates, null);
+        }
+
         static Completion none(int cursor) {
             return new Completion(cursor, List.of());
         }
@@ -45,12 +62,15 @@ public final class ConsoleCompleter {
     private final Evaluator evaluator;
     private final SlashCommands commands;
     private final CommandContext context;
+    /** True once the startup script has run: JShell is free to complete Java. */
+    private final BooleanSupplier warm;
 
-    ConsoleCompleter(Session session, Evaluator evaluator, SlashCommands commands, CommandContext context) {
+    ConsoleCompleter(Session session, Evaluator evaluator, SlashCommands commands, CommandContext context, BooleanSupplier warm) {
         this.session = session;
         this.evaluator = evaluator;
         this.commands = commands;
         this.context = context;
+        this.warm = warm;
     }
 
     /** Candidates for the text before the cursor at the end of {@code buffer}. */
@@ -309,9 +329,20 @@ public final class ConsoleCompleter {
 
     // ---------------------------------------------------------------- Java
 
+    /**
+     * Java through JShell. While JShell is cold (the startup script still running, or its first completion taking longer
+     * than {@link #JAVA_WAIT_MILLIS}) Tab answers from what needs no compiler ({@link #names}) or says it is warming up,
+     * instead of going quiet: the first Tab after start-up used to be lost for up to 10 s.
+     */
     private Completion java(String buffer, int cursor) {
+        if (!warm.getAsBoolean()) {
+            return names(buffer.substring(0, cursor));
+        }
         int[] anchor = {-1};
-        List<SourceCodeAnalysis.Suggestion> s = evaluator.suggestions(buffer, cursor, anchor, 10_000); // waits behind startup
+        List<SourceCodeAnalysis.Suggestion> s = evaluator.suggestions(buffer, cursor, anchor, JAVA_WAIT_MILLIS);
+        if (s == null) {
+            return names(buffer.substring(0, cursor)); // JShell is still busy: it keeps going, and the next Tab is quick
+        }
         if (s.isEmpty() || anchor[0] < 0) {
             return Completion.none(cursor);
         }
@@ -319,5 +350,53 @@ public final class ConsoleCompleter {
                 .map(SourceCodeAnalysis.Suggestion::continuation).distinct().toList();
         List<String> all = s.stream().map(SourceCodeAnalysis.Suggestion::continuation).distinct().toList();
         return new Completion(anchor[0], smart.isEmpty() ? all : smart);
+    }
+
+    /**
+     * Completion that needs no compiler, as JShell would complete the same text: after {@code tier1.} the DSL calls of a
+     * tier ({@code count(}, {@code tables()}); a bare name: tier variables, {@code ws}, {@code tiers}, {@code lastError}
+     * and the DSL's static calls. Anything else answers with the {@link #WARMING_UP} note.
+     */
+    Completion names(String before) {
+        Matcher member = MEMBER.matcher(before);
+        if (member.find()) {
+            String prefix = member.group(2) == null ? "" : member.group(2);
+            int start = before.length() - prefix.length();
+            if (session.tiers().has(member.group(1)) && JAVA_IDENTIFIER.matcher(member.group(1)).matches()) {
+                List<String> calls = methods(Tier.class, false, prefix);
+                return calls.isEmpty() ? new Completion(start, List.of(), WARMING_UP) : new Completion(start, calls);
+            }
+            return new Completion(start, List.of(), WARMING_UP);
+        }
+        Matcher id = IDENTIFIER.matcher(before);
+        if (id.find()) {
+            String prefix = id.group(1);
+            List<String> out = new ArrayList<>();
+            for (String name : session.tiers().names()) {
+                if (JAVA_IDENTIFIER.matcher(name).matches() && !ConsoleStartup.RESERVED.contains(name)) {
+                    out.add(name);
+                }
+            }
+            out.addAll(List.of("ws", "tiers", "lastError"));
+            out.addAll(methods(dev.sluice.dsl.Sluice.class, true, ""));
+            List<String> matching = out.stream().filter(n -> n.startsWith(prefix)).distinct().sorted().toList();
+            return matching.isEmpty() ? new Completion(id.start(1), List.of(), WARMING_UP) : new Completion(id.start(1), matching);
+        }
+        return new Completion(before.length(), List.of(), WARMING_UP);
+    }
+
+    /** Public methods of {@code type} (static ones or instance ones) as JShell offers them: {@code name(}, or {@code name()} when no overload takes arguments. */
+    private static List<String> methods(Class<?> type, boolean statics, String prefix) {
+        java.util.Map<String, Boolean> takesArgs = new java.util.TreeMap<>();
+        for (java.lang.reflect.Method m : type.getMethods()) {
+            if (m.getDeclaringClass() == Object.class || java.lang.reflect.Modifier.isStatic(m.getModifiers()) != statics
+                    || !m.getName().startsWith(prefix)) {
+                continue;
+            }
+            takesArgs.merge(m.getName(), m.getParameterCount() > 0, Boolean::logicalOr);
+        }
+        List<String> out = new ArrayList<>();
+        takesArgs.forEach((name, args) -> out.add(name + (args ? "(" : "()")));
+        return out;
     }
 }

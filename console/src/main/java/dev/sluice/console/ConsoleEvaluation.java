@@ -1,6 +1,8 @@
 package dev.sluice.console;
 
 import dev.sluice.dsl.Session;
+import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +22,7 @@ import org.jline.terminal.Terminal;
 final class ConsoleEvaluation {
     private static volatile Throwable lastError;
 
+    private final Session session;
     private final Console.Options options;
     /** Null in script mode. */
     private final Terminal terminal;
@@ -33,7 +36,6 @@ final class ConsoleEvaluation {
     private final ConsoleInterrupts interrupts;
     private final ConsoleStartup startup;
     private final AtomicLong directEvaluations = new AtomicLong();
-    private final Session session;
     /** The session's varies(...) count when the current input began: a change means the input marked its value. */
     private volatile long variesAtInput;
 
@@ -98,12 +100,15 @@ final class ConsoleEvaluation {
     private boolean evalSnippet(String snippet) {
         fireInput(EvalListener.Kind.JAVA, snippet);
         List<Evaluator.Outcome> outcomes;
+        Tier previewed = previewing(snippet);
         try {
             outcomes = evaluating(() -> evaluator.eval(snippet));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        } finally {
+            endPreview(previewed);
         }
         boolean ok = true;
         for (Evaluator.Outcome o : outcomes) {
@@ -136,6 +141,7 @@ final class ConsoleEvaluation {
         fireInput(EvalListener.Kind.JAVA, source);
         DirectCall.Result result;
         interrupts.directRunning(true);
+        Tier previewed = previewing(source);
         try {
             result = evaluating(() -> DirectCall.run(plan));
         } catch (Throwable t) {
@@ -147,6 +153,7 @@ final class ConsoleEvaluation {
             }
             return false;
         } finally {
+            endPreview(previewed);
             interrupts.directRunning(false);
         }
         if (interrupts.cancelRequested()) {
@@ -158,6 +165,26 @@ final class ConsoleEvaluation {
         }
         shown(result.shown());
         return true;
+    }
+
+    /**
+     * A query typed bare ({@link BareQuery}) shows its first rows rather than load the whole result: its tier's next
+     * query is made a preview. Returns that tier, or null.
+     */
+    private Tier previewing(String source) {
+        Tier t = BareQuery.of(source).map(r -> r.variable() != null ? startup.boundTiers().get(r.variable())
+                : session.tiers().has(r.tierName()) ? session.tier(r.tierName()) : null).orElse(null);
+        if (t != null) {
+            TierInternals.previewNextQuery(t, true);
+        }
+        return t;
+    }
+
+    /** Takes the preview back, used or not (a snippet that failed to compile never ran its query). */
+    private static void endPreview(Tier t) {
+        if (t != null) {
+            TierInternals.previewNextQuery(t, false);
+        }
     }
 
     /** Work that evaluates input, as the console runs it. */

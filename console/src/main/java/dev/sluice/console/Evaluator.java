@@ -45,6 +45,8 @@ final class Evaluator implements AutoCloseable {
     private final SharedExecution execution;
     private final Future<JShell> shell;
     private volatile boolean running;
+    /** A completion that outlasted its caller's wait, still running; null or done when there is none. */
+    private volatile Future<?> slowCompletion;
 
     /**
      * Starts building JShell in the background. {@code anchor} is a class of the DSL whose loader snippets must share.
@@ -189,15 +191,22 @@ final class Evaluator implements AutoCloseable {
         return call(() -> jshell().sourceCodeAnalysis().analyzeCompletion(input));
     }
 
-    /** Java completion; gives up (empty) when JShell is still busy after {@code waitMillis}. */
+    /**
+     * Java completion; null when JShell is still busy after {@code waitMillis} (the work goes on in the background, so
+     * the compiler warms up for the next call), empty when there is nothing to offer.
+     */
     public List<SourceCodeAnalysis.Suggestion> suggestions(String code, int cursor, int[] anchor, long waitMillis) {
+        Future<?> still = slowCompletion;
+        if (still != null && !still.isDone()) {
+            return null; // the last one is still warming the compiler up: no second one queued behind it
+        }
         Future<List<SourceCodeAnalysis.Suggestion>> f = thread.submit(
                 () -> jshell().sourceCodeAnalysis().completionSuggestions(code, cursor, anchor));
         try {
             return f.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            f.cancel(false);
-            return List.of();
+            slowCompletion = f;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();

@@ -1,5 +1,6 @@
 package dev.sluice.console;
 
+import dev.sluice.workspace.Secret;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,8 +16,8 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 
 /**
- * Interactive input through JLine: a prompt, persistent history per workspace, multi-line input while JShell says the
- * Java is incomplete, and {@link ConsoleCompleter} on Tab.
+ * Interactive input through JLine: a prompt, persistent history per workspace (redacted, answers to questions left
+ * out), multi-line input while JShell says the Java is incomplete, and {@link ConsoleCompleter} on Tab.
  */
 final class TerminalInput implements InputSource {
     static final String PROMPT = "sluice> ";
@@ -26,18 +27,22 @@ final class TerminalInput implements InputSource {
     private final String prompt;
     private final Console console;
 
-    TerminalInput(Terminal terminal, Console console, ConsoleCompleter completer, Path historyFile, boolean sandbox) {
+    TerminalInput(Terminal terminal, Console console, ConsoleCompleter completer, Path historyFile, List<Secret> secrets, boolean sandbox) {
         this.console = console;
         this.prompt = sandbox ? SANDBOX_PROMPT : PROMPT;
         this.reader = LineReaderBuilder.builder()
                 .appName("sluice")
                 .terminal(terminal)
+                .history(new RedactedHistory(secrets))
                 .parser(new JavaParser(console, completer))
                 .completer((r, line, candidates) -> {
                     if (line instanceof JavaLine jl && jl.completion != null) {
                         for (String c : jl.completion.candidates()) {
                             // Method names end with '(' and tables with a word char: only whole words get a space after.
                             candidates.add(new Candidate(c, c, null, null, null, null, false));
+                        }
+                        if (candidates.isEmpty() && jl.completion.note() != null) {
+                            r.printAbove(jl.completion.note()); // a Tab that cannot answer yet says why, above the prompt
                         }
                     }
                 })
@@ -63,11 +68,15 @@ final class TerminalInput implements InputSource {
 
     @Override
     public boolean confirm(String question) {
+        // An answer is no input: a 'y' recalled with arrow-up at the next prompt, or saved in .sluice_history, helps no one.
+        reader.setVariable(LineReader.DISABLE_HISTORY, true);
         try {
             String a = reader.readLine(question);
             return a != null && a.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y");
         } catch (UserInterruptException | EndOfFileException e) {
             return false;
+        } finally {
+            reader.setVariable(LineReader.DISABLE_HISTORY, false);
         }
     }
 

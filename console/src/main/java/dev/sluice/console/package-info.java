@@ -2,7 +2,9 @@
  * The interactive console: an in-process JShell ({@link dev.sluice.console.Evaluator}, on the DSL's own class loader)
  * driven by {@link dev.sluice.console.Console}, with JLine input, completion for Java and workspace names, the
  * {@code /command} interface ({@link dev.sluice.console.SlashCommand}) and its one argument syntax
- * ({@link dev.sluice.console.Arguments}), rendering for people, the drawing of engine events ({@link
+ * ({@link dev.sluice.console.Arguments}), rendering for people (the display results print with: the terminal's width
+ * when they print, the {@code /mode}; a query typed alone as a preview), a history redacted as journals are and without
+ * answers to questions, the drawing of engine events ({@link
  * dev.sluice.console.TerminalEvents}: notes, progress bars) and one-line errors. May depend on the engine ({@code dsl},
  * {@code playbook} and below). It knows none of its commands: whoever opens a console hands it the list
  * ({@link dev.sluice.console.Console.Options#withCommands}), so it must not import {@code console.commands},

@@ -66,6 +66,9 @@ public final class Observations {
         ObjectNode o = Journal.MAPPER.createObjectNode();
         JsonNode result;
         String varies = marked ? MARKED : null;
+        if (value instanceof Rows rows && TierInternals.cutShort(rows)) {
+            return null; // a preview of a longer result: its first rows only, and the rest were never read
+        }
         if (value instanceof Rows rows) {
             TierInternals.Query q = TierInternals.source(rows);
             if (q != null) {

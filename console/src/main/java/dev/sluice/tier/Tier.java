@@ -40,6 +40,7 @@ public final class Tier implements AutoCloseable {
     private final TierErrors errors = new TierErrors(this);
     private final TierStatements statements;
     private final TierCatalogue catalogue;
+    private final TableDescriber describer;
     private final TierChecks checks;
 
     private Tier(TierConfig config, Connection conn, String engineVersion) {
@@ -49,6 +50,7 @@ public final class Tier implements AutoCloseable {
         this.engineVersion = engineVersion;
         this.statements = new TierStatements(this, this.conn, listeners);
         this.catalogue = new TierCatalogue(this, this.conn, statements, listeners);
+        this.describer = new TableDescriber(this, this.conn, statements, catalogue);
         this.checks = new TierChecks(this, this.conn, statements, catalogue, listeners);
     }
 
@@ -318,9 +320,20 @@ public final class Tier implements AutoCloseable {
         return catalogue.indexes(table);
     }
 
-    /** The CREATE statements of a table, its indexes and triggers (SQLite), or a CREATE TABLE rebuilt from the catalogue. */
+    /**
+     * The CREATE statements of a table, its indexes and triggers: SQLite's own text; on PostgreSQL rebuilt from
+     * {@code pg_catalog} (columns, constraints, indexes, triggers); elsewhere a CREATE TABLE from JDBC metadata.
+     */
     public String schema(String table) {
-        return catalogue.schema(table);
+        return engine() == Engine.POSTGRESQL ? describer.postgresSchema(table) : catalogue.schema(table);
+    }
+
+    /**
+     * A table as psql's {@code \d} shows it: columns with type, nullability and default, the primary key, indexes,
+     * foreign keys, check constraints and triggers, each as the engine defines it.
+     */
+    public TableDescription describe(String table) {
+        return describer.describe(table);
     }
 
     public long count(String table) {
@@ -354,6 +367,11 @@ public final class Tier implements AutoCloseable {
      */
     public Rows query(String sql, Object... args) {
         return statements.query(sql, args);
+    }
+
+    /** The next {@link #query} is a preview: at most {@link Rows#PREVIEW_ROWS} rows read ({@link TierInternals#previewNextQuery}). */
+    void previewNextQuery(boolean on) {
+        statements.previewNextQuery(on);
     }
 
     /** Streams every row of a query to {@code action}, holding one row at a time (checked in an atomic step, as {@link #query}). */

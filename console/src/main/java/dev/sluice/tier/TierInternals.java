@@ -51,6 +51,15 @@ public final class TierInternals {
         tier.requireOwnConnection(what);
     }
 
+    /**
+     * Makes the next {@code query} on {@code tier} a preview, as the console does for a query typed bare at the prompt:
+     * it reads at most {@link Rows#PREVIEW_ROWS} rows, and a longer result keeps only the rows shown ({@link Rows}).
+     * {@code false} takes it back (the console does after each input, used or not).
+     */
+    public static void previewNextQuery(Tier tier, boolean on) {
+        tier.previewNextQuery(on);
+    }
+
     public static void addListener(Tier tier, Listener l) {
         tier.addListener(l);
     }
@@ -80,6 +89,11 @@ public final class TierInternals {
     /** The query call that returned {@code rows}, or null for rows made otherwise ({@code new Rows(…)}, a PRAGMA helper). */
     public static Query source(Rows rows) {
         return rows.source();
+    }
+
+    /** Whether {@code rows} is a console preview cut short: only its first rows are held, so it is no fact to compare. */
+    public static boolean cutShort(Rows rows) {
+        return rows.cutShort();
     }
 
     /** One value as a result table shows it (NULL, a blob's first bytes and size, control characters escaped). */

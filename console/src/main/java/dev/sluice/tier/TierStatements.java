@@ -32,6 +32,8 @@ final class TierStatements {
     private final AtomicLong cancels = new AtomicLong();
     /** Rows changed by this tier's own statements (exec, script) and loads into it (copy), since it opened. */
     private final AtomicLong rowsChanged = new AtomicLong();
+    /** Set by the console for a bare query it is about to evaluate: that query is a preview ({@link #preview}). */
+    private final java.util.concurrent.atomic.AtomicBoolean previewNext = new java.util.concurrent.atomic.AtomicBoolean();
 
     TierStatements(Tier tier, TierConnection conn, TierListeners listeners) {
         this.tier = tier;
@@ -47,7 +49,41 @@ final class TierStatements {
      */
     Rows query(String sql, Object... args) {
         conn.guard("query", sql);
-        return hold(sql, args, new TierInternals.Query(tier.name(), sql, java.util.Arrays.asList(args.clone())));
+        TierInternals.Query source = new TierInternals.Query(tier.name(), sql, java.util.Arrays.asList(args.clone()));
+        if (previewNext.getAndSet(false)) {
+            return preview(sql, args, source);
+        }
+        return hold(sql, args, source);
+    }
+
+    /** The next {@link #query} on this tier is a preview (the console shows a bare query's first rows); false takes it back. */
+    void previewNextQuery(boolean on) {
+        previewNext.set(on);
+    }
+
+    /**
+     * A query as the console shows it: at most {@link Rows#PREVIEW_ROWS} rows read (the driver is told, so PostgreSQL
+     * sends no more), the whole result when it is that short, else the rows shown and a refusal to be read as the whole.
+     * Not counted further: counting a longer result would read all of it.
+     */
+    private Rows preview(String sql, Object[] args, TierInternals.Query source) {
+        List<String> cols = new ArrayList<>();
+        List<Object[]> values = new ArrayList<>();
+        boolean[] more = {false};
+        stream(sql, java.util.Arrays.asList(args), cols, Rows.PREVIEW_ROWS + 1, row -> {
+            if (values.size() < Rows.PREVIEW_ROWS) {
+                values.add(row.raw());
+            } else {
+                more[0] = true;
+            }
+        });
+        if (!more[0]) {
+            return new Rows(cols, values, source);
+        }
+        return Rows.partial(cols, new ArrayList<>(values.subList(0, Rows.DISPLAY_ROWS)), "tier '" + tier.name()
+                + "': the query returned more than " + Format.count(Rows.PREVIEW_ROWS) + " rows. Assign it to hold it all (var r = "
+                + tier.name() + ".query(…) holds up to " + Format.count(Rows.MAX_ROWS) + " rows), add a LIMIT, or stream it with "
+                + tier.name() + ".each(sql, row -> …).");
     }
 
     /** {@link #query} for SQL this tier built itself (already qualified): no check. */
@@ -58,11 +94,11 @@ final class TierStatements {
     private Rows hold(String sql, Object[] args, TierInternals.Query source) {
         List<String> cols = new ArrayList<>();
         List<Object[]> values = new ArrayList<>();
-        stream(sql, java.util.Arrays.asList(args), cols, row -> {
+        stream(sql, java.util.Arrays.asList(args), cols, 0, row -> {
             if (values.size() >= Rows.MAX_ROWS) {
                 throw new SluiceException(ErrorCode.USAGE, "Tier '" + tier.name() + "': the query returned more than "
                         + Format.count(Rows.MAX_ROWS) + " rows, more than query() holds. Add a LIMIT, or stream it with "
-                        + tier.name() + ".each(sql, row -> ...).");
+                        + tier.name() + ".each(sql, row -> ...); typed alone at the console prompt, a query shows its first rows.");
             }
             values.add(row.raw());
         });
@@ -76,16 +112,20 @@ final class TierStatements {
     }
 
     void scan(String sql, List<Object> args, Consumer<Row> action) {
-        stream(sql, args, new ArrayList<>(), action);
+        stream(sql, args, new ArrayList<>(), 0, action);
     }
 
     void each(String sql, Consumer<Row> action) {
         each(sql, List.of(), action);
     }
 
-    private void stream(String sql, List<Object> args, List<String> colsOut, Consumer<Row> action) {
+    /** Runs {@code sql} and hands each row to {@code action}; {@code maxRows} above 0 has the driver stop there. */
+    private void stream(String sql, List<Object> args, List<String> colsOut, int maxRows, Consumer<Row> action) {
         try (PreparedStatement ps = conn.connection().prepareStatement(sql)) {
             bind(ps, args);
+            if (maxRows > 0) {
+                ps.setMaxRows(maxRows);
+            }
             running = ps;
             boolean hasRows = ps.execute();
             if (!hasRows) {

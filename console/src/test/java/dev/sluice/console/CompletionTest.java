@@ -41,6 +41,18 @@ class CompletionTest {
     }
 
     @Test
+    void whileJShellIsColdTabAnswersFromNamesOrSaysItIsWarmingUp() {
+        ConsoleCompleter.Completion calls = completer.names("long n = tier1.cou");
+        assertEquals(List.of("count(", "counts()"), calls.candidates(), "a tier's DSL calls, as JShell offers them");
+        assertEquals(15, calls.start());
+        assertTrue(completer.names("ti").candidates().containsAll(List.of("tier(", "tier1", "tier2", "tier3", "tiers")),
+                completer.names("ti").candidates().toString());
+        assertEquals(ConsoleCompleter.WARMING_UP, completer.names("Strin").note());
+        assertEquals(List.of(), completer.names("ws.dir").candidates(), "no guess at what needs the compiler");
+        assertEquals(ConsoleCompleter.WARMING_UP, completer.names("ws.dir").note());
+    }
+
+    @Test
     void tableNameInsideCountString() {
         assertEquals(List.of("conversations"), completer.candidates("tier1.count(\"con"));
         assertEquals(List.of("archive_tags", "archives"), completer.candidates("tier3.checksum(\"arch"));

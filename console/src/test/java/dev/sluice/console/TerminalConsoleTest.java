@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CLI's real entry point ({@code java … dev.sluice.cli.Main console}) on a real pseudo-terminal (tmux): Tab completes
- * {@code tier1.cou} and a table name, Ctrl-C cancels a runaway recursive query and the console stays, Ctrl-D leaves.
+ * {@code tier1.cou} and a table name, Ctrl-C cancels a runaway recursive query and the console stays, a table printed
+ * after the window shrank fits the new width, Ctrl-D leaves.
  */
 class TerminalConsoleTest {
     private static final String SLOW = "tier1.query(\"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 1000000000) "
@@ -62,6 +63,22 @@ class TerminalConsoleTest {
             keys("6 * 8");
             tmux("send-keys", "-t", session, "Enter");
             await("\n48\n", 20);
+
+            // The window shrinks (tmux sends SIGWINCH): the next table is as wide as the window is now (issue 16).
+            String wide = "tier1.query(\"select * from conversations order by id limit 2\")";
+            keys(wide);
+            tmux("send-keys", "-t", session, "Enter");
+            await("(2 rows)", 20);
+            tmux("resize-window", "-t", session, "-x", "70");
+            keys(wide);
+            tmux("send-keys", "-t", session, "Enter");
+            String pane = await("(2 rows)", 2, 20); // the second table
+            String narrow = pane.substring(pane.lastIndexOf(wide.substring(0, 30)));
+            List<String> table = narrow.lines().filter(l -> l.startsWith("+") || l.startsWith("|")).toList();
+            // Each line whole (ending in its border, not wrapped by the terminal), all of one length, at most 70.
+            assertTrue(table.size() == 6 && table.stream().allMatch(l -> l.stripTrailing().length() == table.get(0).length()
+                    && (l.stripTrailing().endsWith("+") || l.stripTrailing().endsWith("|"))) && table.get(0).length() <= 70
+                    && table.get(0).length() > 60, "a 70-column window gets a table of at most 70:\n" + narrow);
             tmux("send-keys", "-t", session, "C-d");
             await("EXIT=0", 20);
         } finally {
@@ -82,13 +99,18 @@ class TerminalConsoleTest {
         tmux("send-keys", "-t", session, "-l", text);
     }
 
-    private void await(String text, int seconds) throws Exception {
+    private String await(String text, int seconds) throws Exception {
+        return await(text, 1, seconds);
+    }
+
+    /** Waits until the pane (with its scrollback) shows {@code text} {@code times} times; returns the pane then. */
+    private String await(String text, int times, int seconds) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         String pane = "";
         while (System.nanoTime() < end) {
             pane = tmux("capture-pane", "-t", session, "-p", "-S", "-200");
-            if (pane.contains(text)) {
-                return;
+            if (pane.split(java.util.regex.Pattern.quote(text), -1).length - 1 >= times) {
+                return pane;
             }
             Thread.sleep(200);
         }

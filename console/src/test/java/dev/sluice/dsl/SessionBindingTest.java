@@ -58,7 +58,7 @@ class SessionBindingTest {
     void aDisplayWidthIsTheBindingThreadsOnly() throws Exception {
         AtomicReference<Integer> elsewhere = new AtomicReference<>();
         Thread unrelated = new Thread(() -> elsewhere.set(Rows.displayWidth()));
-        try (Rows.DisplayWidth narrow = Rows.bindDisplayWidth(60)) {
+        try (Rows.DisplayBinding narrow = Rows.bindDisplayWidth(60)) {
             assertEquals(60, Rows.displayWidth());
             unrelated.start(); // created before the binding: not the printer's thread
             unrelated.join();

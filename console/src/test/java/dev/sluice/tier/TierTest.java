@@ -113,7 +113,7 @@ class TierTest {
     void rowsPrintAlignedWithNullAndCutLongValuesToTheWidth() {
         t.exec("CREATE TABLE v (id INTEGER PRIMARY KEY, name TEXT)");
         t.exec("INSERT INTO v VALUES (1, NULL), (22, 'short'), (333, ?)", "x".repeat(300));
-        try (Rows.DisplayWidth narrow = Rows.bindDisplayWidth(60)) {
+        try (Rows.DisplayBinding narrow = Rows.bindDisplayWidth(60)) {
             String text = t.query("SELECT id, name FROM v ORDER BY id").toString();
             List<String> lines = text.lines().toList();
             List<String> table = lines.subList(0, lines.size() - 1);
@@ -133,6 +133,29 @@ class TierTest {
         t.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120) INSERT INTO v SELECT i FROM n");
         String text = t.query("SELECT id FROM v").toString();
         assertTrue(text.endsWith("(120 rows, " + Rows.DISPLAY_ROWS + " shown)"), text);
+    }
+
+    @Test
+    void aPreviewOfALongResultKeepsTheRowsShownAndRefusesToBeReadAsTheWhole() {
+        t.exec("CREATE TABLE v (id INTEGER PRIMARY KEY, name TEXT)");
+        t.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001) INSERT INTO v SELECT i, 'n' || i FROM n");
+        TierInternals.previewNextQuery(t, true);
+        Rows preview = t.query("SELECT id, name FROM v ORDER BY id");
+        assertTrue(preview.toString().endsWith("(first 50 rows shown of more than 10,000; the rest not counted, as that would read them all)"),
+                preview.toString());
+        assertEquals("n50", preview.get(49).get(1), "the rows shown are there");
+        for (org.junit.jupiter.api.function.Executable whole : List.<org.junit.jupiter.api.function.Executable>of(preview::size,
+                preview::values, preview::iterator, preview::rows, () -> preview.get(50), preview::value)) {
+            SluiceException e = assertThrows(SluiceException.class, whole);
+            assertEquals(ErrorCode.USAGE, e.code());
+            assertOneLine(e);
+        }
+        assertEquals("This result holds only the 50 rows the console showed (size() needs them all): tier 't1': the query returned "
+                + "more than 10,000 rows. Assign it to hold it all (var r = t1.query(…) holds up to 100,000 rows), add a LIMIT, or stream "
+                + "it with t1.each(sql, row -> …).", assertThrows(SluiceException.class, preview::size).getMessage());
+        assertEquals(10_001, t.query("SELECT id FROM v").size(), "the preview was for one query only: the next is held whole");
+        TierInternals.previewNextQuery(t, true);
+        assertEquals(10_000, t.query("SELECT id FROM v WHERE id <= 10000").size(), "a result that fits the preview is whole");
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.sluice.console.commands;
 
 import dev.sluice.console.CommandContext;
 import dev.sluice.console.SlashCommand;
+import dev.sluice.tier.Format;
+import dev.sluice.tier.Rows;
 
 /** {@code /help [command]}: every command with its one-line summary. */
 public final class HelpCommand implements SlashCommand {
@@ -31,6 +33,8 @@ public final class HelpCommand implements SlashCommand {
         }
         if (want.isEmpty()) {
             ctx.out().println("Anything else is Java, evaluated by JShell with the DSL loaded: tier1.count(\"conversations\")");
+            ctx.out().println("A query typed alone shows its first " + Rows.DISPLAY_ROWS + " rows, reading at most "
+                    + Format.count(Rows.PREVIEW_ROWS) + "; assign it (var r = tier1.query(…)) to hold it all. Tab completes names.");
         }
     }
 

@@ -21,6 +21,8 @@ public final class StandardCommands {
                 new TiersCommand(),
                 new TablesCommand(),
                 new SchemaCommand(),
+                new DescribeCommand(),
+                new ModeCommand(),
                 new GroovyCommand(),
                 new HistoryCommand(),
                 new SaveCommand()));

@@ -4,10 +4,14 @@ import dev.sluice.console.CommandContext;
 import dev.sluice.console.SlashCommand;
 import dev.sluice.tier.Format;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import java.io.IOException;
 import java.nio.file.Files;
 
-/** {@code /tiers}: each tier's engine, location, size, table count and whether a transaction is open. */
+/**
+ * {@code /tiers}: each tier's engine, location, size, table count (the operator's tables, as the banner and
+ * {@code sluice status} count them: Sluice's own {@code sluice_*} tables left out) and whether a transaction is open.
+ */
 final class TiersCommand implements SlashCommand {
     @Override
     public String name() {
@@ -29,7 +33,7 @@ final class TiersCommand implements SlashCommand {
                 size = "?";
             }
             ctx.out().printf("%-10s %-20s %9s  %3d tables  %s%s%n", t.name(), t.engine().label() + " " + t.engineVersion(), size,
-                    t.tables().size(), t.config().location(), t.inTransaction() ? "  (transaction open)" : "");
+                    TierInternals.dataTables(t).size(), t.config().location(), t.inTransaction() ? "  (transaction open)" : "");
         }
     }
 }

@@ -1,6 +1,6 @@
 /**
  * The console's {@code /commands}, one small class each behind {@link dev.sluice.console.SlashCommand}: the standard set
- * ({@link dev.sluice.console.commands.StandardCommands}: /help, /tiers, /tables, /schema, /groovy, /history, /save, the
+ * ({@link dev.sluice.console.commands.StandardCommands}: /help, /tiers, /tables, /schema, /describe, /mode, /groovy, /history, /save, the
  * playbook commands of {@code console.playbook}, /exit) and the journal's (/journal, /record). They use the session, the
  * console's {@link dev.sluice.console.CommandContext} and, for the journal's, the {@code journal} they are given; they
  * must not know the CLI.
