@@ -135,10 +135,14 @@ final class HtmlReport {
                 p.append(p.length() == 0 ? "" : ", ").append("<code>").append(esc(e.getKey())).append(" = ").append(esc(e.getValue())).append("</code>")
                         .append(r.defaulted().contains(e.getKey()) ? " <span class=\"quiet\">(default)</span>" : "");
             }
+            if (!r.defaultsKnown()) {
+                p.append(p.length() == 0 ? "" : " ").append("<span class=\"quiet\">").append(p.length() == 0 ? "none given" : "given")
+                        .append("; the defaults used are not recorded by this journal</span>");
+            }
             fact(b, "params", "Parameters", p.length() == 0 ? "<span class=\"quiet\">none</span>" : p.toString());
             fact(b, "mode", "Mode", esc(r.mode()));
         }
-        fact(b, "who", "Run by", "<b>" + esc(c.user()) + "</b> on <b>" + esc(c.host()) + "</b>");
+        fact(b, "who", c.kind().equals("replay") ? "Replayed by" : "Run by", "<b>" + esc(c.user()) + "</b> on <b>" + esc(c.host()) + "</b>");
         fact(b, "workspace", "Workspace", "<code>" + esc(c.workspace()) + "</code>");
         fact(b, "started", "Started", esc(ReportContent.when(c.started())));
         fact(b, "ended", "Ended", c.ended() == null ? "<span class=\"quiet\">not recorded (the journal ends early)</span>"
@@ -247,7 +251,7 @@ final class HtmlReport {
             b.append("</table>");
         }
         if (!same.isEmpty()) {
-            b.append("<div class=\"quiet\" style=\"margin-top:4px\">Unchanged: ").append(esc(String.join(", ", same.stream()
+            b.append("<div class=\"quiet\" style=\"margin-top:4px\">").append(schemaKnown ? "Unchanged: " : "No rows written in: ").append(esc(String.join(", ", same.stream()
                     .map(t -> t.name() + " (" + (t.after() == null ? "–" : Format.count(t.after())) + ")").toList()))).append("</div>");
         }
         if (!s.actions().isEmpty()) {

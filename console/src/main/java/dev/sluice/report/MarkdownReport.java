@@ -19,7 +19,7 @@ final class MarkdownReport {
 
     static String render(ReportContent c) {
         StringBuilder md = new StringBuilder(8192);
-        md.append("# ").append(c.verdict().headline()).append(c.run() != null && c.run().title() != null ? ": " + inline(c.run().title()) : "")
+        md.append("# ").append(c.verdict().headline()).append(c.run() != null && c.run().title() != null ? " — " + inline(c.run().title()) : "")
                 .append("\n\n**").append(inline(c.verdict().detail())).append("**\n\n");
         md.append("| | |\n| --- | --- |\n");
         if (c.run() != null) {
@@ -31,10 +31,13 @@ final class MarkdownReport {
                 p.append(p.length() == 0 ? "" : ", ").append(cellCode(e.getKey() + " = " + e.getValue()))
                         .append(r.defaulted().contains(e.getKey()) ? " (default)" : "");
             }
+            if (!r.defaultsKnown()) {
+                p.append(p.length() == 0 ? "none given" : " given").append("; the defaults used are not recorded by this journal");
+            }
             row(md, "Parameters", p.length() == 0 ? "none" : p.toString());
             row(md, "Mode", inline(r.mode()));
         }
-        row(md, "Run by", "**" + inline(c.user()) + "** on **" + inline(c.host()) + "**");
+        row(md, c.kind().equals("replay") ? "Replayed by" : "Run by", "**" + inline(c.user()) + "** on **" + inline(c.host()) + "**");
         row(md, "Workspace", cellCode(c.workspace()));
         row(md, "Started", ReportContent.when(c.started()));
         row(md, "Ended", c.ended() == null ? "not recorded (the journal ends early)" : ReportContent.when(c.ended()) + " — took **"
@@ -198,7 +201,7 @@ final class MarkdownReport {
         }
         List<TableView> same = s.tables().stream().filter(t -> !t.changed()).toList();
         if (!same.isEmpty()) {
-            md.append("Unchanged: ").append(inline(String.join(", ", same.stream().map(t -> t.name() + " (" + (t.after() == null ? "–"
+            md.append(known ? "Unchanged: " : "No rows written in: ").append(inline(String.join(", ", same.stream().map(t -> t.name() + " (" + (t.after() == null ? "–"
                     : Format.count(t.after())) + ")").toList()))).append(".\n\n");
         }
         if (!s.actions().isEmpty()) {

@@ -31,7 +31,9 @@ record ReportContent(String kind, Verdict verdict, Run run, String user, String 
     }
 
     /** The playbook run the journal records (null for a console session). */
-    record Run(String title, String description, String file, String path, String mode, Map<String, String> params, List<String> defaulted) {
+    /** {@code defaultsKnown}: the journal records the defaults the parameters not given took (older ones do not). */
+    record Run(String title, String description, String file, String path, String mode, Map<String, String> params, List<String> defaulted,
+               boolean defaultsKnown) {
     }
 
     /** What became of one step of the playbook. */
@@ -232,7 +234,7 @@ record ReportContent(String kind, Verdict verdict, Run run, String user, String 
             default -> d.path("mode").asText("unknown");
         };
         return new Run(d.path("title").asText(null), d.path("description").asText(null), d.path("file").asText(null),
-                d.path("path").asText(null), mode, params, defaulted);
+                d.path("path").asText(null), mode, params, defaulted, d.has("defaults"));
     }
 
     // ---------------------------------------------------------------- steps
@@ -441,8 +443,11 @@ record ReportContent(String kind, Verdict verdict, Run run, String user, String 
                     + " " + tally);
             case "cancelled" -> new Verdict("warn", "Stopped" + at, (message != null ? message + "." : "Cancelled" + (end != null
                     && end.hasNonNull("cancelled") ? " (" + end.get("cancelled").asText() + ")" : "") + ".") + " " + tally);
-            case "expectation_failed" -> new Verdict("bad", (dry ? "Dry run failed" : "Failed") + at, (message != null ? message
-                    : "An expectation failed at step" + named + "; the step was rolled back.") + " " + tally);
+            case "expectation_failed" -> dry ? new Verdict("bad", "Dry run: expectations failed", "At step " + String.join(", ", steps.stream()
+                    .filter(s -> s.expectations().stream().anyMatch(e -> !e.passed())).map(s -> s.index() + " '" + s.name() + "'").toList())
+                    + ". Every step was rolled back; nothing changed. " + tally)
+                    : new Verdict("bad", "Failed" + at, (message != null ? message : "An expectation failed at step" + named
+                    + "; the step was rolled back.") + " " + tally);
             case "step_failed" -> new Verdict("bad", "Failed" + at, (message != null ? message : "Step" + named + " failed and was rolled back.")
                     + " " + tally);
             case "unfinished" -> new Verdict("bad", "Did not finish", "The journal ends without the run's end"
@@ -510,7 +515,8 @@ record ReportContent(String kind, Verdict verdict, Run run, String user, String 
         Divergence divergence = null;
         if (r != null && r.has("divergence")) {
             JsonNode d = r.get("divergence");
-            divergence = new Divergence(d.hasNonNull("seq") ? d.get("seq").asLong() : null, d.path("input").asText(null), d.path("what").asText(null),
+            String input = d.hasNonNull("input") ? d.get("input").asText().strip() : null;
+            divergence = new Divergence(d.hasNonNull("seq") ? d.get("seq").asLong() : null, input, d.path("what").asText(null),
                     d.path("hint").asText(null), fields(d.get("recorded"), d.get("now")));
         }
         return new Replay(s != null ? s.path("journal").asText() : legacyReplayed, s == null ? null : s.path("kind").asText(null),
@@ -578,7 +584,7 @@ record ReportContent(String kind, Verdict verdict, Run run, String user, String 
         return switch (outcome) {
             case "matched" -> new Verdict("ok", "Replay matched the recording", (replay.inputs() == null ? "" : replay.inputs() + " "
                     + ("run".equals(replay.recordedKind()) ? "step(s)" : "input(s)") + " replayed, " + replay.observations() + " observation(s) as recorded."));
-            case "diverged" -> new Verdict("bad", "Replay diverged" + (d == null || d.input() == null ? "" : " at " + d.input()),
+            case "diverged" -> new Verdict("bad", "Replay diverged" + (d == null || d.input() == null ? "" : " at " + headline(d.input())),
                     d == null ? "Today's data differs from the recording (below)." : d.what() + firstDifference(d) + ".");
             case "stopped" -> new Verdict("warn", "Replay stopped", "Stopped by the operator after " + replay.inputs() + " input(s); "
                     + replay.observations() + " observation(s) matched until then.");
@@ -587,6 +593,13 @@ record ReportContent(String kind, Verdict verdict, Run run, String user, String 
             default -> new Verdict("bad", "Replay failed", errors.isEmpty() ? "The replay ended with status "
                     + (end == null ? "?" : end.path("status").asInt()) + "." : errors.get(errors.size() - 1));
         };
+    }
+
+    /** An input as a headline: its first line, at most 80 characters. */
+    private static String headline(String input) {
+        String first = input.lines().findFirst().orElse("");
+        boolean cut = first.length() > 80 || input.contains("\n");
+        return (first.length() > 80 ? first.substring(0, 79) : first) + (cut ? "…" : "");
     }
 
     /** ": recorded 2,000, now 2,001" for the first field that differs (its name too when the value has several). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.cli.CliRunner;
+import dev.sluice.testing.Postgres;
 import dev.sluice.testing.TestWorkspaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,7 +160,7 @@ class ReportTest {
         CliRunner md = CliRunner.run("report", journal.toString());
         assertEquals(0, md.status(), md.err());
         String text = md.out();
-        for (String s : List.of("# Completed: Grand livre : une ville pour chaque client ✓", "| **File** | `" + pb.toAbsolutePath(),
+        for (String s : List.of("# Completed — Grand livre : une ville pour chaque client ✓", "| **File** | `" + pb.toAbsolutePath(),
                 "| 2 | add city, its index and an audit trigger | committed |", "- **added** column `ledger.customers.city`: `TEXT`",
                 "- **added** index `ledger.customers.idx_customers_city`", "- **dropped** table `ledger.notes`",
                 "| `ledger.audit` | 0 | " + String.format("%,d", named) + " | +" + named + " |", "`ticket = CHG-1234`")) {
@@ -238,6 +239,48 @@ class ReportTest {
     }
 
     @Test
+    void aRunRefusedBeforeItsFirstStepStillNamesItsPlaybookAndWritesNothing() throws Exception {
+        Path ws = ledger("refused");
+        String before = TestWorkspaces.fileHash(ws.resolve("data/ledger.db"));
+        Path pb = dir.resolve("needs-ticket.groovy");
+        Files.writeString(pb, PLAYBOOK.replace("param 'ticket', 'none'", "param 'ticket'"));
+        Path html = dir.resolve("refused.html");
+        CliRunner r = CliRunner.run("run", pb.toString(), "-w", ws.toString(), "--yes", "--report", html.toString());
+        assertTrue(r.status() != 0, r.out() + r.err());
+        Document d = page(html);
+
+        assertEquals("Refused before any step", d.getElementById("headline").text());
+        assertTrue(d.getElementById("verdict-detail").text().contains("ticket"), d.getElementById("verdict-detail").text());
+        assertTrue(fact(d, "playbook").contains("Grand livre"), fact(d, "playbook"));
+        for (int i = 1; i <= 4; i++) {
+            assertEquals("pending", step(d, i).attr("data-status"), "step " + i);
+        }
+        assertEquals(before, TestWorkspaces.fileHash(ws.resolve("data/ledger.db")), "a refused run leaves the tier as it was");
+    }
+
+    @Test
+    void aChecksumDivergenceIsTabledFieldByField() throws Exception {
+        Path recorded = ledger("cs-recorded");
+        Path script = dir.resolve("cs.jsh");
+        Files.writeString(script, "ledger.checksum(\"customers\")\n");
+        assertEquals(0, CliRunner.run("console", "-w", recorded.toString(), "-f", script.toString()).status());
+        Path today = ledger("cs-today");
+        sql(today, "UPDATE customers SET name = 'Ève modifiée' WHERE id = 3");
+        Path html = dir.resolve("cs.html");
+        CliRunner r = CliRunner.run("replay", "-w", today.toString(), TestWorkspaces.onlyJournal(recorded).toString(), "--report", html.toString());
+        assertEquals(1, r.status(), r.out() + r.err());
+        Document d = page(html);
+
+        assertEquals("Replay diverged at ledger.checksum(\"customers\")", d.getElementById("headline").text());
+        Element rows = d.selectFirst("#divergence tr[data-field=rows]");
+        assertEquals(List.of("300", "300"), rows.select("td").eachText());
+        assertTrue(rows.select("td.differs").isEmpty(), "the row counts agree: " + rows.html());
+        Element sha = d.selectFirst("#divergence tr[data-field=sha256]");
+        assertEquals(2, sha.select("td.differs").size(), sha.html());
+        assertTrue(sha.select("td").eachText().stream().allMatch(t -> t.matches("[0-9a-f]{64}")), sha.text());
+    }
+
+    @Test
     void journalWrittenBeforeSchemaChangesWereRecordedStillRendersAndSaysWhatItLacks() throws Exception {
         // Recorded by Sluice before this change (a step-mode run quit at step 3): no schema edits, no checksum values,
         // no expectation values, no ending in its finished event, no time zone in its header.
@@ -275,5 +318,47 @@ class ReportTest {
         String errors = page(html).select(".error").text();
         assertTrue(errors.startsWith("No such table: Tier 'ledger' has no table 'nope'"), errors);
         assertFalse(errors.contains("No such table: No such table"), errors);
+    }
+
+    @Test
+    void postgresqlStepsReportTheirSchemaEditsToo() throws Exception {
+        try (Postgres pg = Postgres.schema()) {
+            Path ws = dir.resolve("pg");
+            Files.createDirectories(ws);
+            Files.writeString(ws.resolve("sluice.json"), """
+                    { "tiers": { "warehouse": { "url": "%s", "user": "%s" } } }
+                    """.formatted(pg.url(), Postgres.USER));
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE clients (id bigint PRIMARY KEY, nom text, legacy text)");
+                st.execute("INSERT INTO clients VALUES (1, 'Ève', NULL), (2, NULL, 'x'), (3, '李', NULL)");
+            }
+            Path pb = dir.resolve("pg.groovy");
+            Files.writeString(pb, """
+                    playbook 'Warehouse: clients get a city', {
+                        tiers 'warehouse'
+                        step 'reshape clients', {
+                            warehouse.exec("ALTER TABLE clients ADD COLUMN city text DEFAULT 'Zürich'")
+                            warehouse.exec("ALTER TABLE clients DROP COLUMN legacy")
+                            warehouse.exec("CREATE INDEX clients_city ON clients (city)")
+                            warehouse.exec("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'")
+                            warehouse.exec("CREATE TRIGGER clients_touch BEFORE UPDATE ON clients FOR EACH ROW EXECUTE FUNCTION touch()")
+                            warehouse.exec("INSERT INTO clients (id, nom) VALUES (4, 'Ωmega')")
+                            expect('four clients') { warehouse.count('clients') == 4 }
+                        }
+                    }
+                    """);
+            Path html = dir.resolve("pg.html");
+            CliRunner r = CliRunner.run("run", pb.toString(), "-w", ws.toString(), "--yes", "--report", html.toString());
+            assertEquals(0, r.status(), r.out() + r.err());
+            Element s1 = step(page(html), 1);
+            assertEquals("committed", s1.attr("data-status"));
+            assertTrue(s1.selectFirst("li[data-kind=column][data-change=added]").text().contains("warehouse.clients.city"), s1.html());
+            assertTrue(s1.selectFirst("li[data-kind=column][data-change=added]").text().contains("'Zürich'"), s1.html());
+            assertTrue(s1.selectFirst("li[data-kind=column][data-change=dropped]").text().contains("warehouse.clients.legacy"), s1.html());
+            assertTrue(s1.selectFirst("li[data-kind=index][data-change=added]").text().contains("clients_city"), s1.html());
+            assertTrue(s1.selectFirst("li[data-kind=trigger][data-change=added]").text().contains("clients_touch"), s1.html());
+            Element rows = s1.selectFirst("table.rows tr[data-table=warehouse.clients]");
+            assertTrue(rows.text().contains("3 4 +1 (+33.3%)"), rows.text());
+        }
     }
 }
