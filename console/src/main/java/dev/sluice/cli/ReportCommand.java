@@ -13,8 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true, description = {
-        "Write the report of a recorded run, replay or console session from its journal, as run --report and replay --report do:",
-        "an HTML page (self-contained) when OUT ends in .html, else Markdown; without -o, Markdown on standard output.",
+        "Write the report of a recorded run, replay or console session from its journal.",
+        "As run --report and replay --report do: an HTML page (self-contained) when OUT ends in .html, else Markdown;",
+        "without -o, Markdown on standard output.",
         "A journal recorded by an older Sluice still renders, and the report says what it does not hold.",
         "Example: sluice report sessions/20261121-101500-000-ana.jsonl -o CHG-1234.html"})
 final class ReportCommand implements Callable<Integer> {

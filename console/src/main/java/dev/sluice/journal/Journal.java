@@ -198,7 +198,7 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
      * An expectation's outcome; {@code from} is the seq the journal was at when the check began ({@link #nextSeq()}), so
      * the observations between it and this event are the values the check compared (-1: not known).
      */
-    public synchronized void expectation(String name, boolean ok, String detail, long from) {
+    synchronized void expectation(String name, boolean ok, String detail, long from) {
         if (!recording) {
             return;
         }
@@ -216,7 +216,7 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
     }
 
     /** The seq the next event will carry. */
-    public synchronized long nextSeq() {
+    synchronized long nextSeq() {
         flushPending();
         return seq;
     }

@@ -206,8 +206,10 @@ record ReportContent(String kind, Verdict verdict, Run run, String user, String 
     static String errorText(JsonNode e) {
         String kind = e.path("kind").asText("");
         String message = e.path("message").asText("");
-        if (kind.isEmpty() || message.startsWith(kind + ":") || message.toLowerCase(Locale.ROOT).startsWith(kind.toLowerCase(Locale.ROOT) + ":")) {
-            return message;
+        String m = message.toLowerCase(Locale.ROOT);
+        String k = kind.toLowerCase(Locale.ROOT);
+        if (kind.isEmpty() || m.startsWith(k + ":") || m.startsWith(k + " ")) {
+            return message; // the message names its kind already ("Usage: …", "Playbook x does not exist")
         }
         return kind + ": " + message;
     }

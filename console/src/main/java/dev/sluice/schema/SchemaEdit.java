@@ -6,20 +6,12 @@ package dev.sluice.schema;
  * dropped). A table's definition is its column list; an index's or trigger's, its CREATE statement.
  */
 public record SchemaEdit(String kind, String name, String before, String after) {
-    public boolean added() {
-        return before == null;
-    }
-
-    public boolean dropped() {
-        return after == null;
-    }
-
     @Override
     public String toString() {
-        if (added()) {
+        if (before == null) {
             return "+ " + kind + " " + name + (after.isEmpty() ? "" : " " + after);
         }
-        if (dropped()) {
+        if (after == null) {
             return "- " + kind + " " + name;
         }
         return "~ " + kind + " " + name + ": " + before + " → " + after;

@@ -11,11 +11,11 @@ import java.util.TreeMap;
 /**
  * The shape of a tier's tables as its catalogue has them — per table, its columns, indexes and triggers, each name with
  * its definition — read in a few catalogue queries, so that a step's schema change can be told as what was added,
- * dropped or altered. Engines other than SQLite and PostgreSQL have no shape ({@link #known()} false).
+ * dropped or altered. Engines other than SQLite and PostgreSQL have no shape: no edit is reported there.
  */
-public record TierShape(boolean known, Map<String, TableShape> tables) {
+public final class TierShape {
     /** One table: its columns in order, its indexes and triggers, each name → definition. */
-    public record TableShape(Map<String, String> columns, Map<String, String> indexes, Map<String, String> triggers) {
+    private record TableShape(Map<String, String> columns, Map<String, String> indexes, Map<String, String> triggers) {
         String columnList() {
             List<String> parts = new ArrayList<>();
             columns.forEach((n, d) -> parts.add(d.isEmpty() ? n : n + " " + d));
@@ -25,8 +25,12 @@ public record TierShape(boolean known, Map<String, TableShape> tables) {
 
     private static final TableShape NONE = new TableShape(Map.of(), Map.of(), Map.of());
 
-    public TierShape {
-        tables = java.util.Collections.unmodifiableMap(new TreeMap<>(tables));
+    private final boolean known;
+    private final Map<String, TableShape> tables;
+
+    private TierShape(boolean known, Map<String, TableShape> tables) {
+        this.known = known;
+        this.tables = tables;
     }
 
     /**
@@ -70,7 +74,7 @@ public record TierShape(boolean known, Map<String, TableShape> tables) {
                     r -> shape(out, (String) r.get(0)).triggers().put((String) r.get(1), collapse((String) r.get(2))));
             return new TierShape(true, out);
         }
-        return new TierShape(false, Map.of());
+        return new TierShape(false, Map.of()); // another engine: no shape, so no edit is ever reported
     }
 
     private static TableShape shape(Map<String, TableShape> out, String table) {
