@@ -14,7 +14,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Every subcommand, in the order {@code sluice --help} lists them. */
     static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(InitCommand.class, DemoCommand.class,
             ConsoleCommand.class, StatusCommand.class, SnapshotCommand.class, SnapshotsCommand.class, RestoreCommand.class,
-            RunCommand.class, RepairCommand.class, UnlockCommand.class, ReplayCommand.class, ExportCommand.class,
+            RunCommand.class, RepairCommand.class, UnlockCommand.class, ReplayCommand.class, ExportCommand.class, ReportCommand.class,
             CopyCommand.class, DiffCommand.class, BenchCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces with errors.")

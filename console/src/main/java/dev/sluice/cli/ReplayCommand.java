@@ -1,5 +1,7 @@
 package dev.sluice.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.console.Console;
 import dev.sluice.console.EvalListener;
 import dev.sluice.console.commands.StandardCommands;
@@ -84,25 +86,47 @@ final class ReplayCommand implements Callable<Integer> {
                 return false;
             }
         };
-        ReplayResult result;
-        Path recorded;
-        try (Session session = Session.open(workspace.dir()); Recording rec = Recording.start(session, "replay")) {
-            out.println("Replaying " + jf.path() + " (" + kind + " recorded by " + jf.header().path("user").asText() + " at "
-                    + dev.sluice.tier.Format.time(jf.header().path("start").asText()) + ") on " + session.workspace().dir());
-            recorded = rec.journal().file();
-            session.useEvents(new dev.sluice.console.TerminalEvents(out::println)); // notes where the replayed console prints
-            rec.status(ErrorCode.FAILURE.exitStatus()); // until the replay finishes: one that dies says so in its journal
-            rec.journal().output("replay of " + jf.path());
-            List<String> diffs = Replayer.fingerprintDifferences(jf, rec.fingerprints()); // counted once, for this replay's own header
+        Path replayJournal = null;
+        boolean finished = false;
+        try {
+            try (Session session = Session.open(workspace.dir()); Recording rec = Recording.start(session, "replay")) {
+                replayJournal = rec.journal().file();
+                int status = replay(jf, kind, session, rec, asker, out);
+                finished = true;
+                return status;
+            }
+        } finally {
+            if (report != null && replayJournal != null) {
+                try {
+                    out.println("Report written to " + dev.sluice.report.Report.write(JournalFile.read(replayJournal, true), report));
+                } catch (SluiceException e) {
+                    if (finished) {
+                        throw e; // else the replay's own error is the one to show
+                    }
+                }
+            }
+        }
+    }
+
+    private int replay(JournalFile jf, String kind, Session session, Recording rec, Replayer.Asker asker, PrintWriter out) {
+        out.println("Replaying " + jf.path() + " (" + kind + " recorded by " + jf.header().path("user").asText() + " at "
+                + dev.sluice.tier.Format.time(jf.header().path("start").asText()) + ") on " + session.workspace().dir());
+        session.useEvents(new dev.sluice.console.TerminalEvents(out::println)); // notes where the replayed console prints
+        rec.status(ErrorCode.FAILURE.exitStatus()); // until the replay finishes: one that dies says so in its journal
+        List<String> diffs = Replayer.fingerprintDifferences(jf, rec.fingerprints()); // counted once, for this replay's own header
+        rec.journal().replay("start", replayed(jf, diffs));
+        try {
             if (!diffs.isEmpty()) {
                 out.println("The workspace differs from the recording's:");
                 diffs.forEach(d -> out.println("  " + d));
                 if (!(yes || (step && asker.ask("Replay anyway?")))) {
                     out.println("Not replayed: use --yes to replay anyway, or --step to decide.");
-                    rec.status(ErrorCode.FAILURE.exitStatus());
+                    rec.journal().replay("result", JsonNodeFactory.instance.objectNode()
+                            .put("outcome", "refused").put("reason", "the workspace differs from the recording's; --yes replays anyway"));
                     return ErrorCode.FAILURE.exitStatus();
                 }
             }
+            ReplayResult result;
             if (kind.equals("run")) {
                 RunListener listener = RunListener.all(List.of(new RunListenerPrinter(out), new JournalRunListener(rec.journal())));
                 result = new RunReplayer(jf, session, asker, step, listener).until(until == null ? -1 : until).run(PlaybookLoader::load, playbook);
@@ -117,18 +141,34 @@ final class ReplayCommand implements Callable<Integer> {
             out.println(result);
             int status = result.ok() ? 0 : ErrorCode.FAILURE.exitStatus();
             rec.status(status);
+            rec.journal().replay("result", result.toJson());
             if (result.divergence() != null) {
                 rec.journal().error("Divergence", result.divergence().toString());
             }
             out.flush();
-            if (report == null) {
-                return status;
-            }
-            rec.close();
-            dev.sluice.report.Report.write(JournalFile.read(recorded, true), report);
-            out.println("Report written to " + report.toAbsolutePath());
             return status;
+        } catch (SluiceException e) {
+            rec.journal().error(e.kind(), e.getMessage());
+            rec.status(e.code().exitStatus());
+            throw e;
         }
+    }
+
+    /** The replay event's start: which journal is replayed, what it recorded, and how today's workspace differs from it. */
+    private static ObjectNode replayed(JournalFile jf, List<String> diffs) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("journal", jf.path().toAbsolutePath().normalize().toString());
+        for (String f : List.of("kind", "user", "host", "start", "zone", "workspace", "sluice")) {
+            if (jf.header().has(f)) {
+                o.set(f, jf.header().get(f));
+            }
+        }
+        if (jf.problem() != null) {
+            o.put("problem", jf.problem());
+        }
+        o.set("fingerprintDifferences", JsonNodeFactory.instance.arrayNode()
+                .addAll(diffs.stream().map(JsonNodeFactory.instance::textNode).toList()));
+        return o;
     }
 
     private ReplayResult replayConsole(JournalFile jf, Session session, Replayer.Asker asker, PrintWriter out, Recording rec) {

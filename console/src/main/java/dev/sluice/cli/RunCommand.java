@@ -159,9 +159,11 @@ final class RunCommand implements Callable<Integer> {
                 LineDecider decider = terminal != null ? new LineDecider(in, out) : new LineDecider(in, out, StepAnswers.ADVICE);
                 RunListenerPrinter printer = new RunListenerPrinter(out);
                 Recording rec = noJournal ? null : Recording.start(session, "run");
-                RunListener listener = rec == null ? printer : RunListener.all(List.of(printer, new JournalRunListener(rec.journal())));
+                JournalRunListener journaled = rec == null ? null : new JournalRunListener(rec.journal());
+                RunListener listener = rec == null ? printer : RunListener.all(List.of(printer, journaled));
+                RunOptions options = new RunOptions(mode, startAt, stopAfter, only, params);
                 int status = ErrorCode.FAILURE.exitStatus();
-                try (PlaybookSession run = PlaybookSession.start(session, pb, new RunOptions(mode, startAt, stopAfter, only, params), decider, listener);
+                try (PlaybookSession run = PlaybookSession.start(session, pb, options, decider, listener);
                      RunGuard guard = RunGuard.install(run, rec, terminal, spec.commandLine().getErr())) {
                     Console.Options console = StandardCommands.options().withVerbose(Main.verbose);
                     if (rec != null) {
@@ -178,6 +180,7 @@ final class RunCommand implements Callable<Integer> {
                     return status;
                 } catch (SluiceException e) {
                     if (rec != null) {
+                        journaled.refused(pb, options); // a run refused before it started still names its playbook
                         rec.journal().error(e.kind(), e.getMessage());
                     }
                     status = e.code().exitStatus();

@@ -88,6 +88,7 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
             h.put("user", user);
             h.put("host", host());
             h.put("start", now.toString());
+            h.put("zone", java.time.ZoneId.systemDefault().getId()); // a report shows times as the operator's clock read them
             h.put("jdk", Runtime.version().toString());
             h.set("fingerprint", MAPPER.valueToTree(fingerprint));
             try {
@@ -215,6 +216,14 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
 
     /** An expectation's outcome (inside a step or at the console). */
     public synchronized void expectation(String name, boolean ok, String detail) {
+        expectation(name, ok, detail, -1);
+    }
+
+    /**
+     * An expectation's outcome; {@code from} is the seq the journal was at when the check began ({@link #nextSeq()}), so
+     * the observations between it and this event are the values the check compared (-1: not known).
+     */
+    synchronized void expectation(String name, boolean ok, String detail, long from) {
         if (!recording) {
             return;
         }
@@ -224,6 +233,31 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
         e.put("result", ok);
         if (detail != null) {
             e.put("detail", redact(detail));
+        }
+        if (from >= 0 && from < seq) {
+            e.put("from", from);
+        }
+        flushPending();
+    }
+
+    /** The seq the next event will carry. */
+    synchronized long nextSeq() {
+        flushPending();
+        return seq;
+    }
+
+    /**
+     * A replay's own record: {@code start} names the journal replayed (path, kind, who recorded it, when) and how the
+     * workspace differed from its recording; {@code result} says how the replay ended, with the divergence recorded vs now.
+     */
+    public synchronized void replay(String phase, JsonNode details) {
+        if (!recording) {
+            return;
+        }
+        ObjectNode e = event("replay");
+        e.put("phase", phase);
+        if (details != null) {
+            e.set("details", redactTree(details));
         }
         flushPending();
     }

@@ -13,12 +13,15 @@ import dev.sluice.playbook.Step;
 import dev.sluice.playbook.StepResult;
 import dev.sluice.playbook.StepStatus;
 import dev.sluice.playbook.TableChange;
+import dev.sluice.schema.SchemaEdit;
 import java.util.List;
 
 /** Writes a playbook run into the journal: run start, each step's start and result (with its table changes), expectations, actions, decisions. */
 public final class JournalRunListener implements RunListener {
     private final Journal journal;
     private String playbook;
+    /** The seq the journal was at when the expectation being checked began, or -1. */
+    private long expectationFrom = -1;
 
     public JournalRunListener(Journal journal) {
         this.journal = journal;
@@ -26,19 +29,46 @@ public final class JournalRunListener implements RunListener {
 
     @Override
     public void runStarted(Playbook p, List<StepStatus> steps, RunOptions options) {
+        ObjectNode d = runDetails(p, options);
+        ArrayNode s = d.putArray("steps");
+        steps.forEach(st -> s.addObject().put("name", st.step().name()).put("checksum", st.step().checksum()).put("state", st.state().name()));
+        journal.step("run", playbook, null, d);
+    }
+
+    /**
+     * A run refused before it started (preconditions, an edited applied step, a lock held): the run event is written
+     * anyway, marked {@code refused}, so the journal (and its report) names the playbook the refusal was about.
+     */
+    public void refused(Playbook p, RunOptions options) {
+        if (playbook != null) {
+            return; // it started: the run event is written already
+        }
+        ObjectNode d = runDetails(p, options);
+        d.put("refused", true);
+        ArrayNode s = d.putArray("steps");
+        p.steps().forEach(st -> s.addObject().put("name", st.name()).put("checksum", st.checksum()));
+        journal.step("run", playbook, null, d);
+    }
+
+    private ObjectNode runDetails(Playbook p, RunOptions options) {
         playbook = p.id();
         ObjectNode d = Journal.MAPPER.createObjectNode();
         d.put("title", p.title());
+        if (p.description() != null) {
+            d.put("description", p.description());
+        }
         d.put("file", p.displayPath());
         d.put("path", p.file().toAbsolutePath().toString());
         d.put("mode", options.mode().name().toLowerCase(java.util.Locale.ROOT));
         d.set("params", Journal.MAPPER.valueToTree(options.params()));
+        ObjectNode defaults = Journal.MAPPER.createObjectNode(); // what a parameter not given on the command line was
+        p.params().values().stream().filter(pa -> !options.params().containsKey(pa.name()) && pa.defaultValue() != null)
+                .forEach(pa -> defaults.set(pa.name(), Journal.MAPPER.valueToTree(pa.defaultValue())));
+        d.set("defaults", defaults);
         d.put("startAt", options.startAt());
         d.put("stopAfter", options.stopAfter());
         d.put("only", options.only());
-        ArrayNode s = d.putArray("steps");
-        steps.forEach(st -> s.addObject().put("name", st.step().name()).put("checksum", st.step().checksum()).put("state", st.state().name()));
-        journal.step("run", playbook, null, d);
+        return d;
     }
 
     @Override
@@ -58,8 +88,14 @@ public final class JournalRunListener implements RunListener {
     }
 
     @Override
+    public void expectationStarted(Step step, String name) {
+        expectationFrom = journal.nextSeq();
+    }
+
+    @Override
     public void expectation(Step step, Expectation e) {
-        journal.expectation(e.name(), e.passed(), e.detail());
+        journal.expectation(e.name(), e.passed(), e.detail(), expectationFrom);
+        expectationFrom = -1;
     }
 
     @Override
@@ -97,10 +133,30 @@ public final class JournalRunListener implements RunListener {
             }
             if (t.checksumBefore() != null) {
                 o.put("checksumBefore", t.checksumBefore());
+                o.put("checksumAfter", t.checksumAfter());
+            }
+            if (t.note() != null) {
+                o.put("note", t.note());
+            }
+            o.put("schemaChanged", t.schemaChanged());
+            ArrayNode edits = o.putArray("schema"); // present (even empty) says the schema was compared
+            for (SchemaEdit e : t.schema()) {
+                ObjectNode x = edits.addObject().put("kind", e.kind()).put("name", e.name());
+                if (e.before() != null) {
+                    x.put("before", e.before());
+                }
+                if (e.after() != null) {
+                    x.put("after", e.after());
+                }
             }
         }
         ArrayNode ex = d.putArray("expectations");
-        r.expectations().forEach(e -> ex.addObject().put("name", e.name()).put("passed", e.passed()));
+        for (Expectation e : r.expectations()) {
+            ObjectNode x = ex.addObject().put("name", e.name()).put("passed", e.passed()).put("millis", e.millis());
+            if (e.detail() != null) {
+                x.put("detail", e.detail());
+            }
+        }
         journal.step("result", playbook, r.step().name(), d);
     }
 
@@ -123,6 +179,11 @@ public final class JournalRunListener implements RunListener {
         ObjectNode d = Journal.MAPPER.createObjectNode();
         d.put("summary", summary.toString());
         d.put("exitStatus", summary.exitStatus());
+        d.put("ending", summary.ending().name().toLowerCase(java.util.Locale.ROOT));
+        if (summary.message() != null) {
+            d.put("message", summary.message());
+        }
+        d.put("alreadyApplied", summary.alreadyApplied());
         journal.step("finished", playbook, null, d);
     }
 }

@@ -6,6 +6,8 @@ import dev.sluice.dsl.Sluice;
 import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.history.Who;
+import dev.sluice.schema.SchemaEdit;
+import dev.sluice.schema.TierShape;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Checksummer;
 import dev.sluice.tier.RowWatch;
@@ -368,9 +370,11 @@ public final class PlaybookSession implements AutoCloseable {
         Map<String, Map<String, Long>> before = new LinkedHashMap<>();
         Map<String, Long> changesBefore = new LinkedHashMap<>();
         Map<String, Map<String, String>> schemaBefore = new LinkedHashMap<>();
+        Map<String, TierShape> shapeBefore = new LinkedHashMap<>();
         for (Tier t : session.tiers()) {
             before.put(t.name(), TierMeasures.counts(t));
             schemaBefore.put(t.name(), TierMeasures.schemas(t));
+            shapeBefore.put(t.name(), TierShape.of(t));
             changesBefore.put(t.name(), TierMeasures.totalChanges(t));
         }
         TierInternals.Listener writes = new TierInternals.Listener() {
@@ -447,7 +451,7 @@ public final class PlaybookSession implements AutoCloseable {
                 listener.stepResult(r);
                 return r;
             }
-            StepResult r = measure(ctx, before, changesBefore, schemaBefore, ms);
+            StepResult r = measure(ctx, before, changesBefore, schemaBefore, shapeBefore, ms);
             if (options.dryRun() && atomic != null) {
                 // The shared connection cannot outlive the step: its changes are rolled back now, not at the end of the run.
                 // Only the shared connection: the other tiers keep the dry run's transactions for the steps after.
@@ -464,7 +468,7 @@ public final class PlaybookSession implements AutoCloseable {
     }
 
     private StepResult measure(StepContext ctx, Map<String, Map<String, Long>> before, Map<String, Long> changesBefore,
-                               Map<String, Map<String, String>> schemaBefore, long ms) {
+                               Map<String, Map<String, String>> schemaBefore, Map<String, TierShape> shapeBefore, long ms) {
         List<TableChange> tables = new ArrayList<>();
         Set<String> written = new LinkedHashSet<>(ctx.writtenTiers());
         if (atomic != null && atomic.unattributedWrites()) {
@@ -492,6 +496,8 @@ public final class PlaybookSession implements AutoCloseable {
             Set<String> names = new LinkedHashSet<>(b.keySet());
             names.addAll(a.keySet());
             Set<String> hooked = ctx.writtenTables.getOrDefault(t.name(), Set.of());
+            TierShape shapeWas = shapeBefore.get(t.name());
+            TierShape shapeNow = TierShape.of(t);
             BeforeReader reader = new BeforeReader(t);
             try {
                 for (String table : names) {
@@ -500,7 +506,8 @@ public final class PlaybookSession implements AutoCloseable {
                     boolean w = hooked.contains(table);
                     Boolean cs = null;
                     String note = null;
-                    String wasSum = null;
+                    String sumBefore = null;
+                    String sumAfter = null;
                     if (w || !Objects.equals(nb, na)) {
                         if (nb == null || na == null) {
                             cs = true;
@@ -512,14 +519,17 @@ public final class PlaybookSession implements AutoCloseable {
                                     note = "checksum not compared (" + reader.why + ")";
                                 } else {
                                     cs = !after.sha256().equals(was.sha256());
-                                    wasSum = was.sha256();
+                                    sumBefore = was.sha256();
+                                    sumAfter = after.sha256();
                                 }
                             } catch (RuntimeException e) {
                                 note = "checksum not compared (" + e.getMessage() + ")";
                             }
                         }
                     }
-                    tables.add(new TableChange(t.name(), table, nb, na, w, !Objects.equals(sb.get(table), sa.get(table)), cs, note, wasSum));
+                    List<SchemaEdit> edits = shapeWas.changes(shapeNow, table);
+                    tables.add(new TableChange(t.name(), table, nb, na, w, !Objects.equals(sb.get(table), sa.get(table)) || !edits.isEmpty(), cs,
+                            note, edits, sumBefore, sumAfter));
                 }
             } finally {
                 reader.close();

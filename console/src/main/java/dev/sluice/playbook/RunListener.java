@@ -22,6 +22,10 @@ public interface RunListener {
     default void stepStarted(Step step, int position, int total) {
     }
 
+    /** An expectation is about to be checked: what is observed until {@link #expectation} is what it compared. */
+    default void expectationStarted(Step step, String name) {
+    }
+
     default void expectation(Step step, Expectation expectation) {
     }
 
@@ -63,6 +67,11 @@ public interface RunListener {
             @Override
             public void stepStarted(Step step, int position, int total) {
                 listeners.forEach(l -> l.stepStarted(step, position, total));
+            }
+
+            @Override
+            public void expectationStarted(Step step, String name) {
+                listeners.forEach(l -> l.expectationStarted(step, name));
             }
 
             @Override

@@ -92,6 +92,7 @@ public final class StepContext {
 
     /** Evaluates a named check inside the step's transactions and records its outcome (a failure does not stop the body). */
     public Expectation expect(String name, BooleanSupplier check) {
+        listener.expectationStarted(step, name);
         expectDepth++;
         Expectation e;
         try {

@@ -1,18 +1,26 @@
 package dev.sluice.playbook;
 
+import dev.sluice.schema.SchemaEdit;
+import java.util.List;
+
 /**
  * One table of one tier across a step: rows before → after (null when the table did not exist on that side), whether
- * the step wrote to it, whether its schema (table, indexes, triggers) changed, and whether its checksum changed. {@code checksumChanged} is null when it was not compared:
+ * the step wrote to it, whether its schema (table, indexes, triggers) changed and how ({@code schema}: each column, index
+ * or trigger added, dropped or altered), and whether its checksum changed. {@code checksumChanged} is null when it was not compared:
  * only tables the step wrote to or whose count changed are checksummed (two streaming reads each), and a comparison
- * that could not read the committed side says why in {@code note}. {@code checksumBefore} is the table's checksum before
- * the step when it was read (null otherwise): a replay or a rehearsed run compares it, so a row changed since the
- * recording stops the step before it commits.
+ * that could not read the committed side says why in {@code note}. {@code checksumBefore}/{@code checksumAfter} are the
+ * SHA-256 values compared, null when none was computed (a created or dropped table, or no comparison). A replay or a
+ * rehearsed run compares {@code checksumBefore}, so a row changed since the recording stops the step before it commits.
  */
 public record TableChange(String tier, String table, Long before, Long after, boolean written, boolean schemaChanged, Boolean checksumChanged,
-                          String note, String checksumBefore) {
+                          String note, List<SchemaEdit> schema, String checksumBefore, String checksumAfter) {
+    public TableChange {
+        schema = schema == null ? List.of() : List.copyOf(schema);
+    }
+
     public TableChange(String tier, String table, Long before, Long after, boolean written, boolean schemaChanged, Boolean checksumChanged,
                        String note) {
-        this(tier, table, before, after, written, schemaChanged, checksumChanged, note, null);
+        this(tier, table, before, after, written, schemaChanged, checksumChanged, note, List.of(), null, null);
     }
 
     public boolean changed() {

@@ -311,7 +311,7 @@ class JournalCliTest {
         CliRunner run = CliRunner.run("run", tour.toString(), "-w", staging.toString(), "--yes", "--report", dir.resolve("run.html").toString());
         assertEquals(0, run.status(), run.out() + run.err());
         String html = Files.readString(dir.resolve("run.html"));
-        assertTrue(html.contains("backfill task_status") && html.contains("class=\"timeline\"") && !html.contains("<script src") && !html.contains("<link"), html);
+        assertTrue(html.contains("backfill task_status") && html.contains("id=\"strip\"") && !html.contains("<script src") && !html.contains("<link"), html);
         Path journal = onlyJournal(staging);
 
         Path prod = copy("prod");
