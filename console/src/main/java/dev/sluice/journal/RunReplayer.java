@@ -307,8 +307,9 @@ public final class RunReplayer {
     }
 
     /**
-     * The first table whose rows before or after the step, or whose checksum before it, differ from the recorded step's
-     * (only what the recording holds is compared: older journals have no checksums). A checksum is compared only where
+     * The first table the step changed (in the recording or today) whose rows before or after the step, or whose checksum
+     * before it, differ from the recorded step's (only what the recording holds is compared: older journals have no
+     * checksums). A checksum is compared only where
      * the run has not changed the table yet, and the checksum after is never compared: a step that writes the time
      * writes other bytes every run. What must be the same is the data the run started from, and a table's first change
      * in the run is where that is seen.
@@ -325,6 +326,11 @@ public final class RunReplayer {
             Long before = t.has("before") ? t.get("before").asLong() : null;
             Long after = t.has("after") ? t.get("after").asLong() : null;
             String sum = t.has("checksumBefore") ? t.get("checksumBefore").asText() : null;
+            boolean changedThen = t.path("written").asBoolean() || !java.util.Objects.equals(before, after) || t.path("checksumChanged").asBoolean()
+                    || t.path("schemaChanged").asBoolean();
+            if (!changedThen && n != null && !n.changed()) {
+                continue; // a table the step leaves alone, then and now: the workspace's difference, not this step's
+            }
             String what = null;
             if (n == null) {
                 what = key + " was changed by the step in the recording, not today";
