@@ -40,6 +40,11 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JournalFile jf = JournalFile.read(file, force);
+        if (jf.problem() != null) {
+            spec.commandLine().getErr().println("warning: " + jf.problem() + "; exporting only what comes before line " + jf.doubtFrom()
+                    + ", the first the hash chain does not vouch for: every line from there on is left out (--force).");
+            spec.commandLine().getErr().flush();
+        }
         String text = to == Format.playbook ? PlaybookExport.render(jf) : MarkdownExport.render(jf);
         if (output == null) {
             spec.commandLine().getOut().print(text);

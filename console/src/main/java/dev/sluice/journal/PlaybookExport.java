@@ -114,6 +114,10 @@ public final class PlaybookExport {
         g.append("// Exported by 'sluice export' from ").append(j.path().getFileName()).append(", recorded by ")
                 .append(j.header().path("user").asText()).append(" at ").append(j.header().path("start").asText()).append(".\n");
         g.append("// Each step holds inputs the session committed; each expect checks a value observed in the recording.\n");
+        if (j.problem() != null) {
+            g.append("// Left out: every line of the journal from line ").append(j.doubtFrom())
+                    .append(" on, which its hash chain does not vouch for (exported with --force).\n");
+        }
         for (String l : leftOut) {
             g.append("// Left out, as the session did not commit it: ").append(l).append(".\n");
         }

@@ -145,6 +145,29 @@ class ExportTest {
     }
 
     @Test
+    void exportForceLeavesOutTheLinesTheChainDoubtsAndSaysSo() throws Exception {
+        Path journal = record();
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(journal, StandardCharsets.UTF_8));
+        int edited = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("UPDATE tasks SET title = upper(title)")) {
+                lines.set(i, lines.get(i).replace("id <= 21", "id <= 85"));
+                edited = i;
+            }
+        }
+        assertTrue(edited > 0);
+        Files.write(journal, lines, StandardCharsets.UTF_8);
+
+        CliRunner refused = CliRunner.run("export", journal.toString(), "--to", "playbook");
+        assertEquals(14, refused.status(), refused.out() + refused.err());
+        CliRunner forced = CliRunner.run("export", journal.toString(), "--to", "playbook", "--force");
+        assertEquals(0, forced.status(), forced.err());
+        assertFalse(forced.out().contains("id <= 85") || forced.out().contains("id <= 21"), "neither the edited line nor what follows: " + forced.out());
+        assertTrue(forced.out().contains("// Left out: every line of the journal from line "), forced.out());
+        assertTrue(forced.err().startsWith("warning: ") && forced.err().contains("every line from there on is left out (--force)"), forced.err());
+    }
+
+    @Test
     void theMarkdownRunbookReadsLikeTheConsole() throws Exception {
         Path journal = record();
         CliRunner md = CliRunner.run("export", journal.toString(), "--to", "markdown");
