@@ -223,8 +223,9 @@ public final class Snapshots {
     }
 
     /**
-     * Loads a pg_dump back into the tier's schema in one transaction (pg_restore --clean --if-exists
-     * --single-transaction), then compares every table's rows and checksum with the manifest's.
+     * Loads a pg_dump back into the tier's schema in one transaction, the schema emptied first so that it holds what the
+     * dump holds and nothing made since ({@link PgTools#restore}), then compares every table's rows and checksum with the
+     * manifest's and checks that no other table is there.
      */
     private IntegrityReport pgRestore(Tier t, Snapshot s, Snapshot.SnapshotFile f, Snapshot before) {
         String schema = schemaOf(t);
@@ -239,7 +240,13 @@ public final class Snapshots {
                         + ". Its state before is in snapshot '" + before.name() + "'.");
             }
         }
-        return new IntegrityReport(t.name(), "count and checksum of " + f.checksums().size() + " table(s)", problems);
+        List<String> extra = t.tables().stream().filter(table -> !f.checksums().containsKey(table)).toList();
+        if (!extra.isEmpty()) {
+            throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + t.name() + "' holds table(s) " + String.join(", ", extra)
+                    + " after restoring snapshot '" + s.name() + "', which does not hold them. Its state before is in snapshot '"
+                    + before.name() + "'.");
+        }
+        return new IntegrityReport(t.name(), "count and checksum of " + f.checksums().size() + " table(s), no other table", problems);
     }
 
     private static String checksumText(Checksum c) {
@@ -518,7 +525,7 @@ public final class Snapshots {
             }
             affected.add(t);
         }
-        requirePgTools(affected, "pg_dump", "pg_restore");
+        requirePgTools(affected, "pg_dump", "pg_restore", "psql");
         String beforeName = "before-restore-" + STAMP.format(Instant.now()) + "-" + name;
         beforeName = beforeName.length() > 120 ? beforeName.substring(0, 120) : beforeName;
         Snapshot before = write(uniqueName(beforeName), affected, "taken before restoring '" + name + "'", true);
