@@ -314,15 +314,22 @@ final class PgTools {
         return pb;
     }
 
-    /** Reads a child's stream to its end on a thread of its own, so that a full pipe never stalls the child. */
+    /**
+     * Reads a child's stream to its end on a thread of its own (not a shared pool, where it could queue behind other
+     * work), so that a full pipe never stalls the child.
+     */
     private static CompletableFuture<String> drain(InputStream stream) {
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> text = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
             try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+                text.complete(new String(stream.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {
-                return "";
+                text.complete("");
             }
-        });
+        }, "sluice-pg-stderr");
+        t.setDaemon(true);
+        t.start();
+        return text;
     }
 
     /** The line that says what went wrong ("psql:<stdin>:12: ERROR:  …" made "…"), else the first line, else the status. */
