@@ -1,5 +1,6 @@
 /**
- * Snapshots: consistent copies of SQLite tiers through the online backup API, and of PostgreSQL tiers' schemas through
+ * Snapshots: consistent copies of SQLite tiers (their files copied under a read transaction, the -wal too in WAL mode, or
+ * through the online backup API where no {@code cp} is on PATH), and of PostgreSQL tiers' schemas through
  * pg_dump, pg_restore and psql run as child processes ({@code PgTools}; a restore leaves the schema holding exactly what
  * the dump holds), a manifest with SHA-256, counts and integrity (or, for PostgreSQL, checksums) per file, verified
  * restore that first snapshots the current state, retention, and logical SQL dumps. A damaged
