@@ -1,115 +1,87 @@
-// Voice agent v2 rollback, PostgreSQL side: the warehouse back to the pg_dump voice-agent-v2.groovy took in its Step 1,
-// before it changed anything (seed 004, "Rollback Strategy", "Data Rollback":
+// Voice agent v2 rollback, PostgreSQL side: the warehouse back as voice-agent-v2.groovy's Step 1 backed it up, before
+// it changed anything (seed 004, "Rollback Strategy", "Data Rollback":
 // pg_restore --clean --dbname $DATABASE_URL latest_backup.dump).
 //
-//   sluice run playbooks/voice-agent-v2-rollback.groovy -w WS -p dump=backups/learning_captures_backup_TIME.warehouse.dump --yes
-//   sluice run playbooks/voice-agent-v2.groovy -w WS --yes           # the retry: every step runs again
+//   sluice run playbooks/voice-agent-v2-rollback.groovy -w WS --yes                     # the latest backup
+//   sluice run playbooks/voice-agent-v2-rollback.groovy -w WS -p backup=learning_captures_backup_TIME --yes
+//   sluice run playbooks/voice-agent-v2.groovy -w WS --yes                              # the retry: every step runs again
 //
-// Why two steps and not the document's one command: pg_restore --clean drops and recreates only what the dump holds.
-// The migration creates users, captures, sessions, concepts and capture_concepts; when the warehouse had none of them
-// (the usual case: v2 is new), the dump holds none, so pg_restore alone would leave them all, filled. Step 1 therefore
-// drops those of them the dump does not hold (the list is read from pg_restore --list) and forgets voice-agent-v2's
-// history rows in the warehouse (Sluice's own sluice_history; the dump leaves sluice_* out), so a retry runs every step;
-// step 2 is the document's pg_restore --clean --if-exists, in one transaction, of what the dump holds. Both steps are
-// always: true (a rollback may be needed more than once). learning_captures.db is read-only to the migration: nothing to
-// undo there. Redis (redis-cli --rdb) is outside Sluice. Tested in VoiceAgentMigrationTest.
-//
-// requires {
-//     check('the dump file exists and pg_restore can list it') { ... }
-//     check('pg_restore on PATH') { ... }
-// }
+// The document's pg_restore --clean of the latest backup is Sluice's restore of the warehouse tier from the snapshot
+// Step 1 took (-p backup=NAME; default: the latest snapshot holding both learning_captures.db and the warehouse, the
+// migration's Step 1 being what takes those). That restore verifies the dump's SHA-256 against the manifest, keeps the
+// warehouse's current state as a before-restore-… snapshot (nothing is lost), empties the warehouse's schema and runs
+// pg_restore --clean of the dump, both in one transaction, then checks every table's count and engine-independent
+// checksum against the manifest and that no other table is there. pg_restore --clean on its own drops only what the
+// dump holds, so it would leave the v2 tables the migration created (users, captures, sessions, concepts,
+// capture_concepts): the restore drops them, which is why this playbook has no DROP of its own.
+// History: sluice_history is restored with the rest, so every step voice-agent-v2 committed after its backup is
+// forgotten; pre-flight's row (committed before the backup) is forgotten too, so a retry checks the source again.
+// The step is always: true (a rollback may be needed after each attempt); its own history row is written after the
+// restore. learning_captures.db is read-only to the migration: nothing to undo there. Redis (redis-cli --rdb) is
+// outside Sluice. pg_dump, pg_restore and psql must be on PATH. Tested in VoiceAgentMigrationTest.
 
 import dev.sluice.dsl.Sluice
 
-playbook 'Voice agent v2 rollback: the warehouse as the pg_dump taken first (seed 004)', {
-    description 'Drops the v2 tables the migration created that the dump does not hold, forgets the migration\'s history, ' +
-            'then pg_restore --clean of the dump taken before the migration changed anything.'
+playbook 'Voice agent v2 rollback: the warehouse as the backup taken first (seed 004)', {
+    description 'Restores the warehouse from the latest backup voice-agent-v2 took (pg_restore --clean, verified against ' +
+            'the manifest, no v2 table left) and forgets the migration\'s history, so that a retry runs again.'
     tiers 'warehouse'
-    param 'dump'
+    param 'backup', ''                 // empty: the latest backup voice-agent-v2 took
     param 'migration', 'voice-agent-v2'
 
-    step 'drop what the migration created that the dump does not hold', always: true, {
-        def file = dumpPath(dump)
-        def listed = expect("the dump $file exists and pg_restore lists it") { java.nio.file.Files.isRegularFile(file) && listTables(file) != null }
-        if (!listed.passed()) {
+    requires {
+        check('a backup of the warehouse to restore (-p backup=NAME, default the latest one voice-agent-v2 took)',
+                fix: 'Name a snapshot that holds the warehouse: sluice snapshots -w WS') { chosen(backup) != null }
+        check('pg_restore and psql on PATH (the restore runs pg_restore\'s script in one psql transaction)',
+                fix: 'Install the PostgreSQL client tools (pg_dump, pg_restore, psql)') { ['pg_dump', 'pg_restore', 'psql'].every { onPath(it) } }
+    }
+
+    step 'pg_restore --clean of the latest backup', always: true, {
+        def s = chosen(backup)
+        def w = s.files().find { it.tier() == 'warehouse' }
+        def extra = warehouse.tables().findAll { !w.checksums().containsKey(it) }
+        note "will restore the warehouse from '${s.name()}' taken ${s.createdAt()}: ${w.checksums().size()} table(s) " +
+                "(${w.counts().findAll { !it.key.startsWith('sluice_') }.collect { t, n -> "$t $n" }.join(', ') ?: 'none but Sluice\'s'}); " +
+                "will drop ${extra ? extra.join(', ') : 'no table'}"
+        def r = restore(s.name(), warehouse)
+        if (dryRun) {
             return
         }
-        List<String> inDump = listTables(file)
-        def created = V2_TABLES.findAll { warehouse.hasTable(it) && !(it in inDump) }
-        note "the dump holds ${inDump ? inDump.join(', ') : 'no table'}; will drop ${created ? created.join(', ') : 'nothing'}" +
-                ' and forget the history of ' + migration
-        created.each { warehouse.exec("DROP TABLE IF EXISTS ${warehouse.qualified(it)} CASCADE") }
-        long forgotten = 0
-        if (warehouse.hasTable('sluice_history')) {
-            forgotten = warehouse.count('sluice_history', 'playbook = ?', migration)
+        note r.toString()
+        r.integrity().each { note "restore checked ${it}" }   // "warehouse count and checksum of N table(s), no other table: ok"
+        expect("every table's count and checksum equal to the backup's manifest (${w.checksums().size()} tables), verified by the restore") {
+            r.integrity()*.tier() == ['warehouse'] && r.integrity().every { it.ok() }
+        }
+        expect('no table the backup does not hold is left (the v2 tables are gone)') { warehouse.tables() as Set == w.checksums().keySet() }
+        expect("the warehouse's state before the rollback is kept as snapshot '${r.before().name()}'") {
+            snapshots().any { it.name() == r.before().name() && it.files()*.tier() == ['warehouse'] }
+        }
+        // What the backup's sluice_history still holds of the migration: pre-flight, committed before Step 1 took it.
+        long left = warehouse.hasTable('sluice_history') ? warehouse.count('sluice_history', 'playbook = ?', migration) : 0
+        if (left > 0) {
             warehouse.exec("DELETE FROM ${warehouse.qualified('sluice_history')} WHERE playbook = ?", migration)
         }
-        note "$forgotten history row(s) of $migration forgotten"
-        expect('no table of the migration is left that the dump does not hold') { V2_TABLES.every { !warehouse.hasTable(it) || it in inDump } }
-    }
-
-    step 'pg_restore --clean of the dump', always: true, {
-        def file = dumpPath(dump)
-        List<String> inDump = listTables(file) ?: []
-        if (dryRun) {
-            note "dry run: would pg_restore --clean --if-exists --single-transaction $file (tables ${inDump.join(', ') ?: 'none'})"
-            return
-        }
-        // Outside the step's transaction (announced like a snapshot): the step's own reads of the warehouse hold locks
-        // that pg_restore's DROPs would wait for until the step ended, which it never would.
-        def r = Sluice.session().nonTransactional().perform(new dev.sluice.dsl.NonTransactional.Action('pg_restore',
-                "pg_restore --clean --if-exists --single-transaction of $file on warehouse", ['warehouse'], true),
-                { runPg(warehouse, ['pg_restore', '--clean', '--if-exists', '--single-transaction', '--no-owner', '--exit-on-error',
-                                    file.toString()]) } as java.util.function.Supplier)
-        if (r.exit != 0) {
-            note "pg_restore said: ${r.output.trim()}"
-        }
-        expect('pg_restore --clean completed (exit 0)') { r.exit == 0 }
-        expect("every table of the dump is back (${inDump.join(', ') ?: 'none'})") { inDump.every { warehouse.hasTable(it) } }
+        note "$left history row(s) of $migration the backup holds forgotten (pre-flight): a retry runs every step"
     }
 }
 
-/** The tables voice-agent-v2.groovy creates, its staging table included, dependents first. */
-@groovy.transform.Field
-static final List<String> V2_TABLES = ['capture_concepts', 'concepts', 'sessions', 'captures', 'users', 'captures_v1_import']
-
-/** The dump's path: as given, or relative to the workspace. */
-java.nio.file.Path dumpPath(String given) {
-    def p = java.nio.file.Path.of(given)
-    p.isAbsolute() ? p : Sluice.workspace().dir().resolve(p)
+/** -p backup, else the latest snapshot holding both learning_captures.db and the warehouse (the migration's Step 1); null when none. */
+def chosen(String given) {
+    def all = Sluice.snapshots()
+    if (given) {
+        return all.find { it.name() == given && it.files().any { it.tier() == 'warehouse' } }
+    }
+    def found = all.findAll { s -> ['captures', 'warehouse'].every { t -> s.files().any { it.tier() == t } } }
+    found ? found.last() : null
 }
 
-/** The names of the tables a custom-format dump holds (pg_restore --list), or null when it cannot be listed. */
-List<String> listTables(java.nio.file.Path file) {
+/** True when {@code tool} answers --version (it is on PATH). */
+boolean onPath(String tool) {
     try {
-        def p = new ProcessBuilder('pg_restore', '--list', file.toString()).redirectErrorStream(true).start()
-        String out = p.inputStream.text
-        if (p.waitFor() != 0) {
-            return null
-        }
-        // "215; 1259 16390 TABLE schema name owner"
-        out.readLines().findAll { !it.startsWith(';') && it.contains(' TABLE ') && !it.contains(' TABLE DATA ') }
-                .collect { it.split(' TABLE ')[1].trim().split(/\s+/)[1] }
+        def p = new ProcessBuilder(tool, '--version').redirectErrorStream(true).start()
+        p.inputStream.text
+        p.waitFor() == 0
     } catch (IOException ignored) {
-        null
+        false
     }
-}
-
-/** Runs a PostgreSQL client tool against the warehouse tier's server, database and user: [exit: n, output: text]. */
-Map runPg(warehouse, List<String> cmd) {
-    def m = (warehouse.config().url() =~ /^jdbc:postgresql:\/\/([^\/:?]+)(?::(\d+))?\/([^?]+)/)
-    if (!m.find()) {
-        throw new dev.sluice.error.SluiceException(dev.sluice.error.ErrorCode.FAILURE,
-                "The warehouse URL is not jdbc:postgresql://HOST[:PORT]/DB: cannot run ${cmd[0]}. Point the tier at such a URL.")
-    }
-    List<String> full = [cmd[0], '-h', m.group(1), '-p', m.group(2) ?: '5432', '-d', m.group(3)] +
-            (warehouse.config().user() ? ['-U', warehouse.config().user()] : []) + ['--no-password'] + cmd.drop(1)
-    def pb = new ProcessBuilder(full).redirectErrorStream(true)
-    def pw = warehouse.config().password()
-    if (pw != null && !pw.isEmpty()) {
-        pb.environment().put('PGPASSWORD', pw.reveal())
-    }
-    def p = pb.start()
-    String out = p.inputStream.text
-    [exit: p.waitFor(), output: out]
 }

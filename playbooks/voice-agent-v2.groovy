@@ -6,7 +6,9 @@
 //      FTS5 index (captures_fts, kept in sync by triggers) is present, covers exactly the captures and answers searches;
 //      the rows fit the v2 column types (NOT NULL text, session_id ≤ 255 characters, metadata valid JSON, timestamps
 //      without a zone offset); the warehouse answers;
-//   2. Step 1 "Backup": a verified snapshot of learning_captures.db (the document's cp … learning_captures_backup_DATE.db);
+//   2. Step 1 "Backup": one verified snapshot of learning_captures.db (the document's cp … learning_captures_backup_DATE.db)
+//      and of the warehouse (Sluice's PostgreSQL snapshot: pg_dump of its schema, every table's count and checksum read
+//      in the dump's own transaction snapshot), taken before Step 2 changes anything;
 //   3. Step 2 "Schema Creation": the document's v2 tables in PostgreSQL, as written: users, captures, sessions, concepts,
 //      capture_concepts (types, defaults, NOT NULL and foreign keys kept; see the notes below);
 //   4. Step 3 "Data Transfer": the document's INSERT (id, session_id, timestamp, user_text, agent_text, metadata), in one
@@ -37,13 +39,16 @@
 // table; default: discovered, the FTS5 table whose content is captures), -p backup=NAME (the snapshot's name, default
 // learning_captures_backup_ plus the current UTC time, so each run, a retry after a rollback too, has its own).
 //
-// Rollback (the document's "Data Rollback": pg_restore --clean --dbname $DATABASE_URL latest_backup.dump): Step 1 also
-// writes BACKUPS/BACKUP.warehouse.dump, a pg_dump -Fc of the warehouse schema's tables taken before Step 2 changes
-// anything (Sluice's own sluice_* tables left out). playbooks/voice-agent-v2-rollback.groovy -p dump=... drops the tables
-// this migration created that the dump does not hold (pg_restore --clean only drops what the dump holds, so on its own
-// it would leave them), forgets this playbook's history in the warehouse, then runs pg_restore --clean --if-exists of
-// the dump; a retry then runs every step again. pg_dump and pg_restore must be on PATH (their major version at least
-// the server's). learning_captures.db is opened read-only, so it needs no restore.
+// Rollback (the document's "Data Rollback": pg_restore --clean --dbname $DATABASE_URL latest_backup.dump): Step 1's
+// snapshot BACKUPS/BACKUP/ holds the warehouse as warehouse.pgdump (pg_dump -Fc of its schema) with a manifest of every
+// table's count and checksum. playbooks/voice-agent-v2-rollback.groovy (-p backup=NAME, default the latest backup this
+// playbook took) restores the warehouse from it with Sluice's verified restore: the state before kept as a snapshot
+// first, then pg_restore --clean of the dump in one transaction, with every table this migration created gone (the
+// restore empties the schema first; pg_restore --clean alone drops only what the dump holds), every table's count and
+// checksum checked against the manifest, and no other table left. This playbook's history goes back with the warehouse
+// (the rollback forgets pre-flight's row too), so a retry runs every step again. pg_dump (here), pg_restore and psql
+// (the rollback) must be on PATH, their major version at least the server's. learning_captures.db is opened read-only,
+// so it needs no restore.
 //
 // Preconditions the document states are the playbook's `requires` block (below): every run mode checks them before
 // anything is written and lists every failure (exit 18); pre-flight shows them again with what it found. The FTS5 index
@@ -83,7 +88,7 @@ playbook 'Voice agent v1 → v2: captures from SQLite into PostgreSQL', {
         check('learning_captures.db opened read-only ("Keep SQLite as read-only archive")', fix: 'Set "readOnly": true on the captures tier in sluice.json') { captures.readOnly() }
         table captures, 'captures'
         columns captures, 'captures', 'id', 'session_id', 'timestamp', 'user_text', 'agent_text', 'metadata'
-        check('pg_dump on PATH (the warehouse backup the rollback restores)', fix: 'Install the PostgreSQL client tools (pg_dump, pg_restore)') { pgToolVersion('pg_dump') != null }
+        check('pg_dump on PATH (the warehouse backup the rollback restores)', fix: 'Install the PostgreSQL client tools (pg_dump, pg_restore, psql)') { pgToolVersion('pg_dump') != null }
     }
 
     step 'pre-flight: source, FTS5 index, warehouse', {
@@ -99,7 +104,7 @@ playbook 'Voice agent v1 → v2: captures from SQLite into PostgreSQL', {
         long rows = captures.count('captures')
         def others = captures.columns('captures')*.name() - COPIED
         note "found: FTS5 index ${ftsName ?: '(none)'}" + (others ? "; v1 columns left behind (the document's INSERT does not read them): ${others.join(', ')}" : '')
-        note "will do: back up learning_captures.db as '$backup' and pg_dump the warehouse to ${dumpFile(backup).fileName}, " +
+        note "will do: back up learning_captures.db and the warehouse (${warehouse.tables().size()} table(s) now) as snapshot '$backup', " +
                 'then create the v2 tables and copy the captures'
         if (rows == 0) {
             note 'learning_captures.db holds no capture: the count, checksum and spot checks below hold without a row copied'
@@ -124,27 +129,26 @@ playbook 'Voice agent v1 → v2: captures from SQLite into PostgreSQL', {
         }
         expect('warehouse (PostgreSQL) answers') { warehouse.query('SELECT 1').value() == 1 }
         expect("backup name '$backup' is free (a retry needs a new -p backup; the default is the current time)") {
-            !snapshots().any { it.name() == backup } && !java.nio.file.Files.exists(dumpFile(backup))
+            !snapshots().any { it.name() == backup }
         }
-        expect('pg_dump is on PATH (the warehouse backup the document\'s pg_restore --clean needs)') { pgToolVersion('pg_dump') != null }
+        expect('pg_dump is on PATH (the warehouse backup the document\'s pg_restore --clean restores)') { pgToolVersion('pg_dump') != null }
     }
 
     step 'Step 1: back up learning_captures.db and the warehouse', {
         requires { snapshotFree backup }   // a step's own: a re-run after this step is applied is not refused
-        def s = snapshot(backup, captures)
-        def dump = dumpFile(backup)
+        // One snapshot of both tiers, before Step 2 changes anything: the warehouse's is what the rollback restores.
+        def s = snapshot(backup, captures, warehouse)
         if (dryRun) {
-            note "dry run: the backup '$backup' and the pg_dump to $dump were only described"
-        } else {
-            def r = pgDump(warehouse, dump)
-            note "pg_dump of the warehouse's tables (sluice_* left out) to $dump: ${java.nio.file.Files.size(dump)} bytes"
-            expect('pg_dump of the warehouse completed (exit 0)') { r.exit == 0 }
-            if (r.exit != 0) {
-                note "pg_dump said: ${r.output.trim()}"
-            }
-            def f = s.files().find { it.tier() == 'captures' }
-            expect("backup '$backup' passes integrity_check") { f.integrity() == 'ok' }
-            expect("backup '$backup' holds every capture") { f.counts()['captures'] == captures.count('captures') }
+            note "dry run: the backup '$backup' of learning_captures.db and the warehouse was only described"
+            return
+        }
+        def f = s.files().find { it.tier() == 'captures' }
+        def w = s.files().find { it.tier() == 'warehouse' }
+        note "warehouse: pg_dump of schema ${w.schema()}, ${w.bytes()} bytes, ${w.checksums().size()} table(s) with counts and checksums"
+        expect("backup '$backup' passes integrity_check") { f.integrity() == 'ok' }
+        expect("backup '$backup' holds every capture") { f.counts()['captures'] == captures.count('captures') }
+        expect("backup '$backup' holds every table of the warehouse with its count") {
+            w.counts() == warehouse.tables().collectEntries { [(it): warehouse.count(it)] }
         }
     }
 
@@ -292,11 +296,6 @@ boolean sameTables(tier, java.nio.file.Path copy) {
     }
 }
 
-/** Where Step 1 writes the warehouse's pg_dump: BACKUPS/NAME.warehouse.dump. */
-java.nio.file.Path dumpFile(String name) {
-    Sluice.workspace().snapshotsDir().resolve(name + '.warehouse.dump')
-}
-
 /** "pg_dump (PostgreSQL) 15.x", or null when the tool is not on PATH. */
 String pgToolVersion(String tool) {
     try {
@@ -306,32 +305,6 @@ String pgToolVersion(String tool) {
     } catch (IOException ignored) {
         null
     }
-}
-
-/** pg_dump -Fc of the warehouse schema's tables, Sluice's sluice_* left out; the password goes by PGPASSWORD. */
-Map pgDump(warehouse, java.nio.file.Path file) {
-    java.nio.file.Files.createDirectories(file.parent)
-    String schema = warehouse.query('SELECT current_schema()').value()
-    runPg(warehouse, ['pg_dump', '-Fc', '--no-owner', '-t', '"' + schema + '".*', '-T', '"' + schema + '".sluice_*', '-f', file.toString()])
-}
-
-/** Runs a PostgreSQL client tool against the warehouse tier's server, database and user: [exit: n, output: text]. */
-Map runPg(warehouse, List<String> cmd) {
-    def m = (warehouse.config().url() =~ /^jdbc:postgresql:\/\/([^\/:?]+)(?::(\d+))?\/([^?]+)/)
-    if (!m.find()) {
-        throw new dev.sluice.error.SluiceException(dev.sluice.error.ErrorCode.FAILURE,
-                "The warehouse URL is not jdbc:postgresql://HOST[:PORT]/DB: cannot run ${cmd[0]}. Point the tier at such a URL.")
-    }
-    List<String> full = [cmd[0], '-h', m.group(1), '-p', m.group(2) ?: '5432', '-d', m.group(3)] +
-            (warehouse.config().user() ? ['-U', warehouse.config().user()] : []) + ['--no-password'] + cmd.drop(1)
-    def pb = new ProcessBuilder(full).redirectErrorStream(true)
-    def pw = warehouse.config().password()
-    if (pw != null && !pw.isEmpty()) {
-        pb.environment().put('PGPASSWORD', pw.reveal())
-    }
-    def p = pb.start()
-    String out = p.inputStream.text
-    [exit: p.waitFor(), output: out]
 }
 
 /** The document's INSERT INTO captures (id, session_id, timestamp, user_text, agent_text, metadata). */

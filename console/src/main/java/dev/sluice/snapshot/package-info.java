@@ -1,7 +1,9 @@
 /**
- * Snapshots: consistent copies of SQLite tiers through the online backup API, and of PostgreSQL tiers' schemas through
- * pg_dump/pg_restore run as child processes ({@code PgTools}), a manifest with SHA-256, counts and integrity (or, for
- * PostgreSQL, checksums) per file, verified restore that first snapshots the current state, retention, and logical SQL dumps. A damaged
+ * Snapshots: consistent copies of SQLite tiers (their files copied under a read transaction, the -wal too in WAL mode, or
+ * through the online backup API where no {@code cp} is on PATH), and of PostgreSQL tiers' schemas through
+ * pg_dump, pg_restore and psql run as child processes ({@code PgTools}; a restore leaves the schema holding exactly what
+ * the dump holds), a manifest with SHA-256, counts and integrity (or, for PostgreSQL, checksums) per file, verified
+ * restore that first snapshots the current state, retention, and logical SQL dumps. A damaged
  * tier file is kept as a raw byte copy and replaced whole (never read through SQLite), its tier reopened in place.
  * The sandbox ({@code Sandbox}): throwaway copies of every tier (SQLite files, PostgreSQL scratch databases) and a
  * workspace pointing at them.

@@ -91,8 +91,8 @@ class PostgresSnapshotCliTest {
             Map<String, String> after = checksums(ws);
             assertEquals(original.get("orders"), after.get("orders"));
             assertEquals(original.get("items"), after.get("items"));
-            // A table made after the snapshot is not in the dump, so pg_restore leaves it alone.
-            assertTrue(after.containsKey("items_new"), after.toString());
+            // A table made after the snapshot is not in the dump: the restore drops it (pg_restore --clean alone would not).
+            assertEquals(original, after, "the schema holds exactly the snapshot's tables");
             // The sequence came back too: the next order gets the id after the snapshot's last one.
             try (Connection c = pg.connect(); Statement st = c.createStatement();
                  var rs = st.executeQuery("INSERT INTO orders (amount) VALUES (1) RETURNING id")) {
@@ -108,6 +108,81 @@ class PostgresSnapshotCliTest {
             Snapshot.SnapshotFile kept = manifest(ws, before).files().get(0);
             assertFalse(kept.checksums().containsKey("items"), "the state before had no items table: " + kept.checksums());
             assertEquals(Long.valueOf(0), kept.counts().get("items_new"));
+        }
+    }
+
+    /** Issue 13 (seed 004's rollback): whatever was made after the snapshot is gone after the restore, not only tables. */
+    @Test
+    void restoreDropsViewsFunctionsTypesAndSequencesMadeAfterTheSnapshot() throws Exception {
+        try (Postgres pg = Postgres.schema()) {
+            Path ws = workspace(pg);
+            Map<String, String> original = checksums(ws);
+            String objectsBefore = objects(pg);
+            assertEquals(0, CliRunner.run("snapshot", "-w", ws.toString(), "pre").status());
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE TYPE mood AS ENUM ('ok', 'très bien ✓')");
+                st.execute("CREATE DOMAIN positive AS numeric CHECK (VALUE > 0)");
+                st.execute("CREATE TABLE \"new \"\"odd\"\" table\" (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, m mood, p positive, "
+                        + "order_id int REFERENCES orders(id), b bytea)");
+                st.execute("INSERT INTO \"new \"\"odd\"\" table\" (m, p, order_id, b) VALUES ('très bien ✓', 1.5, 3, '\\x00ff'), (NULL, NULL, NULL, NULL)");
+                st.execute("CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 100");
+                st.execute("CREATE VIEW big_orders_items AS SELECT i.* FROM items i JOIN big_orders o ON o.id = i.order_id");
+                st.execute("CREATE MATERIALIZED VIEW order_count AS SELECT count(*) FROM big_orders");
+                st.execute("CREATE SEQUENCE loose_seq");
+                st.execute("CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$");
+                st.execute("CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch()");
+                st.execute("ALTER TABLE orders ADD COLUMN extra serial");
+                st.execute("CREATE INDEX orders_note ON orders(note)");
+                st.execute("DELETE FROM items WHERE id % 3 = 0");
+            }
+            assertNotEquals(objectsBefore, objects(pg));
+
+            CliRunner restore = CliRunner.run("restore", "-w", ws.toString(), "pre");
+
+            assertEquals(0, restore.status(), restore.out() + restore.err());
+            assertEquals(original, checksums(ws), "every table as the snapshot holds it, and no other");
+            assertEquals(objectsBefore, objects(pg), "no view, function, type, sequence, index or trigger made after the snapshot is left");
+            String before = snapshotFolders(ws).stream().filter(n -> n.startsWith("before-restore-")).findFirst().orElseThrow();
+            assertEquals(Long.valueOf(2), manifest(ws, before).files().get(0).counts().get("new \"odd\" table"), "the state before keeps it");
+        }
+    }
+
+    /** Every object of the test's schema with its kind (indexes and triggers too), sorted: what a restore must give back. */
+    private static String objects(Postgres pg) throws Exception {
+        try (Connection c = pg.connect(); Statement st = c.createStatement(); var rs = st.executeQuery("""
+                SELECT string_agg(k, ', ' ORDER BY k) FROM (
+                  SELECT c.relkind::text || ' ' || c.relname AS k FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace
+                  UNION ALL SELECT 'f ' || proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace
+                  UNION ALL SELECT 't ' || typname FROM pg_type WHERE typnamespace = current_schema()::regnamespace
+                  UNION ALL SELECT 'g ' || tgname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+                            WHERE c.relnamespace = current_schema()::regnamespace AND NOT tgisinternal
+                  UNION ALL SELECT 'a ' || attrelid::regclass || '.' || attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                            WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND attnum > 0 AND NOT attisdropped) x""")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void aViewOfAnotherSchemaOnARestoredTableRefusesTheRestoreInOneLineAndNothingChanges() throws Exception {
+        try (Postgres pg = Postgres.schema(); Postgres other = Postgres.schema()) {
+            Path ws = workspace(pg);
+            assertEquals(0, CliRunner.run("snapshot", "-w", ws.toString(), "pre").status());
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("UPDATE orders SET amount = 0");
+                st.execute("CREATE TABLE made_after (x int)");
+                st.execute("CREATE VIEW " + other.schemaName() + ".watcher AS SELECT * FROM orders");
+            }
+            Map<String, String> changed = checksums(ws);
+            String objects = objects(pg);
+
+            CliRunner restore = CliRunner.run("restore", "-w", ws.toString(), "pre");
+
+            assertEquals(ErrorCode.SNAPSHOT.exitStatus(), restore.status(), restore.out() + restore.err());
+            assertEquals(1, restore.err().strip().lines().count(), restore.err());
+            assertTrue(restore.err().contains("view " + other.schemaName() + ".watcher") && restore.err().contains("rolled back"), restore.err());
+            assertEquals(changed, checksums(ws), "nothing restored, made_after still there");
+            assertEquals(objects, objects(pg));
         }
     }
 

@@ -419,7 +419,7 @@ class VoiceAgentMigrationTest {
         assertEquals(0, r.status(), r.out() + r.err());
         assertFalse(r.out().contains("✗"), r.out());
         assertTrue(r.out().contains(data == Data.DEMO ? "found: FTS5 index captures_fts" : "found: FTS5 index captures_search"), r.out());
-        assertTrue(Files.isRegularFile(w.resolve("backups/b1.warehouse.dump")), "the pg_dump taken first");
+        assertTrue(Files.isRegularFile(w.resolve("backups/b1/warehouse.pgdump")), "the warehouse's snapshot taken first");
         assertEquals(source, TestWorkspaces.fileHash(source(w)), "learning_captures.db byte-identical");
         try (Tier c = tier(w, "captures"); Tier wh = tier(w, "warehouse")) {
             assertEquals(c.count("captures"), wh.count("captures"));
@@ -432,23 +432,74 @@ class VoiceAgentMigrationTest {
         assertEquals(state, warehouseStateOf(w));
     }
 
-    /** The document's "pg_restore --clean" of the dump taken first, completed by the rollback playbook; then a retry. */
+    /** Every table of the warehouse, Sluice's own included: what "no extra table" is checked against. */
+    private List<String> warehouseTables(Path w) {
+        try (Tier t = tier(w, "warehouse")) {
+            return t.tables();
+        }
+    }
+
+    private long historyRows(Path w, String playbook) {
+        try (Tier t = tier(w, "warehouse")) {
+            return t.hasTable("sluice_history") ? t.count("sluice_history", "playbook = ?", playbook) : 0;
+        }
+    }
+
+    /**
+     * Issue 13: the document's "pg_restore --clean" of the latest backup is Sluice's verified restore of the warehouse
+     * from the migration's Step 1 snapshot. The warehouse comes back as it was before the migration (every table's count
+     * and checksum, no v2 table left, v2's writes since gone), the restore checked the manifest, the state before the
+     * rollback is kept, the migration's history is forgotten, and a retry migrates again. On the foreign fixture the
+     * warehouse holds a table of its own (legacy_notes: NULL, unicode, quotes) that v2 writes to before the rollback,
+     * and the rollback finds the backup by itself (the latest one).
+     */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Data.class)
-    void rollbackGivesTheWarehouseBackAsTheDumpHoldsItThenARetryMigratesAgain(Data data) {
+    void rollbackRestoresTheWarehouseFromItsSnapshotVerifiedThenARetryMigratesAgain(Data data) throws Exception {
         Path w = workspaceFor(data);
         String before = warehouseStateOf(w);
         assertEquals(0, runAs(w, "first", "--yes").status());
         assertTrue(warehouseStateOf(w).contains("captures "));
+        List<String> backedUp = dev.sluice.encoding.Json.mapper().readValue(w.resolve("backups/first/manifest.json").toFile(),
+                dev.sluice.snapshot.Snapshot.class).files().stream().filter(f -> f.tier().equals("warehouse")).findFirst().orElseThrow()
+                .checksums().keySet().stream().sorted().toList();
+        // v2 goes live for a while: new captures, and (foreign data) its own table touched.
+        try (Tier wh = tier(w, "warehouse")) {
+            wh.exec("INSERT INTO captures (session_id, user_text, agent_text, metadata) VALUES ('v2-ü', 'written by v2 ✓', 'ok', '{\"v\": 2}')");
+            if (data == Data.FOREIGN) {
+                wh.exec("UPDATE legacy_notes SET body = NULL WHERE id = 1");
+                wh.exec("INSERT INTO legacy_notes VALUES (4, 'v2 era 日本語')");
+            }
+        }
+        String migrated = warehouseStateOf(w);
 
-        CliRunner rb = CliRunner.run("run", ROLLBACK.toString(), "-w", w.toString(), "-p", "dump=backups/first.warehouse.dump", "--yes");
+        CliRunner dry = CliRunner.run("run", ROLLBACK.toString(), "-w", w.toString(), "--dry-run");
+        assertEquals(0, dry.status(), dry.out() + dry.err());
+        assertEquals(migrated, warehouseStateOf(w), "a dry run of the rollback changes nothing");
+
+        List<String> rollback = new ArrayList<>(List.of("run", ROLLBACK.toString(), "-w", w.toString(), "--yes"));
+        if (data == Data.DEMO) {
+            rollback.addAll(List.of("-p", "backup=first"));   // the foreign run finds the latest backup by itself
+        }
+        CliRunner rb = CliRunner.run(rollback.toArray(String[]::new));
 
         assertEquals(0, rb.status(), rb.out() + rb.err());
         assertFalse(rb.out().contains("✗"), rb.out());
-        assertEquals(before, warehouseStateOf(w), "the warehouse's tables as before the migration (legacy ones restored, v2 ones gone)");
-        try (Tier wh = tier(w, "warehouse")) {
-            assertEquals(0L, wh.count("sluice_history", "playbook = 'voice-agent-v2'"), "the migration's history is forgotten");
+        assertTrue(rb.out().contains("will restore the warehouse from 'first'"), rb.out());
+        assertEquals(before, warehouseStateOf(w), "every table's count and checksum as before the migration, no v2 table left");
+        assertEquals(backedUp, warehouseTables(w).stream().sorted().toList(), "exactly the backup's tables, Sluice's own included");
+        assertTrue(rb.out().contains("restore checked warehouse count and checksum of " + backedUp.size() + " table(s), no other table: ok"),
+                "the restore verified every table against the manifest: " + rb.out());
+        String kept;
+        try (Stream<Path> s = Files.list(w.resolve("backups"))) {
+            kept = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("before-restore-")).findFirst().orElseThrow();
         }
+        Map<String, Long> keptCounts = dev.sluice.encoding.Json.mapper().readValue(w.resolve("backups").resolve(kept).resolve("manifest.json").toFile(),
+                dev.sluice.snapshot.Snapshot.class).files().get(0).counts();
+        try (Tier c = tier(w, "captures")) {
+            assertEquals(c.count("captures") + 1, keptCounts.get("captures"), "the state before the rollback is kept, v2's capture with it");
+        }
+        assertEquals(0L, historyRows(w, "voice-agent-v2"), "the migration's history is forgotten");
 
         CliRunner sameName = runAs(w, "first", "--yes");
         assertEquals(18, sameName.status(), sameName.out() + sameName.err());
@@ -457,8 +508,21 @@ class VoiceAgentMigrationTest {
 
         CliRunner retry = runAs(w, "second", "--yes");
         assertEquals(0, retry.status(), retry.out() + retry.err());
+        assertFalse(retry.out().contains("✗"), retry.out());
+        assertEquals(6L, historyRows(w, "voice-agent-v2"), "the retry ran every step again: " + retry.out());
         try (Tier c = tier(w, "captures"); Tier wh = tier(w, "warehouse")) {
             assertEquals(c.count("captures"), wh.count("captures"));
+            assertEquals(c.checksum("captures", UNCONVERTED), wh.checksum("captures", UNCONVERTED));
         }
+    }
+
+    @Test
+    void rollbackWithoutABackupOfTheWarehouseIsRefusedBeforeAnythingChanges() {
+        String before = warehouseStateOf(ws);
+        CliRunner rb = CliRunner.run("run", ROLLBACK.toString(), "-w", ws.toString(), "--yes");
+        assertEquals(18, rb.status(), rb.out() + rb.err());
+        assertTrue((rb.out() + rb.err()).contains("a backup of the warehouse to restore"), rb.out() + rb.err());
+        assertEquals(before, warehouseStateOf(ws));
+        assertFalse(Files.exists(ws.resolve("backups")), "no before-restore snapshot either");
     }
 }

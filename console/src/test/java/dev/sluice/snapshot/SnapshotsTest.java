@@ -218,6 +218,66 @@ class SnapshotsTest {
         }
     }
 
+    /**
+     * Issue 13 (the sandbox's cost): a WAL tier is copied as its two files under a read transaction. While another
+     * connection commits and checkpoints after every commit (so pages are written into the main file during the copy),
+     * each copy is one committed state: the invariant holds, integrity_check passes, and the -wal beside the copy is
+     * what holds the newest pages. The tier's own connection stays open meanwhile, and is unharmed.
+     */
+    @Test
+    void walCopyIsOneCommittedStateWhileAnotherConnectionCommitsAndCheckpoints() throws Exception {
+        Workspace ws = TestWorkspaces.sqlite(dir, "w");
+        try (Tier t = Tier.open(ws.tier("w"), true)) {
+            t.exec("PRAGMA journal_mode = WAL");
+            t.exec("CREATE TABLE ledger (id INTEGER PRIMARY KEY, note TEXT, pad BLOB)");
+            t.exec("CREATE TABLE total (n INTEGER)");
+            t.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
+                    + "INSERT INTO ledger SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE 'ü ✓ ' || i END, randomblob(300) FROM n");
+            t.exec("INSERT INTO total SELECT count(*) FROM ledger");
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong writes = new AtomicLong();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/w.db")); Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 5000");
+                st.execute("PRAGMA wal_autocheckpoint = 1");   // a checkpoint after every commit
+                while (!stop.get()) {
+                    st.execute("BEGIN IMMEDIATE");
+                    st.execute("UPDATE ledger SET pad = randomblob(300) WHERE id % 50 = " + (writes.get() % 50));
+                    st.execute("INSERT INTO ledger (note, pad) VALUES (NULL, randomblob(300))");
+                    st.execute("UPDATE total SET n = n + 1");
+                    st.execute("COMMIT");
+                    writes.incrementAndGet();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (TierSet tiers = TierSet.open(ws)) {   // the live tier's connection stays open in this process throughout
+            while (writes.get() < 5) {
+                Thread.sleep(5);
+            }
+            for (int i = 0; i < 8; i++) {
+                Path copy = dir.resolve("copy-" + i + ".db");
+                Snapshots.copyConsistently(ws.tier("w"), copy);
+                assertTrue(Files.isRegularFile(dir.resolve("copy-" + i + ".db-wal")), "the -wal was copied beside the main file");
+                Workspace.write(dir.resolve("c" + i), new Workspace.File(Map.of("c", TierSpec.of(copy.toString())), null, null));
+                try (Tier c = Tier.open(Workspace.load(dir.resolve("c" + i)).tier("c"))) {
+                    long n = ((Number) c.query("SELECT n FROM total").value()).longValue();
+                    assertEquals(n, c.count("ledger"), "copy " + i + " is one committed state");
+                    assertTrue(c.integrity().ok(), "copy " + i);
+                    assertEquals("wal", c.query("PRAGMA journal_mode").value(), "the sandbox keeps the live journal mode");
+                }
+            }
+            stop.set(true);
+            writer.get(10, TimeUnit.SECONDS);
+            assertTrue(writes.get() > 5, "the writer kept committing: " + writes.get());
+            Tier live = tiers.get("w");
+            assertTrue(live.integrity().ok());
+            assertEquals(((Number) live.query("SELECT n FROM total").value()).longValue(), live.count("ledger"));
+        }
+    }
+
     @Test
     void dumpLoadsIntoAFreshDatabaseWithTheSameChecksums() throws Exception {
         try (TierSet tiers = awkward()) {
