@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>units whose COMMIT readers can block (SQLite in a rollback-journal mode, the shared connection) first, each
  *       retried on SQLITE_BUSY for a bounded wait with a status line: when the first runs out, nothing is committed;</li>
- *   <li>SQLite WAL tiers next: readers never block their COMMIT;</li>
+ *   <li>SQLite WAL tiers next: readers never block their COMMIT (one that holds a rollback-journal participant's file
+ *       ATTACHed, because a copy read it there, commits before that participant, whose COMMIT would otherwise wait on it);</li>
  *   <li>server tiers last, their deferred constraints checked before anything commits ({@code SET CONSTRAINTS ALL
  *       IMMEDIATE}): they are the only units no cheap pre-step snapshot can restore, and whatever committed before them
  *       is SQLite, which can.</li>
@@ -91,8 +92,11 @@ final class MultiTierCommit {
             Kind k = kind(t);
             (k == Kind.ROLLBACK_JOURNAL ? rj : k == Kind.WAL ? wal : server).add(new Unit(List.of(t), k));
         }
-        List<Unit> out = new ArrayList<>(holdersFirst(rj));
-        out.addAll(wal);
+        // Rollback-journal units first, WAL next, unless a unit holds another's file ATTACHed (a copy read it there): a
+        // WAL target that read a rollback-journal source then commits first, or the source's COMMIT would wait on it.
+        List<Unit> sqlite = new ArrayList<>(rj);
+        sqlite.addAll(wal);
+        List<Unit> out = new ArrayList<>(holdersFirst(sqlite));
         out.addAll(server);
         return out;
     }

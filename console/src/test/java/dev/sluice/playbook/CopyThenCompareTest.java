@@ -77,6 +77,42 @@ class CopyThenCompareTest {
         }
     }
 
+    /**
+     * One step copies from a rollback-journal tier into a WAL tier, then writes the source: the target's transaction holds
+     * the source ATTACHed (read-locked) until it ends, so the target must commit first. The source committed first and
+     * waited on that lock until the wait ran out (found by ExportTest). Both orders of modes, with no wait allowed.
+     */
+    @ParameterizedTest(name = "source {0}, target {1}")
+    @CsvSource({"DELETE, WAL", "WAL, DELETE", "DELETE, DELETE", "WAL, WAL"})
+    void aStepThatCopiesFromATierAndThenWritesItCommits(String sourceMode, String targetMode) throws Exception {
+        Workspace ws = workspace(sourceMode);
+        try (Tier b = Tier.open(ws.tier("b"), true)) {
+            b.script("PRAGMA journal_mode = " + targetMode + ";");
+        }
+        Path pb = Files.writeString(tmp.resolve("copy-then-write.groovy"), """
+                playbook 'Copy then write the source', {
+                    tiers 'a', 'b'
+                    step 'copy a.items into b, then mark them copied in a', {
+                        copy from: a, table: 'items', to: b, into: 'items_from_a'
+                        a.exec("UPDATE items SET name = name || ' (copied, 東京)'")
+                        expect('b holds the three') { b.count('items_from_a') == 3 }
+                    }
+                }
+                """);
+        try (Session s = Session.open(ws.dir());
+             PlaybookSession run = PlaybookSession.start(s, PlaybookLoader.load(pb), RunOptions.of(RunMode.STEP), null, new RunListener() { })
+                     .commitWait(Duration.ZERO)) {
+            StepResult open = run.next();
+            assertEquals(StepResult.Status.OPEN, open.status(), open.toString());
+            StepResult committed = run.commit();
+            assertEquals(StepResult.Status.COMMITTED, committed.status(), committed.toString());
+        }
+        try (Tier a = Tier.open(ws.tier("a")); Tier b = Tier.open(ws.tier("b"))) {
+            assertEquals(3L, a.count("items", "name LIKE '% (copied, 東京)'"));
+            assertEquals(3L, b.count("items_from_a", "name NOT LIKE '%copied%'"));
+        }
+    }
+
     /** The schemas on a tier's connection, without SQLite's own temp. */
     private static List<String> schemas(Tier t) {
         List<String> out = new ArrayList<>();
