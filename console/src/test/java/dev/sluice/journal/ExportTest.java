@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 17, points 3 and 4: an exported playbook means what the session did and keeps every check; the Markdown runbook
- * reads like the console. On a fixture made for this test: a WAL source with NULLs, unicode and blobs, and a
- * rollback-journal target.
+ * reads like the console. On a fixture made for this test: a rollback-journal source with NULLs, unicode and blobs,
+ * and a WAL target.
  */
 class ExportTest {
     @TempDir
@@ -53,9 +53,9 @@ class ExportTest {
         Path ws = dir.resolve(name);
         Files.createDirectories(ws);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("src.db")); Statement st = c.createStatement()) {
-            // WAL: a step that copies from a rollback-journal tier and then writes it cannot commit (the target's open
-            // transaction keeps the source ATTACHed and read-locked); found by this test, left for its own issue.
-            st.execute("PRAGMA journal_mode = WAL");
+            // Rollback journal: the exported step copies from it into a WAL tier and then writes it, which once could not
+            // commit (the target's transaction held it ATTACHed); CopyThenCompareTest keeps that case.
+            st.execute("PRAGMA journal_mode = DELETE");
             st.execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT, payload BLOB)");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO tasks VALUES (?, ?, ?)")) {
                 for (int i = 1; i <= 85; i++) {
@@ -68,7 +68,7 @@ class ExportTest {
             }
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("archive.db")); Statement st = c.createStatement()) {
-            st.execute("PRAGMA journal_mode = DELETE");
+            st.execute("PRAGMA journal_mode = WAL");
             st.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)");
         }
         Map<String, TierSpec> tiers = new LinkedHashMap<>();
