@@ -65,6 +65,11 @@ final class Rehearsal {
         Workspace live = Workspace.load(workspaceDir);
         Playbook pb = PlaybookLoader.load(playbook);
         PlaybookSession.refuseIfLockedBeforeOpening(live, pb);
+        if (PlaybookSession.unsettledSteps(live)) {
+            // The sandbox has its own run state, so a rehearsal would never see it, and applying could not settle it.
+            throw new SluiceException(ErrorCode.USAGE, "A step of an earlier run is applied on some tiers only (" + live.stateDir().resolve("intents")
+                    + "): settle it first with 'sluice run " + playbook + "' or 'sluice repair', then rehearse.");
+        }
         Rehearsed r = rehearse(live, pb);
         RunSummary s = r.summary();
         String took = seconds(r.nanos());
@@ -118,6 +123,8 @@ final class Rehearsal {
             }
         }, "sluice-rehearsal-drop");
         Runtime.getRuntime().addShutdownHook(dropOnExit);
+        Runnable dropBeforeHalt = sb::close; // a run that ends by halting (a stuck cancel) runs no shutdown hook
+        ConsoleGuard.BEFORE_HALT.add(dropBeforeHalt);
         Path journal;
         RunSummary summary;
         try (Session session = Session.open(sb.workspace())) {
@@ -147,12 +154,18 @@ final class Rehearsal {
                 writeReport(rec.journal().file(), rehearsalReport());
             }
         } finally {
+            ConsoleGuard.BEFORE_HALT.remove(dropBeforeHalt);
             try {
                 Runtime.getRuntime().removeShutdownHook(dropOnExit);
             } catch (IllegalStateException e) {
                 // already shutting down: the hook drops them
             }
-            sb.close();
+            try {
+                sb.close();
+            } catch (SluiceException e) {
+                err.println("warning: " + e.getMessage()); // the rehearsal's own outcome still stands
+                err.flush();
+            }
         }
         tagged.flush();
         return new Rehearsed(summary, journal, System.nanoTime() - start);

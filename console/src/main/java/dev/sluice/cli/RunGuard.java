@@ -180,6 +180,13 @@ final class RunGuard implements AutoCloseable {
         }
         err.println(line);
         err.flush();
+        for (Runnable r : ConsoleGuard.BEFORE_HALT) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                // halting next: what could not be cleaned was named when it was made
+            }
+        }
         Runtime.getRuntime().halt(code.exitStatus());
     }
 

@@ -143,24 +143,26 @@ public final class PlaybookExport {
                 for (JsonNode c : f.path("counts")) {
                     rows += c.asLong();
                 }
-                fingerprints.add("        check(" + lit(tier + " is the data the session was recorded on (schema "
+                fingerprints.add("            check(" + lit(tier + " is the data the session was recorded on (schema "
                         + f.path("schemaSha256").asText().substring(0, Math.min(12, f.path("schemaSha256").asText().length())) + "…, "
                         + f.path("counts").size() + " tables, " + rows + " rows)") + ", fix: "
                         + lit("Run it on a copy of the recorded data, or record the session again on this data") + ") { def f = " + tier
                         + ".fingerprint(); f.schemaSha256() == " + lit(f.path("schemaSha256").asText()) + " && f.counts() == " + map(f.path("counts")) + " }");
             }
         }
-        if (!fingerprints.isEmpty()) {
-            g.append("    requires {                                       // before anything is written, in every run mode\n");
-            fingerprints.forEach(l -> g.append(l).append('\n'));
-            g.append("    }\n");
-        }
         int n = 1;
         for (List<Input> step : steps) {
             if (step.isEmpty()) {
                 continue;
             }
-            g.append("\n    step ").append(lit("recorded step " + n++ + ": " + title(step))).append(", {\n");
+            g.append("\n    step ").append(lit("recorded step " + n + ": " + title(step))).append(", {\n");
+            if (n++ == 1 && !fingerprints.isEmpty()) {
+                // The first step's own: checked before anything is written while it is pending, and no longer once it is
+                // applied, so a run stopped at a later step can be run again.
+                g.append("        requires {                                   // before anything is written, in every run mode\n");
+                fingerprints.forEach(l -> g.append(l).append('\n'));
+                g.append("        }\n");
+            }
             int e = 1;
             for (Input in : step) {
                 String text = in.text().strip();
@@ -171,7 +173,7 @@ public final class PlaybookExport {
                 if (!pure && !TX_CALL.matcher(text).matches()) {
                     String groovy = in.kind().equals("java") ? escapeDollars(text) : text;
                     Matcher a = ASSIGNED.matcher(groovy);
-                    if (results.size() == 1 && singleStatement(groovy) && a.matches()) {
+                    if (results.size() == 1 && singleStatement(groovy) && a.matches() && keepable(a.group(2), results.get(0))) {
                         kept = a.group(1) != null ? a.group(1) : "recorded" + in.seq();
                         groovy = a.group(1) != null ? groovy : "def " + kept + " = " + a.group(2);
                     }
@@ -245,11 +247,11 @@ public final class PlaybookExport {
         JsonNode r = o.path("result");
         return switch (o.path("call").asText()) {
             case "count" -> call + " == " + r.asLong() + "L";
-            case "checksum" -> "def v = " + call + "; v.sha256() == " + lit(r.path("sha256").asText()) + " && v.rows() == " + r.path("rows").asLong() + "L";
+            case "checksum" -> call + ".with { it.sha256() == " + lit(r.path("sha256").asText()) + " && it.rows() == " + r.path("rows").asLong() + "L }";
             case "counts" -> call + " == " + map(r);
             case "integrity", "quickCheck", "foreignKeyCheck" -> call + ".ok() == " + r.path("ok").asBoolean();
-            case "fingerprint" -> "def v = " + call + "; v.schemaSha256() == " + lit(r.path("schemaSha256").asText()) + " && v.counts() == "
-                    + map(r.path("counts"));
+            case "fingerprint" -> call + ".with { it.schemaSha256() == " + lit(r.path("schemaSha256").asText()) + " && it.counts() == "
+                    + map(r.path("counts")) + " }";
             default -> null;
         };
     }
@@ -270,6 +272,71 @@ public final class PlaybookExport {
                     : r.isTextual() ? v + " == " + lit(r.asText()) : r.isBoolean() ? v + " == " + r.asBoolean() : null;
             default -> null;
         };
+    }
+
+    /**
+     * Whether {@code expr}, the right side of an input, is the value the observation recorded, so a variable can keep it:
+     * for a shown value, any expression that is not itself a declaration; for a call's result (copy, diff, a query…),
+     * exactly that call, nothing chained after it ({@code copy(…).targetChecksum()} is another value).
+     */
+    static boolean keepable(String expr, ObjectNode observation) {
+        String e = expr.strip();
+        if (e.endsWith(";")) {
+            e = e.substring(0, e.length() - 1).strip();
+        }
+        if (assigns(e)) {
+            return false; // a declaration the pattern did not take apart (Map<String, Long> m = …): left as typed
+        }
+        String call = observation.path("call").asText();
+        if (call.equals(Observations.VALUE)) {
+            return true;
+        }
+        Matcher m = Pattern.compile("^(?:[A-Za-z_]\\w*\\s*\\.\\s*)?" + Pattern.quote(call) + "\\s*\\(").matcher(e);
+        return m.find() && closes(e, m.end() - 1) == e.length() - 1;
+    }
+
+    /** Whether {@code code} has an {@code =} that assigns (not {@code ==}, {@code !=}, {@code <=}, {@code >=}) outside strings. */
+    private static boolean assigns(String code) {
+        char quote = 0;
+        for (int i = 0; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '=' && (i + 1 >= code.length() || code.charAt(i + 1) != '=')
+                    && (i == 0 || "=!<>".indexOf(code.charAt(i - 1)) < 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The index of the parenthesis closing the one at {@code open}, quotes followed; -1 when it never closes. */
+    private static int closes(String code, int open) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = open; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Whether {@code code} is one statement: no {@code ;} before its end outside string literals, one line. */

@@ -204,6 +204,15 @@ public final class RunReplayer {
             this.options = options;
         }
 
+        /**
+         * A step an earlier run left applied on some tiers only is not settled by a recording, which never saw it: the
+         * run stops before it starts, naming {@code sluice repair}.
+         */
+        @Override
+        public boolean settle(Step s, String question) {
+            return false;
+        }
+
         /** The recorded run's options (step mode: every decision is the recording's): parameters and step selection. */
         public RunOptions options() {
             return options;
@@ -295,6 +304,9 @@ public final class RunReplayer {
 
         @Override
         public boolean confirm(Step s, NonTransactional.Action action) {
+            if (divergence != null || reachedUntil) {
+                return false; // a step that already differs (its source edited, not run in the recording) does nothing irreversible
+            }
             RecordedStep r = recorded.get(s.name());
             if (r == null) {
                 return false;
@@ -333,7 +345,7 @@ public final class RunReplayer {
             }
             String what = null;
             if (n == null) {
-                what = key + " was changed by the step in the recording, not today";
+                what = key + " was in the step's result in the recording, not today";
             } else if (!java.util.Objects.equals(before, n.before())) {
                 what = key + " held other rows before the step (" + rows(before) + " recorded, " + rows(n.before()) + " now)";
             } else if (sum != null && n.checksumBefore() != null && !sum.equals(n.checksumBefore()) && !changedByRun.contains(key)) {

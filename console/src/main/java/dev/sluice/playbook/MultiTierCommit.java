@@ -128,6 +128,15 @@ final class MultiTierCommit {
         return out;
     }
 
+    /** A file's real path (SQLite reports ATTACHed files with links resolved; a tier may name its file through one). */
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
     private static boolean holds(Unit holder, Unit held) {
         Set<Path> files = new LinkedHashSet<>();
         for (Tier t : holder.tiers()) {
@@ -137,11 +146,11 @@ final class MultiTierCommit {
             t.each("PRAGMA database_list", r -> {
                 Object f = r.get(2);
                 if (!"main".equals(r.get(1)) && !"temp".equals(r.get(1)) && f != null && !f.toString().isEmpty()) {
-                    files.add(Path.of(f.toString()).toAbsolutePath().normalize());
+                    files.add(real(Path.of(f.toString())));
                 }
             });
         }
-        return held.tiers().stream().anyMatch(t -> t.file() != null && files.contains(t.file().toAbsolutePath().normalize()));
+        return held.tiers().stream().anyMatch(t -> t.file() != null && files.contains(real(t.file())));
     }
 
     /** Server tiers: deferred constraints are checked now, so that their COMMIT cannot fail on them after another unit committed. */

@@ -685,6 +685,11 @@ public final class PlaybookSession implements AutoCloseable {
     // ---------------------------------------------------------------- start-up checks
 
 
+    /** Whether a step of an earlier run in this workspace is applied on some tiers only, its intent not yet settled. */
+    public static boolean unsettledSteps(dev.sluice.workspace.Workspace ws) {
+        return !new Intents(ws.stateDir()).pending().isEmpty();
+    }
+
     /**
      * Before the workspace is opened: refuses a run whose SQLite tiers another run holds, naming every holder at once
      * (opening a tier that a paused run is writing would wait out the busy timeout first).

@@ -21,8 +21,7 @@ public final class Report {
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
             }
-            Files.writeString(abs, text);
-            dev.sluice.workspace.PrivateFiles.restrict(abs); // a report shows what the journal holds: the owner's only
+            dev.sluice.workspace.PrivateFiles.write(abs, text); // a report shows what the journal holds: the owner's only
             return abs;
         } catch (IOException e) {
             throw new SluiceException(ErrorCode.IO, "Cannot write report " + file + ": " + e.getMessage() + ".", e);

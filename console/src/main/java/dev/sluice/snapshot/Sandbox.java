@@ -259,8 +259,9 @@ public final class Sandbox implements AutoCloseable {
     /**
      * Copies the workspace folder into the sandbox's, leaving out the tiers (copied apart), the snapshots (linked), the
      * journal (a sandbox journals into the live one) and the run state: a playbook that reads a file beside the
-     * workspace finds it, and one that writes there (a plan, an archive) writes into the sandbox. Links are copied as
-     * links; the sandbox folder itself is left out when it lies inside the workspace.
+     * workspace finds it, and one that writes there (a plan, an archive) writes into the sandbox. Links are followed and
+     * what they point at is copied, so no write through a link in the sandbox reaches a live file (a link cycle is
+     * copied once); the sandbox folder itself is left out when it lies inside the workspace.
      */
     private static void copyFolder(Workspace ws, Path sandbox) throws IOException {
         Path from = ws.dir();
@@ -275,7 +276,16 @@ public final class Sandbox implements AutoCloseable {
             }
         }
         Files.createDirectories(to);
-        Files.walkFileTree(from, new java.nio.file.SimpleFileVisitor<>() {
+        Files.walkFileTree(from, java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof java.nio.file.FileSystemLoopException) {
+                    return java.nio.file.FileVisitResult.CONTINUE; // a link back up the tree: its contents are copied already
+                }
+                throw e;
+            }
+
             @Override
             public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
                 if (skip.contains(d.toAbsolutePath().normalize())) {
@@ -288,8 +298,7 @@ public final class Sandbox implements AutoCloseable {
             @Override
             public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
                 if (!skip.contains(f.toAbsolutePath().normalize()) && !f.getFileName().toString().endsWith(".sluice-lock")) {
-                    Files.copy(f, to.resolve(from.relativize(f).toString()), java.nio.file.LinkOption.NOFOLLOW_LINKS,
-                            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                    Files.copy(f, to.resolve(from.relativize(f).toString()), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
                 }
                 return java.nio.file.FileVisitResult.CONTINUE;
             }

@@ -27,19 +27,31 @@ public final class PrivateFiles {
             createDirectories(parent);
         }
         try {
-            Files.createDirectory(dir);
+            // Created 0700 (the umask can only take bits away), then set so: never readable by others, not even for a moment.
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             return dir; // made meanwhile by another process
         }
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------")); // not the umask's
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         return dir;
     }
 
     /** Creates {@code file}, which must not exist, 0600. */
     public static Path createFile(Path file) throws IOException {
-        Files.createFile(file);
+        if (POSIX) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } else {
+            Files.createFile(file);
+        }
         restrict(file);
         return file;
+    }
+
+    /** Writes {@code text} to {@code file}, replacing it, in a file that is 0600 before the first byte is written. */
+    public static void write(Path file, String text) throws IOException {
+        Files.deleteIfExists(file);
+        createFile(file);
+        Files.writeString(file, text);
     }
 
     /** Makes an existing file 0600 (a report rewritten in place keeps no wider mode). */

@@ -19,7 +19,8 @@ public final class Redactor {
     /** DSL calls whose every argument is a credential (user names included): their string literals are masked wherever typed. */
     public static final java.util.List<String> CREDENTIAL_CALLS = java.util.List.of("basicAuth");
 
-    private static final Pattern CREDENTIAL_CALL = Pattern.compile("\\b(?:" + String.join("|", CREDENTIAL_CALLS) + ")\\s*\\(");
+    /** A credential call with its parenthesis, or in Groovy's command form ({@code http.basicAuth 'u', 'p'}). */
+    private static final Pattern CREDENTIAL_CALL = Pattern.compile("\\b(?:" + String.join("|", CREDENTIAL_CALLS) + ")(?:\\s*(\\()|[ \\t]+(?=['\"]))");
 
     private Redactor() {
     }
@@ -59,8 +60,12 @@ public final class Redactor {
         do {
             int i = m.end();
             out.append(text, copied, i);
+            boolean command = m.group(1) == null; // no parenthesis: the arguments run to the end of the line or statement
             int depth = 1;
             while (i < text.length() && depth > 0) {
+                if (command && (text.charAt(i) == '\n' || text.charAt(i) == ';')) {
+                    break;
+                }
                 char c = text.charAt(i);
                 if (c == '\'' || c == '"') {
                     int end = i + 1;

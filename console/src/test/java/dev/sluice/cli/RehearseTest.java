@@ -254,6 +254,44 @@ class RehearseTest {
         assertNull(value(ws.resolve("data/plain.db"), "SELECT name FROM sqlite_schema WHERE name = 'items'"), "step 4 never ran");
     }
 
+    /** A step edited between rehearsal and apply stops there, and its non-transactional action is not performed on live. */
+    @Test
+    void aStepEditedBeforeTheApplyDoesNothingIrreversible() throws Exception {
+        Path ws = workspace();
+        Path pb = playbook(false);
+        CliRunner r = answeringAfter(() -> Files.writeString(pb, Files.readString(pb).replace("snapshot 'before-labels'", "snapshot 'edited'")),
+                "run", pb.toString(), "-w", ws.toString(), "--rehearse");
+
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("the source of step 'snapshot and write the plan' changed since the recording"), r.out());
+        assertFalse(Files.exists(ws.resolve("snapshots/edited")), "the edited step's snapshot was not taken on live");
+        assertFalse(Files.exists(ws.resolve("plan.json")));
+    }
+
+    /** A link in the workspace folder pointing outside it: a rehearsal writing through it writes into its own copy. */
+    @Test
+    void aRehearsalWritesThroughNoLinkToTheLiveSide() throws Exception {
+        Path ws = workspace();
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.createSymbolicLink(ws.resolve("exports"), outside);
+        Path pb = dir.resolve("export.groovy");
+        Files.writeString(pb, """
+                playbook 'Export', {
+                    tiers 'walt'
+                    step 'write an export, then fail', {
+                        java.nio.file.Files.writeString(workspace.dir().resolve('exports/items.csv'), 'id\\n1\\n')
+                        expect('never') { false }
+                    }
+                }
+                """);
+        CliRunner r = CliRunner.run("run", pb.toString(), "-w", ws.toString(), "--rehearse", "--yes");
+        assertNotEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("Rehearsal failed"), r.out());
+        try (Stream<Path> s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing written through the link");
+        }
+    }
+
     @Test
     void aRowCountChangedBetweenRehearsalAndLiveRunAppliesNothing() throws Exception {
         Path ws = workspace();

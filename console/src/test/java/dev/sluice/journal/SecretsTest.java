@@ -83,6 +83,7 @@ class SecretsTest {
                 Redactor.redact("http.basicAuth('neo4j', \"pw)x\").json(u, 'a.b')"));
         assertEquals("http.basicAuth(user, System.getenv('****'))", Redactor.redact("http.basicAuth(user, System.getenv('NEO_PW'))"));
         assertEquals("tier1.count(\"basicAuth\")", Redactor.redact("tier1.count(\"basicAuth\")"));
+        assertEquals("http.basicAuth '****', '****'\ntier1.count('t')", Redactor.redact("http.basicAuth 'neo4j', 's3cret'\ntier1.count('t')"));
         assertEquals("x.basicAuth('****", Redactor.redact("x.basicAuth('unterminated"));
     }
 }
