@@ -25,6 +25,12 @@ public final class TerminalEvents implements DataEvents {
         lines.accept("sluice: " + line);
     }
 
+    /** A person watches only on a terminal: in scripts and pipes nothing is counted or drawn. */
+    @Override
+    public boolean listening() {
+        return Format.onTerminal();
+    }
+
     @Override
     public Progress started(String task, String unit, long total, long done, boolean forced) {
         if (!forced && !Format.onTerminal()) {
