@@ -60,6 +60,21 @@ class ConsoleOnTerminalTest {
     }
 
     @Test
+    void aLongCallShowsItsRowsOfTheTotalInsteadOfTheElapsedTime() throws Exception {
+        Workspace ws = shop();
+        try (Session session = Session.open(ws.dir()); Screen screen = new Screen(session, StandardCommands.options()
+                .withHistoryFile(dir.resolve("history")), 160)) {
+            screen.await("sluice> ");
+            // Two one-row batches with a pause after each: the spinner (after a second) finds the task half done.
+            screen.type("backfill(shop, \"notes\", dev.sluice.data.BackfillOptions.defaults().name(\"fill notes\").batchRows(1)"
+                    + ".pause(java.time.Duration.ofMillis(2500)), b -> { })\r");
+            String line = screen.await("(Ctrl-C cancels)");
+            assertTrue(line.contains("fill notes: 1/2 rows (50%)") || line.contains("fill notes: 0/2 rows (0%)"), line);
+            screen.await("sluice> ");
+        }
+    }
+
+    @Test
     void theBannerAndTiersCountTheOperatorsTablesOnly() throws Exception {
         Workspace ws = shop();
         try (Session session = Session.open(ws.dir()); Screen screen = new Screen(session, StandardCommands.options()
