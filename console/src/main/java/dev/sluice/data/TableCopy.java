@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
 
 /**
@@ -187,26 +188,34 @@ public final class TableCopy {
                 }
             }
             long after = count(to, into);
-            CompletableFuture<Checksum> pending = null;
-            if (source == null) {
-                // ATTACH path: the source is read on its own connection while the target is read on its own, in parallel
-                // (during the load it would slow the INSERT down: both compete for SQLite's global allocator mutex).
-                List<String> names = compared;
-                pending = from == to ? CompletableFuture.completedFuture(new Checksummer(from).checksum(table, names, opt.where()))
-                        : CompletableFuture.supplyAsync(() -> new Checksummer(from).checksum(table, names, opt.where()));
-            }
-            if (before == 0) {
-                try {
-                    target = new Checksummer(to).checksum(into, compared, null);
-                } finally {
-                    source = pending == null ? source : join(pending);
+            // Its own phase of progress: the rows both checksums still read (the source's, when the load did not hash
+            // it; the target's, when it held nothing before).
+            long toRead = (source == null ? load.rows() : 0) + (before == 0 ? after : 0);
+            try (Ticker v = Ticker.start(toRead > 0 ? opt.events() : DataEvents.NONE, "verify " + from.name() + "." + table + " → " + to.name() + "." + into, toRead)) {
+                LongConsumer read = v.adding();
+                CompletableFuture<Checksum> pending = null;
+                if (source == null) {
+                    // ATTACH path: the source is read on its own connection while the target is read on its own, in parallel
+                    // (during the load it would slow the INSERT down: both compete for SQLite's global allocator mutex).
+                    List<String> names = compared;
+                    pending = from == to
+                            ? CompletableFuture.completedFuture(new Checksummer(from).reportingRows(read).checksum(table, names, opt.where()))
+                            : CompletableFuture.supplyAsync(() -> new Checksummer(from).reportingRows(read).checksum(table, names, opt.where()));
                 }
-                verified = target.equals(source) && after == source.rows();
-            } else {
-                source = pending == null ? source : join(pending);
-                notes.add("target held " + Format.count(before) + " rows before: verified by count only");
-                target = null;
-                verified = after - before == source.rows();
+                if (before == 0) {
+                    try {
+                        target = new Checksummer(to).reportingRows(read).checksum(into, compared, null);
+                    } finally {
+                        source = pending == null ? source : join(pending);
+                    }
+                    verified = target.equals(source) && after == source.rows();
+                } else {
+                    source = pending == null ? source : join(pending);
+                    notes.add("target held " + Format.count(before) + " rows before: verified by count only");
+                    target = null;
+                    verified = after - before == source.rows();
+                }
+                v.finish(toRead);
             }
             if (!verified) {
                 throw new SluiceException(ErrorCode.EXPECTATION, "Copy " + from.name() + "." + table + " → " + to.name() + "." + into

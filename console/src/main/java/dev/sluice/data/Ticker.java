@@ -1,5 +1,7 @@
 package dev.sluice.data;
 
+import java.util.function.LongConsumer;
+
 /**
  * Progress for a row loop, throttled so that the loop pays one comparison per row: the listener hears the count when
  * another tenth of the total is done or, checked every {@value #CHECK_ROWS} rows, when {@value #EVERY_MILLIS} ms have
@@ -47,6 +49,21 @@ final class Ticker implements AutoCloseable {
         }
     }
 
+    /**
+     * A thread-safe way in for readers that report rows in chunks (a checksum's reader threads), capped at the total;
+     * null when nobody listens, so that the readers skip reporting.
+     */
+    LongConsumer adding() {
+        if (progress == DataEvents.Progress.NONE) {
+            return null;
+        }
+        return more -> {
+            synchronized (this) {
+                at(total > 0 ? Math.min(total, done + more) : done + more);
+            }
+        };
+    }
+
     private void check() {
         long now = System.nanoTime();
         if (done >= nextTenth || now - lastNanos >= EVERY_MILLIS * 1_000_000) {
@@ -60,7 +77,7 @@ final class Ticker implements AutoCloseable {
     }
 
     /** The work is done: the listener hears the final count ({@code rows}, the total on success). */
-    void finish(long rows) {
+    synchronized void finish(long rows) {
         done = rows;
         if (progress != DataEvents.Progress.NONE) {
             progress.stepTo(rows);

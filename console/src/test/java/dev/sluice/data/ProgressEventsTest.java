@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.testing.Postgres;
+import dev.sluice.tier.Checksum;
+import dev.sluice.tier.Checksummer;
 import dev.sluice.tier.Tier;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +27,8 @@ class ProgressEventsTest {
     private static final class Watcher implements DataEvents {
         final boolean listening;
         final List<String> tasks = new ArrayList<>();
-        final List<Long> steps = new ArrayList<>();
-        long total = -1;
+        final List<List<Long>> stepsByTask = new ArrayList<>();
+        final List<Long> totals = new ArrayList<>();
         int closed;
 
         Watcher(boolean listening) {
@@ -39,7 +43,9 @@ class ProgressEventsTest {
         @Override
         public Progress started(String task, String unit, long total, long done, boolean forced) {
             tasks.add(task + " [" + unit + "] " + done + "/" + total + (forced ? " forced" : ""));
-            this.total = total;
+            totals.add(total);
+            List<Long> steps = new ArrayList<>();
+            stepsByTask.add(steps);
             return new Progress() {
                 @Override
                 public void stepTo(long n) {
@@ -53,16 +59,21 @@ class ProgressEventsTest {
             };
         }
 
-        /** More than one step, never going back, the last one at the total; closed once. */
-        void assertClimbsTo(long expected) {
-            assertEquals(expected, total, tasks.toString());
-            assertTrue(steps.stream().distinct().count() > 2, "several steps, not only the end: " + steps);
+        List<Long> steps(int task) {
+            return stepsByTask.get(task);
+        }
+
+        /** Task {@code task}: {@code distinct} steps or more, never going back, the last one at the total; every task closed. */
+        void assertClimbsTo(int task, long expected, int distinct) {
+            List<Long> steps = steps(task);
+            assertEquals(expected, totals.get(task), tasks.toString());
+            assertTrue(steps.stream().distinct().count() >= distinct, "several steps, not only the end: " + steps);
             for (int i = 1; i < steps.size(); i++) {
                 assertTrue(steps.get(i) >= steps.get(i - 1), "rows never go back: " + steps);
             }
             assertTrue(steps.get(0) < expected, steps.toString());
             assertEquals(expected, steps.get(steps.size() - 1), "a final event at 100%: " + steps);
-            assertEquals(1, closed);
+            assertEquals(tasks.size(), closed);
         }
     }
 
@@ -82,10 +93,10 @@ class ProgressEventsTest {
             Watcher copy = new Watcher(true);
             CopyResult r = TableCopy.copy(a, "odd ñame", b, CopyOptions.defaults().events(copy));
             assertTrue(r.verified(), r.toString());
-            // One INSERT … SELECT: the start and the end are all there is to hear.
-            assertEquals(List.of("copy a.odd ñame → b [rows] 0/" + ROWS), copy.tasks);
-            assertEquals(List.of((long) ROWS), copy.steps);
-            assertEquals(1, copy.closed);
+            // One INSERT … SELECT: the start and the end are all there is to hear. Then the verification reads both sides.
+            assertEquals(List.of("copy a.odd ñame → b [rows] 0/" + ROWS, "verify a.odd ñame → b.odd ñame [rows] 0/" + 2 * ROWS), copy.tasks);
+            assertEquals(List.of((long) ROWS), copy.steps(0));
+            copy.assertClimbsTo(1, 2 * ROWS, 2);
 
             b.exec("UPDATE \"odd ñame\" SET label = NULL WHERE id = 4321");
             Watcher diff = new Watcher(true);
@@ -94,8 +105,29 @@ class ProgressEventsTest {
             assertEquals(List.of(4321L), d.changed());
             assertEquals(1, diff.tasks.size(), diff.tasks.toString());
             assertTrue(diff.tasks.get(0).startsWith("diff a.odd ñame ↔ b.odd ñame [rows] 0/" + ROWS), diff.tasks.toString());
-            diff.assertClimbsTo(ROWS);
-            assertTrue(diff.steps.size() <= 32 + 1, "at most one event per top-level segment: " + diff.steps);
+            diff.assertClimbsTo(0, ROWS, 3);
+            assertTrue(diff.steps(0).size() <= 32 + 1, "at most one event per top-level segment: " + diff.steps(0));
+        }
+    }
+
+    @Test
+    void aChecksumOfABigTableReportsEveryRowOnceFromBothItsReaders() {
+        try (Tier a = DataTiers.sqlite(dir.resolve("a.db"))) {
+            // Past Checksummer.PARALLEL_MIN_KEYS: two reader threads, each reporting its chunks.
+            a.script("CREATE TABLE big (id INTEGER PRIMARY KEY, label TEXT, payload BLOB);"
+                    + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120000) "
+                    + "INSERT INTO big SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE 'ünïcode ' || i END, "
+                    + "CASE WHEN i % 5 = 0 THEN NULL ELSE zeroblob(i % 64) END FROM n;");
+            AtomicLong rows = new AtomicLong();
+            AtomicInteger reports = new AtomicInteger();
+            Checksum c = new Checksummer(a).reportingRows(n -> {
+                rows.addAndGet(n);
+                reports.incrementAndGet();
+            }).checksum("big", null, null);
+            assertEquals(120_000, c.rows());
+            assertEquals(c.rows(), rows.get(), "every row reported once");
+            assertTrue(reports.get() > 2, "a chunk at a time, not only at the end: " + reports.get());
+            assertEquals(a.checksum("big"), c, "reporting changes nothing in the result");
         }
     }
 
@@ -107,7 +139,7 @@ class ProgressEventsTest {
             assertTrue(TableCopy.copy(a, "odd ñame", b, CopyOptions.defaults().events(quiet)).verified());
             assertTrue(TableDiff.diff(a.table("odd ñame"), b.table("odd ñame"), quiet).equal());
             assertEquals(List.of(), quiet.tasks);
-            assertEquals(List.of(), quiet.steps);
+            assertEquals(List.of(), quiet.stepsByTask);
         }
     }
 
@@ -118,9 +150,11 @@ class ProgressEventsTest {
             Watcher copy = new Watcher(true);
             CopyResult r = TableCopy.copy(a, "odd ñame", w, CopyOptions.defaults().events(copy));
             assertTrue(r.verified(), r.toString());
-            assertEquals(List.of("copy a.odd ñame → warehouse [rows] 0/" + ROWS), copy.tasks);
-            copy.assertClimbsTo(ROWS);
-            assertTrue(copy.steps.size() <= 10 + 1 + ROWS / Ticker.CHECK_ROWS, "throttled: " + copy.steps);
+            // The source was hashed as it streamed: the verification reads the target only.
+            assertEquals(List.of("copy a.odd ñame → warehouse [rows] 0/" + ROWS, "verify a.odd ñame → warehouse.odd ñame [rows] 0/" + ROWS), copy.tasks);
+            copy.assertClimbsTo(0, ROWS, 3);
+            assertTrue(copy.steps(0).size() <= 10 + 1 + ROWS / Ticker.CHECK_ROWS, "throttled: " + copy.steps(0));
+            assertEquals(ROWS, copy.steps(1).get(copy.steps(1).size() - 1));
             assertEquals(a.checksum("odd ñame"), w.checksum("odd ñame"));
         }
     }
@@ -135,7 +169,8 @@ class ProgressEventsTest {
             CopyResult r = TableCopy.copy(a, "odd ñame", b, CopyOptions.defaults().events(copy));
             a.rollback();
             assertTrue(r.method().contains("streamed INSERT"), r.method());
-            copy.assertClimbsTo(ROWS + 1);
+            copy.assertClimbsTo(0, ROWS + 1, 3);
+            assertEquals("verify a.odd ñame → b.odd ñame [rows] 0/" + (ROWS + 1), copy.tasks.get(1));
         }
     }
 }
