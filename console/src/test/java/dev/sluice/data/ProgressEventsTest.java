@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.dsl.Session;
 import dev.sluice.testing.Postgres;
+import dev.sluice.testing.TestWorkspaces;
 import dev.sluice.tier.Checksum;
 import dev.sluice.tier.Checksummer;
 import dev.sluice.tier.Tier;
@@ -128,6 +130,26 @@ class ProgressEventsTest {
             assertEquals(c.rows(), rows.get(), "every row reported once");
             assertTrue(reports.get() > 2, "a chunk at a time, not only at the end: " + reports.get());
             assertEquals(a.checksum("big"), c, "reporting changes nothing in the result");
+        }
+    }
+
+    @Test
+    void aChecksumTypedAtTheConsoleReportsToTheSessionsFrontEnd() {
+        try (Tier t = DataTiers.sqlite(dir.resolve("data/a.db"))) {
+            fill(t);
+        }
+        TestWorkspaces.sqlite(dir, "a");
+        try (Session s = Session.open(dir)) {
+            Watcher quiet = new Watcher(false);
+            s.useEvents(quiet);
+            Checksum unwatched = s.tier("a").checksum("odd ñame");
+            assertEquals(List.of(), quiet.tasks, "nobody watching: no count, no events");
+            Watcher front = new Watcher(true);
+            s.useEvents(front);
+            assertEquals(unwatched, s.tier("a").checksum("odd ñame"));
+            assertEquals(List.of("checksum a.odd ñame [rows] 0/" + ROWS), front.tasks);
+            assertEquals(ROWS, front.steps(0).get(front.steps(0).size() - 1));
+            assertEquals(1, front.closed);
         }
     }
 
