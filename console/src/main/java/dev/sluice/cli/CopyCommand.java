@@ -51,7 +51,8 @@ final class CopyCommand implements Callable<Integer> {
     public Integer call() {
         try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()))) {
             CopyOptions o = CopyOptions.defaults().into(into).where(where).columns(columns).castTimestamps(castTimestamps)
-                    .verify(!noVerify).announce(s -> spec.commandLine().getErr().println("sluice: " + s));
+                    .verify(!noVerify).announce(s -> spec.commandLine().getErr().println("sluice: " + s))
+                    .events(new dev.sluice.console.TerminalEvents(spec.commandLine().getErr()::println)); // a bar on a terminal only
             CopyResult r = TableCopy.copy(tiers.get(from), table, tiers.get(to), o);
             spec.commandLine().getOut().println(r);
         }

@@ -37,7 +37,8 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()))) {
-            Diff d = TableDiff.diff(tiers.get(a).table(table), tiers.get(b).table(tableB == null ? table : tableB));
+            Diff d = TableDiff.diff(tiers.get(a).table(table), tiers.get(b).table(tableB == null ? table : tableB),
+                    new dev.sluice.console.TerminalEvents(spec.commandLine().getErr()::println)); // a bar on a terminal only
             spec.commandLine().getOut().println(d);
             return d.equal() ? 0 : dev.sluice.error.ErrorCode.FAILURE.exitStatus();
         }

@@ -200,7 +200,10 @@ final class ConsoleEvaluation {
         PrintStream sysOut = System.out;
         PrintStream sysErr = System.err;
         boolean redirect = terminal == null && (out != sysOut || err != sysErr);
-        Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out);
+        // On a terminal the call's progress events feed the spinner's line (and its listener's bar stays undrawn).
+        StatusLine status = terminal == null ? null : new StatusLine(session.events());
+        dev.sluice.data.DataEvents before = status == null ? null : session.useEvents(status);
+        Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out, status);
         interrupts.begin();
         try {
             if (redirect) {
@@ -215,6 +218,9 @@ final class ConsoleEvaluation {
                 System.setErr(sysErr);
             }
             progress.stop();
+            if (status != null) {
+                session.useEvents(before);
+            }
         }
     }
 

@@ -6,7 +6,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-/** A spinner with the elapsed time for evaluations that take longer than a second (terminals only). */
+/**
+ * A spinner for evaluations that take longer than a second (terminals only): the running task's progress when the call
+ * reports one ({@link StatusLine}: rows of the total, rate, ETA), otherwise the elapsed time.
+ */
 final class Progress {
     static final Progress NONE = new Progress(null, null);
     private static final String FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
@@ -20,7 +23,7 @@ final class Progress {
         this.task = task;
     }
 
-    static Progress start(ScheduledExecutorService timer, PrintStream out) {
+    static Progress start(ScheduledExecutorService timer, PrintStream out, StatusLine status) {
         long t0 = System.nanoTime();
         Progress[] self = new Progress[1];
         int[] frame = {0};
@@ -34,8 +37,9 @@ final class Progress {
                     return;
                 }
                 p.shown = true;
-                out.print("\r" + FRAMES.charAt(frame[0]++ % FRAMES.length()) + " running " + Format.nanos(System.nanoTime() - t0)
-                        + " (Ctrl-C cancels)\u001b[K");
+                String task = status == null ? null : status.text();
+                out.print("\r" + FRAMES.charAt(frame[0]++ % FRAMES.length()) + " "
+                        + (task != null ? task : "running " + Format.nanos(System.nanoTime() - t0)) + " (Ctrl-C cancels)\u001b[K");
                 out.flush();
             }
         }, 1000, 100, TimeUnit.MILLISECONDS);

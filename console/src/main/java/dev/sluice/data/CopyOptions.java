@@ -18,43 +18,52 @@ import java.util.function.Consumer;
  *                       rollback journal for the load and back to WAL after (announced; 0 disables)
  * @param announce       where non-transactional actions are announced before they run (null: nowhere; the DSL passes its
  *                       session's front end)
+ * @param events         where progress goes (rows copied of the total, counted only when someone listens)
  */
 public record CopyOptions(String into, String where, List<String> columns, boolean verify, boolean castTimestamps,
-                          int batchRows, long walSwitchRows, Consumer<String> announce) {
+                          int batchRows, long walSwitchRows, Consumer<String> announce, DataEvents events) {
+    public CopyOptions {
+        events = events == null ? DataEvents.NONE : events;
+    }
+
     public static CopyOptions defaults() {
-        return new CopyOptions(null, null, null, true, false, 1000, 500_000, null);
+        return new CopyOptions(null, null, null, true, false, 1000, 500_000, null, DataEvents.NONE);
     }
 
     public CopyOptions into(String table) {
-        return new CopyOptions(table, where, columns, verify, castTimestamps, batchRows, walSwitchRows, announce);
+        return new CopyOptions(table, where, columns, verify, castTimestamps, batchRows, walSwitchRows, announce, events);
     }
 
     public CopyOptions where(String condition) {
-        return new CopyOptions(into, condition, columns, verify, castTimestamps, batchRows, walSwitchRows, announce);
+        return new CopyOptions(into, condition, columns, verify, castTimestamps, batchRows, walSwitchRows, announce, events);
     }
 
     public CopyOptions columns(List<String> names) {
-        return new CopyOptions(into, where, names == null ? null : List.copyOf(names), verify, castTimestamps, batchRows, walSwitchRows, announce);
+        return new CopyOptions(into, where, names == null ? null : List.copyOf(names), verify, castTimestamps, batchRows, walSwitchRows, announce, events);
     }
 
     public CopyOptions verify(boolean on) {
-        return new CopyOptions(into, where, columns, on, castTimestamps, batchRows, walSwitchRows, announce);
+        return new CopyOptions(into, where, columns, on, castTimestamps, batchRows, walSwitchRows, announce, events);
     }
 
     public CopyOptions castTimestamps(boolean on) {
-        return new CopyOptions(into, where, columns, verify, on, batchRows, walSwitchRows, announce);
+        return new CopyOptions(into, where, columns, verify, on, batchRows, walSwitchRows, announce, events);
     }
 
     public CopyOptions batchRows(int n) {
-        return new CopyOptions(into, where, columns, verify, castTimestamps, Math.max(1, n), walSwitchRows, announce);
+        return new CopyOptions(into, where, columns, verify, castTimestamps, Math.max(1, n), walSwitchRows, announce, events);
     }
 
     public CopyOptions walSwitchRows(long n) {
-        return new CopyOptions(into, where, columns, verify, castTimestamps, batchRows, n, announce);
+        return new CopyOptions(into, where, columns, verify, castTimestamps, batchRows, n, announce, events);
     }
 
     public CopyOptions announce(Consumer<String> sink) {
-        return new CopyOptions(into, where, columns, verify, castTimestamps, batchRows, walSwitchRows, sink);
+        return new CopyOptions(into, where, columns, verify, castTimestamps, batchRows, walSwitchRows, sink, events);
+    }
+
+    public CopyOptions events(DataEvents to) {
+        return new CopyOptions(into, where, columns, verify, castTimestamps, batchRows, walSwitchRows, announce, to);
     }
 
     void say(String message) {

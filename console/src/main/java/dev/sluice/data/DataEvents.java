@@ -14,6 +14,14 @@ public interface DataEvents {
     }
 
     /**
+     * Whether anyone watches progress started without {@code forced}: work that must count its rows before it starts
+     * (a copy, a diff) asks first, so that nobody listening costs nothing.
+     */
+    default boolean listening() {
+        return false;
+    }
+
+    /**
      * A task with a known size starts ({@code done} of {@code total} {@code unit} already done, as when a backfill
      * resumes). {@code forced} is true when the caller asked for progress explicitly ({@code progress: true}); otherwise
      * the listener shows it only where a person watches.

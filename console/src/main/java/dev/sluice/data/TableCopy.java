@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
 
 /**
@@ -59,6 +60,8 @@ public final class TableCopy {
     private final List<String> attachedHere = new ArrayList<>();
     /** Whether this copy runs its own transaction (then it DETACHes itself), or a caller's (then the tier does, when it ends). */
     private boolean ownTransaction;
+    /** The running table's progress (rows streamed; a single INSERT … SELECT reports only its end). */
+    private Ticker tick;
 
     private TableCopy(Tier to, CopyOptions opt) {
         this.to = to;
@@ -154,15 +157,21 @@ public final class TableCopy {
         long before = existed ? count(to, into) : 0;
         long t0 = System.nanoTime();
         Load load;
-        if (from.engine() == Engine.SQLITE && to.engine() == Engine.SQLITE && from.file() != null && to.file() != null) {
-            load = sqliteToSqlite(from, table, into, srcCols, existed, notes);
-        } else if (to.engine() == Engine.POSTGRESQL) {
-            load = toPostgres(from, table, into, srcCols, existed, notes);
-        } else {
-            if (!existed) {
-                to.exec(TypeMapping.sqliteCreate(into, srcCols, from.primaryKey(table).stream().filter(cols::contains).toList()));
+        // The total is one more count of the source, paid only when someone watches (a terminal, a test's listener).
+        long total = opt.events().listening() ? countWhere(from, table, opt.where()) : 0;
+        try (Ticker t = Ticker.start(opt.events(), "copy " + from.name() + "." + table + " → " + to.name(), total)) {
+            tick = t;
+            if (from.engine() == Engine.SQLITE && to.engine() == Engine.SQLITE && from.file() != null && to.file() != null) {
+                load = sqliteToSqlite(from, table, into, srcCols, existed, notes);
+            } else if (to.engine() == Engine.POSTGRESQL) {
+                load = toPostgres(from, table, into, srcCols, existed, notes);
+            } else {
+                if (!existed) {
+                    to.exec(TypeMapping.sqliteCreate(into, srcCols, from.primaryKey(table).stream().filter(cols::contains).toList()));
+                }
+                load = streamInserts(from, table, into, cols, "batched INSERT");
             }
-            load = streamInserts(from, table, into, cols, "batched INSERT");
+            t.finish(load.rows());
         }
         long v0 = load.loadedAt() > 0 ? load.loadedAt() : System.nanoTime();
         long loaded = v0 - t0;
@@ -179,26 +188,34 @@ public final class TableCopy {
                 }
             }
             long after = count(to, into);
-            CompletableFuture<Checksum> pending = null;
-            if (source == null) {
-                // ATTACH path: the source is read on its own connection while the target is read on its own, in parallel
-                // (during the load it would slow the INSERT down: both compete for SQLite's global allocator mutex).
-                List<String> names = compared;
-                pending = from == to ? CompletableFuture.completedFuture(new Checksummer(from).checksum(table, names, opt.where()))
-                        : CompletableFuture.supplyAsync(() -> new Checksummer(from).checksum(table, names, opt.where()));
-            }
-            if (before == 0) {
-                try {
-                    target = new Checksummer(to).checksum(into, compared, null);
-                } finally {
-                    source = pending == null ? source : join(pending);
+            // Its own phase of progress: the rows both checksums still read (the source's, when the load did not hash
+            // it; the target's, when it held nothing before).
+            long toRead = (source == null ? load.rows() : 0) + (before == 0 ? after : 0);
+            try (Ticker v = Ticker.start(toRead > 0 ? opt.events() : DataEvents.NONE, "verify " + from.name() + "." + table + " → " + to.name() + "." + into, toRead)) {
+                LongConsumer read = v.adding();
+                CompletableFuture<Checksum> pending = null;
+                if (source == null) {
+                    // ATTACH path: the source is read on its own connection while the target is read on its own, in parallel
+                    // (during the load it would slow the INSERT down: both compete for SQLite's global allocator mutex).
+                    List<String> names = compared;
+                    pending = from == to
+                            ? CompletableFuture.completedFuture(new Checksummer(from).reportingRows(read).checksum(table, names, opt.where()))
+                            : CompletableFuture.supplyAsync(() -> new Checksummer(from).reportingRows(read).checksum(table, names, opt.where()));
                 }
-                verified = target.equals(source) && after == source.rows();
-            } else {
-                source = pending == null ? source : join(pending);
-                notes.add("target held " + Format.count(before) + " rows before: verified by count only");
-                target = null;
-                verified = after - before == source.rows();
+                if (before == 0) {
+                    try {
+                        target = new Checksummer(to).reportingRows(read).checksum(into, compared, null);
+                    } finally {
+                        source = pending == null ? source : join(pending);
+                    }
+                    verified = target.equals(source) && after == source.rows();
+                } else {
+                    source = pending == null ? source : join(pending);
+                    notes.add("target held " + Format.count(before) + " rows before: verified by count only");
+                    target = null;
+                    verified = after - before == source.rows();
+                }
+                v.finish(toRead);
             }
             if (!verified) {
                 throw new SluiceException(ErrorCode.EXPECTATION, "Copy " + from.name() + "." + table + " → " + to.name() + "." + into
@@ -412,9 +429,9 @@ public final class TableCopy {
                     SqliteRaw raw = SqliteRaw.of(ps);
                     rawRead = raw != null;
                     if (rawRead) {
-                        sendRaw(rs, raw, cols.size(), out, sum);
+                        sendRaw(rs, raw, cols.size(), out, sum, tick);
                     } else {
-                        sendObjects(rs, cols.size(), out, sum);
+                        sendObjects(rs, cols.size(), out, sum, tick);
                     }
                 }
                 TierInternals.addRowsChanged(to, out.finish());
@@ -449,7 +466,7 @@ public final class TableCopy {
      * The hot loop of a SQLite → PostgreSQL copy: each value read by storage class as raw bytes (no String decoding and
      * re-encoding, no boxing), written as CSV and fed to the source checksum, which hashes on a second thread.
      */
-    private static void sendRaw(ResultSet rs, SqliteRaw raw, int n, PgCopyStream out, ChecksumStream sum) throws SQLException {
+    private static void sendRaw(ResultSet rs, SqliteRaw raw, int n, PgCopyStream out, ChecksumStream sum, Ticker tick) throws SQLException {
         while (rs.next()) {
             for (int i = 0; i < n; i++) {
                 if (i > 0) {
@@ -481,11 +498,12 @@ public final class TableCopy {
             }
             out.endRow();
             sum.endRow();
+            tick.row();
         }
     }
 
     /** Any other JDBC source: values as the driver gives them. */
-    private static void sendObjects(ResultSet rs, int n, PgCopyStream out, ChecksumStream sum) throws SQLException {
+    private static void sendObjects(ResultSet rs, int n, PgCopyStream out, ChecksumStream sum, Ticker tick) throws SQLException {
         Object[] row = new Object[n];
         while (rs.next()) {
             for (int i = 0; i < n; i++) {
@@ -494,6 +512,7 @@ public final class TableCopy {
             }
             out.row(row);
             sum.endRow();
+            tick.row();
         }
     }
 
@@ -546,6 +565,7 @@ public final class TableCopy {
                     enc.update(md, row);
                     write.addBatch();
                     rows++;
+                    tick.row();
                     if (++pending == opt.batchRows()) {
                         write.executeBatch();
                         pending = 0;
@@ -626,6 +646,11 @@ public final class TableCopy {
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : e;
         }
+    }
+
+    private static long countWhere(Tier t, String table, String where) {
+        String sql = "SELECT count(*) FROM " + Identifiers.quote(table) + (where == null || where.isBlank() ? "" : " WHERE " + where);
+        return ((Number) t.query(sql).value()).longValue();
     }
 
     private static long count(Tier t, String table) {

@@ -50,6 +50,9 @@ public final class TableDiff {
     private long addedAll;
     private long removedAll;
     private long changedAll;
+    private DataEvents events = DataEvents.NONE;
+    /** Rows of the larger side covered by the top level's segments so far; set while {@link #run()} bisects. */
+    private Ticker tick;
 
     private TableDiff(TableRef a, TableRef b, int threshold, int fanout, long wholeRowsMemory) {
         this.wholeRowsMemory = wholeRowsMemory;
@@ -61,6 +64,13 @@ public final class TableDiff {
 
     public static Diff diff(TableRef a, TableRef b) {
         return diff(a, b, 1000, 32);
+    }
+
+    /** As {@link #diff(TableRef, TableRef)}, reporting rows compared of the larger side to {@code events}. */
+    public static Diff diff(TableRef a, TableRef b, DataEvents events) {
+        TableDiff d = new TableDiff(a, b, 1000, 32, WholeRows.MEMORY_BYTES);
+        d.events = events == null ? DataEvents.NONE : events;
+        return d.run();
     }
 
     /** @param threshold fetch rows of a segment when it holds at most this many; @param fanout segments per split */
@@ -91,7 +101,14 @@ public final class TableDiff {
             // The first level of segments doubles as the table hash (sums add up), so equal tables cost one pass per side.
             long na = count(a);
             long nb = count(b);
-            RowHash.Segment[] top = bisect(null, null, na, nb);
+            RowHash.Segment[] top;
+            try (Ticker t = Ticker.start(events, "diff " + a + " ↔ " + b, Math.max(na, nb))) {
+                tick = t;
+                top = bisect(null, null, na, nb);
+                t.finish(Math.max(top[0].rows(), top[1].rows()));
+            } finally {
+                tick = null;
+            }
             sa = top[0];
             sb = top[1];
             method = "bisection over " + keyA + " (" + fanout + " segments per level, rows fetched for segments ≤ " + threshold + " rows)";
@@ -194,6 +211,9 @@ public final class TableDiff {
             sumA += sa.sum();
             rb += sb.rows();
             sumB += sb.sum();
+            if (lo == null && hi == null && tick != null) { // the top level: one event per segment at most
+                tick.at(Math.max(ra, rb));
+            }
         }
         return new RowHash.Segment[]{new RowHash.Segment(ra, sumA), new RowHash.Segment(rb, sumB)};
     }

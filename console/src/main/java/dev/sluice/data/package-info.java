@@ -7,6 +7,8 @@
  *
  * <p>Depends on {@code tier} and {@code error} only. It must not know about playbooks, the console or the journal: those
  * call in, and see what happened through the returned records and {@code TierInternals.observe}. It never prints: notes and
- * progress go to the {@link dev.sluice.data.DataEvents} the caller passes, and the front ends draw them.
+ * progress go to the {@link dev.sluice.data.DataEvents} the caller passes, and the front ends draw them. Progress is
+ * throttled ({@code Ticker}: one comparison per row, an event per tenth of the total or 200 ms) and costs nothing, not even
+ * the count of the total, when the listener is not {@code listening()}.
  */
 package dev.sluice.data;

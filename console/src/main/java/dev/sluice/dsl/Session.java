@@ -2,7 +2,9 @@ package dev.sluice.dsl;
 
 import dev.sluice.data.DataEvents;
 import dev.sluice.snapshot.Snapshots;
+import dev.sluice.tier.Identifiers;
 import dev.sluice.tier.Tier;
+import dev.sluice.tier.TierInternals;
 import dev.sluice.tier.TierSet;
 import dev.sluice.workspace.Workspace;
 import java.nio.file.Path;
@@ -23,6 +25,38 @@ public final class Session implements AutoCloseable {
         this.workspace = workspace;
         this.tiers = tiers;
         this.snapshots = new Snapshots(tiers, sluiceVersion);
+        TierInternals.addListener(tiers, new TierInternals.Listener() {
+            @Override
+            public TierInternals.RowsRead reading(Tier tier, String call, String table, String where) {
+                return watched(tier, call, table, where);
+            }
+        });
+    }
+
+    /**
+     * A checksum's rows go to the front end as progress when it watches; the total is one count of the table, paid only
+     * then (none with a WHERE clause: its rows are not counted twice).
+     */
+    private TierInternals.RowsRead watched(Tier tier, String call, String table, String where) {
+        DataEvents e = events;
+        if (!e.listening()) {
+            return null;
+        }
+        long total = where == null ? ((Number) tier.query("SELECT count(*) FROM " + Identifiers.quote(table)).value()).longValue() : 0;
+        DataEvents.Progress p = e.started(call + " " + tier.name() + "." + table, "rows", total, 0, false);
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        return new TierInternals.RowsRead() {
+            @Override
+            public void accept(long more) {
+                long n = read.addAndGet(more);
+                p.stepTo(total > 0 ? Math.min(total, n) : n); // a read that fell back to one reader reports some rows twice
+            }
+
+            @Override
+            public void close() {
+                p.close();
+            }
+        };
     }
 
     public static Session open(Path dir) {

@@ -449,7 +449,7 @@ public final class Sluice {
 
     /** Compares two tables by bisection over key ranges: equal or not, and the added/removed/changed keys. */
     public static Diff diff(TableRef a, TableRef b) {
-        return TableDiff.diff(a, b);
+        return TableDiff.diff(a, b, events());
     }
 
     /** Compares {@code n} random rows of {@code table} by key, field by field (seed 004). */
@@ -465,9 +465,10 @@ public final class Sluice {
         return s == null ? dev.sluice.data.DataEvents.NONE : s.events();
     }
 
-    /** Copy notes go to the session's front end unless the caller named a sink. */
+    /** Copy notes and progress go to the session's front end unless the caller named a sink or listener. */
     private static CopyOptions announced(CopyOptions o) {
-        return o.announce() != null ? o : o.announce(events()::note);
+        CopyOptions n = o.announce() != null ? o : o.announce(events()::note);
+        return n.events() != dev.sluice.data.DataEvents.NONE ? n : n.events(events());
     }
 
     /** Backfill progress goes to the session's front end unless the caller named a listener. */

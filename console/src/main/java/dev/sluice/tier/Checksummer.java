@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.core.CoreStatement;
 import org.sqlite.core.DB;
@@ -50,9 +51,21 @@ public final class Checksummer {
     private long segmentKeys = SEGMENT_KEYS;
     private String route;
     private Runnable beforeSecondReader = () -> { };
+    /** Hears rows read, a chunk (about 1 MB of encoded rows) at a time, from any reader thread; null: nobody. */
+    LongConsumer rowsRead;
 
     public Checksummer(Tier tier) {
         this.tier = tier;
+    }
+
+    /**
+     * Reports rows as they are read (for a caller's progress): {@code rows} hears how many more, once per chunk of
+     * encoded rows and at the end, possibly from two reader threads at once, so it must be thread-safe. A read that falls
+     * back to one reader may report some rows twice: callers cap at their total.
+     */
+    public Checksummer reportingRows(LongConsumer rows) {
+        this.rowsRead = rows;
+        return this;
     }
 
     static MessageDigest sha256() {
@@ -134,7 +147,7 @@ public final class Checksummer {
                     route = "one reader: " + READERS_PROPERTY + "=1";
                 } else {
                     SegmentedChecksum two = new SegmentedChecksum(tier, table, columns, where, args, parallelMinKeys, segmentKeys)
-                            .beforeSecondReader(beforeSecondReader);
+                            .beforeSecondReader(beforeSecondReader).reportingRows(rowsRead);
                     Checksum c = two.run(sql);
                     if (c != null) {
                         route = "two readers";
@@ -197,6 +210,7 @@ public final class Checksummer {
         long stmt = cs.pointer.safeRunLong((d, p) -> p);
         int n = rs.getMetaData().getColumnCount();
         long rows = 0;
+        long reported = 0;
         while (rs.next()) {
             for (int i = 0; i < n; i++) {
                 switch (db.column_type(stmt, i)) {
@@ -214,7 +228,14 @@ public final class Checksummer {
             if (len >= ChunkHasher.CHUNK) {
                 buf = sink.submit(buf, len);
                 len = 0;
+                if (rowsRead != null) {
+                    rowsRead.accept(rows - reported);
+                    reported = rows;
+                }
             }
+        }
+        if (rowsRead != null && rows > reported) {
+            rowsRead.accept(rows - reported);
         }
         return rows;
     }
@@ -239,6 +260,7 @@ public final class Checksummer {
      */
     private Checksum jdbcChecksum(String sql, Object[] args) throws SQLException {
         long rows = 0;
+        long reported = 0;
         String sha;
         Connection c = tier.connection();
         boolean ownTransaction = c.getAutoCommit();
@@ -261,7 +283,14 @@ public final class Checksummer {
                     if (len >= ChunkHasher.CHUNK) {
                         buf = hasher.submit(buf, len);
                         len = 0;
+                        if (rowsRead != null) {
+                            rowsRead.accept(rows - reported);
+                            reported = rows;
+                        }
                     }
+                }
+                if (rowsRead != null && rows > reported) {
+                    rowsRead.accept(rows - reported);
                 }
                 sha = hasher.finish(buf, len);
             }

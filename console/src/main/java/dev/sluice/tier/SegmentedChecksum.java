@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
@@ -43,6 +44,7 @@ import org.sqlite.SQLiteException;
  * {@code where} that depends on it should be checksummed with {@code -Dsluice.checksum.readers=1}.
  */
 final class SegmentedChecksum {
+    private LongConsumer rowsRead;
     /** Chunk buffers per reader (2 MB): a segment fits in its reader's pool, so both readers run ahead of the hasher. */
     private static final int POOL = 8;
     private static final int MAX_SEGMENTS = 1024;
@@ -75,6 +77,12 @@ final class SegmentedChecksum {
     /** Tests: runs after A holds its read lock and before B asks for its own (a writer can be made to wait there). */
     SegmentedChecksum beforeSecondReader(Runnable hook) {
         this.beforeSecondReader = hook;
+        return this;
+    }
+
+    /** Rows read by both readers go to {@code rows} (see {@link Checksummer#reportingRows}). */
+    SegmentedChecksum reportingRows(LongConsumer rows) {
+        this.rowsRead = rows;
         return this;
     }
 
@@ -455,6 +463,7 @@ final class SegmentedChecksum {
             this.max = range[1];
             this.span = span;
             this.segments = segments;
+            enc.rowsRead = rowsRead;
             for (int i = 0; i < POOL - 1; i++) {
                 free.add(new byte[ChunkHasher.CHUNK + 8192]);
             }

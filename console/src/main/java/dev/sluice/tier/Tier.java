@@ -454,7 +454,15 @@ public final class Tier implements AutoCloseable {
      * {@code columns} null means all; {@code where} null means every row.
      */
     public Checksum checksum(String table, List<String> columns, String where, Object... args) {
-        Checksum c = new Checksummer(this).checksum(table, columns, where, args);
+        Checksum c;
+        TierInternals.RowsRead watch = listeners.reading("checksum", table, where);
+        if (watch == null) {
+            c = new Checksummer(this).checksum(table, columns, where, args);
+        } else {
+            try (watch) {
+                c = new Checksummer(this).reportingRows(watch).checksum(table, columns, where, args);
+            }
+        }
         List<Object> a = new ArrayList<>();
         a.add(table);
         if (columns != null) {

@@ -4,6 +4,7 @@ import dev.sluice.error.SluiceException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +27,21 @@ public final class TierInternals {
         /** A statement that may change data is about to run on this tier. */
         default void beforeWrite(Tier tier, String sql) {
         }
+
+        /**
+         * A long read of {@code table} starts ({@code call}: "checksum"; {@code where} null: every row). What it returns
+         * hears the rows read, a chunk at a time, possibly from two threads, and is closed when the read ends; null: not
+         * watched (the read then reports nothing).
+         */
+        default RowsRead reading(Tier tier, String call, String table, String where) {
+            return null;
+        }
+    }
+
+    /** Rows a long read reports as it goes (see {@link Listener#reading}); closed when the read ends, however it ends. */
+    public interface RowsRead extends LongConsumer, AutoCloseable {
+        @Override
+        void close();
     }
 
     /**

@@ -41,6 +41,19 @@ final class TierListeners {
         return result;
     }
 
+    /** The first listener that watches a long read, or null. */
+    TierInternals.RowsRead reading(String call, String table, String where) {
+        for (List<TierInternals.Listener> ls : List.of(own, set)) {
+            for (TierInternals.Listener l : ls) {
+                TierInternals.RowsRead r = l.reading(tier, call, table, where);
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
     /** A statement that may change data is about to run on the tier. */
     void beforeWrite(String sql) {
         for (TierInternals.Listener l : own) {

@@ -33,6 +33,12 @@ class DataCliTest {
         CliRunner diff = CliRunner.run("diff", "-w", ws.toString(), "tier1", "conversations", "tier3", "--table-b", "conv_copy");
         assertEquals(ErrorCode.FAILURE.exitStatus(), diff.status(), diff.err());
         assertTrue(diff.out().contains("changed: [3]"), diff.out());
+        // Issue 16: progress is for a person at a terminal; in a pipe neither stream gets a bar.
+        assertEquals("", copy.err());
+        assertEquals("", diff.err());
+        for (String printed : new String[]{copy.out(), diff.out()}) {
+            assertTrue(!printed.contains("\r"), "no redrawn line: " + printed);
+        }
 
         CliRunner again = CliRunner.run("copy", "-w", ws.toString(), "tier1", "no_such_table", "tier3");
         assertEquals(ErrorCode.NO_SUCH_TABLE.exitStatus(), again.status());

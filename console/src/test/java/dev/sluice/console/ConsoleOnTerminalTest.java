@@ -60,6 +60,26 @@ class ConsoleOnTerminalTest {
     }
 
     @Test
+    void aLongCallShowsItsRowsOfTheTotalInsteadOfTheElapsedTime() throws Exception {
+        Workspace ws = shop();
+        try (Session session = Session.open(ws.dir()); Screen screen = new Screen(session, StandardCommands.options()
+                .withHistoryFile(dir.resolve("history")), 160)) {
+            screen.await("sluice> ");
+            screen.type("6 * 7\r"); // JShell warm: the spinner's first frames are not spent compiling the call below
+            screen.await("42");
+            screen.await("sluice> ");
+            // Two one-row batches with a pause after each: the spinner (after a second) finds the task under way.
+            screen.type("backfill(shop, \"notes\", dev.sluice.data.BackfillOptions.defaults().name(\"fill notes\").batchRows(1)"
+                    + ".pause(java.time.Duration.ofMillis(2500)), b -> { })\r");
+            String before = screen.awaitEither("fill notes: ", "sluice> ");
+            assertTrue(before.endsWith("fill notes: "), "the spinner showed the task: " + before);
+            String line = screen.await("(Ctrl-C cancels)");
+            assertTrue(line.matches("(?s)[0-2]/2 rows \\([0-9]+%\\).*"), "rows of the total, not the elapsed time alone: " + line);
+            screen.await("sluice> ");
+        }
+    }
+
+    @Test
     void theBannerAndTiersCountTheOperatorsTablesOnly() throws Exception {
         Workspace ws = shop();
         try (Session session = Session.open(ws.dir()); Screen screen = new Screen(session, StandardCommands.options()

@@ -1,0 +1,43 @@
+package dev.sluice.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.data.DataEvents;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Issue 16: the console's line for a running task, as gh-ost's status line. */
+class StatusLineTest {
+    @Test
+    void rowsOfTheTotalWithRateAndEta() {
+        assertEquals("copy tier1.conversations → tier3: 412,000/1,000,000 rows (41%), 180,000 rows/s, ETA 3.3 s",
+                StatusLine.line("copy tier1.conversations → tier3", "rows", 412_000, 1_000_000, 412_000, 2_288_888_889L));
+        // A resumed task: the rate counts this run's rows only; done: no ETA; unknown total: no percentage.
+        assertEquals("fill: 600/1,000 rows (60%), 100 rows/s, ETA 4.0 s", StatusLine.line("fill", "rows", 600, 1000, 100, 1_000_000_000L));
+        assertEquals("diff a.t ↔ b.t: 1,000/1,000 rows (100%), 500 rows/s", StatusLine.line("diff a.t ↔ b.t", "rows", 1000, 1000, 1000, 2_000_000_000L));
+        assertEquals("restore: 4,096 pages", StatusLine.line("restore", "pages", 4096, 0, 0, 0));
+    }
+
+    @Test
+    void theRunningTaskShowsUntilItClosesAndNotesGoThrough() {
+        List<String> notes = new ArrayList<>();
+        StatusLine s = new StatusLine(new DataEvents() {
+            @Override
+            public void note(String line) {
+                notes.add(line);
+            }
+        });
+        assertTrue(s.listening(), "on a terminal the console always watches");
+        assertNull(s.text());
+        try (DataEvents.Progress p = s.started("copy a.t → b", "rows", 10, 0, false)) {
+            p.stepTo(4);
+            assertTrue(s.text().startsWith("copy a.t → b: 4/10 rows (40%)"), s.text());
+        }
+        assertNull(s.text(), "closed: the spinner goes back to the elapsed time");
+        s.note("journal_mode switched");
+        assertEquals(List.of("journal_mode switched"), notes);
+    }
+}
