@@ -297,60 +297,31 @@ public final class PlaybookExport {
 
     /** Whether {@code code} has an {@code =} that assigns (not {@code ==}, {@code !=}, {@code <=}, {@code >=}) outside strings. */
     private static boolean assigns(String code) {
-        char quote = 0;
-        for (int i = 0; i < code.length(); i++) {
-            char c = code.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == '=' && (i + 1 >= code.length() || code.charAt(i + 1) != '=')
-                    && (i == 0 || "=!<>".indexOf(code.charAt(i - 1)) < 0)) {
-                return true;
-            }
-        }
-        return false;
+        return outsideStrings(code, 0, i -> code.charAt(i) == '=' && (i + 1 >= code.length() || code.charAt(i + 1) != '=')
+                && (i == 0 || "=!<>".indexOf(code.charAt(i - 1)) < 0)) >= 0;
     }
 
     /** The index of the parenthesis closing the one at {@code open}, quotes followed; -1 when it never closes. */
     private static int closes(String code, int open) {
-        int depth = 0;
-        char quote = 0;
-        for (int i = open; i < code.length(); i++) {
-            char c = code.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
-                return i;
-            }
-        }
-        return -1;
+        int[] depth = {0};
+        return outsideStrings(code, open, i -> code.charAt(i) == '(' ? ++depth[0] < 0 : code.charAt(i) == ')' && --depth[0] == 0);
     }
 
     /** Whether {@code code} is one statement: no {@code ;} before its end outside string literals, one line. */
     static boolean singleStatement(String code) {
         String t = code.strip();
-        if (t.endsWith(";")) {
-            t = t.substring(0, t.length() - 1);
-        }
-        if (t.contains("\n")) {
-            return false;
-        }
+        String one = t.endsWith(";") ? t.substring(0, t.length() - 1) : t;
+        return !one.contains("\n") && outsideStrings(one, 0, i -> one.charAt(i) == ';' || one.charAt(i) == '{') < 0;
+    }
+
+    /**
+     * The first index from {@code from} outside string literals (single or double quoted, escapes followed) where
+     * {@code stop} holds, or -1: the one scan the checks above share.
+     */
+    private static int outsideStrings(String code, int from, java.util.function.IntPredicate stop) {
         char quote = 0;
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
+        for (int i = from; i < code.length(); i++) {
+            char c = code.charAt(i);
             if (quote != 0) {
                 if (c == '\\') {
                     i++;
@@ -359,11 +330,11 @@ public final class PlaybookExport {
                 }
             } else if (c == '"' || c == '\'') {
                 quote = c;
-            } else if (c == ';' || c == '{') {
-                return false;
+            } else if (stop.test(i)) {
+                return i;
             }
         }
-        return true;
+        return -1;
     }
 
     private static String map(JsonNode m) {
