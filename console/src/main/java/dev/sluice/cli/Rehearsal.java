@@ -70,6 +70,14 @@ final class Rehearsal {
             throw new SluiceException(ErrorCode.USAGE, "A step of an earlier run is applied on some tiers only (" + live.stateDir().resolve("intents")
                     + "): settle it first with 'sluice run " + playbook + "' or 'sluice repair', then rehearse.");
         }
+        // What a run checks before it starts is checked on the live tiers (read only) before anything is copied: a typo
+        // in -p, a missing table or parameter costs no copy of every tier.
+        try (Session session = Session.open(live)) {
+            dev.sluice.playbook.PreconditionReport report = PlaybookSession.preconditions(session, pb, selection);
+            if (!report.holds()) {
+                throw new SluiceException(ErrorCode.PRECONDITION, report.failureMessage(false));
+            }
+        }
         Rehearsed r = rehearse(live, pb);
         RunSummary s = r.summary();
         String took = seconds(r.nanos());

@@ -331,6 +331,11 @@ class RehearseTest {
             assertTrue(r.err().contains(other), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
+        // A run's own checks come first, on the live tiers: a typo in -p copies nothing.
+        CliRunner typo = CliRunner.run("run", playbook(false).toString(), "-w", ws.toString(), "--rehearse", "--yes", "-p", "stauts=x");
+        assertEquals(2, typo.status(), typo.out() + typo.err());
+        assertTrue(typo.err().contains("Unknown parameter 'stauts'"), typo.err());
+        assertFalse(typo.out().contains("REHEARSAL"), "no copy was made: " + typo.out());
     }
 
     @Test
