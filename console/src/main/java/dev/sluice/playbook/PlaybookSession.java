@@ -622,6 +622,12 @@ public final class PlaybookSession implements AutoCloseable {
         }
         locks.heartbeat();
         listener.decision(s, d);
+        if (d == Decision.COMMIT && !options.dryRun() && peek() == null
+                && results.stream().allMatch(x -> x.status() == StepResult.Status.COMMITTED)) {
+            // The last selected step is committed and every step that ran before it too, whoever drove the run (the
+            // CLI's StepRunner or /commit at the console): no batch of a finished backfill can be asked for again.
+            dropFinishedBackfills();
+        }
         return r;
     }
 

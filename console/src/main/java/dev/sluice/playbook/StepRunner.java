@@ -130,10 +130,6 @@ public final class StepRunner {
                 }
             }
         }
-        if (mode != RunMode.DRY_RUN && ending == RunSummary.Ending.DONE
-                && done.stream().allMatch(r -> r.status() == StepResult.Status.COMMITTED)) {
-            run.dropFinishedBackfills(); // every step that ran is committed: no batch can be asked for again
-        }
         if (done.isEmpty() && ending == RunSummary.Ending.DONE && mode != RunMode.DRY_RUN) {
             message = "Every selected step is already applied; nothing to do.";
         }
