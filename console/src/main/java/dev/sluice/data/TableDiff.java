@@ -21,10 +21,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Compares two tables, SQLite or PostgreSQL on either side, the data-diff way: hash both in the database, and when the
- * hashes differ split the key range into segments, hash those on both sides, recurse into the differing ones, and fetch
- * rows only for segments of at most {@link #threshold} rows. A few changed rows in a large table cost a few hundred
- * fetched rows plus index range scans, instead of fetching both tables.
+ * Compares two tables, SQLite or PostgreSQL on either side. With a single-column key: two SQLite files are compared
+ * inside SQLite ({@link AttachedCompare}); a SQLite side against another engine, or tiers that cannot be attached, by a
+ * {@link StreamedMerge} (segment hashes on SQLite run a Java aggregate, a JNI call per value: more than a plain read);
+ * PostgreSQL on both sides the data-diff way: hash both in the database, and when the hashes differ split the key range
+ * into segments, hash those on both sides, recurse into the differing ones, and fetch rows only for segments of at most
+ * {@link #threshold} rows, switching to the merge when most top-level segments differ. Without such a key: whole-table
+ * hashes, then whole rows compared as multisets ({@link WholeRows}).
  */
 public final class TableDiff {
     private final TableRef a;
