@@ -34,8 +34,8 @@ import java.util.function.LongConsumer;
  */
 final class AttachedCompare {
     private static final String ALIAS_PREFIX = "sluice_diff_";
-    /** Rows above which an integer key range is cut into {@link #RANGES} ranges. */
-    static final long SPLIT_MIN_ROWS = 50_000;
+    /** Rows above which an integer key range is cut into {@link #RANGES} ranges (a query each: cheap, and progress moves). */
+    static final long SPLIT_MIN_ROWS = 1_000;
     static final int RANGES = 16;
 
     /** One connection the comparison can run on, with the schemas a's and b's tables are found in there. */
