@@ -79,6 +79,7 @@ public final class DataBench {
                     out("fullCompare", (System.nanoTime() - f0) / 1e9);
                     out("fullSame", same);
                     out("diff", d.elapsed().toNanos() / 1e9);
+                    out("method", d.method().replaceFirst(" \\(.*", "").replace(' ', '_'));
                 }
             }
             default -> throw new IllegalArgumentException(a[0]);

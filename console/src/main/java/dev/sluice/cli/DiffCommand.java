@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "diff", mixinStandardHelpOptions = true, description = {
-        "Compare a table on two tiers by bisection over key ranges; lists added, removed and changed keys.",
+        "Compare a table on two tiers: inside SQLite with one file attached (two SQLite files), by a streamed merge of both",
+        "tables read by key, or by bisection over key ranges (PostgreSQL); lists added, removed and changed keys and names the way.",
         "Exit status 0 when equal, 1 when they differ.",
         "Example: sluice diff -w /tmp/demo tier1 conversations warehouse"})
 final class DiffCommand implements Callable<Integer> {

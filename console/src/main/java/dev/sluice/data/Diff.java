@@ -8,7 +8,10 @@ import java.util.List;
  * How two tables differ. {@code added}: keys only in b; {@code removed}: keys only in a; {@code changed}: keys in both
  * with different values (for tables without a single-column key, whole rows stand in for keys and nothing is "changed").
  * {@code hashA}/{@code hashB} are the order-independent row-hash sums over all rows (equal tables, equal hashes, across
- * engines). {@code rowsRead} counts rows fetched into Sluice; a full comparison would fetch {@code countA + countB}.
+ * engines) when the method hashed the tables (bisection, tables without a single-column key), and null when it compared
+ * rows without hashing them (compared in SQLite with a file attached, streamed merge): use {@code Tier.checksum} for a
+ * table's hash. {@code rowsRead} counts rows fetched into Sluice; a full comparison would fetch {@code countA + countB}.
+ * {@code method} says how the tables were compared, and why that way.
  */
 public record Diff(String a, String b, boolean equal, long countA, long countB, String hashA, String hashB, List<Object> added,
                    List<Object> removed, List<Object> changed, long rowsRead, long segmentsHashed, Duration elapsed, String method) {
@@ -27,16 +30,16 @@ public record Diff(String a, String b, boolean equal, long countA, long countB, 
     public String toString() {
         StringBuilder sb = new StringBuilder();
         sb.append(a).append(" vs ").append(b).append(": ").append(equal ? "equal" : "different").append(" (")
-                .append(Format.count(countA)).append(" / ").append(Format.count(countB)).append(" rows, hash ").append(hashA)
-                .append(equal ? "" : " / " + hashB).append(")");
+                .append(Format.count(countA)).append(" / ").append(Format.count(countB)).append(" rows")
+                .append(hashA == null ? "" : ", hash " + hashA + (equal ? "" : " / " + hashB)).append(")");
         if (!equal) {
             sb.append("\n  added   (only in ").append(b).append("): ").append(show(added));
             sb.append("\n  removed (only in ").append(a).append("): ").append(show(removed));
             sb.append("\n  changed: ").append(show(changed));
         }
         sb.append("\n  read ").append(Format.count(rowsRead)).append(" rows (a full comparison reads ").append(Format.count(fullComparisonRows()))
-                .append("), ").append(Format.count(segmentsHashed)).append(" segments hashed in the databases, ")
-                .append(Format.duration(elapsed)).append(", ").append(method);
+                .append("), ").append(segmentsHashed == 0 ? "" : Format.count(segmentsHashed) + " segments hashed in the databases, ")
+                .append(Format.duration(elapsed)).append("\n  method: ").append(method);
         return sb.toString();
     }
 

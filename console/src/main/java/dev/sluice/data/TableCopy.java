@@ -357,7 +357,7 @@ public final class TableCopy {
     }
 
     /** Does some connection hold the source's write lock (its own open step, most likely)? Probed without waiting. */
-    private static boolean hasPendingWrites(Tier from) {
+    static boolean hasPendingWrites(Tier from) {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + from.file().toAbsolutePath()); Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout = 0");
             try {

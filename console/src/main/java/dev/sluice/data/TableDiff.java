@@ -21,10 +21,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Compares two tables, SQLite or PostgreSQL on either side, the data-diff way: hash both in the database, and when the
- * hashes differ split the key range into segments, hash those on both sides, recurse into the differing ones, and fetch
- * rows only for segments of at most {@link #threshold} rows. A few changed rows in a large table cost a few hundred
- * fetched rows plus index range scans, instead of fetching both tables.
+ * Compares two tables, SQLite or PostgreSQL on either side. With a single-column key: two SQLite files are compared
+ * inside SQLite ({@link AttachedCompare}); a SQLite side against another engine, or tiers that cannot be attached, by a
+ * {@link StreamedMerge} (segment hashes on SQLite run a Java aggregate, a JNI call per value: more than a plain read);
+ * PostgreSQL on both sides the data-diff way: hash both in the database, and when the hashes differ split the key range
+ * into segments, hash those on both sides, recurse into the differing ones, and fetch rows only for segments of at most
+ * {@link #threshold} rows, switching to the merge when most top-level segments differ. Without such a key: whole-table
+ * hashes, then whole rows compared as multisets ({@link WholeRows}).
  */
 public final class TableDiff {
     private final TableRef a;
@@ -53,6 +56,13 @@ public final class TableDiff {
     private DataEvents events = DataEvents.NONE;
     /** Rows of the larger side covered by the top level's segments so far; set while {@link #run()} bisects. */
     private Ticker tick;
+
+    /** How a keyed table is compared; AUTO picks (see the class comment), the others are for tests and benchmarks. */
+    enum Way { AUTO, ATTACHED, MERGE, BISECTION }
+
+    private Way way = Way.AUTO;
+    /** Set by the top level of a bisection that found most segments different: a merge reads less from there. */
+    private boolean mergeInstead;
 
     private TableDiff(TableRef a, TableRef b, int threshold, int fanout, long wholeRowsMemory) {
         this.wholeRowsMemory = wholeRowsMemory;
@@ -83,6 +93,13 @@ public final class TableDiff {
         return new TableDiff(a, b, 1000, 32, wholeRowsMemory).run();
     }
 
+    /** As {@link #diff(TableRef, TableRef)} by one way (ATTACHED falls back as AUTO does when it cannot run). */
+    static Diff diff(TableRef a, TableRef b, Way way) {
+        TableDiff d = new TableDiff(a, b, 1000, 32, WholeRows.MEMORY_BYTES);
+        d.way = way;
+        return d.run();
+    }
+
     private Diff run() {
         long t0 = System.nanoTime();
         matchColumns();
@@ -98,9 +115,69 @@ public final class TableDiff {
             }
             method = "no single-column key: whole-table hashes" + (sa.equals(sb) ? "" : ", then a full comparison of whole rows");
         } else {
-            // The first level of segments doubles as the table hash (sums add up), so equal tables cost one pass per side.
             long na = count(a);
             long nb = count(b);
+            String[] how = new String[1];
+            RowHash.Segment[] both = keyed(na, nb, how);
+            method = how[0];
+            sa = both[0];
+            sb = both[1];
+        }
+        // The attached comparison and the merge hash nothing: equal is then "no key differs and the counts agree".
+        boolean equal = sa.sum() == HASHLESS ? addedAll + removedAll + changedAll == 0 && sa.rows() == sb.rows() : sa.equals(sb);
+        if (addedAll > LISTED || removedAll > LISTED || changedAll > LISTED) {
+            method += "; keys listed up to " + Format.count(LISTED) + " per kind (in all: " + Format.count(addedAll) + " added, "
+                    + Format.count(removedAll) + " removed, " + Format.count(changedAll) + " changed)";
+        }
+        String ha = sa.sum() == HASHLESS ? null : sa.hex();
+        String hb = sb.sum() == HASHLESS ? null : sb.hex();
+        Diff d = new Diff(a.toString(), b.toString(), equal, sa.rows(), sb.rows(), ha, hb, added, removed, changed,
+                rowsRead[0] + rowsReadB[0], segments, Duration.ofNanos(System.nanoTime() - t0), method);
+        return TierInternals.observe(a.tier(), "diff", List.of(a.toString(), b.toString()), d);
+    }
+
+    /** Marks a side's Segment that carries a count but no hash (attached comparison, merge). */
+    private static final long HASHLESS = Long.MIN_VALUE + 0x5eed;
+
+    /**
+     * A table with a single-column key. Both sides SQLite: compared inside SQLite, one file attached to the other's
+     * connection (cost independent of the differences, no value crosses JNI). Otherwise, when a side is SQLite (whose
+     * segment hashes run a Java aggregate, a JNI call per value) or neither is PostgreSQL: a streamed merge, one read of
+     * each side. Both PostgreSQL: bisection (hashes computed natively), switching to the merge when most top-level
+     * segments differ.
+     */
+    private RowHash.Segment[] keyed(long na, long nb, String[] how) {
+        String why = null;
+        if (way == Way.AUTO || way == Way.ATTACHED) {
+            AttachedCompare.Plan plan = AttachedCompare.plan(a, b);
+            if (plan.usable()) {
+                AttachedCompare.Found f;
+                try (Ticker t = Ticker.start(events, "diff " + a + " ↔ " + b, Math.max(na, nb))) {
+                    f = new AttachedCompare(a, b, colsA, colsB, keyA, keyB, integerKey, textKey).run(plan, na, nb, t.adding());
+                    if (f != null) {
+                        t.finish(Math.max(na, nb));
+                    }
+                }
+                if (f != null) {
+                    f.removed.forEach(k -> list(removed, k));
+                    f.changed.forEach(k -> list(changed, k));
+                    f.added.forEach(k -> list(added, k));
+                    removedAll = f.removedAll;
+                    changedAll = f.changedAll;
+                    addedAll = f.addedAll;
+                    rowsRead[0] += f.removedAll + f.changedAll + f.addedAll;
+                    how[0] = "compared in SQLite over " + keyA + " (" + where(plan) + ")";
+                    return new RowHash.Segment[]{new RowHash.Segment(na, HASHLESS), new RowHash.Segment(nb, HASHLESS)};
+                }
+                why = "no index on " + keyA + " that a join can look rows up by";
+            } else {
+                why = plan.why();
+            }
+        }
+        boolean oneConnection = TierInternals.connection(a.tier()) == TierInternals.connection(b.tier());
+        boolean bothPostgres = a.tier().engine() == Engine.POSTGRESQL && b.tier().engine() == Engine.POSTGRESQL;
+        if (way == Way.BISECTION || oneConnection || (way != Way.MERGE && bothPostgres)) {
+            // The first level of segments doubles as the table hash (sums add up), so equal tables cost one pass per side.
             RowHash.Segment[] top;
             try (Ticker t = Ticker.start(events, "diff " + a + " ↔ " + b, Math.max(na, nb))) {
                 tick = t;
@@ -109,18 +186,57 @@ public final class TableDiff {
             } finally {
                 tick = null;
             }
-            sa = top[0];
-            sb = top[1];
-            method = "bisection over " + keyA + " (" + fanout + " segments per level, rows fetched for segments ≤ " + threshold + " rows)";
+            if (!mergeInstead) {
+                how[0] = "bisection over " + keyA + " (" + fanout + " segments per level, rows fetched for segments ≤ " + threshold + " rows)";
+                return top;
+            }
+            merge(na, nb);
+            how[0] = "streamed merge over " + keyA + " (most top-level segments of the bisection differed)";
+            return top;
         }
-        boolean equal = sa.equals(sb);
-        if (addedAll > LISTED || removedAll > LISTED || changedAll > LISTED) {
-            method += "; keys listed up to " + Format.count(LISTED) + " per kind (in all: " + Format.count(addedAll) + " added, "
-                    + Format.count(removedAll) + " removed, " + Format.count(changedAll) + " changed)";
+        merge(na, nb);
+        if (why == null || way == Way.MERGE) {
+            why = way == Way.MERGE ? "asked for" : (a.tier().engine() == Engine.SQLITE ? "tier '" + a.tier().name() + "'"
+                    : "tier '" + b.tier().name() + "'") + " is SQLite, whose segment hashes would run in Java";
+        } else if (a.tier().engine() == Engine.SQLITE || b.tier().engine() == Engine.SQLITE) {
+            why += "; SQLite segment hashes would run in Java";
         }
-        Diff d = new Diff(a.toString(), b.toString(), equal, sa.rows(), sb.rows(), sa.hex(), sb.hex(), added, removed, changed,
-                rowsRead[0] + rowsReadB[0], segments, Duration.ofNanos(System.nanoTime() - t0), method);
-        return TierInternals.observe(a.tier(), "diff", List.of(a.toString(), b.toString()), d);
+        how[0] = "streamed merge over " + keyA + " (" + why + ")";
+        return new RowHash.Segment[]{new RowHash.Segment(na, HASHLESS), new RowHash.Segment(nb, HASHLESS)};
+    }
+
+    private String where(AttachedCompare.Plan plan) {
+        if (plan.hosts().size() == 2) {
+            return file(b) + " attached to tier '" + a.tier().name() + "' and " + file(a) + " to '" + b.tier().name()
+                    + "', key ranges shared between both connections";
+        }
+        AttachedCompare.Host h = plan.hosts().get(0);
+        if (h.attached() == null) {
+            return "both tables on one connection";
+        }
+        return (h.tier() == a.tier() ? file(b) : file(a)) + " attached to tier '" + h.tier().name() + "'"
+                + " (the other side's uncommitted writes are seen only there)";
+    }
+
+    private static String file(TableRef t) {
+        return String.valueOf(t.tier().file().getFileName());
+    }
+
+    /** Reads both sides in key order and lists what differs (counts and progress included). */
+    private void merge(long na, long nb) {
+        added.clear();
+        removed.clear();
+        changed.clear();
+        addedAll = 0;
+        removedAll = 0;
+        changedAll = 0;
+        try (Ticker t = Ticker.start(events, "diff " + a + " ↔ " + b + " (streamed merge)", Math.max(na, nb))) {
+            long[] read = StreamedMerge.run(a, colsA, keyA, b, colsB, keyB, textKey,
+                    (kind, key) -> list(kind == 0 ? removed : kind == 1 ? changed : added, key), t::at);
+            rowsRead[0] += read[0];
+            rowsReadB[0] += read[1];
+            t.finish(Math.max(read[0], read[1]));
+        }
     }
 
     private void matchColumns() {
@@ -180,6 +296,7 @@ public final class TableDiff {
         long sumA = 0;
         long rb = 0;
         long sumB = 0;
+        List<Object[]> differing = new ArrayList<>();
         for (int i = 0; i + 1 < edges.size(); i++) {
             Object l = edges.get(i);
             Object h = edges.get(i + 1);
@@ -205,7 +322,7 @@ public final class TableDiff {
             }
             segments += 2;
             if (!sa.equals(sb)) {
-                bisect(l, h, sa.rows(), sb.rows());
+                differing.add(new Object[]{l, h, sa.rows(), sb.rows()});
             }
             ra += sa.rows();
             sumA += sa.sum();
@@ -213,6 +330,15 @@ public final class TableDiff {
             sumB += sb.sum();
             if (lo == null && hi == null && tick != null) { // the top level: one event per segment at most
                 tick.at(Math.max(ra, rb));
+            }
+        }
+        // Past half the top-level segments, going down would hash most of both tables again and again: one merge reads less.
+        if (lo == null && hi == null && way != Way.BISECTION && differing.size() > 1 && differing.size() * 2 > edges.size() - 1
+                && TierInternals.connection(a.tier()) != TierInternals.connection(b.tier())) {
+            mergeInstead = true;
+        } else {
+            for (Object[] d : differing) {
+                bisect(d[0], d[1], (Long) d[2], (Long) d[3]);
             }
         }
         return new RowHash.Segment[]{new RowHash.Segment(ra, sumA), new RowHash.Segment(rb, sumB)};
@@ -392,6 +518,11 @@ public final class TableDiff {
         if (x instanceof String sx && y instanceof String sy) {
             return Arrays.compareUnsigned(sx.getBytes(StandardCharsets.UTF_8), sy.getBytes(StandardCharsets.UTF_8));
         }
-        return Arrays.compareUnsigned(Checksummer.encodeRow(x), Checksummer.encodeRow(y));
+        int rank = Integer.compare(rank(x), rank(y)); // keys of mixed types: SQLite's order, NULL < numbers < text < blobs
+        return rank != 0 ? rank : Arrays.compareUnsigned(Checksummer.encodeRow(x), Checksummer.encodeRow(y));
+    }
+
+    private static int rank(Object k) {
+        return k == null ? 0 : k instanceof Number ? 1 : k instanceof byte[] ? 3 : 2;
     }
 }

@@ -1,7 +1,7 @@
 /**
  * Moving and comparing data between tiers: {@link dev.sluice.data.TableCopy copy and consolidate} (SQLite ATTACH +
  * INSERT … SELECT, PostgreSQL COPY, batched INSERT), {@link dev.sluice.data.Backfill resumable batched backfills},
- * {@link dev.sluice.data.TableDiff diff by bisection} and {@link dev.sluice.data.SpotChecks spot checks}. Results are
+ * {@link dev.sluice.data.TableDiff diff} (in SQLite with a file attached, streamed merge, or bisection) and {@link dev.sluice.data.SpotChecks spot checks}. Results are
  * public records ({@code CopyResult}, {@code BackfillResult}, {@code Diff}, {@code SpotCheck}); the rest is an
  * implementation detail with no compatibility promise.
  *

@@ -164,6 +164,11 @@ public final class TierInternals {
         tier.cancel();
     }
 
+    /** How many times the tier was cancelled so far: a change since a long read began means stop (reads on raw statements). */
+    public static long cancels(Tier tier) {
+        return tier.cancels();
+    }
+
     /** Turns a driver exception into one line with the tier, the statement and the way on. */
     public static SluiceException fail(Tier tier, SQLException e, String sql) {
         return tier.fail(e, sql);
