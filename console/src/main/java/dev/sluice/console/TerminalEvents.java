@@ -17,10 +17,24 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 public final class TerminalEvents implements DataEvents {
     private final Consumer<String> lines;
+    private final boolean keepFinished;
 
     /** {@code lines} prints one line where the front end shows messages (its error stream). */
     public TerminalEvents(Consumer<String> lines) {
+        this(lines, true);
+    }
+
+    private TerminalEvents(Consumer<String> lines, boolean keepFinished) {
         this.lines = lines;
+        this.keepFinished = keepFinished;
+    }
+
+    /**
+     * For a command whose tasks are phases of one job (a snapshot's copy, count, integrity_check and hash, tier after
+     * tier): each bar is cleared when its phase ends, so one line is redrawn and the command's own summary follows.
+     */
+    public static TerminalEvents phases(Consumer<String> lines) {
+        return new TerminalEvents(lines, false);
     }
 
     @Override
@@ -39,8 +53,18 @@ public final class TerminalEvents implements DataEvents {
         if (!forced && !Format.onTerminal()) {
             return Progress.NONE;
         }
-        ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" " + unit, 1).showSpeed(new DecimalFormat("#,##0")).setUpdateIntervalMillis(250).startsFrom(done, Duration.ZERO).build();
+        // Bytes (a snapshot's phases) in MB, as Format.bytes counts them; an unknown total draws an indefinite bar.
+        boolean bytes = unit.equals("bytes");
+        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(total > 0 ? total : -1).setStyle(ProgressBarStyle.ASCII)
+                .setUnit(bytes ? " MB" : unit.isEmpty() ? "" : " " + unit, bytes ? 1L << 20 : 1)
+                .setUpdateIntervalMillis(250).startsFrom(done, Duration.ZERO);
+        if (!unit.isEmpty()) {
+            b.showSpeed(new DecimalFormat("#,##0"));
+        }
+        if (!keepFinished) {
+            b.clearDisplayOnFinish();
+        }
+        ProgressBar bar = b.build();
         return new Progress() {
             @Override
             public void stepTo(long n) {
