@@ -5,6 +5,8 @@ import dev.sluice.tier.Format;
 import java.text.DecimalFormat;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.io.PrintStream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -37,6 +39,47 @@ public final class TerminalEvents implements DataEvents {
         return new TerminalEvents(lines, false);
     }
 
+    /**
+     * One phase's bar: redrawn with a carriage return (the library's plain console consumer, so no terminal is probed per
+     * bar: under a terminal that does not answer, each probe cost about 0.3 s) and wiped when the phase ends.
+     */
+    private static final class PhaseLine extends ConsoleProgressBarConsumer {
+        private final PrintStream err;
+        private final int columns;
+
+        PhaseLine(PrintStream err, int columns) {
+            super(err, columns);
+            this.err = err;
+            this.columns = columns;
+        }
+
+        @Override
+        public void close() {
+            err.print("\r" + " ".repeat(columns) + "\r");
+            err.flush();
+        }
+    }
+
+    private static volatile int width;
+
+    /** The terminal's width less one column (a full line would wrap), asked of JLine once per process. */
+    private static int width() {
+        if (width == 0) {
+            synchronized (TerminalEvents.class) {
+                if (width == 0) {
+                    int w = 80;
+                    try (org.jline.terminal.Terminal t = org.jline.terminal.TerminalBuilder.builder().system(true).dumb(true).build()) {
+                        w = t.getWidth() >= 20 ? t.getWidth() : 80;
+                    } catch (java.io.IOException | RuntimeException e) {
+                        // no terminal to ask: 80 columns
+                    }
+                    width = w - 1;
+                }
+            }
+        }
+        return width;
+    }
+
     @Override
     public void note(String line) {
         lines.accept("sluice: " + line);
@@ -62,7 +105,7 @@ public final class TerminalEvents implements DataEvents {
             b.showSpeed(new DecimalFormat("#,##0"));
         }
         if (!keepFinished) {
-            b.clearDisplayOnFinish();
+            b.setConsumer(new PhaseLine(System.err, width()));
         }
         ProgressBar bar = b.build();
         return new Progress() {
