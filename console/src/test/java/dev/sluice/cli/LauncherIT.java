@@ -207,6 +207,7 @@ class LauncherIT {
     private Run launch(Path tree, List<String> cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(tree.toFile());
         pb.environment().put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+        pb.environment().put("TMPDIR", tmp.toString()); // a failed build's kept log goes with the test's folder
         pb.environment().remove("SLUICE_JAVA_OPTS");
         Process p = pb.start();
         p.getOutputStream().close();
