@@ -39,6 +39,8 @@ final class RestoreCommand implements Callable<Integer> {
                 .filter(t -> only == null || only.isEmpty() || only.contains(t.name())).toList(), Who.current());
         // Keeping damaged tiers: a damaged file is what a restore is for (its raw bytes are kept, then it is replaced whole).
         try (Session session = Session.openKeepingDamaged(workspace.dir())) {
+            // On a terminal each phase (verifying, the safety snapshot's, copying back) draws a bar on stderr; in pipes nothing.
+            session.useEvents(dev.sluice.console.TerminalEvents.phases(spec.commandLine().getErr()::println));
             spec.commandLine().getOut().println(Sluice.restoreKeepingLocks(session, name, only));
         }
         return 0;

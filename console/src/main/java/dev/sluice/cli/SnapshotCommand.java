@@ -1,10 +1,10 @@
 package dev.sluice.cli;
 
+import dev.sluice.console.TerminalEvents;
+import dev.sluice.dsl.Session;
 import dev.sluice.snapshot.Snapshot;
 import dev.sluice.snapshot.Snapshots;
 import dev.sluice.tier.Format;
-import dev.sluice.tier.TierSet;
-import dev.sluice.workspace.Workspace;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,8 +34,10 @@ final class SnapshotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (TierSet tiers = TierSet.open(Workspace.load(workspace.dir()))) {
-            Snapshots snapshots = new Snapshots(tiers, Version.get());
+        try (Session session = Session.open(workspace.dir())) {
+            // On a terminal each phase (copying, counting, integrity_check, hashing) draws a bar on stderr; in pipes nothing.
+            session.useEvents(TerminalEvents.phases(spec.commandLine().getErr()::println));
+            Snapshots snapshots = session.snapshots();
             Snapshot s = snapshots.take(name, only);
             PrintWriter out = spec.commandLine().getOut();
             out.println("Snapshot '" + s.name() + "' in " + s.dir());

@@ -70,21 +70,40 @@ final class StatusLine implements DataEvents {
         return t == null ? null : line(t.name, t.unit, t.done, t.total, t.done - t.startDone, System.nanoTime() - t.startNanos);
     }
 
-    /** {@code done} of {@code total} (0: unknown), the rate over this run's {@code moved} rows, and the time left at that rate. */
+    /**
+     * {@code done} of {@code total} (0: unknown), the rate over this run's {@code moved} units, and the time left at that
+     * rate. Bytes (a snapshot's copy and hash) show as MB; a phase of unknown size (unit "", an integrity_check) shows its
+     * elapsed time only.
+     */
     static String line(String name, String unit, long done, long total, long moved, long nanos) {
-        StringBuilder sb = new StringBuilder(name).append(": ").append(Format.count(done));
+        if (unit.isEmpty() && total <= 0) {
+            return name + " (" + Format.nanos(nanos) + ")";
+        }
+        boolean bytes = unit.equals("bytes");
+        String shown = bytes ? "MB" : unit;
+        StringBuilder sb = new StringBuilder(name).append(": ").append(amount(done, bytes));
         if (total > 0) {
-            sb.append('/').append(Format.count(total)).append(' ').append(unit).append(" (").append(Math.min(100, done * 100 / total)).append("%)");
+            sb.append('/').append(amount(total, bytes)).append(' ').append(shown).append(" (").append(Math.min(100, done * 100 / total)).append("%)");
         } else {
-            sb.append(' ').append(unit);
+            sb.append(' ').append(shown);
         }
         if (moved > 0 && nanos > 0) {
             double perSecond = moved * 1e9 / nanos;
-            sb.append(", ").append(Format.count(Math.round(perSecond))).append(' ').append(unit).append("/s");
+            sb.append(", ").append(amount(Math.round(perSecond), bytes)).append(' ').append(shown).append("/s");
             if (total > done) {
                 sb.append(", ETA ").append(Format.nanos((long) ((total - done) / perSecond * 1e9)));
             }
         }
         return sb.toString();
+    }
+
+    private static final long MB = 1L << 20;
+
+    /** A count with separators; bytes in whole MB (MiB, as {@link Format#bytes} says MB), with one decimal under 10 MB. */
+    private static String amount(long n, boolean bytes) {
+        if (!bytes) {
+            return Format.count(n);
+        }
+        return n < 10 * MB ? String.format(java.util.Locale.ROOT, "%.1f", n / (double) MB) : Format.count(n / MB);
     }
 }

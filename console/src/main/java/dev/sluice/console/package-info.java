@@ -5,7 +5,8 @@
  * ({@link dev.sluice.console.Arguments}), rendering for people (the display results print with: the terminal's width
  * when they print, the {@code /mode}; a query typed alone as a preview), a history redacted as journals are and without
  * answers to questions, the drawing of engine events ({@link
- * dev.sluice.console.TerminalEvents}: notes, progress bars; while a call runs on a terminal, its progress in the spinner's
+ * dev.sluice.console.TerminalEvents}: notes, progress bars, one per phase and wiped when it ends for a snapshot or
+ * restore; while a call runs on a terminal, its progress in the spinner's
  * line, {@code StatusLine}) and one-line errors. May depend on the engine ({@code dsl},
  * {@code playbook} and below). It knows none of its commands: whoever opens a console hands it the list
  * ({@link dev.sluice.console.Console.Options#withCommands}), so it must not import {@code console.commands},

@@ -30,6 +30,11 @@ public final class Session implements AutoCloseable {
             public TierInternals.RowsRead reading(Tier tier, String call, String table, String where) {
                 return watched(tier, call, table, where);
             }
+
+            @Override
+            public TierInternals.Work working(String task, String unit, long total, long done) {
+                return watchedWork(task, unit, total, done);
+            }
         });
     }
 
@@ -50,6 +55,30 @@ public final class Session implements AutoCloseable {
             public void accept(long more) {
                 long n = read.addAndGet(more);
                 p.stepTo(total > 0 ? Math.min(total, n) : n); // a read that fell back to one reader reports some rows twice
+            }
+
+            @Override
+            public void close() {
+                p.close();
+            }
+        };
+    }
+
+    /**
+     * Work on the tiers' files (a snapshot's or a restore's phases, in bytes or tables) goes to the front end as progress
+     * when it watches: the snapshot package reports through the tier set's hook, as a checksum does, so that it needs
+     * nothing from the data package's events (dependencies point downward).
+     */
+    private TierInternals.Work watchedWork(String task, String unit, long total, long done) {
+        DataEvents e = events;
+        if (!e.listening()) {
+            return null;
+        }
+        DataEvents.Progress p = e.started(task, unit, total, done, false);
+        return new TierInternals.Work() {
+            @Override
+            public void at(long n) {
+                p.stepTo(n);
             }
 
             @Override

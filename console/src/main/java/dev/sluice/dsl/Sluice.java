@@ -154,7 +154,7 @@ public final class Sluice {
         dev.sluice.history.RunLocks.refuseIfHeld(session.workspace().dir(), sound, dev.sluice.history.Who.current());
         dev.sluice.history.RunLocks.refuseIfFilesHeld(session.workspace().dir(), damaged.stream().map(Tier::config).toList(),
                 dev.sluice.history.Who.current());
-        return session.snapshots().restore(name, tierNames);
+        return session.snapshots().restore(s, tierNames); // verified above: its files are hashed once
     }
 
     public static List<Snapshot> snapshots() {

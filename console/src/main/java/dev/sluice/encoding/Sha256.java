@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.LongConsumer;
 
 /** The one SHA-256 helper: of bytes, of text as written, of source text with its line endings normalised, of a file. */
 public final class Sha256 {
@@ -43,11 +44,20 @@ public final class Sha256 {
 
     /** Of a file's bytes, read in 1 MiB chunks (memory stays flat whatever its size). */
     public static String ofFile(Path p) throws IOException {
+        return ofFile(p, null);
+    }
+
+    /** As {@link #ofFile(Path)}, telling {@code read} (null: nobody) the bytes hashed so far after each chunk. */
+    public static String ofFile(Path p, LongConsumer read) throws IOException {
         MessageDigest md = digest();
         byte[] buf = new byte[1 << 20];
+        long total = 0;
         try (InputStream in = Files.newInputStream(p)) {
             for (int n; (n = in.read(buf)) > 0; ) {
                 md.update(buf, 0, n);
+                if (read != null) {
+                    read.accept(total += n);
+                }
             }
         }
         return HexFormat.of().formatHex(md.digest());

@@ -37,6 +37,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
 
@@ -66,14 +69,19 @@ public final class Snapshots {
 
     public Snapshot take(String name, List<String> tierNames, String reason) {
         checkName(name);
-        return write(name, choose(tierNames), reason, false);
+        return write(name, choose(tierNames), reason, false, phases("snapshot " + name));
+    }
+
+    /** Progress under {@code label} on this set's hook (the session's front end hears it when it watches). */
+    private Phases phases(String label) {
+        return new Phases(tiers, label);
     }
 
     /**
      * Writes a snapshot folder atomically (a partial folder renamed at the end). With {@code keepDamaged} (the state
      * before a restore) a tier whose file is damaged is kept as a raw byte copy instead of refusing: see {@link #rawCopy}.
      */
-    private Snapshot write(String name, List<Tier> chosen, String reason, boolean keepDamaged) {
+    private Snapshot write(String name, List<Tier> chosen, String reason, boolean keepDamaged, Phases phases) {
         Path root = ensureRoot();
         Path target = root.resolve(name);
         if (Files.exists(target)) {
@@ -93,27 +101,27 @@ public final class Snapshots {
                             + "committed data only. Commit or roll back first, then snapshot.");
                 }
                 if (keepDamaged && TierInternals.damage(t) != null) {
-                    damaged.add(rawCopy(t, partial, TierInternals.damage(t)));
+                    damaged.add(rawCopy(t, partial, TierInternals.damage(t), phases));
                     continue;
                 }
                 if (t.engine() == Engine.POSTGRESQL) {
-                    files.add(pgDump(t, partial));
+                    files.add(pgDump(t, partial, phases));
                     continue;
                 }
                 Path out = partial.resolve(t.name() + ".db");
                 try {
                     long start = System.nanoTime();
-                    backup(t.config(), out);
+                    backup(t.config(), out, phases);
                     long copied = System.nanoTime();
                     setPerms(out, "rw-------");
-                    files.add(describe(t, out, (copied - start) / 1_000_000, copied));
+                    files.add(describe(t, out, (copied - start) / 1_000_000, copied, phases));
                 } catch (SluiceException e) {
                     // INTEGRITY from backup or describe: the pages themselves are damaged, so no SQLite copy can be made.
                     if (!keepDamaged || e.code() != ErrorCode.INTEGRITY) {
                         throw e;
                     }
                     Files.deleteIfExists(out);
-                    damaged.add(rawCopy(t, partial, e.getMessage()));
+                    damaged.add(rawCopy(t, partial, e.getMessage(), phases));
                 }
             }
             Snapshot s = new Snapshot(name, Instant.now().toString(), sluiceVersion, reason, files, damaged, target);
@@ -212,7 +220,7 @@ public final class Snapshots {
      * its own, which then counts and checksums every table in that same snapshot: the manifest describes exactly the rows
      * in the dump, however many others write meanwhile.
      */
-    private Snapshot.SnapshotFile pgDump(Tier t, Path partial) throws IOException {
+    private Snapshot.SnapshotFile pgDump(Tier t, Path partial, Phases phases) throws IOException {
         PgTools tools = PgTools.of(t.config());
         Path out = partial.resolve(t.name() + ".pgdump");
         try (Tier reader = Tier.open(t.config())) {
@@ -233,15 +241,21 @@ public final class Snapshots {
                     rs.next();
                     snapshotId = rs.getString(1);
                 }
-                tools.dump(schema, snapshotId, out);
+                try (TierInternals.Work w = phases.start("pg_dump " + t.name())) {
+                    tools.dump(schema, snapshotId, out);
+                }
                 long copied = System.nanoTime();
                 setPerms(out, "rw-------");
                 Map<String, Long> counts = new LinkedHashMap<>();
                 Map<String, String> checksums = new LinkedHashMap<>();
-                for (String table : reader.tables()) {
-                    Checksum sum = reader.checksum(table);
-                    counts.put(table, sum.rows());
-                    checksums.put(table, sum.rows() + ":" + sum.sha256());
+                List<String> tables = reader.tables();
+                try (TierInternals.Work w = phases.start("checksums of " + t.name(), "tables", tables.size(), 0)) {
+                    for (String table : tables) {
+                        Checksum sum = reader.checksum(table);
+                        counts.put(table, sum.rows());
+                        checksums.put(table, sum.rows() + ":" + sum.sha256());
+                        w.at(counts.size());
+                    }
                 }
                 return new Snapshot.SnapshotFile(t.name(), out.getFileName().toString(), t.config().displayUrl(), Files.size(out),
                         sha256(out), counts, "pg_dump ok", t.engineVersion(), (copied - start) / 1_000_000,
@@ -264,9 +278,11 @@ public final class Snapshots {
      * dump holds and nothing made since ({@link PgTools#restore}), then compares every table's rows and checksum with the
      * manifest's and checks that no other table is there.
      */
-    private IntegrityReport pgRestore(Tier t, Snapshot s, Snapshot.SnapshotFile f, Snapshot before) {
+    private IntegrityReport pgRestore(Tier t, Snapshot s, Snapshot.SnapshotFile f, Snapshot before, Phases phases) {
         String schema = schemaOf(t);
-        PgTools.of(t.config()).restore(schema, s.dir().resolve(f.file()));
+        try (TierInternals.Work w = phases.start("pg_restore " + t.name())) {
+            PgTools.of(t.config()).restore(schema, s.dir().resolve(f.file()));
+        }
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> e : f.checksums().entrySet()) {
             String table = e.getKey();
@@ -312,8 +328,8 @@ public final class Snapshots {
      * a read transaction too (see {@link #copyWalFiles}), or, where no {@code cp} is found, the online backup API copies
      * the pages in one step under one read transaction.
      */
-    private static void backup(TierConfig config, Path out) {
-        copyConsistently(config, out);
+    private static void backup(TierConfig config, Path out, Phases phases) {
+        copyConsistently(config, out, phases);
         // A snapshot is one self-contained file: rollback-journal mode, so reading it never leaves -wal/-shm beside it.
         try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + out); Statement st = c.createStatement()) {
             st.execute("PRAGMA journal_mode = DELETE");
@@ -325,6 +341,11 @@ public final class Snapshots {
 
     /** The consistent copy a snapshot starts from (see {@link #backup}), in the live file's journal mode: the sandbox's copy. */
     static void copyConsistently(TierConfig config, Path out) {
+        copyConsistently(config, out, Phases.NONE);
+    }
+
+    /** As {@link #copyConsistently(TierConfig, Path)}, its bytes copied reported as the phase "copying TIER". */
+    private static void copyConsistently(TierConfig config, Path out, Phases phases) {
         SQLiteConfig sc = new SQLiteConfig();
         sc.setBusyTimeout(Integer.parseInt(config.pragmas().getOrDefault("busy_timeout", "5000")));
         // Read-write unless the tier is configured read-only: only a writable connection may roll back a crashed
@@ -341,7 +362,10 @@ public final class Snapshots {
                     // The first read takes the SHARED lock (rolling back a crashed writer's hot journal first): from here
                     // until COMMIT the file holds exactly one committed state.
                     st.executeQuery("SELECT count(*) FROM sqlite_schema").close();
-                    copyFile(config.sqliteFile(), out);
+                    Path db = config.sqliteFile();
+                    try (TierInternals.Work w = phases.start("copying " + config.name(), "bytes", Files.size(db), 0)) {
+                        copyFile(db, out, w.watched() ? w::at : null);
+                    }
                 } finally {
                     st.execute("COMMIT");
                 }
@@ -354,14 +378,18 @@ public final class Snapshots {
                     // The first read takes a WAL read mark: from here until COMMIT no checkpoint writes past it and the
                     // -wal cannot be restarted, so the two files hold this state (and maybe later commits) whole.
                     st.executeQuery("SELECT count(*) FROM sqlite_schema").close();
-                    copyWalFiles(cp, config.sqliteFile(), out);
+                    copyWalFiles(cp, config, out, phases);
                 } finally {
                     st.execute("COMMIT");
                 }
                 return;
             }
-            ((org.sqlite.SQLiteConnection) c).getDatabase().backup("main", out.toAbsolutePath().toString(),
-                    (remaining, pageCount) -> { }, BACKUP_SLEEP_MS, BACKUP_BUSY_RETRIES, -1);
+            // One step under one read transaction (a step at a time would start over whenever another connection writes):
+            // its progress is the whole copy at once.
+            try (TierInternals.Work w = phases.start("copying " + config.name(), "bytes", sizeWithWal(config.sqliteFile()), 0)) {
+                ((org.sqlite.SQLiteConnection) c).getDatabase().backup("main", out.toAbsolutePath().toString(),
+                        (remaining, pageCount) -> { }, BACKUP_SLEEP_MS, BACKUP_BUSY_RETRIES, -1);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SluiceException(ErrorCode.CANCELLED, "Copying tier '" + config.name() + "' was interrupted; the partial copy is removed.", e);
@@ -387,23 +415,45 @@ public final class Snapshots {
      * mode an idle connection's shared lock is what keeps another process from checkpointing and deleting the -wal under
      * it. Twice as fast as the backup API here (231 ms against 437 ms for 257 MB: docs/benchmarks.md).
      */
-    private static void copyWalFiles(Path cp, Path db, Path out) throws IOException, InterruptedException {
+    private static void copyWalFiles(Path cp, TierConfig config, Path out, Phases phases) throws IOException, InterruptedException {
+        Path db = config.sqliteFile();
         Path wal = db.resolveSibling(db.getFileName() + "-wal");
         Path outWal = out.resolveSibling(out.getFileName() + "-wal");
         // Whatever lies beside a copy that does not exist yet belongs to no database: a stale -wal would be replayed into it.
         Files.deleteIfExists(outWal);
         Files.deleteIfExists(out.resolveSibling(out.getFileName() + "-shm"));
-        runCopy(cp, db, out);
-        if (Files.isRegularFile(wal)) {
-            runCopy(cp, wal, outWal);
+        // The -wal may grow while the main file is copied (a commit landing): what it reports is capped at the sizes seen first.
+        long dbBytes = Files.size(db);
+        long total = sizeWithWal(db);
+        try (TierInternals.Work w = phases.start("copying " + config.name(), "bytes", total, 0)) {
+            runCopy(cp, db, out, w.watched() ? n -> w.at(Math.min(total, n)) : null);
+            if (Files.isRegularFile(wal)) {
+                runCopy(cp, wal, outWal, w.watched() ? n -> w.at(Math.min(total, dbBytes + n)) : null);
+            }
         }
     }
 
-    /** {@code cp -- FROM TO}, then the copy made durable (opened and closed here: no SQLite connection holds it). */
-    private static void runCopy(Path cp, Path from, Path to) throws IOException, InterruptedException {
+    /** The main file's size and its -wal's, if any: what a copy of a WAL database reads. */
+    private static long sizeWithWal(Path db) throws IOException {
+        Path wal = db.resolveSibling(db.getFileName() + "-wal");
+        return Files.size(db) + (Files.isRegularFile(wal) ? Files.size(wal) : 0);
+    }
+
+    /**
+     * {@code cp -- FROM TO}, then the copy made durable (opened and closed here: no SQLite connection holds it). With
+     * {@code copied} (someone watches) the copy's size is read every {@value #POLL_MILLIS} ms while cp runs.
+     */
+    private static void runCopy(Path cp, Path from, Path to, LongConsumer copied) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cp.toString(), "--", from.toAbsolutePath().toString(), to.toAbsolutePath().toString())
                 .redirectErrorStream(true).start();
         try {
+            if (copied != null) {
+                // cp says something only when it fails, a line or two: the pipe holds it until it is read below.
+                while (!p.waitFor(POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    copied.accept(sizeOrZero(to));
+                }
+                copied.accept(sizeOrZero(to));
+            }
             String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (p.waitFor() != 0) {
                 throw new IOException("cp failed: " + (said.isEmpty() ? "exit status " + p.exitValue() : said.lines().findFirst().orElse(said)));
@@ -432,17 +482,36 @@ public final class Snapshots {
         return null;
     }
 
+    private static final long POLL_MILLIS = 100;
+
+    private static long sizeOrZero(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0; // not created yet
+        }
+    }
+
     private static final int BACKUP_SLEEP_MS = 100;
     private static final int BACKUP_BUSY_RETRIES = 50;
 
     /** Copies in the kernel (copy_file_range where available) and makes the copy durable before it counts as taken. */
     private static void copyFile(Path from, Path to) throws IOException {
+        copyFile(from, to, null);
+    }
+
+    /** As {@link #copyFile(Path, Path)}; with {@code copied} (someone watches), in chunks of 4 MiB, each reported. */
+    private static void copyFile(Path from, Path to, LongConsumer copied) throws IOException {
         try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
              FileChannel o = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             long size = in.size();
+            long chunk = copied == null ? Long.MAX_VALUE : 4L << 20;
             long pos = 0;
             while (pos < size) {
-                pos += in.transferTo(pos, size - pos, o);
+                pos += in.transferTo(pos, Math.min(chunk, size - pos), o);
+                if (copied != null) {
+                    copied.accept(pos);
+                }
             }
             o.force(true);
         }
@@ -453,12 +522,18 @@ public final class Snapshots {
         return Identifiers.literal(p.toAbsolutePath().toString());
     }
 
-    private Snapshot.SnapshotFile describe(Tier live, Path copy, long copyMillis, long checkStart) throws IOException {
-        // Hash the file on a second thread while this one counts and checks it: both read the same cached pages.
+    private Snapshot.SnapshotFile describe(Tier live, Path copy, long copyMillis, long checkStart, Phases phases) throws IOException {
+        // Hash the file on a second thread while this one counts and checks it: both read the same cached pages. Its
+        // progress is shown only if it is still running once they are done (one phase at a time on the status line).
         CompletableFuture<String> hash = new CompletableFuture<>();
+        AtomicLong hashed = new AtomicLong();
+        AtomicReference<TierInternals.Work> hashing = new AtomicReference<>(TierInternals.Work.NONE);
         Thread hasher = new Thread(() -> {
             try {
-                hash.complete(sha256(copy));
+                hash.complete(Sha256.ofFile(copy, n -> {
+                    hashed.set(n);
+                    hashing.get().at(n);
+                }));
             } catch (Throwable t) {
                 hash.completeExceptionally(t);
             }
@@ -476,14 +551,18 @@ public final class Snapshots {
                     tables.add(rs.getString(1));
                 }
             }
-            for (String t : tables) {
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + Identifiers.quote(t))) {
-                    rs.next();
-                    counts.put(t, rs.getLong(1));
+            try (TierInternals.Work w = phases.start("counting " + live.name() + "'s rows", "tables", tables.size(), 0)) {
+                for (String t : tables) {
+                    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + Identifiers.quote(t))) {
+                        rs.next();
+                        counts.put(t, rs.getLong(1));
+                    }
+                    w.at(counts.size());
                 }
             }
             List<String> lines = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+            try (TierInternals.Work w = phases.start("integrity_check " + live.name());
+                 ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
                 while (rs.next()) {
                     lines.add(rs.getString(1));
                 }
@@ -505,6 +584,16 @@ public final class Snapshots {
         }
         String sha;
         try {
+            if (!hash.isDone()) {
+                TierInternals.Work w = phases.start("hashing " + live.name() + "'s copy", "bytes", Files.size(copy), hashed.get());
+                hashing.set(w);
+                try {
+                    hash.get();
+                } finally {
+                    hashing.set(TierInternals.Work.NONE);
+                    w.close();
+                }
+            }
             sha = hash.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -560,7 +649,21 @@ public final class Snapshots {
 
     /** Checks every file of a snapshot against its manifest; throws naming the first mismatch. */
     public Snapshot verify(String name) {
+        return verify(name, Phases.NONE);
+    }
+
+    /** As {@link #verify(String)}, the bytes hashed of all its files reported as one phase. */
+    private Snapshot verify(String name, Phases phases) {
         Snapshot s = get(name);
+        long total = s.files().stream().mapToLong(Snapshot.SnapshotFile::bytes).sum();
+        try (TierInternals.Work w = phases.start("verifying the manifest", "bytes", total, 0)) {
+            verifyFiles(name, s, w, total);
+        }
+        return s;
+    }
+
+    private static void verifyFiles(String name, Snapshot s, TierInternals.Work w, long total) {
+        long base = 0;
         for (Snapshot.SnapshotFile f : s.files()) {
             Path p = s.dir().resolve(f.file());
             if (!Files.isRegularFile(p)) {
@@ -569,17 +672,18 @@ public final class Snapshots {
             }
             String actual;
             try {
-                actual = sha256(p);
+                long from = base;
+                actual = Sha256.ofFile(p, w.watched() ? n -> w.at(Math.min(total, from + n)) : null);
             } catch (IOException e) {
                 throw new SluiceException(ErrorCode.IO, "Cannot read " + p + ": " + e.getMessage() + ". Nothing was restored.", e);
             }
+            base += f.bytes();
             if (!actual.equals(f.sha256())) {
                 throw new SluiceException(ErrorCode.SNAPSHOT, "Snapshot '" + name + "' file " + f.file() + " has sha256 " + actual.substring(0, 12)
                         + "… but its manifest says " + f.sha256().substring(0, 12) + "…: it was altered or damaged. Nothing was restored; "
                         + "choose another snapshot ('sluice snapshots').");
             }
         }
-        return s;
     }
 
     /** The result of a restore: what was restored and the safety snapshot taken first (with any damaged file's raw copy). */
@@ -604,7 +708,16 @@ public final class Snapshots {
      * whole: see {@link #replaceFile}.
      */
     public Restored restore(String name, List<String> only) {
-        Snapshot s = verifyForRestore(name, only);
+        return restore(verifyForRestore(name, only), only);
+    }
+
+    /**
+     * As {@link #restore(String, List)}, from a snapshot {@link #verifyForRestore} has just verified (its files are not
+     * hashed a second time).
+     */
+    public Restored restore(Snapshot s, List<String> only) {
+        String name = s.name();
+        Phases phases = phases("restore " + name);
         if (s.files().isEmpty()) {
             throw new SluiceException(ErrorCode.SNAPSHOT, "Snapshot '" + name + "' holds no restorable copy: it keeps only the damaged bytes of "
                     + String.join(", ", s.damaged().stream().map(Snapshot.DamagedCopy::tier).toList()) + " (in " + s.dir().resolve("damaged")
@@ -639,27 +752,28 @@ public final class Snapshots {
         requirePgTools(affected, "pg_dump", "pg_restore", "psql");
         String beforeName = "before-restore-" + STAMP.format(Instant.now()) + "-" + name;
         beforeName = beforeName.length() > 120 ? beforeName.substring(0, 120) : beforeName;
-        Snapshot before = write(uniqueName(beforeName), affected, "taken before restoring '" + name + "'", true);
+        Snapshot before = write(uniqueName(beforeName), affected, "taken before restoring '" + name + "'", true,
+                phases.named("restore " + name + ", safety snapshot"));
         List<String> damagedTiers = before.damaged().stream().map(Snapshot.DamagedCopy::tier).toList();
         List<IntegrityReport> checks = new ArrayList<>();
         for (Snapshot.SnapshotFile f : files) {
             Tier t = tiers.get(f.tier());
             Path from = s.dir().resolve(f.file());
             if (f.isPgDump()) {
-                checks.add(pgRestore(t, s, f, before));
+                checks.add(pgRestore(t, s, f, before, phases));
                 continue;
             }
-            if (damagedTiers.contains(t.name())) {
-                replaceFile(t, from, name, before);
-            } else {
-                try (Statement st = TierInternals.connection(t).createStatement()) {
-                    st.executeUpdate("restore from " + quoteFile(from));
-                } catch (SQLException e) {
-                    throw new SluiceException(ErrorCode.SNAPSHOT, "Restoring tier '" + t.name() + "' from snapshot '" + name + "' failed: "
-                            + e.getMessage() + ". Its state before is in snapshot '" + before.name() + "'; restore that to go back.", e);
+            try (TierInternals.Work w = phases.start("copying back " + t.name(), "bytes", f.bytes(), 0)) {
+                if (damagedTiers.contains(t.name())) {
+                    replaceFile(t, from, name, before, w);
+                } else {
+                    restorePages(t, from, name, before, f.bytes(), w);
                 }
             }
-            IntegrityReport r = t.integrity();
+            IntegrityReport r;
+            try (TierInternals.Work w = phases.start("integrity_check " + t.name())) {
+                r = t.integrity();
+            }
             checks.add(r);
             if (!r.ok()) {
                 throw new SluiceException(ErrorCode.INTEGRITY, "Tier '" + t.name() + "' fails integrity_check after restoring '" + name
@@ -672,7 +786,7 @@ public final class Snapshots {
     /** {@link #verify}, whose refusal names a damaged tier among {@code only} (all when empty) and how to salvage it. */
     public Snapshot verifyForRestore(String name, List<String> only) {
         try {
-            return verify(name);
+            return verify(name, phases("restore " + name));
         } catch (SluiceException e) {
             throw noSnapshotForDamaged(name, only, e);
         }
@@ -707,13 +821,13 @@ public final class Snapshots {
      * belong to the damaged database, and a hot journal would be played into the restored file; their bytes are in the
      * raw copy), renames the copy over the file and syncs the folder, then reopens the tier.
      */
-    private void replaceFile(Tier t, Path from, String name, Snapshot before) {
+    private void replaceFile(Tier t, Path from, String name, Snapshot before, TierInternals.Work w) {
         Path db = t.file().toAbsolutePath();
         TierInternals.reopen(t, () -> holdingFile(t, db, () -> {
             Path tmp = db.resolveSibling("." + db.getFileName() + ".sluice-restore-" + ProcessHandle.current().pid());
             try {
                 Files.deleteIfExists(tmp);
-                copyFile(from, tmp);
+                copyFile(from, tmp, w.watched() ? w::at : null);
                 try {
                     Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(db));
                 } catch (UnsupportedOperationException e) {
@@ -734,10 +848,36 @@ public final class Snapshots {
     }
 
     /**
+     * Copies the snapshot's pages into the live database through the tier's own connection, with sqlite-jdbc's backup
+     * API exactly as its {@code restore from FILE} statement does (100 pages a step, 3 retries 100 ms apart when busy),
+     * plus an observer of the pages left when someone watches, reported as bytes of the snapshot file.
+     */
+    private static void restorePages(Tier t, Path from, String name, Snapshot before, long bytes, TierInternals.Work w) {
+        try {
+            if (TierInternals.connection(t) instanceof org.sqlite.SQLiteConnection c) {
+                org.sqlite.core.DB.ProgressObserver seen = !w.watched() ? null
+                        : (remaining, pageCount) -> w.at(pageCount <= 0 ? 0 : (pageCount - remaining) * bytes / pageCount);
+                int rc = c.getDatabase().restore("main", from.toAbsolutePath().toString(), seen);
+                if (rc != org.sqlite.SQLiteErrorCode.SQLITE_OK.code) {
+                    throw org.sqlite.core.DB.newSQLException(rc, "Restore failed");
+                }
+                w.at(bytes);
+            } else {
+                try (Statement st = TierInternals.connection(t).createStatement()) {
+                    st.executeUpdate("restore from " + quoteFile(from));
+                }
+            }
+        } catch (SQLException e) {
+            throw new SluiceException(ErrorCode.SNAPSHOT, "Restoring tier '" + t.name() + "' from snapshot '" + name + "' failed: "
+                    + e.getMessage() + ". Its state before is in snapshot '" + before.name() + "'; restore that to go back.", e);
+        }
+    }
+
+    /**
      * Copies a damaged tier's file and its -wal, -journal and -shm siblings byte for byte into {@code damaged/} of the
      * snapshot folder, never through SQLite (which cannot read it). An error here leaves the partial folder to be removed.
      */
-    private Snapshot.DamagedCopy rawCopy(Tier t, Path partial, String damage) throws IOException {
+    private Snapshot.DamagedCopy rawCopy(Tier t, Path partial, String damage, Phases phases) throws IOException {
         Path db = t.file().toAbsolutePath();
         Path dir = partial.resolve("damaged");
         Files.createDirectories(dir);
@@ -746,16 +886,23 @@ public final class Snapshots {
         long bytes = 0;
         // Copied while the tier's idle connection stays open: closing it would let SQLite checkpoint a -wal into the damaged
         // file or drop it, before its bytes are kept. Whether another process holds the file is asked before it is replaced.
+        long total = 0;
         for (String suffix : new String[]{"", "-wal", "-journal", "-shm"}) {
-            Path src = db.resolveSibling(db.getFileName() + suffix);
-            if (!Files.isRegularFile(src)) {
-                continue;
+            total += sizeOrZero(db.resolveSibling(db.getFileName() + suffix));
+        }
+        try (TierInternals.Work w = phases.start("keeping the damaged bytes of " + t.name(), "bytes", total, 0)) {
+            for (String suffix : new String[]{"", "-wal", "-journal", "-shm"}) {
+                Path src = db.resolveSibling(db.getFileName() + suffix);
+                if (!Files.isRegularFile(src)) {
+                    continue;
+                }
+                Path out = dir.resolve(t.name() + ".db" + suffix);
+                long base = bytes;
+                copyFile(src, out, w.watched() ? n -> w.at(base + n) : null);
+                setPerms(out, "rw-------");
+                bytes += Files.size(out);
+                names.add("damaged/" + out.getFileName());
             }
-            Path out = dir.resolve(t.name() + ".db" + suffix);
-            copyFile(src, out);
-            setPerms(out, "rw-------");
-            bytes += Files.size(out);
-            names.add("damaged/" + out.getFileName());
         }
         return new Snapshot.DamagedCopy(t.name(), db.toString(), names, bytes, sha256(dir.resolve(t.name() + ".db")), abbreviate(damage));
     }

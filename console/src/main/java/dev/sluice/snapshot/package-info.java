@@ -7,6 +7,10 @@
  * tier file is kept as a raw byte copy and replaced whole (never read through SQLite), its tier reopened in place.
  * The sandbox ({@code Sandbox}): throwaway copies of every tier (SQLite files, PostgreSQL scratch databases) and a
  * workspace pointing at them.
+ * Progress: each phase of a snapshot or restore (bytes copied, hashed and copied back, tables counted, integrity_check)
+ * is opened by {@code Phases} on the tier set's hook ({@code TierInternals.work}), which the session turns into its front
+ * end's events; this package sits beside data, not above it, so it never sees {@code DataEvents}. Nobody watching: no
+ * phase is opened and the copies run in one piece, as before.
  * Knows tiers and the workspace; must not know playbooks, the journal or the console.
  *
  * <p>Operators see {@code Snapshot}; {@code Snapshots} and the rest are reached through {@code Sluice} and have no compatibility promise.

@@ -36,6 +36,46 @@ public final class TierInternals {
         default RowsRead reading(Tier tier, String call, String table, String where) {
             return null;
         }
+
+        /**
+         * Long work on a set's files that reads no rows through a tier (a snapshot's copy and hash of a file, a restore's
+         * copy back): {@code task} names the work and its phase, {@code unit} says what {@code total} and {@code done}
+         * count ("bytes", "tables"; {@code ""} with a total of 0 for a phase of unknown size, as an integrity_check).
+         * What it returns hears the amount done so far and is closed when the phase ends; null: not watched.
+         */
+        default Work working(String task, String unit, long total, long done) {
+            return null;
+        }
+    }
+
+    /**
+     * The amount of a long piece of work done so far (see {@link Listener#working}): a number that only grows, from any
+     * thread; closed when the phase ends, however it ends. Engine code asks {@link #watched()} before it pays for reporting.
+     */
+    public interface Work extends AutoCloseable {
+        Work NONE = new Work() {
+            @Override
+            public void at(long done) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        void at(long done);
+
+        default boolean watched() {
+            return this != NONE;
+        }
+
+        @Override
+        void close();
+    }
+
+    /** The first of the set's listeners that watches {@code task}, or {@link Work#NONE}: nobody watching costs nothing. */
+    public static Work work(TierSet tiers, String task, String unit, long total, long done) {
+        return tiers.working(task, unit, total, done);
     }
 
     /** Rows a long read reports as it goes (see {@link Listener#reading}); closed when the read ends, however it ends. */

@@ -54,6 +54,17 @@ public final class TierSet implements Iterable<Tier>, AutoCloseable {
         listeners.remove(l);
     }
 
+    /** The first set listener that watches a long piece of work on the set's files, or {@link TierInternals.Work#NONE}. */
+    TierInternals.Work working(String task, String unit, long total, long done) {
+        for (TierInternals.Listener l : listeners) {
+            TierInternals.Work w = l.working(task, unit, total, done);
+            if (w != null) {
+                return w;
+            }
+        }
+        return TierInternals.Work.NONE;
+    }
+
     public Workspace workspace() {
         return workspace;
     }

@@ -19,7 +19,8 @@
  * {@code TierStatements} (query and its preview, each, exec, script, rows changed, cancel), {@code TierCatalogue} (tables, columns,
  * indexes, schema, counts), {@code TableDescriber} (describe, PostgreSQL's schema), {@code TierChecks} (integrity checks, fingerprint), {@code TierErrors} (driver errors in one
  * line, damage, the own lock holder) and {@code TierListeners} (observations and writes heard by the tier's and its set's
- * listeners, and the one that watches a long read: a checksum reports its rows a chunk at a time, never printing).
+ * listeners, and the one that watches a long read: a checksum reports its rows a chunk at a time, never printing; the
+ * set's hook for long work on its files, {@code TierInternals.work}, through which snapshots report bytes and tables).
  * <p>The operator's surface is {@code Tier}'s public calls and the records they return. Engine levers (raw connection,
  * routing, listeners, observations, cancel, engine commits) are reached through {@link dev.sluice.tier.TierInternals}:
  * no compatibility promise.

@@ -177,4 +177,83 @@ class LauncherIT {
                 "data commands start from the console's archive too");
 
     }
+
+    /**
+     * A checkout of its own for the launcher's build: scripts/sluice copied beside a stand-in for the Maven wrapper that
+     * prints Maven's phase lines, takes a while, then puts the real packaged jar in place (or fails when {@code fail} exists).
+     */
+    private Path checkoutWithStandInMaven() throws IOException {
+        Path tree = tmp.resolve("checkout");
+        Files.createDirectories(tree.resolve("scripts"));
+        Files.createDirectories(tree.resolve("console/src/main"));
+        Files.copy(LAUNCHER, tree.resolve("scripts/sluice"));
+        Files.writeString(tree.resolve("pom.xml"), "");
+        Files.writeString(tree.resolve("console/pom.xml"), "");
+        Files.writeString(tree.resolve("console/src/main/A.java"), "");
+        Path built = Path.of("target").toAbsolutePath();
+        Files.writeString(tree.resolve("mvnw"), String.join("\n", "#!/bin/sh",
+                "echo '[INFO] Scanning for projects...'",
+                "echo '[INFO] --- compiler:3.14.1:compile (default-compile) @ sluice-console ---'",
+                "sleep 2",
+                "if [ -f fail ]; then echo '[ERROR] /x/Broken.java:[3,1] class, interface, enum, or record expected'; echo '[ERROR] Failed to execute goal'; exit 1; fi",
+                "echo '[INFO] --- jar:3.4.2:jar (default-jar) @ sluice-console ---'",
+                "mkdir -p console/target && cp '" + built.resolve("sluice.jar") + "' console/target/ && ln -sfn '" + built.resolve("lib") + "' console/target/lib",
+                ""));
+        assertTrue(tree.resolve("mvnw").toFile().setExecutable(true));
+        assertTrue(tree.resolve("scripts/sluice").toFile().setExecutable(true));
+        return tree;
+    }
+
+    private Run launch(Path tree, List<String> cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(tree.toFile());
+        pb.environment().put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+        pb.environment().put("TMPDIR", tmp.toString()); // a failed build's kept log goes with the test's folder
+        pb.environment().remove("SLUICE_JAVA_OPTS");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the launcher ended: " + out);
+        return new Run(p.exitValue(), out);
+    }
+
+    @Test
+    void theFirstBuildIsQuietInAPipeAndAFailedOneSaysWhyIssue16() throws Exception {
+        Path tree = checkoutWithStandInMaven();
+        String launcher = tree.resolve("scripts/sluice").toString();
+        Run version = sluice("--version");
+        Run first = launch(tree, List.of(launcher, "--version"));
+        assertEquals(0, first.status, first.output);
+        assertEquals(version.output, first.output, "in a pipe the build adds nothing to what the command prints");
+        assertTrue(Files.isRegularFile(tree.resolve("console/target/sluice.jar")));
+
+        Files.writeString(tree.resolve("fail"), "");
+        Thread.sleep(1100); // a source newer than the jar, whatever the file system's time resolution
+        Files.writeString(tree.resolve("console/src/main/A.java"), "changed");
+        Run failed = launch(tree, List.of(launcher, "--version"));
+        assertEquals(1, failed.status, failed.output);
+        List<String> lines = failed.output.strip().lines().toList();
+        assertEquals("[ERROR] /x/Broken.java:[3,1] class, interface, enum, or record expected", lines.get(0), failed.output);
+        assertTrue(lines.get(lines.size() - 1).startsWith("sluice: the build failed (./mvnw -B -DskipTests package in " + tree
+                + ", exit status 1); Maven's whole output is in "), failed.output);
+        assertFalse(failed.output.contains("\r"), failed.output);
+    }
+
+    @Test
+    void onATerminalTheFirstBuildShowsOneLineWithItsPhaseAndTimeIssue16() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux script gives a terminal");
+        Path tree = checkoutWithStandInMaven();
+        String launcher = tree.resolve("scripts/sluice").toString();
+        Run first = launch(tree, List.of("/usr/bin/script", "-qec", launcher + " --version", "/dev/null"));
+        assertEquals(0, first.status, first.output);
+        assertTrue(first.output.contains("\rbuilding Sluice (first run): compiling… 1 s"), first.output);
+        assertTrue(first.output.contains("sluice " ), first.output);
+        assertFalse(first.output.contains("\u001b"), "redrawn with a carriage return, no escape sequences: " + first.output);
+
+        Thread.sleep(1100);
+        Files.writeString(tree.resolve("console/src/main/A.java"), "changed");
+        Run again = launch(tree, List.of("/usr/bin/script", "-qec", launcher + " --version", "/dev/null"));
+        assertEquals(0, again.status, again.output);
+        assertTrue(again.output.matches("(?s).*\rbuilding Sluice \\(sources changed\\): compiling… [0-9]+ s, about [0-9]+ s in all.*"),
+                "the last build's time is the estimate: " + again.output);
+    }
 }

@@ -37,6 +37,37 @@ class SnapshotCliTest {
         assertTrue(status.out().contains("24,000"), status.out());
     }
 
+    /**
+     * Issue 16: progress is for a person at a terminal. In a pipe (as here: no console) snapshot and restore draw nothing
+     * on either stream, nor on the process's own stderr, where the progressbar library would draw.
+     */
+    @Test
+    void snapshotAndRestoreInAPipeDrawNoProgress() throws Exception {
+        Path ws = dir.resolve("demo");
+        assertEquals(0, CliRunner.run("demo", ws.toString()).status());
+        java.io.ByteArrayOutputStream processErr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.err;
+        CliRunner snapshot;
+        CliRunner restore;
+        System.setErr(new java.io.PrintStream(processErr, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            snapshot = CliRunner.run("snapshot", "-w", ws.toString(), "piped");
+            restore = CliRunner.run("restore", "-w", ws.toString(), "piped");
+        } finally {
+            System.setErr(before);
+        }
+        assertEquals(0, snapshot.status(), snapshot.err());
+        assertEquals(0, restore.status(), restore.err());
+        assertTrue(snapshot.out().startsWith("Snapshot 'piped'"), snapshot.out());
+        assertTrue(restore.out().startsWith("Restored 'piped'"), restore.out());
+        assertEquals("", snapshot.err());
+        assertEquals("", restore.err());
+        assertEquals("", processErr.toString(java.nio.charset.StandardCharsets.UTF_8), "no bar drawn behind the CLI's back");
+        for (String printed : new String[]{snapshot.out(), restore.out()}) {
+            assertTrue(!printed.contains("\r") && !printed.contains("\u001b"), "no redrawn line: " + printed);
+        }
+    }
+
     @Test
     void restoreBringsBackAChangedRowAndKeepsTheStateBefore() throws Exception {
         Path ws = dir.resolve("demo");

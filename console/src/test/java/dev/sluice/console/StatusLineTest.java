@@ -22,6 +22,19 @@ class StatusLineTest {
     }
 
     @Test
+    void aSnapshotsPhasesShowMegabytesOrTheirElapsedTime() {
+        long mb = 1L << 20;
+        assertEquals("snapshot pre: copying tier1: 412/640 MB (64%), 206 MB/s, ETA 1.1 s",
+                StatusLine.line("snapshot pre: copying tier1", "bytes", 412 * mb, 640 * mb, 412 * mb, 2_000_000_000L));
+        assertEquals("restore pre: verifying the manifest: 2.5/8.0 MB (31%), 2.5 MB/s, ETA 2.2 s",
+                StatusLine.line("restore pre: verifying the manifest", "bytes", 5 * mb / 2, 8 * mb, 5 * mb / 2, 1_000_000_000L));
+        assertEquals("snapshot pre: counting tier1's rows: 3/7 tables (42%), 3 tables/s, ETA 1.3 s",
+                StatusLine.line("snapshot pre: counting tier1's rows", "tables", 3, 7, 3, 1_000_000_000L));
+        // integrity_check reports no amount: the phase and how long it has run.
+        assertEquals("snapshot pre: integrity_check tier1 (2.5 s)", StatusLine.line("snapshot pre: integrity_check tier1", "", 0, 0, 0, 2_500_000_000L));
+    }
+
+    @Test
     void theRunningTaskShowsUntilItClosesAndNotesGoThrough() {
         List<String> notes = new ArrayList<>();
         StatusLine s = new StatusLine(new DataEvents() {
