@@ -49,8 +49,10 @@ import org.postgresql.PGConnection;
  * transaction ends ({@link Tier#detachWhenTransactionEnds}): no attachment outlives the step that made it. When the source tier itself has uncommitted writes, an attached read would
  * miss them: the copy then streams through the source's own connection instead (slower, correct) and says so.
  *
- * <p><b>Verification.</b> The source checksum is taken while copying (streaming paths) or concurrently on the source's
- * own connection (ATTACH path); the target's is taken inside the transaction, before commit. A mismatch rolls back.
+ * <p><b>Verification.</b> A whole SQLite table into an empty one is proved equal inside SQLite ({@link SqliteCopyProof})
+ * while the source is hashed on its own connection, and that one checksum is recorded for both sides. Otherwise the
+ * source checksum is taken while copying (streaming paths) or on the source's own connection (ATTACH path), the target's
+ * inside the transaction, before commit. A mismatch rolls back.
  */
 public final class TableCopy {
     private static final String ALIAS_PREFIX = "sluice_src_";
