@@ -32,6 +32,8 @@ public final class DataBench {
                     out("verify", r.verifyTime().toNanos() / 1e9);
                     out("rows", r.rows());
                     out("method", r.method());
+                    out("verified", r.verified());
+                    out("proved", r.notes().stream().anyMatch(n -> n.startsWith("verified in SQLite")));
                 }
             }
             case "copy-pg" -> {

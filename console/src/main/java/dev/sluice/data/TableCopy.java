@@ -49,11 +49,19 @@ import org.postgresql.PGConnection;
  * transaction ends ({@link Tier#detachWhenTransactionEnds}): no attachment outlives the step that made it. When the source tier itself has uncommitted writes, an attached read would
  * miss them: the copy then streams through the source's own connection instead (slower, correct) and says so.
  *
- * <p><b>Verification.</b> The source checksum is taken while copying (streaming paths) or concurrently on the source's
- * own connection (ATTACH path); the target's is taken inside the transaction, before commit. A mismatch rolls back.
+ * <p><b>Verification.</b> A whole SQLite table into an empty one is proved equal inside SQLite ({@link SqliteCopyProof})
+ * while the source is hashed on its own connection, and that one checksum is recorded for both sides. Otherwise the
+ * source checksum is taken while copying (streaming paths) or on the source's own connection (ATTACH path), the target's
+ * inside the transaction, before commit. A mismatch rolls back.
  */
 public final class TableCopy {
     private static final String ALIAS_PREFIX = "sluice_src_";
+    /**
+     * Benchmarks' lever: "during" reads the source checksum during the load instead of while SQLite compares (measured
+     * slower: the INSERT and the reader contend in SQLite's allocator), "checksums" skips the proof and compares two
+     * checksums (the verification before issue 18).
+     */
+    static final String HASH_SOURCE_PROPERTY = "sluice.copy.hashSource";
 
     private final Tier to;
     private final CopyOptions opt;
@@ -150,6 +158,7 @@ public final class TableCopy {
     // ---------------------------------------------------------------- one table
 
     private CopyResult copyOne(Tier from, String table, List<String> notes) {
+        proofFailed = null;
         String into = opt.into() == null ? table : opt.into();
         List<Column> srcCols = selected(from, table);
         List<String> cols = srcCols.stream().map(Column::name).toList();
@@ -162,7 +171,7 @@ public final class TableCopy {
         try (Ticker t = Ticker.start(opt.events(), "copy " + from.name() + "." + table + " → " + to.name(), total)) {
             tick = t;
             if (from.engine() == Engine.SQLITE && to.engine() == Engine.SQLITE && from.file() != null && to.file() != null) {
-                load = sqliteToSqlite(from, table, into, srcCols, existed, notes);
+                load = sqliteToSqlite(from, table, into, srcCols, existed, before, notes);
             } else if (to.engine() == Engine.POSTGRESQL) {
                 load = toPostgres(from, table, into, srcCols, existed, notes);
             } else {
@@ -178,7 +187,15 @@ public final class TableCopy {
         Checksum source = load.sourceChecksum();
         Checksum target = null;
         boolean verified = false;
-        if (opt.verify()) {
+        if (opt.verify() && load.proof() != null) {
+            Checksum both = proveInSqlite(from, table, into, load, notes);
+            if (both != null) {
+                source = both;
+                target = both;
+                verified = true;
+            }
+        }
+        if (opt.verify() && !verified) {
             List<String> compared = cols;
             if (to.engine() == Engine.POSTGRESQL && opt.castTimestamps()) {
                 compared = srcCols.stream().filter(c -> !TypeMapping.isCastTimestamp(c.type(), true)).map(Column::name).toList();
@@ -220,6 +237,7 @@ public final class TableCopy {
             if (!verified) {
                 throw new SluiceException(ErrorCode.EXPECTATION, "Copy " + from.name() + "." + table + " → " + to.name() + "." + into
                         + " did not verify: source " + source + ", target " + (target != null ? target : Format.count(after - before) + " rows added")
+                        + (proofFailed != null ? " (first difference " + proofFailed + ")" : "")
                         + ". Nothing was kept (rolled back). Look for values the target's column types change, or copy with verify: false to keep them anyway.");
             }
         }
@@ -232,10 +250,145 @@ public final class TableCopy {
         return r;
     }
 
-    /** @param loadedAt nanoTime when the rows were in (before waiting for a concurrent source checksum), 0: at return */
-    private record Load(long rows, String method, Checksum sourceChecksum, long loadedAt) {
+    /**
+     * @param loadedAt nanoTime when the rows were in (before waiting for a concurrent source checksum), 0: at return
+     * @param proof    the in-SQLite comparison of a fresh SQLite → SQLite load, null where it does not apply
+     */
+    private record Load(long rows, String method, Checksum sourceChecksum, long loadedAt, Proof proof) {
         Load(long rows, String method, Checksum sourceChecksum) {
-            this(rows, method, sourceChecksum, 0);
+            this(rows, method, sourceChecksum, 0, null);
+        }
+    }
+
+    /**
+     * What a fresh SQLite → SQLite load leaves for its verification: the proof, the source's schema name on the target's
+     * connection, the source checksum being read on the source's own connection (null: read it afterwards, on the
+     * target's), where that checksum reports its rows, and the watch on the source's commits.
+     */
+    private record Proof(SqliteCopyProof query, String schema, CompletableFuture<Checksum> pendingSource, Relay rows, SourceWatch watch) {
+    }
+
+    /**
+     * Verifies a fresh SQLite → SQLite load without hashing the target: {@link SqliteCopyProof} compares every row in
+     * SQLite, and one engine-independent checksum (the source's, read on its own connection on the other core while
+     * SQLite compares) is then the checksum of both. Returns that checksum, or null when the proof does not hold (the
+     * caller then compares two checksums as for any other load, which decides, and refuses with the first differing row).
+     */
+    private Checksum proveInSqlite(Tier from, String table, String into, Load load, List<String> notes) {
+        Proof p = load.proof();
+        List<String> cols = selected(from, table).stream().map(Column::name).toList();
+        Checksum sum = null;
+        CompletableFuture<Checksum> pending = p.pendingSource();
+        try (Ticker v = Ticker.start(opt.events(), "verify " + from.name() + "." + table + " → " + to.name() + "." + into, load.rows());
+             SourceWatch watch = p.watch()) {
+            p.rows().forwardTo(v.adding());
+            if (pending == null && watch != null) {
+                pending = hashSource(from, table, p.rows()); // while SQLite compares, on the other core
+            }
+            long after = count(to, into);
+            long sourceRows = ((Number) to.query("SELECT count(*) FROM " + Identifiers.quote(p.schema()) + "." + Identifiers.quote(table))
+                    .value()).longValue();
+            long matched = p.query().matchingRows(to);
+            if (pending != null) {
+                sum = join(pending);
+                pending = null;
+            }
+            if (matched != after || after != sourceRows) {
+                proofFailed = p.query().firstDifference(to);
+                return null;
+            }
+            if (sum == null || sum.rows() != sourceRows || watch == null || watch.changed()) {
+                // Read on the target's connection: the very rows the INSERT read (the same transaction), which a commit
+                // to the source since then cannot change.
+                sum = new Checksummer(to).reportingRows(p.rows()).checksum(into, cols, null);
+            }
+            v.finish(load.rows());
+        } finally {
+            if (pending != null) {
+                CompletableFuture<Checksum> f = pending;
+                safely(() -> join(f));
+            }
+        }
+        notes.add("verified in SQLite: every row compared with the source, value and storage class; one checksum recorded for both");
+        return sum;
+    }
+
+    private static CompletableFuture<Checksum> hashSource(Tier from, String table, Relay rows) {
+        return CompletableFuture.supplyAsync(() -> new Checksummer(from).reportingRows(rows).checksum(table, null, null));
+    }
+
+    /** The first differing row the proof found, for the refusal's message when the checksums then differ too. */
+    private String proofFailed;
+
+    /** Rows read by a checksum that starts before anyone listens for them: held until the verification's progress starts. */
+    private static final class Relay implements LongConsumer {
+        private long held;
+        private LongConsumer to;
+
+        @Override
+        public synchronized void accept(long rows) {
+            if (to != null) {
+                to.accept(rows);
+            } else {
+                held += rows;
+            }
+        }
+
+        synchronized void forwardTo(LongConsumer c) {
+            to = c;
+            if (c != null && held > 0) {
+                c.accept(held);
+            }
+            held = 0;
+        }
+    }
+
+    /**
+     * Did anyone commit to the source since the watch began? {@code PRAGMA data_version} on one connection of its own
+     * changes exactly when another connection commits, so a checksum read on the source's connection and the rows the
+     * target's connection copied are the same rows when it has not changed.
+     */
+    private static final class SourceWatch implements AutoCloseable {
+        private final Connection c;
+        private final long start;
+
+        private SourceWatch(Connection c) throws SQLException {
+            this.c = c;
+            this.start = version();
+        }
+
+        static SourceWatch open(Tier from) {
+            try {
+                org.sqlite.SQLiteConfig cfg = new org.sqlite.SQLiteConfig();
+                cfg.setReadOnly(true);
+                return new SourceWatch(DriverManager.getConnection("jdbc:sqlite:" + from.file().toAbsolutePath(), cfg.toProperties()));
+            } catch (SQLException e) {
+                return null; // no watch: the checksum is read on the target's connection instead
+            }
+        }
+
+        private long version() throws SQLException {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA data_version")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+
+        boolean changed() {
+            try {
+                return version() != start;
+            } catch (SQLException e) {
+                return true;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // read only; nothing to lose
+            }
         }
     }
 
@@ -255,7 +408,7 @@ public final class TableCopy {
 
     // ---------------------------------------------------------------- SQLite → SQLite
 
-    private Load sqliteToSqlite(Tier from, String table, String into, List<Column> srcCols, boolean existed, List<String> notes) {
+    private Load sqliteToSqlite(Tier from, String table, String into, List<Column> srcCols, boolean existed, long before, List<String> notes) {
         boolean sameFile = sameFile(from, to);
         if (!sameFile && from.inTransaction() && hasPendingWrites(from)) {
             notes.add("tier '" + from.name() + "' has uncommitted writes: streamed through its own connection so they are included"
@@ -278,12 +431,38 @@ public final class TableCopy {
                 ? "INSERT INTO main." + Identifiers.quote(into) + " SELECT * FROM " + Identifiers.quote(schema) + "." + Identifiers.quote(table)
                 : "INSERT INTO main." + Identifiers.quote(into) + " (" + cols + ") SELECT " + cols + " FROM " + Identifiers.quote(schema)
                 + "." + Identifiers.quote(table) + (opt.where() == null || opt.where().isBlank() ? "" : " WHERE " + opt.where());
-        int n = to.exec(sql);
+        // A whole table into an empty one is proved in SQLite afterwards, its one checksum read meanwhile on the source's
+        // own connection (another core); anything else is verified by two checksums. The watch starts before the INSERT
+        // reads anything: a commit to the source from then on means the checksum may not be of the rows copied.
+        SqliteCopyProof proof = opt.verify() && whole && before == 0 && !"checksums".equals(System.getProperty(HASH_SOURCE_PROPERTY))
+                ? SqliteCopyProof.of(from, table, to, schema, into, srcCols) : null;
+        Relay relay = new Relay();
+        SourceWatch watch = null;
+        CompletableFuture<Checksum> pending = null;
+        if (proof != null && !sameFile) {
+            watch = SourceWatch.open(from);
+            if (watch != null && "during".equals(System.getProperty(HASH_SOURCE_PROPERTY))) {
+                pending = hashSource(from, table, relay);
+            }
+        }
+        int n;
+        try {
+            n = to.exec(sql);
+        } catch (RuntimeException e) {
+            if (pending != null) {
+                CompletableFuture<Checksum> p = pending;
+                safely(() -> join(p));
+            }
+            if (watch != null) {
+                watch.close();
+            }
+            throw e;
+        }
         if (!whole) {
             createSqliteIndexes(from, table, into, existed);
         }
         String method = sameFile ? "INSERT … SELECT" : "ATTACH + INSERT … SELECT" + (whole ? " (raw copy)" : "");
-        return new Load(n, method, null);
+        return new Load(n, method, null, 0, proof == null ? null : new Proof(proof, schema, pending, relay, watch));
     }
 
     private void createSqliteTarget(Tier from, String table, String into, boolean existed, List<Column> srcCols) {

@@ -128,4 +128,127 @@ class CopyTest {
             assertEquals(3L, w.count("all_tasks"));
         }
     }
+
+    // ---------------------------------------------------------------- issue 18: the proof in SQLite
+
+    private static final String PROVED = "verified in SQLite";
+
+    private static boolean proved(CopyResult r) {
+        return r.notes().stream().anyMatch(n -> n.startsWith(PROVED));
+    }
+
+    /** Every value kind on the way: NULLs, unicode, empty and large blobs, -0.0, an odd identifier, gaps in the rowids. */
+    private static void odd(Tier t) {
+        t.script("""
+                CREATE TABLE "we""ird tåble" (id INTEGER PRIMARY KEY, "sé lect" TEXT, b BLOB, r REAL, n NUMERIC, i INTEGER, any_ ANY_TYPE);
+                WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 3000)
+                INSERT INTO "we""ird tåble" SELECT i * 3, CASE WHEN i % 7 = 0 THEN NULL ELSE 'ñ 日本 🎉 ' || i END,
+                  CASE i % 4 WHEN 0 THEN NULL WHEN 1 THEN x'' WHEN 2 THEN randomblob(i % 500) ELSE zeroblob(3) END,
+                  CASE WHEN i % 5 = 0 THEN -0.0 ELSE i / 7.0 END, CASE WHEN i % 2 = 0 THEN i ELSE i + 0.5 END,
+                  CASE WHEN i % 3 = 0 THEN 'text ' || i ELSE i END, CASE i % 3 WHEN 0 THEN 1 WHEN 1 THEN 1.0 ELSE '1' END FROM k;
+                CREATE TABLE nokey (a TEXT, b INTEGER, c REAL);
+                INSERT INTO nokey VALUES ('a', 1, 0.5), ('a', 1, 0.5), (NULL, NULL, NULL), ('Ω', -9223372036854775808, 1e-300), ('z', 2, 2.0);
+                DELETE FROM nokey WHERE a = 'a' AND rowid = 1;
+                CREATE TABLE "kv wr" ("kéy" TEXT PRIMARY KEY, v BLOB, w REAL) WITHOUT ROWID;
+                INSERT INTO "kv wr" VALUES ('b', x'00', 1.5), ('a', NULL, NULL), ('日本', randomblob(40), -0.0), ('', x'', 3.0);
+                """);
+    }
+
+    @Test
+    void aFreshCopyIsProvedInSqliteAndRecordsTheChecksumBothSidesGive() {
+        for (String mode : List.of("DELETE", "WAL")) {
+            Path d = dir.resolve(mode);
+            try (Tier a = DataTiers.sqlite("a", d.resolve("a.db"), Map.of("journal_mode", mode));
+                 Tier b = DataTiers.sqlite("b", d.resolve("b.db"), Map.of("journal_mode", mode))) {
+                odd(a);
+                DataTiers.awkward(a);
+                for (String t : List.of("we\"ird tåble", "nokey", "kv wr", "my \"table\"", "nopk")) {
+                    CopyResult r = TableCopy.copy(a, t, b, CopyOptions.defaults());
+                    assertTrue(r.verified(), mode + " " + r);
+                    // nokey lost its rowid 1, and SQLite's raw copy numbers the rows of a table without an INTEGER PRIMARY
+                    // KEY or index afresh: rows cannot be paired by rowid, so two checksums decide instead.
+                    assertEquals(!t.equals("nokey"), proved(r), mode + " " + t + ": " + r);
+                    assertEquals(r.sourceChecksum(), r.targetChecksum(), r.toString());
+                    assertEquals(a.checksum(t), r.sourceChecksum(), mode + " " + t);
+                    assertEquals(b.checksum(t), r.targetChecksum(), mode + " " + t);
+                    assertEquals(a.count(t), b.count(t));
+                }
+                assertEquals(mode.toLowerCase(), b.query("PRAGMA journal_mode").value());
+            }
+        }
+    }
+
+    @Test
+    void aTargetWhoseColumnTypesChangeValuesIsRefusedAndRolledBack() {
+        // Each pre-created (empty) target stores some source value differently: the proof must see it, the copy refuse.
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("CREATE TABLE v (id INTEGER PRIMARY KEY, x TEXT)", "CREATE TABLE v (id INTEGER PRIMARY KEY, x INTEGER)"); // '1.0' → 1
+        cases.put("CREATE TABLE v (id INTEGER PRIMARY KEY, x REAL)", "CREATE TABLE v (id INTEGER PRIMARY KEY, x INTEGER)"); // 2.0 → 2
+        cases.put("CREATE TABLE v (id INTEGER PRIMARY KEY, x INTEGER)", "CREATE TABLE v (id INTEGER PRIMARY KEY, x TEXT)"); // 7 → '7'
+        cases.put("CREATE TABLE v (id INTEGER PRIMARY KEY, x)", "CREATE TABLE v (id INTEGER PRIMARY KEY, x REAL)"); // 3 → 3.0
+        cases.put("CREATE TABLE v (k TEXT PRIMARY KEY, x TEXT) WITHOUT ROWID", "CREATE TABLE v (k TEXT PRIMARY KEY, x NUMERIC) WITHOUT ROWID");
+        Map<String, String> rows = Map.of(
+                "TEXT", "INSERT INTO v VALUES (1, 'same'), (2, '1.0'), (3, NULL)",
+                "REAL", "INSERT INTO v VALUES (1, 0.5), (2, 2.0), (3, NULL)",
+                "INTEGER", "INSERT INTO v VALUES (1, 7), (2, NULL)",
+                "none", "INSERT INTO v VALUES (1, 'x'), (2, 3), (3, x'01')",
+                "wr", "INSERT INTO v VALUES ('a', 'x'), ('b', '12'), ('c', NULL)");
+        int n = 0;
+        for (var c : cases.entrySet()) {
+            Path d = dir.resolve("case" + n++);
+            try (Tier a = DataTiers.sqlite(d.resolve("a.db")); Tier b = DataTiers.sqlite("b", d.resolve("b.db"), Map.of("journal_mode", n % 2 == 0 ? "WAL" : "DELETE"))) {
+                a.exec(c.getKey());
+                String kind = c.getKey().contains("WITHOUT") ? "wr" : c.getKey().contains("x TEXT") ? "TEXT" : c.getKey().contains("x REAL") ? "REAL"
+                        : c.getKey().contains("x INTEGER") ? "INTEGER" : "none";
+                a.exec(rows.get(kind));
+                b.exec(c.getValue());
+                SluiceException e = assertThrows(SluiceException.class, () -> TableCopy.copy(a, "v", b, CopyOptions.defaults()), c.getValue());
+                assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+                assertTrue(e.getMessage().contains("did not verify") && e.getMessage().contains("first difference at key ")
+                        && e.getMessage().contains("column x"), e.getMessage());
+                assertTrue(e.getMessage().contains("Nothing was kept (rolled back)"), e.getMessage());
+                assertEquals(0L, b.count("v"), c.getValue());
+                assertFalse(b.inTransaction());
+                assertEquals(1, b.query("PRAGMA database_list").size(), "source detached");
+            }
+        }
+    }
+
+    @Test
+    void aTargetThatChangesRowsByTriggerIsRefused() {
+        try (Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier b = DataTiers.sqlite(dir.resolve("b.db"))) {
+            odd(a);
+            b.exec("CREATE TABLE nokey (a TEXT, b INTEGER, c REAL)");
+            b.exec("CREATE TRIGGER up AFTER INSERT ON nokey BEGIN UPDATE nokey SET a = upper(a) WHERE rowid = new.rowid; END");
+            SluiceException e = assertThrows(SluiceException.class, () -> TableCopy.copy(a, "nokey", b, CopyOptions.defaults()));
+            assertTrue(e.getMessage().contains("did not verify"), e.getMessage());
+            assertEquals(0L, b.count("nokey"));
+        }
+    }
+
+    @Test
+    void rowidsTheCopyRenumbersFallBackToTwoChecksums() {
+        try (Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier b = DataTiers.sqlite(dir.resolve("b.db"))) {
+            odd(a); // nokey lost its rowid 1: a copy without the raw-copy shortcut numbers its rows from 1
+            b.exec("CREATE TABLE nokey (a TEXT, b INTEGER, c REAL)");
+            b.exec("CREATE INDEX extra ON nokey (c)"); // an index the source lacks: SQLite copies row by row
+            CopyResult r = TableCopy.copy(a, "nokey", b, CopyOptions.defaults());
+            assertTrue(r.verified(), r.toString());
+            assertFalse(proved(r), r.toString());
+            assertEquals(a.checksum("nokey"), r.sourceChecksum());
+            assertEquals(b.checksum("nokey"), r.targetChecksum());
+        }
+    }
+
+    @Test
+    void anEmptyPrecreatedTargetOfTheSameShapeIsProvedToo() {
+        try (Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier b = DataTiers.sqlite(dir.resolve("b.db"))) {
+            odd(a);
+            b.exec("CREATE TABLE \"kv wr\" (\"kéy\" TEXT PRIMARY KEY, v BLOB, w DOUBLE) WITHOUT ROWID");
+            CopyResult r = TableCopy.copy(a, "kv wr", b, CopyOptions.defaults());
+            assertTrue(r.verified() && proved(r), r.toString());
+            assertEquals(b.checksum("kv wr"), r.targetChecksum());
+            assertEquals(a.checksum("kv wr"), r.sourceChecksum());
+        }
+    }
 }

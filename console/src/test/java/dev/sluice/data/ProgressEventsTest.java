@@ -95,10 +95,12 @@ class ProgressEventsTest {
             Watcher copy = new Watcher(true);
             CopyResult r = TableCopy.copy(a, "odd ñame", b, CopyOptions.defaults().events(copy));
             assertTrue(r.verified(), r.toString());
-            // One INSERT … SELECT: the start and the end are all there is to hear. Then the verification reads both sides.
-            assertEquals(List.of("copy a.odd ñame → b [rows] 0/" + ROWS, "verify a.odd ñame → b.odd ñame [rows] 0/" + 2 * ROWS), copy.tasks);
+            // One INSERT … SELECT: the start and the end are all there is to hear. The verification compares in SQLite
+            // and hashes the source once (started during the load): its rows are the verification's progress.
+            assertEquals(List.of("copy a.odd ñame → b [rows] 0/" + ROWS, "verify a.odd ñame → b.odd ñame [rows] 0/" + ROWS), copy.tasks);
             assertEquals(List.of((long) ROWS), copy.steps(0));
-            copy.assertClimbsTo(1, 2 * ROWS, 2);
+            assertEquals(ROWS, copy.steps(1).get(copy.steps(1).size() - 1), "a final event at 100%: " + copy.steps(1));
+            assertEquals(2, copy.closed);
 
             b.exec("UPDATE \"odd ñame\" SET label = NULL WHERE id = 4321");
             Watcher diff = new Watcher(true);
