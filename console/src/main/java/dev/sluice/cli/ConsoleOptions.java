@@ -64,8 +64,9 @@ final class ConsoleOptions {
             warnDamaged(session, err); // a tier whose first page is damaged is known from its open
             return open(session, out, err, opts.withCommands(JournalCommands.of(null)), null);
         }
-        try (Recording rec = Recording.start(session, "console", sandbox)) {
-            opts = opts.withListener(new JournalBridge(rec.journal())).withCommands(JournalCommands.of(rec.journal()));
+        // The header's row counts are taken in the background, as of this moment: start-up does not grow with the data.
+        try (Recording rec = Recording.startCountingLater(session, "console", sandbox)) {
+            opts = opts.withListener(new JournalBridge(rec)).withCommands(JournalCommands.of(rec.journal()));
             rec.status(1); // until the console returns normally: a session that died says so in its end event
             warnDamaged(session, err); // after the fingerprint, which finds damage deeper in a file
             int status = open(session, out, err, opts, rec);

@@ -3,19 +3,34 @@ package dev.sluice.cli;
 import dev.sluice.console.EvalListener;
 import dev.sluice.error.SluiceException;
 import dev.sluice.journal.Journal;
+import dev.sluice.journal.Recording;
 
 /** Tells the journal what the console evaluated: inputs, what each showed (as an observation when it is data), a summary of each output, errors. */
 final class JournalBridge implements EvalListener {
     private final Journal journal;
+    private final Recording recording;
 
     JournalBridge(Journal journal) {
+        this(journal, null);
+    }
+
+    /** {@code recording}: asked before each input whether it must wait for the header's counts ({@link Recording#beforeInput()}). */
+    JournalBridge(Recording recording) {
+        this(recording.journal(), recording);
+    }
+
+    private JournalBridge(Journal journal, Recording recording) {
         this.journal = journal;
+        this.recording = recording;
     }
 
     @Override
     public void input(Kind kind, String text) {
         if (kind == Kind.COMMAND && isQuiet(text)) {
             return;
+        }
+        if (recording != null) {
+            recording.beforeInput(); // a rollback-journal tier's counts hold a read lock that this input's write would wait on
         }
         String t = text.strip();
         if (kind == Kind.COMMAND && (t.equals("/groovy") || t.startsWith("/groovy "))) {

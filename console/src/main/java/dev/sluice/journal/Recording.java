@@ -3,14 +3,21 @@ package dev.sluice.journal;
 import dev.sluice.dsl.Session;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.tier.Fingerprint;
+import dev.sluice.tier.PinnedFingerprint;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A journal attached to a session: it takes the workspace fingerprint for the header, listens to every tier's
  * observations while open, and writes the end event on close. The console and {@code sluice run} each hold one.
+ * <p>{@link #startCountingLater} leaves the header's row counts to a background thread reading a pinned snapshot of the
+ * moment the header was written ({@link PinnedFingerprint}), so start-up does not grow with the data: the counts follow
+ * as a {@code counts} event, or that event says which tiers were not counted (the session ended first).
  */
 public final class Recording implements AutoCloseable {
     private final Session session;
@@ -18,11 +25,22 @@ public final class Recording implements AutoCloseable {
     private final List<Fingerprint> fingerprints;
     private int status;
     private String cancelled;
+    /** Tiers whose counts are taken later, by name; empty when the header holds every count. */
+    private final Map<String, PinnedFingerprint> pins;
+    private final boolean pinBlocksWriters;
+    private final CountDownLatch counted = new CountDownLatch(1);
+    private final Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
+    private final Map<String, String> notCounted = new LinkedHashMap<>();
+    private volatile boolean stopCounting;
+    private boolean countsWritten;
+    private Thread counter;
 
-    private Recording(Session session, Journal journal, List<Fingerprint> fingerprints) {
+    private Recording(Session session, Journal journal, List<Fingerprint> fingerprints, Map<String, PinnedFingerprint> pins) {
         this.session = session;
         this.journal = journal;
-        this.fingerprints = List.copyOf(fingerprints);
+        this.fingerprints = new ArrayList<>(fingerprints);
+        this.pins = pins;
+        this.pinBlocksWriters = pins.values().stream().anyMatch(PinnedFingerprint::blocksWriters);
     }
 
     /** Starts recording {@code session} into its workspace's journal folder ({@code kind}: console, run, replay). */
@@ -32,8 +50,29 @@ public final class Recording implements AutoCloseable {
 
     /** As {@link #start(Session, String)}; {@code sandbox}: the session's tiers are sandbox copies, which the header records. */
     public static Recording start(Session session, String kind, boolean sandbox) {
+        return start(session, kind, sandbox, false);
+    }
+
+    /**
+     * As {@link #start(Session, String, boolean)}, but the row counts are taken on a background thread, on a second
+     * connection per tier pinned at this moment: the header holds the schema part now. Call {@link #beforeInput()}
+     * before each input runs: on a rollback-journal SQLite tier it waits for the counts, whose read lock a write would
+     * wait on.
+     */
+    public static Recording startCountingLater(Session session, String kind, boolean sandbox) {
+        return start(session, kind, sandbox, true);
+    }
+
+    private static Recording start(Session session, String kind, boolean sandbox, boolean later) {
         List<Fingerprint> fp = new ArrayList<>();
+        Map<String, PinnedFingerprint> pins = new LinkedHashMap<>();
         for (Tier t : session.tiers()) {
+            PinnedFingerprint pin = later ? PinnedFingerprint.pin(t) : null;
+            if (pin != null) {
+                pins.put(t.name(), pin);
+                fp.add(pin.schema());
+                continue;
+            }
             try {
                 fp.add(t.fingerprint());
             } catch (dev.sluice.error.SluiceException e) {
@@ -44,12 +83,120 @@ public final class Recording implements AutoCloseable {
                 fp.add(Fingerprint.damaged(t.name(), t.engine().label(), t.engineVersion(), fileBytes(t)));
             }
         }
-        Journal j = Journal.start(session.workspace().journalDir(), kind, Sluice.version(), session.workspace().dir(), fp,
-                session.workspace().secrets(), sandbox);
+        Journal j;
+        try {
+            j = Journal.start(session.workspace().journalDir(), kind, Sluice.version(), session.workspace().dir(), fp,
+                    session.workspace().secrets(), sandbox);
+        } catch (RuntimeException e) {
+            pins.values().forEach(PinnedFingerprint::close);
+            throw e;
+        }
         for (Tier t : session.tiers()) {
             TierInternals.addListener(t, j);
         }
-        return new Recording(session, j, fp);
+        Recording r = new Recording(session, j, fp, pins);
+        if (pins.isEmpty()) {
+            r.counted.countDown();
+        } else {
+            r.counter = new Thread(r::count, "sluice-journal-counts");
+            r.counter.setDaemon(true); // a killed or exiting console does not wait for it: the journal says what was not counted
+            r.counter.start();
+        }
+        return r;
+    }
+
+    /** The background thread: counts each pinned tier in turn (one at a time: they share the disk), then writes the event. */
+    private void count() {
+        try {
+            for (Map.Entry<String, PinnedFingerprint> e : pins.entrySet()) {
+                if (stopCounting) {
+                    e.getValue().close();
+                    notCount(e.getKey(), NOT_COUNTED);
+                    continue;
+                }
+                try {
+                    Map<String, Long> c = e.getValue().counts();
+                    synchronized (this) {
+                        counts.put(e.getKey(), c);
+                    }
+                } catch (RuntimeException ex) {
+                    notCount(e.getKey(), stopCounting ? NOT_COUNTED : "counting failed: " + TierInternals.firstLine(String.valueOf(ex.getMessage())));
+                }
+            }
+            writeCounts();
+        } catch (RuntimeException ex) {
+            // The journal refused the event (disk full): the next event written says so to the operator.
+        } finally {
+            counted.countDown();
+        }
+    }
+
+    private static final String NOT_COUNTED = "the session ended before the rows were counted";
+
+    private synchronized void notCount(String tier, String why) {
+        notCounted.put(tier, why);
+    }
+
+    /** Writes the counts event once, with every pinned tier either counted or named as not counted. */
+    private synchronized void writeCounts() {
+        if (countsWritten || pins.isEmpty()) {
+            return;
+        }
+        countsWritten = true;
+        for (String t : pins.keySet()) {
+            if (!counts.containsKey(t) && !notCounted.containsKey(t)) {
+                notCounted.put(t, NOT_COUNTED);
+            }
+        }
+        for (int i = 0; i < fingerprints.size(); i++) {
+            Fingerprint f = fingerprints.get(i);
+            Map<String, Long> c = counts.get(f.tier());
+            if (c != null && f.counts() == null) {
+                fingerprints.set(i, new Fingerprint(f.tier(), f.engine(), f.engineVersion(), f.schemaSha256(), c, f.fileBytes(),
+                        f.journalMode(), f.takenAt()));
+            }
+        }
+        journal.counts(counts, notCounted);
+    }
+
+    /**
+     * Call before an input runs. Waits for the header's counts when one of them holds a rollback-journal SQLite file's
+     * read lock (the input might write, and its commit would wait on that lock and fail after the busy timeout);
+     * otherwise returns at once. Interrupted, it stops the counts (the journal says they were not taken) and returns.
+     */
+    public void beforeInput() {
+        if (!pinBlocksWriters || counted.getCount() == 0) {
+            return;
+        }
+        try {
+            counted.await();
+        } catch (InterruptedException e) {
+            stopCounts();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** True while a pinned count may still hold a rollback-journal tier's read lock. */
+    public boolean countsBlockWriters() {
+        return pinBlocksWriters && counted.getCount() > 0;
+    }
+
+    /** Stops the background counts (whatever they did not finish is recorded as not counted) and writes their event. */
+    private void stopCounts() {
+        if (counter == null) {
+            return;
+        }
+        stopCounting = true;
+        for (int i = 0; i < 50 && counter.isAlive(); i++) { // cancel again: the next tier's count may have begun in between
+            pins.values().forEach(PinnedFingerprint::cancel);
+            try {
+                counter.join(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        writeCounts();
     }
 
     private static Long fileBytes(Tier t) {
@@ -64,9 +211,20 @@ public final class Recording implements AutoCloseable {
         return journal;
     }
 
-    /** The workspace as it was when recording began (the header's fingerprint), for whoever needs it without counting again. */
+    /**
+     * The workspace as it was when recording began (the header's fingerprint), for whoever needs it without counting
+     * again; waits for counts taken later, and a tier they did not count has null counts.
+     */
     public List<Fingerprint> fingerprints() {
-        return fingerprints;
+        try {
+            counted.await();
+        } catch (InterruptedException e) {
+            stopCounts();
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            return List.copyOf(fingerprints);
+        }
     }
 
     /** The exit status the end event will carry. */
@@ -83,6 +241,11 @@ public final class Recording implements AutoCloseable {
     public void close() {
         for (Tier t : session.tiers()) {
             TierInternals.removeListener(t, journal);
+        }
+        try {
+            stopCounts(); // the end event comes after the counts event: a complete journal says what was and was not counted
+        } catch (RuntimeException e) {
+            // the journal refused the counts event: end() below says so
         }
         journal.end(status, cancelled);
     }
