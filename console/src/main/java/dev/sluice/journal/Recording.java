@@ -60,10 +60,19 @@ public final class Recording implements AutoCloseable {
      * wait on.
      */
     public static Recording startCountingLater(Session session, String kind, boolean sandbox) {
-        return start(session, kind, sandbox, true);
+        return start(session, kind, sandbox, true, null);
+    }
+
+    /** As {@link #startCountingLater}; the counts begin once {@code gate} opens (tests: an input before the counts). */
+    static Recording startCountingLater(Session session, String kind, CountDownLatch gate) {
+        return start(session, kind, false, true, gate);
     }
 
     private static Recording start(Session session, String kind, boolean sandbox, boolean later) {
+        return start(session, kind, sandbox, later, null);
+    }
+
+    private static Recording start(Session session, String kind, boolean sandbox, boolean later, CountDownLatch gate) {
         List<Fingerprint> fp = new ArrayList<>();
         Map<String, PinnedFingerprint> pins = new LinkedHashMap<>();
         for (Tier t : session.tiers()) {
@@ -98,7 +107,7 @@ public final class Recording implements AutoCloseable {
         if (pins.isEmpty()) {
             r.counted.countDown();
         } else {
-            r.counter = new Thread(r::count, "sluice-journal-counts");
+            r.counter = new Thread(() -> r.count(gate), "sluice-journal-counts");
             r.counter.setDaemon(true); // a killed or exiting console does not wait for it: the journal says what was not counted
             r.counter.start();
         }
@@ -106,8 +115,15 @@ public final class Recording implements AutoCloseable {
     }
 
     /** The background thread: counts each pinned tier in turn (one at a time: they share the disk), then writes the event. */
-    private void count() {
+    private void count(CountDownLatch gate) {
         try {
+            if (gate != null) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    stopCounting = true;
+                }
+            }
             for (Map.Entry<String, PinnedFingerprint> e : pins.entrySet()) {
                 if (stopCounting) {
                     e.getValue().close();
@@ -189,6 +205,9 @@ public final class Recording implements AutoCloseable {
         stopCounting = true;
         for (int i = 0; i < 50 && counter.isAlive(); i++) { // cancel again: the next tier's count may have begun in between
             pins.values().forEach(PinnedFingerprint::cancel);
+            if (i == 0) {
+                counter.interrupt(); // a test's gate
+            }
             try {
                 counter.join(100);
             } catch (InterruptedException e) {
