@@ -34,6 +34,7 @@ public final class Recording implements AutoCloseable {
     private volatile boolean stopCounting;
     private boolean countsWritten;
     private Thread counter;
+    private volatile java.util.function.Consumer<Tier> onDamage;
 
     private Recording(Session session, Journal journal, List<Fingerprint> fingerprints, Map<String, PinnedFingerprint> pins) {
         this.session = session;
@@ -136,7 +137,12 @@ public final class Recording implements AutoCloseable {
                         counts.put(e.getKey(), c);
                     }
                 } catch (RuntimeException ex) {
-                    notCount(e.getKey(), stopCounting ? NOT_COUNTED : "counting failed: " + TierInternals.firstLine(String.valueOf(ex.getMessage())));
+                    String damage = e.getValue().damage(session.tier(e.getKey()));
+                    notCount(e.getKey(), damage != null ? "the tier is damaged (" + damage + ")" : stopCounting ? NOT_COUNTED
+                            : "counting failed: " + TierInternals.firstLine(String.valueOf(ex.getMessage())));
+                    if (damage != null && onDamage != null) {
+                        onDamage.accept(session.tier(e.getKey()));
+                    }
                 }
             }
             writeCounts();
@@ -190,6 +196,14 @@ public final class Recording implements AutoCloseable {
             stopCounts();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Told (on the counting thread) of a tier the background counts found damaged deeper than its schema; a tier found
+     * damaged before is already known ({@code TierInternals.damage}).
+     */
+    public void onDamage(java.util.function.Consumer<Tier> action) {
+        onDamage = action;
     }
 
     /** True while a pinned count may still hold a rollback-journal tier's read lock. */

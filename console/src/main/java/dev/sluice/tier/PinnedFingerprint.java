@@ -81,6 +81,18 @@ public final class PinnedFingerprint implements AutoCloseable {
         }
     }
 
+    /**
+     * What the engine reported when counting met a damaged page (deeper than the schema the pin read), or null; {@link
+     * #counts()} threw then. The tier's own connection is marked damaged too, as its own fingerprint would have.
+     */
+    public String damage(Tier tier) {
+        String d = reader.damage();
+        if (d != null && tier.damage() == null) {
+            tier.errors().damaged(d);
+        }
+        return d;
+    }
+
     /** Stops {@link #counts()} from any thread. */
     public void cancel() {
         reader.cancel();

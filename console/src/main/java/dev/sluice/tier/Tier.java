@@ -415,6 +415,10 @@ public final class Tier implements AutoCloseable {
         return checks;
     }
 
+    TierErrors errors() {
+        return errors;
+    }
+
     TierCatalogue catalogue() {
         return catalogue;
     }
