@@ -30,7 +30,7 @@ final class JournalBridge implements EvalListener {
             return;
         }
         if (recording != null) {
-            recording.beforeInput(); // a rollback-journal tier's counts hold a read lock that this input's write would wait on
+            recording.beforeInput(); // never waits: puts the plain busy timeout back once the header's counts are done
         }
         String t = text.strip();
         if (kind == Kind.COMMAND && (t.equals("/groovy") || t.startsWith("/groovy "))) {
@@ -62,11 +62,17 @@ final class JournalBridge implements EvalListener {
     @Override
     public void output(String summary) {
         journal.output(summary);
+        if (recording != null) {
+            recording.afterInput(); // start-up is over: the header's counts may begin
+        }
     }
 
     @Override
     public void error(String line, Throwable error) {
         String kind = error instanceof SluiceException se ? se.kind() : error == null ? "Compile" : error.getClass().getSimpleName();
         journal.error(kind, line);
+        if (recording != null) {
+            recording.afterInput();
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.sluice.dsl.Session;
 import dev.sluice.dsl.Sluice;
 import dev.sluice.tier.Fingerprint;
 import dev.sluice.tier.PinnedFingerprint;
+import dev.sluice.tier.PinnedWrites;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
 import java.util.ArrayList;
@@ -17,7 +18,11 @@ import java.util.concurrent.CountDownLatch;
  * observations while open, and writes the end event on close. The console and {@code sluice run} each hold one.
  * <p>{@link #startCountingLater} leaves the header's row counts to a background thread reading a pinned snapshot of the
  * moment the header was written ({@link PinnedFingerprint}), so start-up does not grow with the data: the counts follow
- * as a {@code counts} event, or that event says which tiers were not counted (the session ended first).
+ * as a {@code counts} event, or that event says which tiers were not counted (the session ended first). The counts
+ * begin once the first input has run ({@link #afterInput()}), or after {@link #START_DELAY_MS} (a console waiting at its
+ * prompt), or at once when a write needs a rollback-journal tier's pinned read lock released ({@link PinnedWrites}):
+ * they never compete with the start-up itself. A session that ends before they finish has them cancelled, unless what
+ * is left is small SQLite files ({@link #FINISH_ON_CLOSE_BYTES}), counted then in a few milliseconds.
  */
 public final class Recording implements AutoCloseable {
     private final Session session;
@@ -35,6 +40,34 @@ public final class Recording implements AutoCloseable {
     private boolean countsWritten;
     private Thread counter;
     private volatile java.util.function.Consumer<Tier> onDamage;
+    /** Opened by the first input's end, a write waiting on a pin, or the session's close: the counts may begin. */
+    private final CountDownLatch go = new CountDownLatch(1);
+    /** The busy handler on the session's SQLite connections while a rollback-journal tier is pinned; null otherwise. */
+    private PinnedWrites writes;
+    private boolean gated;
+
+    /** How long the counts wait for the first input to end before they begin anyway (a console at its prompt). */
+    static final long START_DELAY_MS = 2000;
+    /** At close, unfinished counts of SQLite files this small in total are finished rather than cancelled. */
+    static final long FINISH_ON_CLOSE_BYTES = 32L << 20;
+
+    private static final boolean TRACE = Boolean.getBoolean("sluice.debug.startup");
+    private static volatile java.time.Instant jvmStart;
+
+    /**
+     * With {@code -Dsluice.debug.startup=true}: one line on stderr, milliseconds since the JVM started and {@code what}
+     * (the phases of start-up and of the header's counts). Nothing otherwise.
+     */
+    public static void trace(String what) {
+        if (!TRACE) {
+            return;
+        }
+        if (jvmStart == null) {
+            jvmStart = ProcessHandle.current().info().startInstant().orElse(java.time.Instant.now());
+        }
+        long ms = java.time.Duration.between(jvmStart, java.time.Instant.now()).toMillis();
+        System.err.println("[startup +" + ms + " ms, " + Thread.currentThread().getName() + "] " + what);
+    }
 
     private Recording(Session session, Journal journal, List<Fingerprint> fingerprints, Map<String, PinnedFingerprint> pins) {
         this.session = session;
@@ -74,6 +107,7 @@ public final class Recording implements AutoCloseable {
     }
 
     private static Recording start(Session session, String kind, boolean sandbox, boolean later, CountDownLatch gate) {
+        trace("recording: pinning");
         List<Fingerprint> fp = new ArrayList<>();
         Map<String, PinnedFingerprint> pins = new LinkedHashMap<>();
         for (Tier t : session.tiers()) {
@@ -105,11 +139,16 @@ public final class Recording implements AutoCloseable {
             TierInternals.addListener(t, j);
         }
         Recording r = new Recording(session, j, fp, pins);
+        trace("recording: header written, " + pins.size() + " tier(s) pinned");
         if (pins.isEmpty()) {
             r.counted.countDown();
         } else {
+            r.gated = gate != null;
+            // Reads run at once; a write to a rollback-journal tier waits for its pin (not its busy timeout, then an error).
+            r.writes = PinnedWrites.install(session.tiers(), pins.values(), r::go);
             r.counter = new Thread(() -> r.count(gate), "sluice-journal-counts");
             r.counter.setDaemon(true); // a killed or exiting console does not wait for it: the journal says what was not counted
+            r.counter.setPriority(Thread.MIN_PRIORITY);
             r.counter.start();
         }
         return r;
@@ -118,13 +157,16 @@ public final class Recording implements AutoCloseable {
     /** The background thread: counts each pinned tier in turn (one at a time: they share the disk), then writes the event. */
     private void count(CountDownLatch gate) {
         try {
-            if (gate != null) {
-                try {
+            try {
+                if (gate != null) {
                     gate.await();
-                } catch (InterruptedException e) {
-                    stopCounting = true;
+                } else {
+                    go.await(START_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
                 }
+            } catch (InterruptedException e) {
+                stopCounting = true;
             }
+            trace("counts: begin");
             for (Map.Entry<String, PinnedFingerprint> e : pins.entrySet()) {
                 if (stopCounting) {
                     e.getValue().close();
@@ -145,6 +187,7 @@ public final class Recording implements AutoCloseable {
                     }
                 }
             }
+            trace("counts: end");
             writeCounts();
         } catch (RuntimeException ex) {
             // The journal refused the event (disk full): the next event written says so to the operator.
@@ -182,20 +225,27 @@ public final class Recording implements AutoCloseable {
     }
 
     /**
-     * Call before an input runs. Waits for the header's counts when one of them holds a rollback-journal SQLite file's
-     * read lock (the input might write, and its commit would wait on that lock and fail after the busy timeout);
-     * otherwise returns at once. Interrupted, it stops the counts (the journal says they were not taken) and returns.
+     * Call before an input runs, on the thread that runs it: never waits (a write to a rollback-journal tier whose pin is
+     * still held waits in SQLite's busy handler instead, {@link PinnedWrites}); puts the plain busy timeout back once the
+     * counts are done.
      */
     public void beforeInput() {
-        if (!pinBlocksWriters || counted.getCount() == 0) {
-            return;
+        trace("input: begin");
+        PinnedWrites w = writes;
+        if (w != null && w.restoreWhenReleased()) {
+            writes = null;
         }
-        try {
-            counted.await();
-        } catch (InterruptedException e) {
-            stopCounts();
-            Thread.currentThread().interrupt();
-        }
+    }
+
+    /** Call when an input has run: the counts may begin now that start-up is over. */
+    public void afterInput() {
+        trace("input: end");
+        go();
+    }
+
+    /** Lets the counts begin (idempotent). */
+    private void go() {
+        go.countDown();
     }
 
     /**
@@ -216,6 +266,14 @@ public final class Recording implements AutoCloseable {
         if (counter == null) {
             return;
         }
+        if (!gated && counted.getCount() > 0 && smallLeft()) {
+            go(); // small files: counted in milliseconds, a journal with its counts is worth them
+            try {
+                counter.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         stopCounting = true;
         for (int i = 0; i < 50 && counter.isAlive(); i++) { // cancel again: the next tier's count may have begun in between
             pins.values().forEach(PinnedFingerprint::cancel);
@@ -230,6 +288,22 @@ public final class Recording implements AutoCloseable {
             }
         }
         writeCounts();
+    }
+
+    /** True when every pin still held is a SQLite file and they add up to at most {@link #FINISH_ON_CLOSE_BYTES}. */
+    private boolean smallLeft() {
+        long bytes = 0;
+        for (PinnedFingerprint p : pins.values()) {
+            if (p.released()) {
+                continue;
+            }
+            Long b = p.schema().fileBytes();
+            if (b == null || p.schema().journalMode() == null) {
+                return false; // a server's tier: its size is not known here
+            }
+            bytes += b;
+        }
+        return bytes <= FINISH_ON_CLOSE_BYTES;
     }
 
     private static Long fileBytes(Tier t) {
@@ -275,11 +349,17 @@ public final class Recording implements AutoCloseable {
         for (Tier t : session.tiers()) {
             TierInternals.removeListener(t, journal);
         }
+        trace("close: begin");
         try {
             stopCounts(); // the end event comes after the counts event: a complete journal says what was and was not counted
         } catch (RuntimeException e) {
             // the journal refused the counts event: end() below says so
+        } finally {
+            if (writes != null) {
+                writes.restore();
+            }
         }
         journal.end(status, cancelled);
+        trace("close: end event written");
     }
 }

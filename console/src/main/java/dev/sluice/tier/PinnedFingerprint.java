@@ -14,13 +14,14 @@ import java.util.Map;
  * tier need not hold up the console. Internal (the journal's header): no compatibility promise.
  * <p>How far the pin holds depends on the engine: a WAL SQLite file keeps the reader's snapshot while the tier's own
  * connection writes; PostgreSQL keeps it in a REPEATABLE READ transaction; a rollback-journal SQLite file keeps it by a
- * SHARED lock, which a writer's commit waits on: {@link #blocksWriters()} says so, and the caller must not write to
- * the tier before {@link #counts()} returns (or {@link #close()}).
+ * SHARED lock, which a writer's commit (or cache spill) waits on: {@link #blocksWriters()} says so, and
+ * {@link PinnedWrites} makes the session's writes wait for {@link #close()} instead of failing after the busy timeout.
  */
 public final class PinnedFingerprint implements AutoCloseable {
     private final Tier reader;
     private final Fingerprint schema;
     private final boolean blocksWriters;
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
 
     private PinnedFingerprint(Tier reader, Fingerprint schema, boolean blocksWriters) {
         this.reader = reader;
@@ -77,7 +78,7 @@ public final class PinnedFingerprint implements AutoCloseable {
         try {
             return reader.catalogue().rowCounts();
         } finally {
-            reader.close();
+            close();
         }
     }
 
@@ -101,6 +102,20 @@ public final class PinnedFingerprint implements AutoCloseable {
     /** Releases the pin (rolls the read transaction back) if {@link #counts()} has not. */
     @Override
     public void close() {
-        reader.close();
+        try {
+            reader.close();
+        } finally {
+            released.countDown();
+        }
+    }
+
+    /** True once the pin is released: its read lock no longer holds anyone up. */
+    public boolean released() {
+        return released.getCount() == 0;
+    }
+
+    /** Waits up to {@code millis} for the pin's release; true when released. */
+    boolean awaitRelease(long millis) throws InterruptedException {
+        return released.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 }

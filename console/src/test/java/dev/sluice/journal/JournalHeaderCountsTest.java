@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,12 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 18: the console's journal header counts rows in the background, on a read pinned before the first input. Its
  * counts are the state before the first input even when that input inserts rows, on a WAL tier (which the input may
- * write while the counts run) and on a rollback-journal tier (where the input waits for them); a journal whose counts
+ * write while the counts run), on a rollback-journal tier (where a read runs at once and a write's commit waits for the
+ * counts' read lock, past its busy timeout, then succeeds) and on PostgreSQL (REPEATABLE READ); a journal whose counts
  * were not taken replays and exports with its schema checked only, and says so.
  */
 class JournalHeaderCountsTest {
     private static final String ODD = "\"odd \"\"name\"\" ✓\""; // quotes, a space and unicode in one identifier
     private static final int ROWS = 3000;
+    private static final int BUSY_MS = 100;
 
     @TempDir
     Path dir;
@@ -55,7 +58,8 @@ class JournalHeaderCountsTest {
             entries.add("\"wal\": {\"url\": \"jdbc:sqlite:data/wal.db\", \"pragmas\": {\"journal_mode\": \"WAL\"}}");
         }
         if (tiers.contains("rj")) {
-            entries.add("\"rj\": \"data/rj.db\"");
+            // A busy timeout far shorter than the counts take: a write that waited it out would fail "database is locked".
+            entries.add("\"rj\": {\"url\": \"jdbc:sqlite:data/rj.db\", \"pragmas\": {\"busy_timeout\": \"" + BUSY_MS + "\"}}");
         }
         Files.writeString(ws.resolve("sluice.json"), "{\"tiers\": {" + String.join(", ", entries) + "}, \"journal\": \"sessions\"}");
         return ws;
@@ -98,22 +102,40 @@ class JournalHeaderCountsTest {
     private Path recordInsertBeforeCounts(Path ws, String tier) throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", gate)) {
+            rec.beforeInput(); // never waits
+            int n;
             if (tier.equals("rj")) {
-                assertTrue(rec.countsBlockWriters(), "a rollback-journal tier's pinned counts hold its read lock: the first input waits");
-                Thread waiter = new Thread(rec::beforeInput);
-                waiter.start();
-                waiter.join(300);
-                assertTrue(waiter.isAlive(), "the first input waits for the counts on a rollback-journal tier");
+                assertTrue(rec.countsBlockWriters(), "a rollback-journal tier's pinned counts hold its read lock");
+                // A read runs at once, the counts not even begun: only a write conflicts with their SHARED lock.
+                assertEquals((long) ROWS, ((Number) session.tier(tier).query("SELECT count(*) FROM " + ODD).value()).longValue());
+                // A write's commit waits for the counts, well past its busy timeout, then succeeds.
+                rec.journal().input("java", insert(tier));
+                int[] changed = {-1};
+                Throwable[] failed = {null};
+                Thread writer = new Thread(() -> {
+                    try {
+                        changed[0] = session.tier(tier).exec("INSERT INTO " + ODD + " (k, label) VALUES (-1, 'inserted'), (-2, NULL)");
+                    } catch (Throwable e) {
+                        failed[0] = e;
+                    }
+                });
+                writer.start();
+                writer.join(6L * BUSY_MS);
+                assertTrue(writer.isAlive(), "the write waits for the counts' read lock, past its busy timeout of " + BUSY_MS + " ms: " + failed[0]);
+                // (Not read from here meanwhile: the waiting commit holds PENDING, which keeps new readers out until it is done.)
                 gate.countDown();
-                waiter.join();
+                writer.join();
+                assertEquals(null, failed[0], "the write waited for the counts instead of failing");
+                n = changed[0];
             } else {
                 assertFalse(rec.countsBlockWriters(), "a WAL tier's pinned snapshot lets the first input write at once");
-                rec.beforeInput();
+                rec.journal().input("java", insert(tier));
+                n = session.tier(tier).exec("INSERT INTO " + ODD + " (k, label) VALUES (-1, 'inserted'), (-2, NULL)");
             }
-            rec.journal().input("java", insert(tier));
-            int n = session.tier(tier).exec("INSERT INTO " + ODD + " (k, label) VALUES (-1, 'inserted'), (-2, NULL)");
+            assertEquals(2, n);
             rec.journal().shown(n, false); // as the console records what it showed
             rec.journal().output(String.valueOf(n));
+            rec.afterInput();
             assertEquals(ROWS + 2, rows(ws, tier), "the insert was committed before the counts began");
             gate.countDown();
             assertEquals(ROWS, rec.fingerprints().stream().filter(f -> f.tier().equals(tier)).findFirst().orElseThrow().counts().get(oddName()));
@@ -222,5 +244,96 @@ class JournalHeaderCountsTest {
         CliRunner forced = CliRunner.run("replay", "-w", ws.toString(), "--force", killed.toString());
         assertTrue(forced.out().contains("row counts were not recorded (the session stopped before its row counts were written)"),
                 forced.out() + forced.err());
+    }
+
+    @Test
+    void copyIntoARollbackJournalTierAsTheFirstInputWaitsForTheCountsAndDoesNotDeadlock() throws Exception {
+        Path ws = workspace("copy", List.of("wal", "rj"));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("data/wal.db")); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE moved (id INTEGER PRIMARY KEY, v TEXT, b BLOB)");
+            st.execute("INSERT INTO moved VALUES (1, 'één', x'00ff'), (2, NULL, NULL), (3, '✓', randomblob(3))");
+        }
+        CountDownLatch gate = new CountDownLatch(1);
+        try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", gate)) {
+            rec.beforeInput();
+            Throwable[] failed = {null};
+            Thread copier = new Thread(() -> {
+                try {
+                    // Source attached read-only on the target's connection, written into the rollback-journal tier.
+                    dev.sluice.dsl.Sluice.copy(session.tier("wal"), "moved", session.tier("rj"));
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            copier.start();
+            copier.join(6L * BUSY_MS);
+            assertTrue(copier.isAlive(), "the copy's commit waits for the counts' read lock: " + failed[0]);
+            gate.countDown();
+            copier.join(30_000);
+            assertFalse(copier.isAlive(), "no deadlock between the copy and the counts");
+            assertEquals(null, failed[0]);
+            rec.afterInput();
+            Map<String, Long> counted = rec.fingerprints().stream().filter(f -> f.tier().equals("rj")).findFirst().orElseThrow().counts();
+            assertFalse(counted.containsKey("moved"), "the header's counts are the state before the copy: " + counted);
+            assertEquals(ROWS, counted.get(oddName()));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("data/rj.db")); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), sum(v IS NULL) FROM moved")) {
+            rs.next();
+            assertEquals(3, rs.getInt(1));
+            assertEquals(1, rs.getInt(2));
+        }
+    }
+
+    @Test
+    void aWriteOnARollbackJournalTierBeforeTheCountsBeganStartsThemAndWaits() throws Exception {
+        // No gate: the counts would wait for the first input to end; a write during it asks for them now.
+        Path ws = workspace("urgent", List.of("rj"));
+        try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", false)) {
+            rec.beforeInput();
+            assertTrue(rec.countsBlockWriters());
+            assertEquals(2, session.tier("rj").exec("INSERT INTO " + ODD + " (k) VALUES (-1), (-2)"));
+            assertEquals(ROWS, rec.fingerprints().get(0).counts().get(oddName()));
+            rec.afterInput();
+        }
+        assertEquals(ROWS + 2, rows(ws, "rj"));
+    }
+
+    @Test
+    void postgresHeaderCountsAreTheStateBeforeAFirstInputThatInserts() throws Exception {
+        try (dev.sluice.testing.Postgres pg = dev.sluice.testing.Postgres.schema()) {
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE " + ODD + " (k INTEGER, label TEXT, payload BYTEA)");
+                st.execute("INSERT INTO " + ODD + " SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE 'ligne ' || i || ' é' END, "
+                        + "decode(lpad(to_hex(i % 256), 2, '0'), 'hex') FROM generate_series(1, " + ROWS + ") i");
+                st.execute("CREATE TABLE keyed (id SERIAL PRIMARY KEY, v TEXT)");
+                st.execute("INSERT INTO keyed (v) VALUES ('a'), (NULL)");
+            }
+            Path ws = dir.resolve("pg");
+            Files.createDirectories(ws);
+            Files.writeString(ws.resolve("sluice.json"), "{\"tiers\": {\"pg\": {\"url\": \"" + pg.url() + "\", \"user\": \""
+                    + dev.sluice.testing.Postgres.USER + "\"}}, \"journal\": \"sessions\"}");
+            CountDownLatch gate = new CountDownLatch(1);
+            try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", gate)) {
+                assertFalse(rec.countsBlockWriters(), "a REPEATABLE READ snapshot holds no lock a writer waits on");
+                rec.beforeInput();
+                rec.journal().input("java", insert("pg"));
+                assertEquals(2, session.tier("pg").exec("INSERT INTO " + ODD + " (k, label) VALUES (-1, 'inserted'), (-2, NULL)"));
+                session.tier("pg").exec("DELETE FROM keyed WHERE v IS NULL");
+                rec.journal().output("2");
+                rec.afterInput();
+                gate.countDown();
+                Map<String, Long> counted = rec.fingerprints().get(0).counts();
+                assertEquals(ROWS, counted.get(oddName()), counted.toString());
+                assertEquals(2, counted.get("keyed"), "the delete after the pin is not seen either");
+            }
+            JournalFile j = JournalFile.read(onlyJournal(ws), false);
+            assertEquals(ROWS, fingerprint(j, "pg").path("counts").path(oddName()).asLong(), j.header().toString());
+            assertTrue(j.countsNotRecorded().isEmpty(), j.countsNotRecorded().toString());
+            try (Connection c = pg.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + ODD)) {
+                rs.next();
+                assertEquals(ROWS + 2, rs.getLong(1));
+            }
+        }
     }
 }
