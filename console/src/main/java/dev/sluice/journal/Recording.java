@@ -18,10 +18,10 @@ import java.util.concurrent.CountDownLatch;
  * observations while open, and writes the end event on close. The console and {@code sluice run} each hold one.
  * <p>{@link #startCountingLater} leaves the header's row counts to a background thread reading a pinned snapshot of the
  * moment the header was written ({@link PinnedFingerprint}), so start-up does not grow with the data: the counts follow
- * as a {@code counts} event, or that event says which tiers were not counted (the session ended first). The counts
- * begin once the first input has run ({@link #afterInput()}), or after {@link #START_DELAY_MS} (a console waiting at its
- * prompt), or at once when a write needs a rollback-journal tier's pinned read lock released ({@link PinnedWrites}):
- * they never compete with the start-up itself. A session that ends before they finish has them cancelled, unless what
+ * as a {@code counts} event, or that event says which tiers were not counted (the session ended first). Small SQLite
+ * files are counted at once; the others once the first input has run ({@link #afterInput()}), or after
+ * {@link #START_DELAY_MS} (a console waiting at its prompt), or at once when a write needs a rollback-journal tier's
+ * pinned read lock released ({@link PinnedWrites}): a big count never competes with the start-up itself. A session that ends before they finish has them cancelled, unless what
  * is left is small SQLite files ({@link #FINISH_ON_CLOSE_BYTES}), counted then in a few milliseconds.
  */
 public final class Recording implements AutoCloseable {
@@ -63,7 +63,10 @@ public final class Recording implements AutoCloseable {
             return;
         }
         if (jvmStart == null) {
-            jvmStart = ProcessHandle.current().info().startInstant().orElse(java.time.Instant.now());
+            // -Dsluice.debug.t0=EPOCH_NANOS (the launcher's date +%s%N): the process's own start time is coarse.
+            String t0 = System.getProperty("sluice.debug.t0");
+            jvmStart = t0 != null ? java.time.Instant.ofEpochSecond(0, Long.parseLong(t0))
+                    : ProcessHandle.current().info().startInstant().orElse(java.time.Instant.now());
         }
         long ms = java.time.Duration.between(jvmStart, java.time.Instant.now()).toMillis();
         System.err.println("[startup +" + ms + " ms, " + Thread.currentThread().getName() + "] " + what);
@@ -112,6 +115,7 @@ public final class Recording implements AutoCloseable {
         Map<String, PinnedFingerprint> pins = new LinkedHashMap<>();
         for (Tier t : session.tiers()) {
             PinnedFingerprint pin = later ? PinnedFingerprint.pin(t) : null;
+            trace("recording: " + t.name() + (pin != null ? " pinned" : " fingerprinted"));
             if (pin != null) {
                 pins.put(t.name(), pin);
                 fp.add(pin.schema());
@@ -135,6 +139,7 @@ public final class Recording implements AutoCloseable {
             pins.values().forEach(PinnedFingerprint::close);
             throw e;
         }
+        trace("recording: journal started");
         for (Tier t : session.tiers()) {
             TierInternals.addListener(t, j);
         }
@@ -157,17 +162,29 @@ public final class Recording implements AutoCloseable {
     /** The background thread: counts each pinned tier in turn (one at a time: they share the disk), then writes the event. */
     private void count(CountDownLatch gate) {
         try {
+            // Small SQLite files first and at once (milliseconds, whatever start-up is doing); the others once start-up is over.
+            List<Map.Entry<String, PinnedFingerprint>> order = new ArrayList<>(pins.entrySet());
+            order.sort(java.util.Comparator.comparing(e -> !small(e.getValue())));
+            boolean waited = false;
             try {
                 if (gate != null) {
                     gate.await();
-                } else {
-                    go.await(START_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    waited = true;
                 }
             } catch (InterruptedException e) {
                 stopCounting = true;
             }
             trace("counts: begin");
-            for (Map.Entry<String, PinnedFingerprint> e : pins.entrySet()) {
+            for (Map.Entry<String, PinnedFingerprint> e : order) {
+                if (!waited && !small(e.getValue())) {
+                    waited = true;
+                    try {
+                        go.await(START_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException ex) {
+                        stopCounting = true;
+                    }
+                }
+                trace("counts: " + e.getKey());
                 if (stopCounting) {
                     e.getValue().close();
                     notCount(e.getKey(), NOT_COUNTED);
@@ -288,6 +305,12 @@ public final class Recording implements AutoCloseable {
             }
         }
         writeCounts();
+    }
+
+    /** A SQLite file of at most {@link #FINISH_ON_CLOSE_BYTES}: counted in milliseconds. */
+    private static boolean small(PinnedFingerprint p) {
+        Long b = p.schema().fileBytes();
+        return b != null && p.schema().journalMode() != null && b <= FINISH_ON_CLOSE_BYTES;
     }
 
     /** True when every pin still held is a SQLite file and they add up to at most {@link #FINISH_ON_CLOSE_BYTES}. */
