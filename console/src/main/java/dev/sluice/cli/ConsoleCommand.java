@@ -47,6 +47,7 @@ final class ConsoleCommand implements Callable<Integer> {
         }
         dev.sluice.console.Console.warmUp(); // JShell's compiler warms up while the tiers open
         try (Session session = Session.openKeepingDamaged(workspace.dir())) { // integrity() and restore must reach a damaged tier
+            dev.sluice.journal.Recording.trace("session: open");
             return console.open(session, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }

@@ -64,10 +64,13 @@ final class ConsoleOptions {
             warnDamaged(session, err); // a tier whose first page is damaged is known from its open
             return open(session, out, err, opts.withCommands(JournalCommands.of(null)), null);
         }
-        try (Recording rec = Recording.start(session, "console", sandbox)) {
-            opts = opts.withListener(new JournalBridge(rec.journal())).withCommands(JournalCommands.of(rec.journal()));
+        // The header's row counts are taken in the background, as of this moment: start-up does not grow with the data.
+        try (Recording rec = Recording.startCountingLater(session, "console", sandbox)) {
+            opts = opts.withListener(new JournalBridge(rec)).withCommands(JournalCommands.of(rec.journal()));
             rec.status(1); // until the console returns normally: a session that died says so in its end event
-            warnDamaged(session, err); // after the fingerprint, which finds damage deeper in a file
+            // Damage deeper than the schema shows when the background counts reach it: the same line then.
+            rec.onDamage(t -> warnDamaged(t, err));
+            warnDamaged(session, err);
             int status = open(session, out, err, opts, rec);
             rec.status(status);
             if (!scripted() && interactive() && status != ErrorCode.CANCELLED.exitStatus()) {
@@ -80,11 +83,15 @@ final class ConsoleOptions {
     /** One line per tier the journal's fingerprint found damaged: the console still opens, so integrity() is at hand. */
     private static void warnDamaged(Session session, PrintWriter err) {
         for (dev.sluice.tier.Tier t : session.tiers()) {
-            if (TierInternals.damage(t) != null) {
-                err.println("warning: tier '" + t.name() + "' (" + t.config().location() + ") is damaged (" + TierInternals.damage(t) + "); "
-                        + t.name() + ".integrity() shows where, 'sluice restore NAME --tier " + t.name() + "' brings back a snapshot.");
-                err.flush();
-            }
+            warnDamaged(t, err);
+        }
+    }
+
+    private static void warnDamaged(dev.sluice.tier.Tier t, PrintWriter err) {
+        if (TierInternals.damage(t) != null) {
+            err.println("warning: tier '" + t.name() + "' (" + t.config().location() + ") is damaged (" + TierInternals.damage(t) + "); "
+                    + t.name() + ".integrity() shows where, 'sluice restore NAME --tier " + t.name() + "' brings back a snapshot.");
+            err.flush();
         }
     }
 

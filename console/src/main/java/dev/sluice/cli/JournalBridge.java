@@ -3,19 +3,34 @@ package dev.sluice.cli;
 import dev.sluice.console.EvalListener;
 import dev.sluice.error.SluiceException;
 import dev.sluice.journal.Journal;
+import dev.sluice.journal.Recording;
 
 /** Tells the journal what the console evaluated: inputs, what each showed (as an observation when it is data), a summary of each output, errors. */
 final class JournalBridge implements EvalListener {
     private final Journal journal;
+    private final Recording recording;
 
     JournalBridge(Journal journal) {
+        this(journal, null);
+    }
+
+    /** {@code recording}: asked before each input whether it must wait for the header's counts ({@link Recording#beforeInput()}). */
+    JournalBridge(Recording recording) {
+        this(recording.journal(), recording);
+    }
+
+    private JournalBridge(Journal journal, Recording recording) {
         this.journal = journal;
+        this.recording = recording;
     }
 
     @Override
     public void input(Kind kind, String text) {
         if (kind == Kind.COMMAND && isQuiet(text)) {
             return;
+        }
+        if (recording != null) {
+            recording.beforeInput(); // never waits: puts the plain busy timeout back once the header's counts are done
         }
         String t = text.strip();
         if (kind == Kind.COMMAND && (t.equals("/groovy") || t.startsWith("/groovy "))) {
@@ -47,11 +62,17 @@ final class JournalBridge implements EvalListener {
     @Override
     public void output(String summary) {
         journal.output(summary);
+        if (recording != null) {
+            recording.afterInput(); // start-up is over: the header's counts may begin
+        }
     }
 
     @Override
     public void error(String line, Throwable error) {
         String kind = error instanceof SluiceException se ? se.kind() : error == null ? "Compile" : error.getClass().getSimpleName();
         journal.error(kind, line);
+        if (recording != null) {
+            recording.afterInput();
+        }
     }
 }

@@ -28,6 +28,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     static PrintWriter processErr;
 
     public static void main(String[] args) {
+        dev.sluice.journal.Recording.trace("main");
         processOut = new PrintWriter(System.out, true);
         processErr = new PrintWriter(System.err, true);
         int status = run(args, processOut, processErr);
@@ -41,6 +42,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 // no archive this time; the next console run trains one
             }
         }
+        dev.sluice.journal.Recording.trace("main: exit");
         System.exit(status);
     }
 

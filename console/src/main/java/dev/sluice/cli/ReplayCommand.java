@@ -115,6 +115,8 @@ final class ReplayCommand implements Callable<Integer> {
         rec.status(ErrorCode.FAILURE.exitStatus()); // until the replay finishes: one that dies says so in its journal
         List<String> diffs = Replayer.fingerprintDifferences(jf, rec.fingerprints()); // counted once, for this replay's own header
         rec.journal().replay("start", replayed(jf, diffs));
+        // A console closed before its background counts finished recorded no counts: say so, never compare them as zero.
+        jf.countsNotRecorded().forEach(n -> out.println("Note: " + n + "."));
         try {
             if (!diffs.isEmpty()) {
                 out.println("The workspace differs from the recording's:");

@@ -90,7 +90,15 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
             h.put("start", now.toString());
             h.put("zone", java.time.ZoneId.systemDefault().getId()); // a report shows times as the operator's clock read them
             h.put("jdk", Runtime.version().toString());
-            h.set("fingerprint", MAPPER.valueToTree(fingerprint));
+            ArrayNode fps = MAPPER.valueToTree(fingerprint);
+            for (JsonNode f : fps) {
+                if (f.path("counts").isNull()) {
+                    // Counted on a pinned read of this same moment, written later as a "counts" event (see counts()).
+                    ((ObjectNode) f).remove("counts");
+                    ((ObjectNode) f).put(COUNTS_LATER, true);
+                }
+            }
+            h.set("fingerprint", fps);
             try {
                 j.write("header", h);
             } catch (SluiceException e) {
@@ -322,6 +330,30 @@ public final class Journal implements AutoCloseable, TierInternals.Listener {
         flushPending();
         recording = was;
         close();
+    }
+
+    /** A header fingerprint's mark: its row counts follow in the journal's {@code counts} event. */
+    static final String COUNTS_LATER = "countsLater";
+
+    /**
+     * The row counts the header's fingerprint left for later ({@link #COUNTS_LATER}), as of the header's moment (a pinned
+     * read), whatever was recorded since: {@code tiers} by name, and {@code notCounted} with why for those not counted.
+     * Written even while recording is off: it belongs to the header.
+     */
+    public synchronized void counts(java.util.Map<String, java.util.Map<String, Long>> counted, java.util.Map<String, String> notCounted) {
+        boolean was = recording;
+        recording = true;
+        ObjectNode e = event("counts");
+        e.set("tiers", MAPPER.valueToTree(counted));
+        if (!notCounted.isEmpty()) {
+            e.set("notCounted", MAPPER.valueToTree(notCounted));
+        }
+        e.put("asOf", "header");
+        try {
+            flushPending();
+        } finally {
+            recording = was;
+        }
     }
 
     /** The last {@code n} events written, for {@code /journal}. */

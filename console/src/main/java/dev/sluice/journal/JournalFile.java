@@ -131,7 +131,57 @@ public final class JournalFile {
             doubted = doubtLine >= 1 && doubtLine <= events.size() ? events.get(doubtLine - 1) : editedEnd;
             events = new ArrayList<>(events.subList(0, Math.min(keep, events.size())));
         }
-        return new JournalFile(path, events.get(0), events.subList(1, events.size()), problem, problem == null ? -1 : doubtLine, doubted);
+        List<ObjectNode> after = events.subList(1, events.size());
+        return new JournalFile(path, withCounts(events.get(0), after), after, problem, problem == null ? -1 : doubtLine, doubted);
+    }
+
+    /** What a header fingerprint reads when its row counts were not recorded: why, in a few words. */
+    static final String COUNTS_NOT_RECORDED = "countsNotRecorded";
+
+    /**
+     * The header as readers use it: a fingerprint whose counts were taken later ({@link Journal#COUNTS_LATER}) gets them
+     * from the journal's {@code counts} event (as of the header's moment); one without them gets
+     * {@link #COUNTS_NOT_RECORDED} and no {@code counts}, so that replay and export compare its schema only.
+     */
+    private static ObjectNode withCounts(ObjectNode header, List<ObjectNode> events) {
+        boolean later = false;
+        for (JsonNode f : header.path("fingerprint")) {
+            later |= f.path(Journal.COUNTS_LATER).asBoolean();
+        }
+        if (!later) {
+            return header;
+        }
+        ObjectNode countsEvent = events.stream().filter(e -> "counts".equals(e.path("type").asText())).findFirst().orElse(null);
+        ObjectNode h = header.deepCopy();
+        for (JsonNode n : h.path("fingerprint")) {
+            ObjectNode f = (ObjectNode) n;
+            if (!f.path(Journal.COUNTS_LATER).asBoolean()) {
+                continue;
+            }
+            f.remove(Journal.COUNTS_LATER);
+            String tier = f.path("tier").asText();
+            JsonNode c = countsEvent == null ? null : countsEvent.path("tiers").get(tier);
+            if (c != null && c.isObject()) {
+                f.set("counts", c);
+            } else {
+                f.remove("counts");
+                f.put(COUNTS_NOT_RECORDED, countsEvent == null ? "the session stopped before its row counts were written"
+                        : countsEvent.path("notCounted").path(tier).asText("they are missing from its counts event"));
+            }
+        }
+        return h;
+    }
+
+    /** One line per tier of the header whose row counts were not recorded, saying so and why; empty when all were. */
+    public List<String> countsNotRecorded() {
+        List<String> out = new ArrayList<>();
+        for (JsonNode f : header.path("fingerprint")) {
+            if (f.has(COUNTS_NOT_RECORDED)) {
+                out.add(f.path("tier").asText() + ": row counts were not recorded (" + f.path(COUNTS_NOT_RECORDED).asText()
+                        + "); only its schema is compared");
+            }
+        }
+        return out;
     }
 
     /** True when {@code line} minus its trailing seal field hashes to {@code seal} (journals before seals have none). */

@@ -31,6 +31,10 @@ public final class MarkdownExport {
                 .append("`):\n\n```bash\nsluice console -w WORKSPACE\n```\n\nThe workspace looked like this when the session was recorded; "
                 + "check yours does too (`sluice status -w WORKSPACE`).\n\n| tier | table | rows |\n| --- | --- | ---: |\n");
         for (JsonNode f : h.path("fingerprint")) {
+            if (f.has(JournalFile.COUNTS_NOT_RECORDED)) {
+                md.append("| ").append(f.path("tier").asText()).append(" | (row counts not recorded: ")
+                        .append(f.path(JournalFile.COUNTS_NOT_RECORDED).asText()).append(") | |\n");
+            }
             Iterator<Map.Entry<String, JsonNode>> it = f.path("counts").fields();
             while (it.hasNext()) {
                 var e = it.next();

@@ -363,6 +363,9 @@ public final class Observations {
         }
         JsonNode rc = recorded.path("counts");
         JsonNode nc = now.path("counts");
+        if (!rc.isObject()) {
+            return out; // counts not recorded (JournalFile#countsNotRecorded says so): the schema is all there is to compare
+        }
         java.util.Set<String> tables = new java.util.TreeSet<>();
         rc.fieldNames().forEachRemaining(tables::add);
         nc.fieldNames().forEachRemaining(tables::add);

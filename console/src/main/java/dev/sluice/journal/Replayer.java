@@ -70,7 +70,9 @@ public final class Replayer {
         o.set("tier", rec.path("tier"));
         o.set("engine", rec.path("engine"));
         o.set("schemaSha256", rec.path("schemaSha256"));
-        o.set("counts", rec.path("counts"));
+        if (rec.path("counts").isObject()) {
+            o.set("counts", rec.path("counts"));
+        }
         return o;
     }
 

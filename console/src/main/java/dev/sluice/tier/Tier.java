@@ -410,6 +410,19 @@ public final class Tier implements AutoCloseable {
         return statements.script(sqlOrFile);
     }
 
+    /** The checks on this tier's connection ({@link PinnedFingerprint} reads the schema part on a reader's). */
+    TierChecks checks() {
+        return checks;
+    }
+
+    TierErrors errors() {
+        return errors;
+    }
+
+    TierCatalogue catalogue() {
+        return catalogue;
+    }
+
     /** Stops the statement running on this tier, from any thread (Ctrl-C). */
     void cancel() {
         statements.cancel();

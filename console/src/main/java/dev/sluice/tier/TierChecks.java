@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One tier's health and identity checks: SQLite's integrity, quick and foreign-key checks as reports (damage that stops
@@ -78,6 +77,14 @@ final class TierChecks {
 
     /** Engine, version, schema hash, per-table counts, file size and journal mode, as of now. */
     Fingerprint fingerprint() {
+        Fingerprint f = withoutCounts();
+        f = new Fingerprint(f.tier(), f.engine(), f.engineVersion(), f.schemaSha256(), catalogue.rowCounts(), f.fileBytes(), f.journalMode(),
+                f.takenAt());
+        return listeners.observe("fingerprint", List.of(), f);
+    }
+
+    /** The fingerprint without its counts ({@code counts} null), unobserved: the cheap part, whatever the data's size. */
+    Fingerprint withoutCounts() {
         MessageDigest md = Checksummer.sha256();
         if (engine == Engine.SQLITE) {
             statements.scan("SELECT type, name, tbl_name, coalesce(sql, '') FROM " + conn.qualified("sqlite_schema") + " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
@@ -105,9 +112,7 @@ final class TierChecks {
             }
             journal = String.valueOf(statements.ask(conn.pragma("journal_mode")).value());
         }
-        Map<String, Long> counts = catalogue.rowCounts();
-        Fingerprint f = new Fingerprint(tier.name(), engine.label(), tier.engineVersion(), HexFormat.of().formatHex(md.digest()), counts, size, journal,
+        return new Fingerprint(tier.name(), engine.label(), tier.engineVersion(), HexFormat.of().formatHex(md.digest()), null, size, journal,
                 Instant.now().toString());
-        return listeners.observe("fingerprint", List.of(), f);
     }
 }

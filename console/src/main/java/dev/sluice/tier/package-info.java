@@ -12,6 +12,9 @@
  * {@link dev.sluice.tier.Rows#PREVIEW_ROWS} rows. They remember the {@code query} call that returned them, so a journal can name the rows the console showed.
  * {@code TableDescriber} reads a table's full description (psql's
  * {@code \d}) from each engine's own catalogue.
+ * {@link dev.sluice.tier.PinnedFingerprint} pins a tier's state on a second, read-only connection for a journal header
+ * counted in the background, and {@link dev.sluice.tier.PinnedWrites} is the SQLite busy handler that makes a write to a
+ * rollback-journal tier wait for that pin's release instead of failing after its busy timeout (internal: no compatibility promise).
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
  * (they listen through {@link dev.sluice.tier.TierInternals.Listener}).
  * <p>{@code Tier} is the front: each call is one line handed to a package-private room read in one sitting —

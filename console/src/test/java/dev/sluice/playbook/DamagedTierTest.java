@@ -73,7 +73,9 @@ class DamagedTierTest {
                 r.out());
         assertEquals(before, TestWorkspaces.fileHash(file));
         String journal = Files.readString(TestWorkspaces.onlyJournal(tmp));
-        assertTrue(journal.contains("\"schemaSha256\":\"damaged\""), "the header marks the tier damaged: " + journal.lines().findFirst());
+        // Damage deeper than the schema is found by the header's background counts (issue 18): their event names it.
+        assertTrue(journal.contains("\"schemaSha256\":\"damaged\"") || journal.contains("\"tier1\":\"the tier is damaged (database disk image is malformed)\""),
+                "the journal marks the tier damaged: " + journal);
     }
 
     @Test
