@@ -28,6 +28,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     static PrintWriter processErr;
 
     public static void main(String[] args) {
+        if (Boolean.getBoolean("sluice.debug.startup")) {
+            dev.sluice.journal.Recording.traceTo(System.err::println);
+        }
         dev.sluice.journal.Recording.trace("main");
         processOut = new PrintWriter(System.out, true);
         processErr = new PrintWriter(System.err, true);

@@ -245,6 +245,11 @@ final class ConsoleEvaluation {
 
     /** Prints an error as one line, keeps it in {@code lastError} (also for snippets), tells listeners. */
     void report(Throwable t) {
+        if (t instanceof dev.sluice.error.SluiceException se && se.code() == dev.sluice.error.ErrorCode.JOURNAL) {
+            // The journal refused an event written while the input ran (an observation, on a full disk): the session
+            // stops, and its end says so in one line. Shown here as the input's error too, it was said twice.
+            throw se;
+        }
         String line = Renderer.error(t);
         printError(line, t);
         if (options.verbose()) {

@@ -51,15 +51,22 @@ public final class Recording implements AutoCloseable {
     /** At close, unfinished counts of SQLite files this small in total are finished rather than cancelled. */
     static final long FINISH_ON_CLOSE_BYTES = 32L << 20;
 
-    private static final boolean TRACE = Boolean.getBoolean("sluice.debug.startup");
+    /**
+     * Where the start-up trace goes: set by the CLI's {@code main} under {@code -Dsluice.debug.startup=true} (it prints),
+     * null otherwise (nothing is traced). Engine code never prints; a debug aid for measuring start-up phases.
+     */
+    private static volatile java.util.function.Consumer<String> traceSink;
     private static volatile java.time.Instant jvmStart;
 
-    /**
-     * With {@code -Dsluice.debug.startup=true}: one line on stderr, milliseconds since the JVM started and {@code what}
-     * (the phases of start-up and of the header's counts). Nothing otherwise.
-     */
+    /** Sends the start-up trace to {@code sink} (the CLI's stderr), or nowhere with null. Debug only. */
+    public static void traceTo(java.util.function.Consumer<String> sink) {
+        traceSink = sink;
+    }
+
+    /** One line to the trace sink, if any: milliseconds since the JVM started and {@code what}. Nothing otherwise. */
     public static void trace(String what) {
-        if (!TRACE) {
+        java.util.function.Consumer<String> sink = traceSink;
+        if (sink == null) {
             return;
         }
         if (jvmStart == null) {
@@ -69,7 +76,7 @@ public final class Recording implements AutoCloseable {
                     : ProcessHandle.current().info().startInstant().orElse(java.time.Instant.now());
         }
         long ms = java.time.Duration.between(jvmStart, java.time.Instant.now()).toMillis();
-        System.err.println("[startup +" + ms + " ms, " + Thread.currentThread().getName() + "] " + what);
+        sink.accept("[startup +" + ms + " ms, " + Thread.currentThread().getName() + "] " + what);
     }
 
     private Recording(Session session, Journal journal, List<Fingerprint> fingerprints, Map<String, PinnedFingerprint> pins) {
