@@ -203,7 +203,7 @@ final class ConsoleEvaluation {
         // On a terminal the call's progress events feed the spinner's line (and its listener's bar stays undrawn).
         StatusLine status = terminal == null ? null : new StatusLine(session.events());
         dev.sluice.data.DataEvents before = status == null ? null : session.useEvents(status);
-        Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, out, status);
+        Progress progress = terminal == null ? Progress.NONE : Progress.start(timer, terminal, out, status);
         interrupts.begin();
         try {
             if (redirect) {

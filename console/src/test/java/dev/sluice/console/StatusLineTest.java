@@ -11,6 +11,26 @@ import org.junit.jupiter.api.Test;
 
 /** Issue 16: the console's line for a running task, as gh-ost's status line. */
 class StatusLineTest {
+    /** The line is redrawn with what terminfo gives the terminal (JLine reads it), not escapes written by hand. */
+    @Test
+    void theLineIsRedrawnWithTheTerminalsOwnCapabilities() throws Exception {
+        try (org.jline.terminal.Terminal xterm = terminal("xterm"); org.jline.terminal.Terminal dumb = terminal("dumb")) {
+            Progress.Line x = Progress.Line.of(xterm);
+            assertEquals("\r", x.start());
+            assertEquals("\u001b[K", x.clear(), "xterm's clr_eol");
+            assertEquals("\r⠋ copy: 1/2 rows (50%)\u001b[K", x.draw("⠋ copy: 1/2 rows (50%)", 40));
+            // No clear-to-end-of-line: what a longer line left is overwritten with spaces.
+            Progress.Line d = Progress.Line.of(dumb);
+            assertNull(d.clear());
+            assertEquals("\rshort" + " ".repeat(15), d.draw("short", 20));
+        }
+    }
+
+    private static org.jline.terminal.Terminal terminal(String type) throws java.io.IOException {
+        return org.jline.terminal.TerminalBuilder.builder().system(false).type(type)
+                .streams(new java.io.ByteArrayInputStream(new byte[0]), new java.io.ByteArrayOutputStream()).build();
+    }
+
     @Test
     void rowsOfTheTotalWithRateAndEta() {
         assertEquals("copy tier1.conversations → tier3: 412,000/1,000,000 rows (41%), 180,000 rows/s, ETA 3.3 s",
