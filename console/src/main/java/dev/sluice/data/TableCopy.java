@@ -446,6 +446,8 @@ public final class TableCopy {
             }
         }
         int n;
+        // One statement: on a watched raw copy, its progress is estimated from SQLite's VM steps (else 0, then 100%).
+        LoadProgress steps = whole && tick != null ? LoadProgress.watch(to, sql, tick.adding()) : null;
         try {
             n = to.exec(sql);
         } catch (RuntimeException e) {
@@ -457,6 +459,10 @@ public final class TableCopy {
                 watch.close();
             }
             throw e;
+        } finally {
+            if (steps != null) {
+                steps.close();
+            }
         }
         if (!whole) {
             createSqliteIndexes(from, table, into, existed);
