@@ -53,6 +53,9 @@ final class SqliteCopyProof {
         if (!orderOf(new Checksummer(from).orderedSelect(table, names0, null)).equals(orderOf(new Checksummer(to).orderedSelect(into, names0, null)))) {
             return null; // the two checksums would read the rows in different orders: one cannot stand for both
         }
+        if (!keyCollations(from, table).equals(keyCollations(to, into))) {
+            return null; // the same ORDER BY text, but keys declared with other collations sort the rows otherwise
+        }
         boolean srcRowid = !withoutRowid(from, table);
         boolean dstRowid = !withoutRowid(to, into);
         if (srcRowid != dstRowid) {
@@ -145,6 +148,20 @@ final class SqliteCopyProof {
             }
         }
         return "at " + at;
+    }
+
+    /**
+     * The collation of each primary-key column, as the key's own index has it ({@code PRAGMA index_xinfo}: the column's
+     * declared collation, which ORDER BY on it uses too); empty for a rowid table keyed by its rowid alone.
+     */
+    private static List<String> keyCollations(Tier t, String table) {
+        List<String> out = new ArrayList<>();
+        for (Row ix : t.query("SELECT name FROM pragma_index_list(?) WHERE origin = 'pk'", table)) {
+            for (Row c : t.query("SELECT name, coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno", ix.get("name"))) {
+                out.add(c.get("name") + " " + String.valueOf(c.get("coll")).toUpperCase(Locale.ROOT));
+            }
+        }
+        return out;
     }
 
     private static String orderOf(String select) {

@@ -157,7 +157,21 @@ public final class TableCopy {
 
     // ---------------------------------------------------------------- one table
 
+    /** The watch a fresh load opened on its source: closed however the copy of that table ends (idempotent close). */
+    private SourceWatch openWatch;
+
     private CopyResult copyOne(Tier from, String table, List<String> notes) {
+        try {
+            return copyOneWatched(from, table, notes);
+        } finally {
+            if (openWatch != null) {
+                openWatch.close();
+                openWatch = null;
+            }
+        }
+    }
+
+    private CopyResult copyOneWatched(Tier from, String table, List<String> notes) {
         proofFailed = null;
         String into = opt.into() == null ? table : opt.into();
         List<Column> srcCols = selected(from, table);
@@ -358,11 +372,20 @@ public final class TableCopy {
         }
 
         static SourceWatch open(Tier from) {
+            Connection c = null;
             try {
                 org.sqlite.SQLiteConfig cfg = new org.sqlite.SQLiteConfig();
                 cfg.setReadOnly(true);
-                return new SourceWatch(DriverManager.getConnection("jdbc:sqlite:" + from.file().toAbsolutePath(), cfg.toProperties()));
+                c = DriverManager.getConnection("jdbc:sqlite:" + from.file().toAbsolutePath(), cfg.toProperties());
+                return new SourceWatch(c);
             } catch (SQLException e) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (SQLException ignored) {
+                        // read only; nothing to lose
+                    }
+                }
                 return null; // no watch: the checksum is read on the target's connection instead
             }
         }
@@ -439,8 +462,13 @@ public final class TableCopy {
         Relay relay = new Relay();
         SourceWatch watch = null;
         CompletableFuture<Checksum> pending = null;
-        if (proof != null && !sameFile) {
+        // The source may be hashed on its own connection only when that connection holds no older snapshot (no
+        // transaction of its own) and this INSERT is the target transaction's first read of the attached file (attached
+        // just now): then the watch, opened before the INSERT, sees every commit that could part the two reads. Else
+        // the checksum is read on the target's connection, in the very transaction the INSERT read.
+        if (proof != null && !sameFile && attachedNow && !from.inTransaction()) {
             watch = SourceWatch.open(from);
+            openWatch = watch;
             if (watch != null && "during".equals(System.getProperty(HASH_SOURCE_PROPERTY))) {
                 pending = hashSource(from, table, relay);
             }
@@ -497,13 +525,18 @@ public final class TableCopy {
                 });
     }
 
+    /** Whether the last {@link #attach} attached the file (false: it was attached already, maybe read earlier in the transaction). */
+    private boolean attachedNow;
+
     private String attach(Tier from) {
         String file = from.file().toAbsolutePath().toString();
+        attachedNow = false;
         for (var r : to.query("PRAGMA database_list")) {
             if (file.equals(r.get("file")) && !"main".equals(r.get("name"))) {
                 return (String) r.get("name");
             }
         }
+        attachedNow = true;
         int n = 1;
         List<Object> names = to.query("SELECT name FROM pragma_database_list").values();
         while (names.contains(ALIAS_PREFIX + n)) {

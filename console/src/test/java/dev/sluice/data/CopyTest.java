@@ -115,6 +115,54 @@ class CopyTest {
         }
     }
 
+    /**
+     * Review finding: a WAL source whose own connection holds an older snapshot (a step read it first) while another
+     * process commits. The copy reads the newest rows through ATTACH; the checksum recorded for both sides must be of
+     * those rows, not of the source connection's older snapshot.
+     */
+    @Test
+    void theRecordedChecksumIsOfTheRowsCopiedWhenTheSourceHoldsAnOlderSnapshot() throws Exception {
+        try (Tier a = DataTiers.sqlite("a", dir.resolve("a.db"), Map.of("journal_mode", "WAL"));
+             Tier b = DataTiers.sqlite(dir.resolve("b.db"))) {
+            a.script("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, w BLOB); "
+                    + "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                    + "INSERT INTO t SELECT i, 'v ü ' || i, CASE WHEN i % 3 = 0 THEN NULL ELSE randomblob(8) END FROM n;");
+            a.begin();
+            assertEquals(2000L, ((Number) a.query("SELECT count(*) FROM t").value()).longValue()); // a's snapshot is fixed
+            try (java.sql.Connection other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("a.db"))) {
+                other.createStatement().execute("UPDATE t SET v = 'changed after the snapshot' WHERE id = 5");
+            }
+            CopyResult r = TableCopy.copy(a, "t", b, CopyOptions.defaults());
+            a.rollback();
+            assertTrue(r.verified(), r.toString());
+            assertEquals("changed after the snapshot", b.query("SELECT v FROM t WHERE id = 5").value(), "the copy read the newest rows");
+            Checksum copied = b.checksum("t");
+            assertEquals(copied, r.targetChecksum(), "the target's recorded checksum is of the rows it holds");
+            assertEquals(copied, r.sourceChecksum(), "and so is the source's: the rows the copy read");
+            assertEquals(copied, a.checksum("t"));
+        }
+    }
+
+    /** Review finding: keys declared with other collations sort otherwise, so one checksum cannot stand for both. */
+    @Test
+    void aTargetKeyedWithAnotherCollationIsVerifiedByTwoChecksums() {
+        try (Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier b = DataTiers.sqlite(dir.resolve("b.db"))) {
+            a.script("CREATE TABLE k (code STRING PRIMARY KEY, v INTEGER) WITHOUT ROWID; "
+                    + "INSERT INTO k VALUES ('b', 1), ('A', 2), ('c', 3), ('D', 4), ('é', 5);"); // BINARY: A D b c é; NOCASE: A b c D é
+            b.exec("CREATE TABLE k (code STRING PRIMARY KEY COLLATE NOCASE, v INTEGER) WITHOUT ROWID");
+            CopyResult r;
+            try {
+                r = TableCopy.copy(a, "k", b, CopyOptions.defaults());
+            } catch (SluiceException e) {
+                // The same rows in another key order: their checksums differ, so the two-checksum verification refuses.
+                assertTrue(e.getMessage().contains("did not verify"), e.getMessage());
+                assertEquals(0L, ((Number) b.query("SELECT count(*) FROM k").value()).longValue());
+                return;
+            }
+            assertEquals(b.checksum("k"), r.targetChecksum(), "the recorded target checksum is the target's own: " + r);
+        }
+    }
+
     @Test
     void consolidationAppendsSeveralTiersIntoOneTable() {
         try (Tier a = DataTiers.sqlite(dir.resolve("a.db")); Tier c = DataTiers.sqlite(dir.resolve("c.db"));
