@@ -12,7 +12,7 @@ import org.sqlite.ProgressHandler;
 /**
  * Progress inside the one {@code INSERT … SELECT} of a SQLite → SQLite raw copy, which would otherwise jump from 0 to
  * 100%. SQLite's raw-copy program does a fixed number of VM steps per row (its plan, read with EXPLAIN before the load:
- * Rowid, NotExists, RowData, Insert, Next for the table, RowData, IdxInsert, Next for each index it copies), so a
+ * Rowid, NotExists, RowCell, Insert, Next for the table, RowCell, IdxInsert, Next for each index it copies), so a
  * progress handler called every {@value #STEPS} steps advances the load by that many rows' worth: an estimate, which
  * the copy's end replaces with the real count. Installed only when someone watches; any other plan gets none.
  */
@@ -41,7 +41,7 @@ final class LoadProgress implements AutoCloseable {
             boolean probes = false;
             while (rs.next()) {
                 switch (rs.getString("opcode")) {
-                    case "RowData" -> rowData++;
+                    case "RowData", "RowCell" -> rowData++; // RowCell: SQLite 3.43+'s raw copy of a cell
                     case "IdxInsert" -> indexes++;
                     case "NotExists" -> probes = true;
                     default -> { }
