@@ -30,7 +30,11 @@ import java.util.function.LongConsumer;
  * (each with the other's file attached).
  *
  * <p>An ATTACHed file is read as committed: a side whose connection holds uncommitted writes is therefore the one the
- * comparison runs on; when both have some, {@link #plan} declines and the caller streams instead.
+ * comparison runs on; when both have some, {@link #plan} declines and the caller streams instead. Inside a transaction
+ * an attached file stays read-locked until the transaction ends, so a connection in one only attaches a WAL file (whose
+ * writers a reader never blocks); when no connection can host, {@link #plan} declines as well. A key holding NULL is the
+ * caller's to route elsewhere ({@link TableDiff}): the join's {@code =} never matches NULL with NULL and the integer
+ * ranges leave NULL out.
  */
 final class AttachedCompare {
     private static final String ALIAS_PREFIX = "sluice_diff_";
@@ -42,7 +46,7 @@ final class AttachedCompare {
     record Host(Tier tier, String schemaA, String schemaB, String attached) {
     }
 
-    /** Where to run, or why not. */
+    /** Where to run, or why not (for a usable plan on one host of two possible: why only that one). */
     record Plan(List<Host> hosts, String why) {
         boolean usable() {
             return hosts != null;
@@ -130,13 +134,35 @@ final class AttachedCompare {
         }
         Host onA = new Host(ta, "main", null, tb.file().toAbsolutePath().toString());
         Host onB = new Host(tb, null, "main", ta.file().toAbsolutePath().toString());
-        if (pendingA) {
-            return new Plan(List.of(onA), null);
-        }
-        if (pendingB) {
-            return new Plan(List.of(onB), null);
+        // Inside a transaction the attached file stays read-locked until it ends (DETACH waits for it): a rollback-journal
+        // file would then refuse every writer for the rest of the step. Only a WAL file (readers never block writers) is
+        // attached there.
+        boolean onAOk = !ta.inTransaction() || wal(tb.file());
+        boolean onBOk = !tb.inTransaction() || wal(ta.file());
+        if (pendingA || pendingB || !onAOk || !onBOk) {
+            Host only = pendingA ? onA : pendingB ? onB : onAOk ? onA : onBOk ? onB : null;
+            if (only == null || only == onA && !onAOk || only == onB && !onBOk) {
+                Tier host = only == null ? ta : only.tier();
+                Tier other = host == ta ? tb : ta;
+                return new Plan(null, "tier '" + host.name() + "' is in a transaction and " + other.file().getFileName()
+                        + " is not in WAL mode: attached, it would stay locked against writers until the transaction ends");
+            }
+            Tier other = only.tier() == ta ? tb : ta;
+            return new Plan(List.of(only), pendingA || pendingB ? "the other side's uncommitted writes are seen only there"
+                    : "tier '" + other.name() + "' is in a transaction and " + only.tier().file().getFileName()
+                    + " is not in WAL mode: not attached there, where it would stay locked until the transaction ends");
         }
         return new Plan(List.of(onA, onB), null);
+    }
+
+    /** WAL mode as the file's header says it (bytes 18 and 19 are 2); an empty or unreadable file is not. */
+    static boolean wal(Path file) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            byte[] h = in.readNBytes(20);
+            return h.length == 20 && h[18] == 2 && h[19] == 2;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static boolean memory(Tier t) {
@@ -303,13 +329,14 @@ final class AttachedCompare {
 
     /**
      * Whether two values of these declared types that compare equal with IS must have the same storage class. Only an
-     * INTEGER and a REAL can compare equal across classes (1 IS 1.0); columns of one TEXT, INTEGER, NUMERIC or REAL affinity
-     * on both sides never hold that pair (INTEGER and NUMERIC store an integral real as an integer, REAL reads integers
-     * as reals, TEXT stores numbers as text). BLOB affinity (no declared type) and STRICT's ANY keep what they are given.
+     * INTEGER and a REAL can compare equal across classes (1 IS 1.0); columns of TEXT affinity (numbers stored as text)
+     * or REAL affinity (integers read as reals) on both sides never hold that pair. INTEGER and NUMERIC affinity do: an
+     * integral real that does not fit the conversion's range (-9223372036854775808.0) stays REAL while IS finds it equal
+     * to the integer, so typeof is compared there too (as {@link SqliteCopyProof} does); BLOB and ANY keep what they get.
      */
     static boolean sameClassWhenEqual(String typeA, String typeB) {
         char x = affinity(typeA);
-        return x != 'B' && x == affinity(typeB);
+        return (x == 'T' || x == 'R') && x == affinity(typeB);
     }
 
     /** SQLite's affinity rules on a declared type (datatype3.html, 3.1); 'B' also for ANY (kept as given in STRICT tables). */

@@ -2,11 +2,14 @@ package dev.sluice.data;
 
 import dev.sluice.tier.Format;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
  * How two tables differ. {@code added}: keys only in b; {@code removed}: keys only in a; {@code changed}: keys in both
- * with different values (for tables without a single-column key, whole rows stand in for keys and nothing is "changed").
+ * with different values (for tables without a single-column key, whole rows stand in for keys and nothing is "changed";
+ * rows whose key is NULL are compared as whole rows and listed under a null key).
  * {@code hashA}/{@code hashB} are the order-independent row-hash sums over all rows (equal tables, equal hashes, across
  * engines) when the method hashed the tables (bisection, tables without a single-column key), and null when it compared
  * rows without hashing them (compared in SQLite with a file attached, streamed merge): use {@code Tier.checksum} for a
@@ -16,9 +19,10 @@ import java.util.List;
 public record Diff(String a, String b, boolean equal, long countA, long countB, String hashA, String hashB, List<Object> added,
                    List<Object> removed, List<Object> changed, long rowsRead, long segmentsHashed, Duration elapsed, String method) {
     public Diff {
-        added = List.copyOf(added);
-        removed = List.copyOf(removed);
-        changed = List.copyOf(changed);
+        // Not List.copyOf: a NULL key (a SQLite rowid table's key may hold some) is listed as null.
+        added = Collections.unmodifiableList(new ArrayList<>(added));
+        removed = Collections.unmodifiableList(new ArrayList<>(removed));
+        changed = Collections.unmodifiableList(new ArrayList<>(changed));
     }
 
     /** Rows a full comparison reads: every row of both tables. */

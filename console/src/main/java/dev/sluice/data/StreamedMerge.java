@@ -17,22 +17,32 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.sqlite.core.CoreStatement;
 import org.sqlite.core.DB;
 
 /**
  * A keyed diff by reading both tables ordered by key, each on its own connection and thread, and merging the two
- * streams row by row, rows compared in the checksum encoding (so equal means what an equal checksum means). Memory is a
- * few batches per side whatever the table size; the cost is one read of each side, like the two checksums it replaces,
- * without the hashing. SQLite rows are read straight from the statement by storage class (no per-value objects), as the
- * checksum reads them; other engines through JDBC, streamed with a cursor.
+ * streams row by row, rows compared in the checksum encoding (so equal means what an equal checksum means). Memory is
+ * bounded in bytes per side ({@link #QUEUE_BYTES}: batches of up to {@link #BATCH} rows, at least one row each) whatever
+ * the table or row size; the cost is one read of each side, like the two checksums it replaces, without the hashing.
+ * SQLite rows are read straight from the statement by storage class (no per-value objects), as the checksum reads them;
+ * other engines through JDBC, streamed with a cursor.
+ *
+ * <p>NULL keys (a SQLite rowid table whose key is not exactly INTEGER PRIMARY KEY can hold several) come first in
+ * SQLite's order; they identify no row, so those rows are compared as a multiset of whole rows (held in memory: they
+ * are expected to be few), the unmatched ones paired up as changed and the rest listed as removed or added.
  */
 final class StreamedMerge {
     private static final int BATCH = 1_000;
+    /** Batches per side's budget: a batch is cut at {@code budget / QUEUED} bytes. */
     private static final int QUEUED = 8;
+    /** Bytes of encoded rows one side may hold queued and in the merge's hands (tests lower it). */
+    static final long QUEUE_BYTES = 8L << 20;
     private static final List<Row> END = new ArrayList<>();
 
     /** One row: its key (Long, String or the driver's object) and its checksum encoding. */
@@ -47,11 +57,15 @@ final class StreamedMerge {
     private StreamedMerge() {
     }
 
-    /** Returns the rows read on both sides; {@code progress} hears the larger side's rows so far (calling thread only). */
-    static long[] run(TableRef a, List<Column> colsA, String keyA, TableRef b, List<Column> colsB, String keyB, boolean textKey,
-                      Found found, java.util.function.LongConsumer progress) {
-        Side sa = new Side(a, colsA, keyA, textKey);
-        Side sb = new Side(b, colsB, keyB, textKey);
+    /**
+     * Returns the rows read on both sides and the most bytes each side held at once ({@code [rowsA, rowsB, peakA,
+     * peakB]}); {@code progress} hears the larger side's rows so far (calling thread only). {@code textKeyA/B}: order
+     * that side's key by bytes (its own declared type decides: a collation on a number is refused by PostgreSQL).
+     */
+    static long[] run(TableRef a, List<Column> colsA, String keyA, boolean textKeyA, TableRef b, List<Column> colsB, String keyB,
+                      boolean textKeyB, Found found, java.util.function.LongConsumer progress, long queueBytes) {
+        Side sa = new Side(a, colsA, keyA, textKeyA, queueBytes);
+        Side sb = new Side(b, colsB, keyB, textKeyB, queueBytes);
         sa.start();
         sb.start();
         long ra = 0;
@@ -59,6 +73,20 @@ final class StreamedMerge {
         try {
             Row x = sa.next();
             Row y = sb.next();
+            // NULL keys come first (SQLite's order); they identify nothing: compared as whole rows.
+            List<byte[]> nullA = new ArrayList<>();
+            List<byte[]> nullB = new ArrayList<>();
+            while (x != null && x.key() == null) {
+                nullA.add(x.bytes());
+                x = sa.next();
+                ra++;
+            }
+            while (y != null && y.key() == null) {
+                nullB.add(y.bytes());
+                y = sb.next();
+                rb++;
+            }
+            nullKeyRows(nullA, nullB, found);
             long tick = 0;
             while (x != null || y != null) {
                 int c = x == null ? 1 : y == null ? -1 : TableDiff.compareKeys(x.key(), y.key());
@@ -87,7 +115,46 @@ final class StreamedMerge {
             sa.stop();
             sb.stop();
         }
-        return new long[]{ra, rb};
+        return new long[]{ra, rb, sa.peak, sb.peak};
+    }
+
+    /**
+     * Rows with a NULL key on both sides compared as multisets of whole rows: identical rows match; of the rest, as many
+     * as pair up are one changed (NULL) key each, the others removed or added.
+     */
+    static void nullKeyRows(List<byte[]> a, List<byte[]> b, Found found) {
+        if (a.isEmpty() && b.isEmpty()) {
+            return;
+        }
+        a.sort(Arrays::compareUnsigned);
+        b.sort(Arrays::compareUnsigned);
+        int i = 0;
+        int j = 0;
+        long onlyA = 0;
+        long onlyB = 0;
+        while (i < a.size() || j < b.size()) {
+            int c = i == a.size() ? 1 : j == b.size() ? -1 : Arrays.compareUnsigned(a.get(i), b.get(j));
+            if (c < 0) {
+                onlyA++;
+                i++;
+            } else if (c > 0) {
+                onlyB++;
+                j++;
+            } else {
+                i++;
+                j++;
+            }
+        }
+        long paired = Math.min(onlyA, onlyB);
+        for (long n = 0; n < paired; n++) {
+            found.add(1, null);
+        }
+        for (long n = paired; n < onlyA; n++) {
+            found.add(0, null);
+        }
+        for (long n = paired; n < onlyB; n++) {
+            found.add(2, null);
+        }
     }
 
     /** One table read by key on a thread of its own into a small queue of batches. */
@@ -96,18 +163,41 @@ final class StreamedMerge {
         private final List<Column> cols;
         private final String key;
         private final boolean textKey;
-        private final BlockingQueue<List<Row>> queue = new ArrayBlockingQueue<>(QUEUED);
+        /** Batches in order; their bytes are bounded by {@link #room}, not by their number. */
+        private final BlockingQueue<List<Row>> queue = new LinkedBlockingQueue<>();
+        /** Bytes (capped at the budget per batch) a batch may still take: taken by the reader, given back by the merge. */
+        private final Semaphore room;
+        private final int budget;
+        private final long batchBytes;
+        private final AtomicLong held = new AtomicLong();
+        /** The most bytes of rows this side held at once (queued plus the batch being merged). */
+        volatile long peak;
         private volatile boolean stopped;
         private volatile RuntimeException failure;
         private Thread thread;
         private List<Row> batch = List.of();
         private int at;
 
-        Side(TableRef t, List<Column> cols, String key, boolean textKey) {
+        Side(TableRef t, List<Column> cols, String key, boolean textKey, long queueBytes) {
             this.t = t;
             this.cols = cols;
             this.key = key;
             this.textKey = textKey;
+            this.budget = (int) Math.max(1, Math.min(Integer.MAX_VALUE, queueBytes));
+            this.batchBytes = Math.max(1, budget / QUEUED);
+            this.room = new Semaphore(budget);
+        }
+
+        private static long bytes(List<Row> rows) {
+            long n = 0;
+            for (Row r : rows) {
+                n += r.bytes().length;
+            }
+            return n;
+        }
+
+        private int permits(List<Row> rows) {
+            return (int) Math.min(budget, Math.max(1, bytes(rows)));
         }
 
         void start() {
@@ -122,6 +212,11 @@ final class StreamedMerge {
             }
             if (batch == END) {
                 return null;
+            }
+            if (!batch.isEmpty()) { // the merged batch is let go (its last row too): its room goes back to the reader
+                held.addAndGet(-bytes(batch));
+                room.release(permits(batch));
+                batch = List.of();
             }
             try {
                 batch = queue.take();
@@ -151,13 +246,31 @@ final class StreamedMerge {
         }
 
         private void put(List<Row> rows) {
+            if (rows == END) {
+                queue.offer(END);
+                return;
+            }
             try {
-                while (!stopped && !queue.offer(rows, 100, TimeUnit.MILLISECONDS)) {
+                int p = permits(rows);
+                while (!stopped && !room.tryAcquire(p, 100, TimeUnit.MILLISECONDS)) {
                     // the merge is behind; wait
                 }
+                if (stopped) {
+                    return;
+                }
+                long now = held.addAndGet(bytes(rows));
+                if (now > peak) {
+                    peak = now;
+                }
+                queue.offer(rows);
             } catch (InterruptedException e) {
                 stopped = true;
             }
+        }
+
+        /** A batch is full at {@link #BATCH} rows or its share of the byte budget (one row at least). */
+        private boolean full(List<Row> rows, long bytes) {
+            return rows.size() >= BATCH || bytes >= batchBytes;
         }
 
         private String sql() {
@@ -225,17 +338,21 @@ final class StreamedMerge {
             int k = keyIndex();
             Checksummer enc = new Checksummer(t.tier());
             Object[] v = new Object[n];
-            List<Row> rows = new ArrayList<>(BATCH);
+            List<Row> rows = new ArrayList<>();
+            long size = 0;
             while (!stopped && rs.next()) {
                 for (int i = 0; i < n; i++) {
                     v[i] = rs.getObject(i + 1);
                 }
                 Object key = v[k] instanceof Integer || v[k] instanceof Short ? (Object) ((Number) v[k]).longValue() : v[k];
-                rows.add(new Row(key, enc.rowBytes(v)));
-                if (rows.size() == BATCH) {
+                byte[] bytes = enc.rowBytes(v);
+                rows.add(new Row(key, bytes));
+                size += bytes.length;
+                if (full(rows, size)) {
                     checkCancel(cancels);
                     put(rows);
-                    rows = new ArrayList<>(BATCH);
+                    rows = new ArrayList<>();
+                    size = 0;
                 }
             }
             if (!rows.isEmpty() && !stopped) {
@@ -250,7 +367,8 @@ final class StreamedMerge {
             int n = cols.size();
             int k = keyIndex();
             Encoder enc = new Encoder();
-            List<Row> rows = new ArrayList<>(BATCH);
+            List<Row> rows = new ArrayList<>();
+            long size = 0;
             while (!stopped && rs.next()) {
                 enc.len = 0;
                 Object keyValue = null;
@@ -288,10 +406,12 @@ final class StreamedMerge {
                     }
                 }
                 rows.add(new Row(keyValue, Arrays.copyOf(enc.buf, enc.len)));
-                if (rows.size() == BATCH) {
+                size += enc.len;
+                if (full(rows, size)) {
                     checkCancel(cancels);
                     put(rows);
-                    rows = new ArrayList<>(BATCH);
+                    rows = new ArrayList<>();
+                    size = 0;
                 }
             }
             if (!rows.isEmpty() && !stopped) {

@@ -10,6 +10,8 @@ import dev.sluice.tier.TableRef;
 import dev.sluice.tier.Tier;
 import dev.sluice.tier.TierInternals;
 import dev.sluice.workspace.Engine;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -27,7 +29,9 @@ import java.util.concurrent.CompletionException;
  * PostgreSQL on both sides the data-diff way: hash both in the database, and when the hashes differ split the key range
  * into segments, hash those on both sides, recurse into the differing ones, and fetch rows only for segments of at most
  * {@link #threshold} rows, switching to the merge when most top-level segments differ. Without such a key: whole-table
- * hashes, then whole rows compared as multisets ({@link WholeRows}).
+ * hashes, then whole rows compared as multisets ({@link WholeRows}). A SQLite key holding NULL (rowid tables allow it
+ * unless the key is the rowid) skips the in-SQLite comparison; the merge and the bisection's first range take those rows,
+ * compared as whole rows.
  */
 public final class TableDiff {
     private final TableRef a;
@@ -39,7 +43,14 @@ public final class TableDiff {
     private String keyA;
     private String keyB;
     private boolean integerKey;
-    private boolean textKey;
+    /** Each side's key ordered by bytes: decided by that side's declared type (PostgreSQL refuses a collation on a number). */
+    private boolean textKeyA;
+    private boolean textKeyB;
+    /** Bytes of rows each side of a streamed merge may hold ({@link StreamedMerge#QUEUE_BYTES}; tests lower it). */
+    private long mergeBytes = StreamedMerge.QUEUE_BYTES;
+    /** A side's key holds NULL (SQLite rowid tables whose key is not exactly INTEGER PRIMARY KEY can). */
+    private boolean nullKeysA;
+    private boolean nullKeysB;
     private final long[] rowsRead = new long[1];
     private final long[] rowsReadB = new long[1];
     private long segments;
@@ -95,8 +106,14 @@ public final class TableDiff {
 
     /** As {@link #diff(TableRef, TableRef)} by one way (ATTACHED falls back as AUTO does when it cannot run). */
     static Diff diff(TableRef a, TableRef b, Way way) {
+        return diff(a, b, way, StreamedMerge.QUEUE_BYTES);
+    }
+
+    /** As {@link #diff(TableRef, TableRef, Way)}, a streamed merge holding at most about {@code mergeBytes} per side. */
+    static Diff diff(TableRef a, TableRef b, Way way, long mergeBytes) {
         TableDiff d = new TableDiff(a, b, 1000, 32, WholeRows.MEMORY_BYTES);
         d.way = way;
+        d.mergeBytes = mergeBytes;
         return d.run();
     }
 
@@ -148,12 +165,18 @@ public final class TableDiff {
      */
     private RowHash.Segment[] keyed(long na, long nb, String[] how) {
         String why = null;
-        if (way == Way.AUTO || way == Way.ATTACHED) {
+        nullKeysA = nullKeys(a, keyA, colsA.get(indexOf(keyA)).type());
+        nullKeysB = nullKeys(b, keyB, colsB.get(indexOf(keyA)).type());
+        if (nullKeysA || nullKeysB) {
+            // A join on the key never matches NULL with NULL, and integer key ranges would leave them out.
+            why = "NULL keys in " + (nullKeysA ? a : b) + ", which the in-SQLite join cannot match";
+        } else if (way == Way.AUTO || way == Way.ATTACHED) {
             AttachedCompare.Plan plan = AttachedCompare.plan(a, b);
             if (plan.usable()) {
                 AttachedCompare.Found f;
+                AttachedCompare ac = new AttachedCompare(a, b, colsA, colsB, keyA, keyB, integerKey, textKeyA || textKeyB);
                 try (Ticker t = Ticker.start(events, "diff " + a + " ↔ " + b, Math.max(na, nb))) {
-                    f = new AttachedCompare(a, b, colsA, colsB, keyA, keyB, integerKey, textKey).run(plan, na, nb, t.adding());
+                    f = ac.run(plan, na, nb, t.adding());
                     if (f != null) {
                         t.finish(Math.max(na, nb));
                     }
@@ -187,7 +210,8 @@ public final class TableDiff {
                 tick = null;
             }
             if (!mergeInstead) {
-                how[0] = "bisection over " + keyA + " (" + fanout + " segments per level, rows fetched for segments ≤ " + threshold + " rows)";
+                how[0] = "bisection over " + keyA + " (" + (why != null && way != Way.BISECTION ? why + "; " : "") + fanout
+                        + " segments per level, rows fetched for segments ≤ " + threshold + " rows)";
                 return top;
             }
             merge(na, nb);
@@ -214,8 +238,7 @@ public final class TableDiff {
         if (h.attached() == null) {
             return "both tables on one connection";
         }
-        return (h.tier() == a.tier() ? file(b) : file(a)) + " attached to tier '" + h.tier().name() + "'"
-                + " (the other side's uncommitted writes are seen only there)";
+        return (h.tier() == a.tier() ? file(b) : file(a)) + " attached to tier '" + h.tier().name() + "' (" + plan.why() + ")";
     }
 
     private static String file(TableRef t) {
@@ -231,8 +254,8 @@ public final class TableDiff {
         removedAll = 0;
         changedAll = 0;
         try (Ticker t = Ticker.start(events, "diff " + a + " ↔ " + b + " (streamed merge)", Math.max(na, nb))) {
-            long[] read = StreamedMerge.run(a, colsA, keyA, b, colsB, keyB, textKey,
-                    (kind, key) -> list(kind == 0 ? removed : kind == 1 ? changed : added, key), t::at);
+            long[] read = StreamedMerge.run(a, colsA, keyA, textKeyA, b, colsB, keyB, textKeyB,
+                    (kind, key) -> list(kind == 0 ? removed : kind == 1 ? changed : added, key), t::at, mergeBytes);
             rowsRead[0] += read[0];
             rowsReadB[0] += read[1];
             t.finish(Math.max(read[0], read[1]));
@@ -264,8 +287,46 @@ public final class TableDiff {
             String type = colsA.get(indexOf(keyA)).type();
             String t = type == null ? "" : type.toUpperCase(Locale.ROOT);
             integerKey = t.contains("INT") || t.contains("SERIAL");
-            textKey = t.isEmpty() || t.contains("CHAR") || t.contains("TEXT") || t.contains("CLOB") || t.equals("NAME");
+            textKeyA = textType(type);
+            textKeyB = textType(colsB.get(indexOf(keyA)).type());
         }
+    }
+
+    private static boolean textType(String type) {
+        String t = type == null ? "" : type.toUpperCase(Locale.ROOT);
+        return t.isEmpty() || t.contains("CHAR") || t.contains("TEXT") || t.contains("CLOB") || t.equals("NAME");
+    }
+
+    /**
+     * Whether a SQLite table's key holds a NULL: looked up through the key's index; a key without one (SCAN) declared
+     * exactly INTEGER is the rowid, never NULL (asking would scan the table).
+     */
+    private static boolean nullKeys(TableRef t, String key, String type) {
+        if (t.tier().engine() != Engine.SQLITE) {
+            return false; // PostgreSQL keys are NOT NULL
+        }
+        String probe = "SELECT 1 FROM " + t.tier().qualified(t.name()) + " WHERE " + Identifiers.quote(key) + " IS NULL LIMIT 1";
+        java.sql.Connection c = TierInternals.connection(t.tier());
+        try (java.sql.Statement st = c.createStatement()) {
+            StringBuilder plan = new StringBuilder();
+            try (java.sql.ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + probe)) {
+                while (rs.next()) {
+                    plan.append(rs.getString("detail")).append('\n');
+                }
+            }
+            if (!plan.toString().contains("SEARCH") && type != null && type.trim().equalsIgnoreCase("INTEGER")) {
+                return false;
+            }
+            try (java.sql.ResultSet rs = st.executeQuery(probe)) {
+                return rs.next();
+            }
+        } catch (java.sql.SQLException e) {
+            throw TierInternals.fail(t.tier(), e, probe);
+        }
+    }
+
+    private boolean textKey(TableRef t) {
+        return t == a ? textKeyA : textKeyB;
     }
 
     private int indexOf(String name) {
@@ -301,9 +362,9 @@ public final class TableDiff {
             Object l = edges.get(i);
             Object h = edges.get(i + 1);
             List<Object> args = new ArrayList<>();
-            String wa = range(a.tier(), keyA, l, h, args);
+            String wa = range(a, keyA, l, h, args);
             List<Object> argsB = new ArrayList<>();
-            String wb = range(b.tier(), keyB, l, h, argsB);
+            String wb = range(b, keyB, l, h, argsB);
             // Both sides hash at once on their own connections (two tiers, two cores); one tier twice stays sequential.
             CompletableFuture<RowHash.Segment> fb = a.tier() == b.tier()
                     ? CompletableFuture.completedFuture(RowHash.segment(b.tier(), b.name(), colsB, wb, argsB, rowsReadB))
@@ -353,7 +414,7 @@ public final class TableDiff {
         List<Object> out = new ArrayList<>();
         if (integerKey) {
             List<Object> args = new ArrayList<>();
-            String w = range(side.tier(), key, lo, hi, args);
+            String w = range(side, key, lo, hi, args);
             var r = side.tier().query("SELECT min(" + Identifiers.quote(key) + "), max(" + Identifiers.quote(key) + ") FROM "
                     + Identifiers.quote(side.name()) + (w == null ? "" : " WHERE " + w), args.toArray()).get(0);
             if (r.get(0) == null) {
@@ -375,10 +436,10 @@ public final class TableDiff {
         }
         for (int i = 1; i < fanout; i++) {
             List<Object> args = new ArrayList<>();
-            String w = range(side.tier(), key, lo, hi, args);
+            String w = range(side, key, lo, hi, args);
             args.add(n * i / fanout);
             Object k = side.tier().query("SELECT " + Identifiers.quote(key) + " FROM " + Identifiers.quote(side.name())
-                    + (w == null ? "" : " WHERE " + w) + " ORDER BY " + order(side.tier(), key) + " LIMIT 1 OFFSET ?", args.toArray()).value();
+                    + (w == null ? "" : " WHERE " + w) + " ORDER BY " + order(side, key) + " LIMIT 1 OFFSET ?", args.toArray()).value();
             if (k != null && (out.isEmpty() || compareKeys(k, out.get(out.size() - 1)) > 0)) {
                 out.add(k);
             }
@@ -386,26 +447,28 @@ public final class TableDiff {
         return out;
     }
 
-    private String range(Tier t, String key, Object lo, Object hi, List<Object> args) {
-        String k = Identifiers.quote(key) + (t.engine() == Engine.POSTGRESQL && textKey ? " COLLATE \"C\"" : "");
+    /** [lo, hi); the first range (lo open) also holds a side's NULL keys, which SQLite orders first. */
+    private String range(TableRef t, String key, Object lo, Object hi, List<Object> args) {
+        String k = Identifiers.quote(key) + (t.tier().engine() == Engine.POSTGRESQL && textKey(t) ? " COLLATE \"C\"" : "");
         List<String> parts = new ArrayList<>();
         if (lo != null) {
             parts.add(k + " >= ?");
             args.add(lo);
         }
         if (hi != null) {
-            parts.add(k + " < ?");
+            boolean nulls = lo == null && (t == a ? nullKeysA : nullKeysB);
+            parts.add(nulls ? "(" + k + " < ? OR " + Identifiers.quote(key) + " IS NULL)" : k + " < ?");
             args.add(hi);
         }
         return parts.isEmpty() ? null : String.join(" AND ", parts);
     }
 
-    private String order(Tier t, String key) {
+    private String order(TableRef t, String key) {
         String k = Identifiers.quote(key);
-        if (!textKey) {
+        if (!textKey(t)) {
             return k;
         }
-        return t.engine() == Engine.POSTGRESQL ? k + " COLLATE \"C\"" : k + " COLLATE BINARY";
+        return t.tier().engine() == Engine.POSTGRESQL ? k + " COLLATE \"C\"" : k + " COLLATE BINARY";
     }
 
     // ---------------------------------------------------------------- rows
@@ -427,6 +490,16 @@ public final class TableDiff {
         }
         int i = 0;
         int j = 0;
+        // NULL keys (first in SQLite's order) identify no row: compared as whole rows, as the merge does.
+        List<byte[]> nullA = new ArrayList<>();
+        List<byte[]> nullB = new ArrayList<>();
+        while (i < ra.size() && ra.get(i).key() == null) {
+            nullA.add(ra.get(i++).bytes());
+        }
+        while (j < rb.size() && rb.get(j).key() == null) {
+            nullB.add(rb.get(j++).bytes());
+        }
+        StreamedMerge.nullKeyRows(nullA, nullB, (kind, key) -> list(kind == 0 ? removed : kind == 1 ? changed : added, key));
         while (i < ra.size() || j < rb.size()) {
             int c = i == ra.size() ? 1 : j == rb.size() ? -1 : compareKeys(ra.get(i).key(), rb.get(j).key());
             if (c < 0) {
@@ -446,9 +519,9 @@ public final class TableDiff {
 
     private List<KeyedRow> fetch(TableRef t, String key, List<Column> cols, Object lo, Object hi) {
         List<Object> args = new ArrayList<>();
-        String w = range(t.tier(), key, lo, hi, args);
+        String w = range(t, key, lo, hi, args);
         String sql = "SELECT " + String.join(", ", cols.stream().map(c -> Identifiers.quote(c.name())).toList()) + " FROM "
-                + Identifiers.quote(t.name()) + (w == null ? "" : " WHERE " + w) + " ORDER BY " + order(t.tier(), key);
+                + Identifiers.quote(t.name()) + (w == null ? "" : " WHERE " + w) + " ORDER BY " + order(t, key);
         int k = -1;
         for (int i = 0; i < cols.size(); i++) {
             if (cols.get(i).name().equals(key)) {
@@ -508,10 +581,16 @@ public final class TableDiff {
         return "row " + new String(row, StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", "·");
     }
 
+    /** Keys in the order ORDER BY gives them: numbers by value (PostgreSQL numeric exactly, -0.0 = 0.0), text by bytes. */
     static int compareKeys(Object x, Object y) {
         if (x instanceof Number nx && y instanceof Number ny) {
             if ((nx instanceof Double || nx instanceof Float) || (ny instanceof Double || ny instanceof Float)) {
-                return Double.compare(nx.doubleValue(), ny.doubleValue());
+                double dx = nx.doubleValue();
+                double dy = ny.doubleValue();
+                return dx == dy ? 0 : Double.compare(dx, dy); // == makes -0.0 and 0.0 one key; NaN still sorts last
+            }
+            if (nx instanceof BigDecimal || ny instanceof BigDecimal || nx instanceof BigInteger || ny instanceof BigInteger) {
+                return exact(nx).compareTo(exact(ny));
             }
             return Long.compare(nx.longValue(), ny.longValue());
         }
@@ -520,6 +599,10 @@ public final class TableDiff {
         }
         int rank = Integer.compare(rank(x), rank(y)); // keys of mixed types: SQLite's order, NULL < numbers < text < blobs
         return rank != 0 ? rank : Arrays.compareUnsigned(Checksummer.encodeRow(x), Checksummer.encodeRow(y));
+    }
+
+    private static BigDecimal exact(Number n) {
+        return n instanceof BigDecimal d ? d : n instanceof BigInteger i ? new BigDecimal(i) : BigDecimal.valueOf(n.longValue());
     }
 
     private static int rank(Object k) {
