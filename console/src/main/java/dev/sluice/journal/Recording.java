@@ -18,11 +18,15 @@ import java.util.concurrent.CountDownLatch;
  * observations while open, and writes the end event on close. The console and {@code sluice run} each hold one.
  * <p>{@link #startCountingLater} leaves the header's row counts to a background thread reading a pinned snapshot of the
  * moment the header was written ({@link PinnedFingerprint}), so start-up does not grow with the data: the counts follow
- * as a {@code counts} event, or that event says which tiers were not counted (the session ended first). Small SQLite
- * files are counted at once; the others once the first input has run ({@link #afterInput()}), or after
+ * as a {@code counts} event, or that event says which tiers were not counted (the session ended first, a write came
+ * first, a table stayed locked). Rollback-journal SQLite files are counted first and at once, whatever their size: their
+ * pin is a SHARED lock that keeps every writer out (other processes' too), released as soon as that tier is counted.
+ * Then small SQLite files, at once; the others once the first input has run ({@link #afterInput()}), or after
  * {@link #START_DELAY_MS} (a console waiting at its prompt), or at once when a write needs a rollback-journal tier's
- * pinned read lock released ({@link PinnedWrites}): a big count never competes with the start-up itself. A session that ends before they finish has them cancelled, unless what
- * is left is small SQLite files ({@link #FINISH_ON_CLOSE_BYTES}), counted then in a few milliseconds.
+ * pinned read lock released ({@link PinnedWrites}): a big count never competes with the start-up itself. A write waits
+ * at most its busy timeout for that lock, then the pin is given up and the tier not counted. A session that ends before
+ * they finish has them cancelled, unless what is left is small SQLite files ({@link #FINISH_ON_CLOSE_BYTES}), counted
+ * then in a few milliseconds.
  */
 public final class Recording implements AutoCloseable {
     private final Session session;
@@ -45,6 +49,9 @@ public final class Recording implements AutoCloseable {
     /** The busy handler on the session's SQLite connections while a rollback-journal tier is pinned; null otherwise. */
     private PinnedWrites writes;
     private boolean gated;
+    /** {@link #START_DELAY_MS} and {@link #FINISH_ON_CLOSE_BYTES}, unless a test says otherwise. */
+    private long startDelayMs = START_DELAY_MS;
+    private long smallBytes = FINISH_ON_CLOSE_BYTES;
 
     /** How long the counts wait for the first input to end before they begin anyway (a console at its prompt). */
     static final long START_DELAY_MS = 2000;
@@ -116,7 +123,20 @@ public final class Recording implements AutoCloseable {
         return start(session, kind, sandbox, later, null);
     }
 
+    /**
+     * As {@link #startCountingLater}, counting tiers over {@code smallBytes} only after {@code startDelayMs} or the first
+     * input (tests: a big tier without making one).
+     */
+    static Recording startCountingLater(Session session, String kind, long startDelayMs, long smallBytes) {
+        return start(session, kind, false, true, null, startDelayMs, smallBytes);
+    }
+
     private static Recording start(Session session, String kind, boolean sandbox, boolean later, CountDownLatch gate) {
+        return start(session, kind, sandbox, later, gate, START_DELAY_MS, FINISH_ON_CLOSE_BYTES);
+    }
+
+    private static Recording start(Session session, String kind, boolean sandbox, boolean later, CountDownLatch gate,
+                                   long startDelayMs, long smallBytes) {
         trace("recording: pinning");
         List<Fingerprint> fp = new ArrayList<>();
         Map<String, PinnedFingerprint> pins = new LinkedHashMap<>();
@@ -151,17 +171,28 @@ public final class Recording implements AutoCloseable {
             TierInternals.addListener(t, j);
         }
         Recording r = new Recording(session, j, fp, pins);
+        r.startDelayMs = startDelayMs;
+        r.smallBytes = smallBytes;
         trace("recording: header written, " + pins.size() + " tier(s) pinned");
         if (pins.isEmpty()) {
             r.counted.countDown();
         } else {
             r.gated = gate != null;
-            // Reads run at once; a write to a rollback-journal tier waits for its pin (not its busy timeout, then an error).
-            r.writes = PinnedWrites.install(session.tiers(), pins.values(), r::go);
-            r.counter = new Thread(() -> r.count(gate), "sluice-journal-counts");
-            r.counter.setDaemon(true); // a killed or exiting console does not wait for it: the journal says what was not counted
-            r.counter.setPriority(Thread.MIN_PRIORITY);
-            r.counter.start();
+            try {
+                // Reads run at once; a write to a rollback-journal tier waits for its pin (up to its busy timeout, then the pin goes).
+                r.writes = PinnedWrites.install(session.tiers(), pins.values(), r::go);
+                r.counter = new Thread(() -> r.count(gate), "sluice-journal-counts");
+                r.counter.setDaemon(true); // a killed or exiting console does not wait for it: the journal says what was not counted
+                r.counter.setPriority(Thread.MIN_PRIORITY);
+                r.counter.start();
+            } catch (RuntimeException | Error e) {
+                r.closePins();
+                if (r.writes != null) {
+                    r.writes.restore();
+                }
+                r.counted.countDown();
+                throw e;
+            }
         }
         return r;
     }
@@ -169,9 +200,10 @@ public final class Recording implements AutoCloseable {
     /** The background thread: counts each pinned tier in turn (one at a time: they share the disk), then writes the event. */
     private void count(CountDownLatch gate) {
         try {
-            // Small SQLite files first and at once (milliseconds, whatever start-up is doing); the others once start-up is over.
+            // Pins that keep writers out first and at once (a SHARED lock, held only for its own tier's count); then small
+            // SQLite files at once (milliseconds, whatever start-up is doing); the others once start-up is over.
             List<Map.Entry<String, PinnedFingerprint>> order = new ArrayList<>(pins.entrySet());
-            order.sort(java.util.Comparator.comparing(e -> !small(e.getValue())));
+            order.sort(java.util.Comparator.comparingInt(e -> rank(e.getValue())));
             boolean waited = false;
             try {
                 if (gate != null) {
@@ -183,10 +215,10 @@ public final class Recording implements AutoCloseable {
             }
             trace("counts: begin");
             for (Map.Entry<String, PinnedFingerprint> e : order) {
-                if (!waited && !small(e.getValue())) {
+                if (!waited && rank(e.getValue()) == LATER) {
                     waited = true;
                     try {
-                        go.await(START_DELAY_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        go.await(startDelayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
                     } catch (InterruptedException ex) {
                         stopCounting = true;
                     }
@@ -203,21 +235,54 @@ public final class Recording implements AutoCloseable {
                         counts.put(e.getKey(), c);
                     }
                 } catch (RuntimeException ex) {
-                    String damage = e.getValue().damage(session.tier(e.getKey()));
-                    notCount(e.getKey(), damage != null ? "the tier is damaged (" + damage + ")" : stopCounting ? NOT_COUNTED
+                    String why = e.getValue().notCountedBecause(); // a write came first, a table stayed locked
+                    String damage = why == null ? e.getValue().damage(session.tier(e.getKey())) : null;
+                    notCount(e.getKey(), why != null ? why : damage != null ? "the tier is damaged (" + damage + ")" : stopCounting ? NOT_COUNTED
                             : "counting failed: " + TierInternals.firstLine(String.valueOf(ex.getMessage())));
                     if (damage != null && onDamage != null) {
-                        onDamage.accept(session.tier(e.getKey()));
+                        try {
+                            onDamage.accept(session.tier(e.getKey()));
+                        } catch (RuntimeException hook) {
+                            // the console's warning failed: the other tiers are still counted, the event names this one
+                        }
                     }
                 }
             }
             trace("counts: end");
             writeCounts();
         } catch (RuntimeException ex) {
-            // The journal refused the event (disk full): the next event written says so to the operator.
+            // The journal refused the event (disk full), or onDamage threw: the next event written says so to the operator.
         } finally {
+            // Whatever ended the loop (an Error, onDamage throwing), no pin outlives it: a leaked SHARED lock would keep
+            // every writer out for the whole session. The tiers not counted are named when the session ends.
+            closePins();
             counted.countDown();
         }
+    }
+
+    /** Releases every pin not yet released (idempotent, each on its own: one failing to close does not keep the others). */
+    private void closePins() {
+        for (PinnedFingerprint p : pins.values()) {
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                // its connection is gone already: nothing held
+            }
+        }
+    }
+
+    /** Test view: whether {@code tier}'s pin has been released (its read lock no longer holds anyone up). */
+    boolean pinReleased(String tier) {
+        return pins.get(tier).released();
+    }
+
+    private static final int WRITERS_WAIT = 0;
+    private static final int SMALL = 1;
+    private static final int LATER = 2;
+
+    /** When a pin is counted: one that keeps writers out first, then small SQLite files, both at once; the rest later. */
+    private int rank(PinnedFingerprint p) {
+        return p.blocksWriters() ? WRITERS_WAIT : small(p) ? SMALL : LATER;
     }
 
     private static final String NOT_COUNTED = "the session ended before the rows were counted";
@@ -282,7 +347,7 @@ public final class Recording implements AutoCloseable {
 
     /** True while a pinned count may still hold a rollback-journal tier's read lock. */
     public boolean countsBlockWriters() {
-        return pinBlocksWriters && counted.getCount() > 0;
+        return pinBlocksWriters && pins.values().stream().anyMatch(p -> p.blocksWriters() && !p.released());
     }
 
     /** Stops the background counts (whatever they did not finish is recorded as not counted) and writes their event. */
@@ -315,9 +380,9 @@ public final class Recording implements AutoCloseable {
     }
 
     /** A SQLite file of at most {@link #FINISH_ON_CLOSE_BYTES}: counted in milliseconds. */
-    private static boolean small(PinnedFingerprint p) {
+    private boolean small(PinnedFingerprint p) {
         Long b = p.schema().fileBytes();
-        return b != null && p.schema().journalMode() != null && b <= FINISH_ON_CLOSE_BYTES;
+        return b != null && p.schema().journalMode() != null && b <= smallBytes;
     }
 
     /** True when every pin still held is a SQLite file and they add up to at most {@link #FINISH_ON_CLOSE_BYTES}. */
@@ -333,7 +398,7 @@ public final class Recording implements AutoCloseable {
             }
             bytes += b;
         }
-        return bytes <= FINISH_ON_CLOSE_BYTES;
+        return bytes <= smallBytes;
     }
 
     private static Long fileBytes(Tier t) {

@@ -1,5 +1,6 @@
 package dev.sluice.tier;
 
+import dev.sluice.error.ErrorCode;
 import dev.sluice.error.SluiceException;
 import dev.sluice.workspace.Engine;
 import dev.sluice.workspace.TierConfig;
@@ -15,13 +16,27 @@ import java.util.Map;
  * <p>How far the pin holds depends on the engine: a WAL SQLite file keeps the reader's snapshot while the tier's own
  * connection writes; PostgreSQL keeps it in a REPEATABLE READ transaction; a rollback-journal SQLite file keeps it by a
  * SHARED lock, which a writer's commit (or cache spill) waits on: {@link #blocksWriters()} says so, and
- * {@link PinnedWrites} makes the session's writes wait for {@link #close()} instead of failing after the busy timeout.
+ * {@link PinnedWrites} makes the session's writes wait for {@link #close()} instead of failing, for at most the tier's
+ * busy timeout: then it cancels the pin ({@link #cancelFor}) and the write goes on, the tier not counted. A PostgreSQL
+ * count waits at most {@link #LOCK_TIMEOUT} for a table lock (an open step's {@code ALTER TABLE}), then gives up.
  */
 public final class PinnedFingerprint implements AutoCloseable {
     private final Tier reader;
     private final Fingerprint schema;
     private final boolean blocksWriters;
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Guards {@link #counting} and {@link #cancelledBecause}: a pin cancelled before its count began never begins it. */
+    private final Object state = new Object();
+    private boolean counting;
+    private volatile String cancelledBecause;
+
+    /**
+     * How long a PostgreSQL count waits for a table's lock (SQL {@code lock_timeout}): a step's {@code ALTER TABLE} holds
+     * ACCESS EXCLUSIVE while the operator looks, and a count waiting behind it would hold its ACCESS SHARE locks and the
+     * other tiers' pins behind it for as long.
+     */
+    static final String LOCK_TIMEOUT = "1s";
 
     private PinnedFingerprint(Tier reader, Fingerprint schema, boolean blocksWriters) {
         this.reader = reader;
@@ -53,6 +68,12 @@ public final class PinnedFingerprint implements AutoCloseable {
                 reader.connection().setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             }
             reader.begin();
+            if (reader.engine() == Engine.POSTGRESQL) {
+                // SET takes no snapshot: the first read below still pins the state; LOCAL ends with the pin's transaction.
+                try (java.sql.Statement st = reader.connection().createStatement()) {
+                    st.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+                }
+            }
             // The first read pins the state: a WAL read mark, a SHARED lock, or PostgreSQL's transaction snapshot.
             Fingerprint f = reader.checks().withoutCounts();
             boolean blocks = reader.engine() == Engine.SQLITE && !"wal".equalsIgnoreCase(f.journalMode());
@@ -73,12 +94,70 @@ public final class PinnedFingerprint implements AutoCloseable {
         return blocksWriters;
     }
 
-    /** Counts every data table as pinned (the slow part), then releases the pin. Throws when {@link #cancel()} stopped it. */
+    /**
+     * Counts every data table as pinned (the slow part), then releases the pin. Throws when {@link #cancel()} or
+     * {@link #cancelFor} stopped it, or a PostgreSQL table stayed locked past {@link #LOCK_TIMEOUT}: {@link #notCountedBecause()}
+     * then says why in words for the journal.
+     */
     public Map<String, Long> counts() {
         try {
-            return reader.catalogue().rowCounts();
+            synchronized (state) {
+                if (cancelledBecause != null || released()) {
+                    throw new SluiceException(ErrorCode.CANCELLED, cancelledBecause != null ? cancelledBecause : "the pin was released");
+                }
+                counting = true;
+            }
+            Map<String, Long> c = reader.catalogue().rowCounts(() -> cancelledBecause != null);
+            if (c == null) {
+                throw new SluiceException(ErrorCode.CANCELLED, cancelledBecause);
+            }
+            return c; // complete even if given up meanwhile: an interrupt that came too late to stop it changed nothing
+        } catch (SluiceException e) {
+            if (cancelledBecause == null && lockTimedOut(e)) {
+                cancelledBecause = "a table stayed locked by another transaction (an open step's ALTER TABLE?) for longer than "
+                        + "lock_timeout " + LOCK_TIMEOUT;
+            }
+            throw e;
         } finally {
+            close(); // the rollback releases a PostgreSQL count's ACCESS SHARE locks, a SQLite file's SHARED lock
+        }
+    }
+
+    /** Why {@link #counts()} gave up without counting (a write came first, a table stayed locked), or null. */
+    public String notCountedBecause() {
+        return cancelledBecause;
+    }
+
+    private static boolean lockTimedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && "55P03".equals(s.getSQLState())) { // PostgreSQL's lock_not_available
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gives the pin up so that a write waiting for it goes on ({@link PinnedWrites}, from the writing thread): a count not
+     * begun never begins and the pin is released now; a count under way is interrupted and releases it when it stops
+     * (call again while waiting: an interrupt between two tables' counts is lost, the next table's check is not).
+     * {@link #notCountedBecause()} then answers {@code why}.
+     */
+    void cancelFor(String why) {
+        boolean closeNow;
+        synchronized (state) {
+            if (released()) {
+                return;
+            }
+            if (cancelledBecause == null) {
+                cancelledBecause = why;
+            }
+            closeNow = !counting;
+        }
+        if (closeNow) {
             close();
+        } else {
+            reader.cancel();
         }
     }
 
@@ -102,6 +181,9 @@ public final class PinnedFingerprint implements AutoCloseable {
     /** Releases the pin (rolls the read transaction back) if {@link #counts()} has not. */
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return; // closed, or being closed by another thread: released() says when it is done
+        }
         try {
             reader.close();
         } finally {

@@ -23,8 +23,11 @@ import org.sqlite.SQLiteConnection;
  * session's SQLite connections (each tier's own, and an atomic step's shared connection opened meanwhile) carry a busy
  * handler that, when SQLite reports the file busy, asks for the counts to run now, waits for the pins' release (our
  * own reader: it ends) and retries; with no pin held it does exactly what {@code busy_timeout} does (SQLite's own
- * delays, the same total), so another process's lock is waited on as before. {@link #restoreWhenReleased()} puts the
- * plain busy timeout back once the counts are done. Internal (the journal's header): no compatibility promise.
+ * delays, the same total), so another process's lock is waited on as before. A write never waits longer than the
+ * connection's busy timeout for our own pins, and never fails because of them: once it has waited that long it gives
+ * the pins up ({@link PinnedFingerprint#cancelFor}; those tiers are not counted, and the counts event says why) and
+ * goes on. {@link #restoreWhenReleased()} puts the plain busy timeout back once the counts are done. Internal (the
+ * journal's header): no compatibility promise.
  */
 public final class PinnedWrites {
     /** Installed and not yet restored: an atomic step's shared connection opened meanwhile waits on their pins too. */
@@ -73,15 +76,16 @@ public final class PinnedWrites {
 
     /**
      * For an atomic step's shared connection opened while pins are held ({@code busyMillis}: its busy timeout): the same
-     * handler, kept for the connection's life (equivalent to the busy timeout once the pins are released).
+     * handler, kept for the connection's life (equivalent to the busy timeout once the pins are released). {@code cancels}:
+     * the participants' cancel count (Ctrl-C on any of them stops a wait).
      */
-    static void onSharedConnection(Connection c, int busyMillis) {
+    static void onSharedConnection(Connection c, int busyMillis, LongSupplier cancels) {
         List<PinnedWrites> held = ACTIVE.stream().filter(PinnedWrites::held).toList();
         if (held.isEmpty()) {
             return;
         }
         try {
-            BusyHandler.setHandler(c, new Handler(busyMillis, () -> 0L, held));
+            BusyHandler.setHandler(c, new Handler(busyMillis, cancels, held));
         } catch (SQLException e) {
             // its plain busy timeout stays
         }
@@ -155,6 +159,7 @@ public final class PinnedWrites {
         private final LongSupplier cancels;
         private final List<PinnedWrites> owners;
         private long cancelsAtStart;
+        private long startedAt;
         private int tries;
 
         Handler(int timeoutMillis, LongSupplier cancels, List<PinnedWrites> owners) {
@@ -167,6 +172,7 @@ public final class PinnedWrites {
         protected int callback(int count) {
             if (count == 0) {
                 cancelsAtStart = cancels.getAsLong();
+                startedAt = System.nanoTime();
                 tries = 0;
             }
             try {
@@ -196,15 +202,32 @@ public final class PinnedWrites {
             if (held.isEmpty()) {
                 return 0;
             }
+            long deadline = startedAt + timeoutMillis * 1_000_000L;
             for (PinnedFingerprint p : held) {
-                while (!p.awaitRelease(50)) {
+                while (true) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                    if (p.awaitRelease(Math.max(1, Math.min(50, left)))) {
+                        break;
+                    }
                     if (cancels.getAsLong() != cancelsAtStart) {
                         return -1; // Ctrl-C: sqlite3_interrupt is not seen by a busy wait, this is
+                    }
+                    if (System.nanoTime() - deadline >= 0) {
+                        // Waited the busy timeout for our own pins: give them up rather than fail or wait on. SQLite's busy
+                        // handler is not told which file is busy, so every pin still held that blocks writers is given up,
+                        // not only this write's file: those tiers go uncounted, and the counts event says why. Called
+                        // again each turn: an interrupt that fell between two tables' counts is repeated.
+                        for (PinnedFingerprint q : held) {
+                            q.cancelFor(WRITE_CAME_FIRST);
+                        }
                     }
                 }
             }
             return 1;
         }
+
+        /** Why a pin given up for a write is not counted (the counts event's {@code notCounted}). */
+        static final String WRITE_CAME_FIRST = "a write came before its rows were counted";
 
         private boolean sleepAsBusyTimeout(int n) throws InterruptedException {
             int delay = n < DELAYS.length ? DELAYS[n] : 100;

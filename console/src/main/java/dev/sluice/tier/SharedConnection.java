@@ -94,7 +94,8 @@ public final class SharedConnection implements AutoCloseable {
             sc.setBusyTimeout(busy); // one busy handler for the whole connection: the most patient participant's
             s = new SharedConnection(step, scratch, sc.createConnection("jdbc:sqlite:" + scratch.toAbsolutePath()));
             // A console's journal counts may hold a rollback-journal participant's read lock: the commit waits for them.
-            PinnedWrites.onSharedConnection(s.conn, busy);
+            List<Tier> all = List.copyOf(participants);
+            PinnedWrites.onSharedConnection(s.conn, busy, () -> all.stream().mapToLong(Tier::cancels).sum());
         } catch (IOException | SQLException e) {
             throw new SluiceException(ErrorCode.IO, "Atomic step '" + step + "': cannot open the shared connection on " + scratch
                     + " (" + TierErrors.firstLine(e.getMessage()) + "). Check that the workspace folder is writable.", e);

@@ -214,8 +214,16 @@ final class TierCatalogue {
 
     /** Rows of every data table, unobserved (counts() and fingerprint() report it each in their own way). */
     Map<String, Long> rowCounts() {
+        return rowCounts(() -> false);
+    }
+
+    /** As {@link #rowCounts()}, stopping with null before the next table once {@code stop} says so (a cancelled pin). */
+    Map<String, Long> rowCounts(java.util.function.BooleanSupplier stop) {
         Map<String, Long> out = new LinkedHashMap<>();
         for (String t : dataTables()) {
+            if (stop.getAsBoolean()) {
+                return null;
+            }
             out.put(t, ((Number) statements.ask("SELECT count(*) FROM " + conn.qualified(t)).value()).longValue());
         }
         return out;

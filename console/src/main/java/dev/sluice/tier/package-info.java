@@ -14,7 +14,8 @@
  * {@code \d}) from each engine's own catalogue.
  * {@link dev.sluice.tier.PinnedFingerprint} pins a tier's state on a second, read-only connection for a journal header
  * counted in the background, and {@link dev.sluice.tier.PinnedWrites} is the SQLite busy handler that makes a write to a
- * rollback-journal tier wait for that pin's release instead of failing after its busy timeout (internal: no compatibility promise).
+ * rollback-journal tier wait for that pin's release instead of failing, for at most its busy timeout (then the pin is
+ * given up and the write goes on; internal: no compatibility promise).
  * Knows the workspace configuration; must not know about snapshots, data movement, playbooks, the journal or the console
  * (they listen through {@link dev.sluice.tier.TierInternals.Listener}).
  * <p>{@code Tier} is the front: each call is one line handed to a package-private room read in one sitting —

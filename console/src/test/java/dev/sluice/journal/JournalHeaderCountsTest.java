@@ -24,8 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 18: the console's journal header counts rows in the background, on a read pinned before the first input. Its
  * counts are the state before the first input even when that input inserts rows, on a WAL tier (which the input may
  * write while the counts run), on a rollback-journal tier (where a read runs at once and a write's commit waits for the
- * counts' read lock, past its busy timeout, then succeeds) and on PostgreSQL (REPEATABLE READ); a journal whose counts
- * were not taken replays and exports with its schema checked only, and says so.
+ * counts' read lock, then succeeds) and on PostgreSQL (REPEATABLE READ); a journal whose counts were not taken replays
+ * and exports with its schema checked only, and says so. Review of issue 18: a rollback-journal tier is counted first
+ * and at once, its pin released as soon as it is counted; a write waits at most its busy timeout for the pin, then the
+ * pin is given up and the write goes on; a PostgreSQL count gives up on a table locked past lock_timeout; an Error in
+ * the counting loop leaves no pin held.
  */
 class JournalHeaderCountsTest {
     private static final String ODD = "\"odd \"\"name\"\" ✓\""; // quotes, a space and unicode in one identifier
@@ -41,11 +44,16 @@ class JournalHeaderCountsTest {
     }
 
     private Path workspace(String name, List<String> tiers) throws Exception {
+        return workspace(name, tiers, BUSY_MS);
+    }
+
+    /** {@code rjBusyMs}: the rollback-journal tiers' busy timeout, or null for the default (5,000 ms). */
+    private Path workspace(String name, List<String> tiers, Integer rjBusyMs) throws Exception {
         Path ws = dir.resolve(name);
         Files.createDirectories(ws.resolve("data"));
         for (String tier : tiers) {
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("data/" + tier + ".db")); Statement st = c.createStatement()) {
-                st.execute("PRAGMA journal_mode=" + (tier.equals("wal") ? "WAL" : "DELETE"));
+                st.execute("PRAGMA journal_mode=" + (tier.startsWith("wal") ? "WAL" : "DELETE"));
                 st.execute("CREATE TABLE " + ODD + " (k INTEGER, label TEXT, payload BLOB)");
                 st.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + ROWS + ") INSERT INTO " + ODD
                         + " SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE 'ligne ' || i || ' é' END, randomblob(i % 5) FROM n");
@@ -54,12 +62,14 @@ class JournalHeaderCountsTest {
             }
         }
         List<String> entries = new java.util.ArrayList<>();
-        if (tiers.contains("wal")) {
-            entries.add("\"wal\": {\"url\": \"jdbc:sqlite:data/wal.db\", \"pragmas\": {\"journal_mode\": \"WAL\"}}");
-        }
-        if (tiers.contains("rj")) {
-            // A busy timeout far shorter than the counts take: a write that waited it out would fail "database is locked".
-            entries.add("\"rj\": {\"url\": \"jdbc:sqlite:data/rj.db\", \"pragmas\": {\"busy_timeout\": \"" + BUSY_MS + "\"}}");
+        for (String tier : tiers) {
+            if (tier.startsWith("wal")) {
+                entries.add("\"" + tier + "\": {\"url\": \"jdbc:sqlite:data/" + tier + ".db\", \"pragmas\": {\"journal_mode\": \"WAL\"}}");
+            } else {
+                // A busy timeout far shorter than the counts may take: a write that waited it out would fail "database is locked".
+                entries.add("\"" + tier + "\": {\"url\": \"jdbc:sqlite:data/" + tier + ".db\""
+                        + (rjBusyMs == null ? "" : ", \"pragmas\": {\"busy_timeout\": \"" + rjBusyMs + "\"}") + "}");
+            }
         }
         Files.writeString(ws.resolve("sluice.json"), "{\"tiers\": {" + String.join(", ", entries) + "}, \"journal\": \"sessions\"}");
         return ws;
@@ -98,35 +108,23 @@ class JournalHeaderCountsTest {
         return "odd \"name\" ✓";
     }
 
-    /** Records, as the console does, a first input that inserts two rows while the header's counts have not begun. */
+    /**
+     * Records, as the console does, a first input that inserts two rows while the header's counts have not begun (WAL: held
+     * by a gate) or are under way (rollback-journal: counted at once, the write waiting for their read lock).
+     */
     private Path recordInsertBeforeCounts(Path ws, String tier) throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", gate)) {
+        try (Session session = Session.open(ws);
+             Recording rec = tier.equals("rj") ? Recording.startCountingLater(session, "console", false)
+                     : Recording.startCountingLater(session, "console", gate)) {
             rec.beforeInput(); // never waits
             int n;
             if (tier.equals("rj")) {
-                assertTrue(rec.countsBlockWriters(), "a rollback-journal tier's pinned counts hold its read lock");
-                // A read runs at once, the counts not even begun: only a write conflicts with their SHARED lock.
+                // Reads run at once: only a write conflicts with the counts' SHARED lock.
                 assertEquals((long) ROWS, ((Number) session.tier(tier).query("SELECT count(*) FROM " + ODD).value()).longValue());
-                // A write's commit waits for the counts, well past its busy timeout, then succeeds.
+                // A write's commit waits for the counts (within the tier's default busy timeout), then succeeds.
                 rec.journal().input("java", insert(tier));
-                int[] changed = {-1};
-                Throwable[] failed = {null};
-                Thread writer = new Thread(() -> {
-                    try {
-                        changed[0] = session.tier(tier).exec("INSERT INTO " + ODD + " (k, label) VALUES (-1, 'inserted'), (-2, NULL)");
-                    } catch (Throwable e) {
-                        failed[0] = e;
-                    }
-                });
-                writer.start();
-                writer.join(6L * BUSY_MS);
-                assertTrue(writer.isAlive(), "the write waits for the counts' read lock, past its busy timeout of " + BUSY_MS + " ms: " + failed[0]);
-                // (Not read from here meanwhile: the waiting commit holds PENDING, which keeps new readers out until it is done.)
-                gate.countDown();
-                writer.join();
-                assertEquals(null, failed[0], "the write waited for the counts instead of failing");
-                n = changed[0];
+                n = session.tier(tier).exec("INSERT INTO " + ODD + " (k, label) VALUES (-1, 'inserted'), (-2, NULL)");
             } else {
                 assertFalse(rec.countsBlockWriters(), "a WAL tier's pinned snapshot lets the first input write at once");
                 rec.journal().input("java", insert(tier));
@@ -160,7 +158,7 @@ class JournalHeaderCountsTest {
 
     @Test
     void rollbackJournalHeaderCountsAreTheStateBeforeAFirstInputThatInserts() throws Exception {
-        Path ws = workspace("rj-staging");
+        Path ws = workspace("rj-staging", List.of("wal", "rj"), null);
         Path journal = recordInsertBeforeCounts(ws, "rj");
         JournalFile j = JournalFile.read(journal, false);
         assertEquals(ROWS, fingerprint(j, "rj").path("counts").path(oddName()).asLong(), j.header().toString());
@@ -175,7 +173,7 @@ class JournalHeaderCountsTest {
 
     @Test
     void consoleFirstInputThatInsertsIsCountedBeforeThroughTheFrontDoor() throws Exception {
-        Path ws = workspace("front");
+        Path ws = workspace("front", List.of("wal", "rj"), null);
         CliRunner r = CliRunner.run("console", "-w", ws.toString(), "-e", insert("rj"), "-e", insert("wal"));
         assertEquals(0, r.status(), r.out() + r.err());
         assertEquals(ROWS + 2, rows(ws, "rj"));
@@ -247,13 +245,13 @@ class JournalHeaderCountsTest {
     }
 
     @Test
-    void copyIntoARollbackJournalTierAsTheFirstInputWaitsForTheCountsAndDoesNotDeadlock() throws Exception {
+    void copyIntoARollbackJournalTierAsTheFirstInputGivesUpTheHeldCountsAndDoesNotDeadlock() throws Exception {
         Path ws = workspace("copy", List.of("wal", "rj"));
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("data/wal.db")); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE moved (id INTEGER PRIMARY KEY, v TEXT, b BLOB)");
             st.execute("INSERT INTO moved VALUES (1, 'één', x'00ff'), (2, NULL, NULL), (3, '✓', randomblob(3))");
         }
-        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1); // the counts held as a count of hours would hold them
         try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", gate)) {
             rec.beforeInput();
             Throwable[] failed = {null};
@@ -266,16 +264,18 @@ class JournalHeaderCountsTest {
                 }
             });
             copier.start();
-            copier.join(6L * BUSY_MS);
-            assertTrue(copier.isAlive(), "the copy's commit waits for the counts' read lock: " + failed[0]);
-            gate.countDown();
-            copier.join(30_000);
-            assertFalse(copier.isAlive(), "no deadlock between the copy and the counts");
+            try {
+                copier.join(30_000); // a hang guard: the copy waits about its busy timeout (100 ms), then the pin goes
+                assertFalse(copier.isAlive(), "the copy's commit waited past its busy timeout for the console's own pin");
+            } finally {
+                gate.countDown();
+                copier.join();
+            }
             assertEquals(null, failed[0]);
             rec.afterInput();
             Map<String, Long> counted = rec.fingerprints().stream().filter(f -> f.tier().equals("rj")).findFirst().orElseThrow().counts();
-            assertFalse(counted.containsKey("moved"), "the header's counts are the state before the copy: " + counted);
-            assertEquals(ROWS, counted.get(oddName()));
+            assertEquals(null, counted, "the pin was given up for the copy: no counts rather than counts after it");
+            assertEquals(ROWS, rec.fingerprints().get(0).counts().get(oddName()), "the WAL tier's pin blocks no one: still counted");
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("data/rj.db")); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*), sum(v IS NULL) FROM moved")) {
@@ -283,22 +283,122 @@ class JournalHeaderCountsTest {
             assertEquals(3, rs.getInt(1));
             assertEquals(1, rs.getInt(2));
         }
+        JournalFile j = JournalFile.read(onlyJournal(ws), false);
+        assertEquals("a write came before its rows were counted", fingerprint(j, "rj").path(JournalFile.COUNTS_NOT_RECORDED).asText(), j.header().toString());
     }
 
     @Test
-    void aWriteOnARollbackJournalTierBeforeTheCountsBeganStartsThemAndWaits() throws Exception {
-        // No gate: the counts would wait for the first input to end; a write during it asks for them now.
-        Path ws = workspace("urgent", List.of("rj"));
+    void aWriteThatWaitedItsBusyTimeoutForTheCountsGivesTheirPinUpAndGoesOn() throws Exception {
+        Path ws = workspace("impatient", List.of("wal", "rj"));
+        CountDownLatch gate = new CountDownLatch(1); // the rollback-journal tier's count held, as a very long one would be
+        try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", gate)) {
+            rec.beforeInput();
+            assertTrue(rec.countsBlockWriters(), "the held count keeps the rollback-journal tier's SHARED lock");
+            rec.journal().input("java", insert("rj"));
+            int[] changed = {-1};
+            Throwable[] failed = {null};
+            Thread writer = new Thread(() -> {
+                try {
+                    changed[0] = session.tier("rj").exec("INSERT INTO " + ODD + " (k, label) VALUES (-1, 'inserted'), (-2, NULL)");
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            writer.start();
+            try {
+                writer.join(30_000); // a hang guard, not a timing: the write gives the pin up after its busy timeout (100 ms)
+                assertFalse(writer.isAlive(), "the write still waits for the console's own pin, past its busy timeout of " + BUSY_MS + " ms");
+            } finally {
+                gate.countDown();
+                writer.join();
+            }
+            assertEquals(null, failed[0], "a write never fails because of Sluice's own pin");
+            assertEquals(2, changed[0]);
+            assertFalse(rec.countsBlockWriters(), "the pin was released for the write");
+            rec.afterInput();
+            assertEquals(null, rec.fingerprints().stream().filter(f -> f.tier().equals("rj")).findFirst().orElseThrow().counts());
+        }
+        assertEquals(ROWS + 2, rows(ws, "rj"));
+        JournalFile j = JournalFile.read(onlyJournal(ws), false);
+        assertEquals("a write came before its rows were counted", fingerprint(j, "rj").path(JournalFile.COUNTS_NOT_RECORDED).asText(), j.header().toString());
+        assertEquals(ROWS, fingerprint(j, "wal").path("counts").path(oddName()).asLong(), "only writer-blocking pins are given up");
+    }
+
+    @Test
+    void aRollbackJournalTierIsCountedAtOnceAndAWriteWaitsForItsCount() throws Exception {
+        Path ws = workspace("urgent", List.of("rj"), null);
         try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", false)) {
             rec.beforeInput();
-            assertTrue(rec.countsBlockWriters());
             assertEquals(2, session.tier("rj").exec("INSERT INTO " + ODD + " (k) VALUES (-1), (-2)"));
-            assertEquals(ROWS, rec.fingerprints().get(0).counts().get(oddName()));
+            assertEquals(ROWS, rec.fingerprints().get(0).counts().get(oddName()), "counted as pinned, before the write");
             rec.afterInput();
         }
         assertEquals(ROWS + 2, rows(ws, "rj"));
     }
 
+    @Test
+    void aRollbackJournalPinIsReleasedAsSoonAsItsTierIsCountedNotAfterTheOtherTiers() throws Exception {
+        // Regression (review of issue 18): a big rollback-journal tier waited for the first input (or 2 s) before its count,
+        // holding its SHARED lock, and then for the other tiers' counts: every writer of the file was kept out meanwhile.
+        Path ws = workspace("first", List.of("wal", "rj"), null);
+        // Every tier "big" (over 0 bytes), the start delay an hour: only a pin that blocks writers is counted before an input.
+        try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", 3_600_000L, 0L)) {
+            rec.beforeInput();
+            for (int i = 0; i < 600 && !rec.pinReleased("rj"); i++) { // a hang guard of 30 s, not a timing
+                Thread.sleep(50);
+            }
+            assertTrue(rec.pinReleased("rj"), "the rollback-journal tier is counted at once, its pin released with no input");
+            assertFalse(rec.countsBlockWriters());
+            assertFalse(rec.pinReleased("wal"), "the WAL tier's count still waits for the first input");
+            // Another process writes the rollback-journal file at once: no SHARED lock of ours is left on it.
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("data/rj.db")); Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 0");
+                assertEquals(1, st.executeUpdate("INSERT INTO keyed (v) VALUES ('other process')"));
+            }
+        }
+        JournalFile j = JournalFile.read(onlyJournal(ws), false);
+        assertEquals(ROWS, fingerprint(j, "rj").path("counts").path(oddName()).asLong(), j.header().toString());
+        assertEquals(2, fingerprint(j, "rj").path("counts").path("keyed").asLong(), "counted as pinned, before the other process's insert");
+        assertTrue(fingerprint(j, "wal").has(JournalFile.COUNTS_NOT_RECORDED), "closed before its input: not counted, and said so");
+    }
+
+    @Test
+    void anErrorInTheCountingLoopLeavesNoPinHeld() throws Exception {
+        // Regression (review of issue 18): an Error out of the loop (here from the damage hook) left the next tiers' pins
+        // open, a SHARED lock on a rollback-journal file for the whole session.
+        Path ws = workspace("leak", List.of("rj", "rj2"), null);
+        Path damaged = ws.resolve("data/rj.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + damaged); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE wide (id INTEGER PRIMARY KEY, pad TEXT)");
+            st.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) INSERT INTO wide (pad) "
+                    + "SELECT printf('row %d %s', i, hex(randomblob(40))) FROM n");
+        }
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(damaged.toFile(), "rw")) {
+            long pages = raf.length() / 4096;
+            raf.seek((pages - 3) * 4096); // a page of the last table's tree: the schema (page 1) still reads
+            byte[] junk = new byte[4096];
+            java.util.Arrays.fill(junk, (byte) 0x5A);
+            raf.write(junk);
+        }
+        CountDownLatch gate = new CountDownLatch(1);
+        try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", gate)) {
+            rec.onDamage(t -> {
+                throw new AssertionError("the damage hook failed with an Error");
+            });
+            gate.countDown();
+            rec.fingerprints(); // the loop has ended, one way or another
+            assertTrue(rec.pinReleased("rj2"), "the pin after the failure was released");
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("data/rj2.db")); Statement st = c.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 0");
+                assertEquals(1, st.executeUpdate("INSERT INTO keyed (v) VALUES ('other process')"));
+            }
+            rec.beforeInput(); // the plain busy timeout is back: a write to rj2 no longer goes through the pins' handler
+            assertEquals(1, session.tier("rj2").exec("INSERT INTO keyed (v) VALUES ('console')"));
+        }
+        JournalFile j = JournalFile.read(onlyJournal(ws), false);
+        assertTrue(fingerprint(j, "rj").path(JournalFile.COUNTS_NOT_RECORDED).asText().contains("damaged"), j.header().toString());
+        assertTrue(fingerprint(j, "rj2").has(JournalFile.COUNTS_NOT_RECORDED), j.header().toString());
+    }
     @Test
     void postgresHeaderCountsAreTheStateBeforeAFirstInputThatInserts() throws Exception {
         try (dev.sluice.testing.Postgres pg = dev.sluice.testing.Postgres.schema()) {
@@ -334,6 +434,110 @@ class JournalHeaderCountsTest {
                 rs.next();
                 assertEquals(ROWS + 2, rs.getLong(1));
             }
+        }
+    }
+
+    @Test
+    void postgresCountBehindATableLockedByAnOpenStepGivesUpAndTheSessionGoesOn() throws Exception {
+        // Regression (review of issue 18): the count waited with no lock timeout behind a step's ALTER TABLE (ACCESS
+        // EXCLUSIVE, held while the operator looks), holding its own ACCESS SHARE locks, and every pin behind it.
+        try (dev.sluice.testing.Postgres pg = dev.sluice.testing.Postgres.schema()) {
+            try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE " + ODD + " (k INTEGER, label TEXT)");
+                st.execute("INSERT INTO " + ODD + " VALUES (1, 'é'), (2, NULL)");
+                st.execute("CREATE TABLE keyed (id SERIAL PRIMARY KEY, v TEXT)");
+                st.execute("INSERT INTO keyed (v) VALUES ('a'), (NULL)");
+            }
+            Path ws = workspace("pg-locked", List.of("rj"), null);
+            String config = Files.readString(ws.resolve("sluice.json"));
+            Files.writeString(ws.resolve("sluice.json"), config.replace("{\"tiers\": {", "{\"tiers\": {\"pg\": {\"url\": \"" + pg.url()
+                    + "\", \"user\": \"" + dev.sluice.testing.Postgres.USER + "\"}, "));
+            CountDownLatch gate = new CountDownLatch(1);
+            try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", gate)) {
+                rec.beforeInput();
+                // The step's ALTER TABLE, left open: ACCESS EXCLUSIVE on the table until the operator commits or rolls back.
+                session.tier("pg").begin();
+                session.tier("pg").exec("ALTER TABLE keyed ADD COLUMN extra INTEGER");
+                gate.countDown();
+                java.util.concurrent.atomic.AtomicReference<List<dev.sluice.tier.Fingerprint>> fp = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread waiter = new Thread(() -> fp.set(rec.fingerprints()));
+                waiter.start();
+                waiter.join(60_000); // a hang guard: the count gives up after lock_timeout (1 s)
+                boolean hung = waiter.isAlive();
+                session.tier("pg").rollback();
+                waiter.join();
+                assertFalse(hung, "the counts waited on the step's lock with no limit");
+                assertEquals(null, fp.get().stream().filter(f -> f.tier().equals("pg")).findFirst().orElseThrow().counts());
+                assertEquals(ROWS, fp.get().stream().filter(f -> f.tier().equals("rj")).findFirst().orElseThrow().counts().get(oddName()),
+                        "the rollback-journal tier was counted first, whatever the PostgreSQL count met");
+                // The session goes on, and the given-up count holds no lock: an ACCESS EXCLUSIVE lock is granted at once.
+                session.tier("pg").begin();
+                session.tier("pg").exec("SET LOCAL lock_timeout = '5s'");
+                session.tier("pg").exec("LOCK TABLE keyed IN ACCESS EXCLUSIVE MODE");
+                session.tier("pg").rollback();
+                assertEquals(2L, ((Number) session.tier("pg").query("SELECT count(*) FROM keyed").value()).longValue());
+            }
+            JournalFile j = JournalFile.read(onlyJournal(ws), false);
+            String why = fingerprint(j, "pg").path(JournalFile.COUNTS_NOT_RECORDED).asText();
+            assertTrue(why.contains("lock_timeout"), j.header().toString());
+        }
+    }
+
+    @Test
+    void ctrlCStopsAnAtomicStepsWriteWaitingForTheCounts() throws Exception {
+        // Regression (review of issue 18): the handler on an atomic step's shared connection had no cancel check.
+        Path ws = workspace("atomic", List.of("rj"), 120_000); // a busy timeout longer than this test's hang guard
+        CountDownLatch gate = new CountDownLatch(1);
+        try (Session session = Session.open(ws); Recording rec = Recording.startCountingLater(session, "console", gate)) {
+            rec.beforeInput();
+            dev.sluice.tier.Tier rj = session.tier("rj");
+            try (dev.sluice.tier.SharedConnection shared = dev.sluice.tier.SharedConnection.attach("move", ws.resolve(".sluice/atomic-test.db"),
+                    List.of(rj), note -> { })) {
+                Throwable[] failed = {null};
+                Thread writer = new Thread(() -> {
+                    try {
+                        rj.exec("INSERT INTO keyed (v) VALUES ('atomic')");
+                    } catch (Throwable e) {
+                        failed[0] = e;
+                    }
+                });
+                writer.start();
+                try {
+                    // Wait until the write is in the busy handler: it holds PENDING, so a new reader elsewhere is refused.
+                    for (int i = 0; i < 600 && writer.isAlive() && readable(ws.resolve("data/rj.db")); i++) {
+                        Thread.sleep(50);
+                    }
+                    assertTrue(writer.isAlive(), "the write waits for the counts' read lock: " + failed[0]);
+                    for (int i = 0; i < 300 && writer.isAlive(); i++) { // Ctrl-C, repeated as an impatient operator would; 30 s guard
+                        dev.sluice.tier.TierInternals.cancel(rj);
+                        writer.join(100);
+                    }
+                    assertFalse(writer.isAlive(), "Ctrl-C did not stop the write waiting for the counts");
+                } finally {
+                    gate.countDown();
+                    writer.join();
+                }
+                assertTrue(failed[0] instanceof dev.sluice.error.SluiceException se
+                        && (se.code() == dev.sluice.error.ErrorCode.CANCELLED || se.code() == dev.sluice.error.ErrorCode.LOCKED),
+                        "the cancelled write failed as cancelled: " + failed[0]);
+            }
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ws.resolve("data/rj.db")); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM keyed WHERE v = 'atomic'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "nothing written");
+        }
+    }
+
+    /** Whether another connection may read {@code file} at once (no writer holds PENDING or EXCLUSIVE on it). */
+    private static boolean readable(Path file) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 0");
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM keyed")) {
+                return rs.next();
+            }
+        } catch (java.sql.SQLException e) {
+            return false;
         }
     }
 }
