@@ -335,27 +335,10 @@ final class AttachedCompare {
      * to the integer, so typeof is compared there too (as {@link SqliteCopyProof} does); BLOB and ANY keep what they get.
      */
     static boolean sameClassWhenEqual(String typeA, String typeB) {
-        char x = affinity(typeA);
-        return (x == 'T' || x == 'R') && x == affinity(typeB);
+        char x = SqliteDdl.affinity(typeA);
+        return (x == 'T' || x == 'R') && x == SqliteDdl.affinity(typeB);
     }
 
-    /** SQLite's affinity rules on a declared type (datatype3.html, 3.1); 'B' also for ANY (kept as given in STRICT tables). */
-    static char affinity(String declared) {
-        String t = declared == null ? "" : declared.toUpperCase(Locale.ROOT);
-        if (t.contains("INT")) {
-            return 'I';
-        }
-        if (t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT")) {
-            return 'T';
-        }
-        if (t.isBlank() || t.contains("BLOB") || t.trim().equals("ANY")) {
-            return 'B';
-        }
-        if (t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB")) {
-            return 'R';
-        }
-        return 'N';
-    }
 
     private String joinSql(Host h, String range) {
         return "SELECT " + ka() + ", " + kb() + " IS NULL FROM " + tableA(h) + " LEFT JOIN " + tableB(h) + " ON " + kb() + " = " + ka()

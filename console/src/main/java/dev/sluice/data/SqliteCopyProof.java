@@ -80,7 +80,7 @@ final class SqliteCopyProof {
             for (String k : pk) {
                 Column s = find(srcCols, k);
                 Column d = find(dstCols, k);
-                if (s == null || d == null || affinity(s.type()) != affinity(d.type())) {
+                if (s == null || d == null || SqliteDdl.affinity(s.type()) != SqliteDdl.affinity(d.type())) {
                     return null; // a lookup through the source's key index needs the same affinity on both sides
                 }
                 String q = Identifiers.quote(k);
@@ -95,8 +95,8 @@ final class SqliteCopyProof {
         for (int i = 0; i < srcCols.size(); i++) {
             String q = Identifiers.quote(srcCols.get(i).name());
             names.add(srcCols.get(i).name());
-            char a = affinity(srcCols.get(i).type());
-            char b = affinity(pairs.get(i).type());
+            char a = SqliteDdl.affinity(srcCols.get(i).type());
+            char b = SqliteDdl.affinity(pairs.get(i).type());
             // Same TEXT or same REAL affinity on both sides: no conversion when comparing, and no INTEGER/REAL pair of
             // equal value can be stored, so IS alone is exact. Anything else also compares the storage class.
             boolean exactByIs = a == b && (a == 'T' || a == 'R');
@@ -173,23 +173,6 @@ final class SqliteCopyProof {
         return s.length() > 40 ? s.substring(0, 37) + "…" : s;
     }
 
-    /** SQLite's affinity of a declared type (datatype3.html §3.1): I, T, B (none), R or N. */
-    static char affinity(String declared) {
-        String t = declared == null ? "" : declared.toUpperCase(Locale.ROOT);
-        if (t.contains("INT")) {
-            return 'I';
-        }
-        if (t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT")) {
-            return 'T';
-        }
-        if (t.isEmpty() || t.contains("BLOB")) {
-            return 'B';
-        }
-        if (t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB")) {
-            return 'R';
-        }
-        return 'N';
-    }
 
     private static boolean withoutRowid(Tier t, String table) {
         Object wr = t.query("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?", table).value();

@@ -94,4 +94,26 @@ final class SqliteDdl {
             return end;
         }
     }
+
+    /**
+     * SQLite's affinity of a declared type (datatype3.html §3.1): I, T, R, N, or B for none (no type, BLOB, and ANY, which
+     * a STRICT table keeps as given). The copy's proof and the in-SQLite diff both decide by it where a storage class
+     * must be compared besides the value.
+     */
+    static char affinity(String declared) {
+        String t = declared == null ? "" : declared.toUpperCase(java.util.Locale.ROOT);
+        if (t.contains("INT")) {
+            return 'I';
+        }
+        if (t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT")) {
+            return 'T';
+        }
+        if (t.isBlank() || t.contains("BLOB") || t.trim().equals("ANY")) {
+            return 'B';
+        }
+        if (t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB")) {
+            return 'R';
+        }
+        return 'N';
+    }
 }
