@@ -141,7 +141,11 @@ public final class Recording implements AutoCloseable {
         List<Fingerprint> fp = new ArrayList<>();
         Map<String, PinnedFingerprint> pins = new LinkedHashMap<>();
         for (Tier t : session.tiers()) {
-            PinnedFingerprint pin = later ? PinnedFingerprint.pin(t) : null;
+            // A SQLite file small enough to count in milliseconds is counted now, on the tier's own connection, as before
+            // there were pins: no second connection, no held lock, no busy handler for a write to wait in. Only the
+            // tiers whose counts would cost start-up time are pinned and counted in the background (tests with a gate
+            // pin every tier, to hold the counts back).
+            PinnedFingerprint pin = later && (gate != null || !smallFile(t, smallBytes)) ? PinnedFingerprint.pin(t) : null;
             trace("recording: " + t.name() + (pin != null ? " pinned" : " fingerprinted"));
             if (pin != null) {
                 pins.put(t.name(), pin);
@@ -377,6 +381,21 @@ public final class Recording implements AutoCloseable {
             }
         }
         writeCounts();
+    }
+
+    /** A SQLite tier whose file (and {@code -wal}) add up to at most {@code bytes}: its counts take milliseconds. */
+    private static boolean smallFile(Tier t, long bytes) {
+        if (t.engine() != dev.sluice.workspace.Engine.SQLITE || t.file() == null) {
+            return false;
+        }
+        try {
+            java.nio.file.Path f = t.file();
+            java.nio.file.Path wal = f.resolveSibling(f.getFileName() + "-wal");
+            long size = java.nio.file.Files.size(f) + (java.nio.file.Files.exists(wal) ? java.nio.file.Files.size(wal) : 0);
+            return size <= bytes;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // unreadable size: pinned and counted in the background, as any big tier
+        }
     }
 
     /** A SQLite file of at most {@link #FINISH_ON_CLOSE_BYTES}: counted in milliseconds. */
