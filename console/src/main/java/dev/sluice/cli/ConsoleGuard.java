@@ -168,11 +168,23 @@ final class ConsoleGuard implements AutoCloseable {
         }, "sluice-console-cancel");
         rollback.setDaemon(true);
         rollback.start();
-        try {
-            rollback.join(ROLLBACK_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // Wait for it whatever interrupts us: at the prompt this is the console's own thread, the one that ran /next, so
+        // the cancel above has just interrupted it. Returning early said "rolled back" while the step's transactions
+        // were still open, and the console then asked whether to leave them.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ROLLBACK_MILLIS);
+        boolean interrupted = false;
+        while (rollback.isAlive() && System.nanoTime() < deadline) {
+            try {
+                rollback.join(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
+        if (interrupted && rollback.isAlive()) {
+            Thread.currentThread().interrupt(); // still rolling back: whoever waits on this thread next still sees it
+        }
+        // Once the step is rolled back nothing interrupts this thread any more (the run noticed its cancel), and the
+        // interrupts it had were the cancel's own, now consumed.
         long committed = run.results().stream().filter(r -> r.status() == StepResult.Status.COMMITTED).count();
         boolean committedMeanwhile = run.results().stream().anyMatch(r -> r.step().equals(open.step()) && r.status() == StepResult.Status.COMMITTED);
         String line = RunGuard.cancelledLine(committedMeanwhile ? null : open.step().name(), committed);

@@ -428,6 +428,11 @@ public final class Console implements CommandContext, AutoCloseable {
         interrupts.onPromptInterrupt(handler);
     }
 
+    /** Whether a Ctrl-C came while no read or evaluation waited for it (and forgets it); see {@link TerminalInput}. */
+    boolean takeInterruptBetweenReads() {
+        return interrupts.takeInterruptBetweenReads();
+    }
+
     /** Ctrl-C at an empty prompt; true when the console is to end. */
     boolean promptInterrupted() {
         return interrupts.promptInterrupted();

@@ -24,6 +24,12 @@ final class ConsoleInterrupts {
     /** True while the fast path runs: Ctrl-C then cancels its SQL; JShell.stop would hit the warm-up instead. */
     private volatile boolean directRunning;
     private volatile BooleanSupplier promptInterrupt = () -> false;
+    /**
+     * A Ctrl-C that came while neither an evaluation nor a read was waiting for it: between two prompts, while the
+     * console printed what the last input said. The next read takes it as pressed at its prompt, so a quick second
+     * Ctrl-C after "Ctrl-C again…" is never lost.
+     */
+    private volatile boolean betweenReads;
 
     ConsoleInterrupts(Session session, Evaluator evaluator, ScheduledExecutorService timer) {
         this.session = session;
@@ -34,6 +40,7 @@ final class ConsoleInterrupts {
     /** An evaluation starts: no cancel asked for it yet. */
     void begin() {
         cancelRequested = false;
+        betweenReads = false;
         evaluation.incrementAndGet();
         evaluating = true;
     }
@@ -55,6 +62,7 @@ final class ConsoleInterrupts {
     /** Ctrl-C: stops the SQL running on every tier and then the snippet's Java code; the console stays. */
     void interrupt() {
         if (!evaluating) {
+            betweenReads = true;
             return;
         }
         cancelRequested = true;
@@ -68,6 +76,13 @@ final class ConsoleInterrupts {
                 evaluator.stop();
             }
         }, 300, TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether a Ctrl-C came between two reads (and forgets it): the read now starting answers it. */
+    boolean takeInterruptBetweenReads() {
+        boolean was = betweenReads;
+        betweenReads = false;
+        return was;
     }
 
     /** See {@link Console#onPromptInterrupt}. */

@@ -52,6 +52,15 @@ final class TerminalInput implements InputSource {
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is Java's not, not history
                 .option(LineReader.Option.INSERT_BRACKET, false)
                 .build();
+        // JLine calls this once its own Ctrl-C handler is in place, before the first key is read. A Ctrl-C pressed since
+        // the last read ended went to the console's handler, which had nothing to cancel: this read answers it now, as
+        // a Ctrl-C at its prompt (the interrupt ends the read as JLine's own handler would have).
+        this.reader.getWidgets().put(LineReader.CALLBACK_INIT, () -> {
+            if (console.takeInterruptBetweenReads()) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        });
     }
 
     @Override
@@ -59,6 +68,9 @@ final class TerminalInput implements InputSource {
         try {
             return reader.readLine(prompt);
         } catch (UserInterruptException e) {
+            // The interrupt that ended the read was this Ctrl-C, now answered: JLine sets it again on its way out when
+            // it came through its handler, and a flag left set would break the next wait (a rollback's join, a lock).
+            Thread.interrupted();
             // Ctrl-C clears what was typed; at an empty prompt the console may have more to say (an open step).
             return e.getPartialLine().isEmpty() && console.promptInterrupted() ? null : "";
         } catch (EndOfFileException e) {
@@ -73,7 +85,10 @@ final class TerminalInput implements InputSource {
         try {
             String a = reader.readLine(question);
             return a != null && a.strip().toLowerCase(java.util.Locale.ROOT).startsWith("y");
-        } catch (UserInterruptException | EndOfFileException e) {
+        } catch (UserInterruptException e) {
+            Thread.interrupted(); // this Ctrl-C was the answer (see read)
+            return false;
+        } catch (EndOfFileException e) {
             return false;
         } finally {
             reader.setVariable(LineReader.DISABLE_HISTORY, false);

@@ -48,6 +48,8 @@ class ConsoleInterruptTest {
 
     @TempDir
     Path tmp;
+    /** When set, the console's error output stops after this text until the keys of the next step have been read. */
+    private String holdErrAfter;
 
     @Test
     void twoCtrlCsAtThePromptWithAStepOpenRollItBackReleaseTheLocksAndEndTheConsoleWith16() throws Exception {
@@ -74,13 +76,32 @@ class ConsoleInterruptTest {
         assertEquals(0, again.status(), "a new run needs no unlock: " + again.out() + again.err());
     }
 
+    /**
+     * A second Ctrl-C pressed while the console still prints what the first one said is between two reads: JLine's
+     * handler is gone and the console's had nothing to cancel. The next prompt takes it; it is not lost.
+     */
+    @Test
+    void aSecondCtrlCPressedWhileTheConsoleStillPrintsTheFirstOnesAnswerIsNotLost() throws Exception {
+        Workspace ws = workspace();
+        Path pb = Files.writeString(tmp.resolve("interrupted.groovy"), PLAYBOOK);
+        String before1 = checksum(ws, "tier1");
+        holdErrAfter = "Ctrl-C again"; // the console waits in its println while the second Ctrl-C is pressed
+
+        Typed t = type(ws, PROMPT, "/run " + pb + "\n", PROMPT, "/next\n", "[open]", "", PROMPT, CTRL_C, "Ctrl-C again", CTRL_C);
+
+        assertEquals(ErrorCode.CANCELLED.exitStatus(), t.status, t.log());
+        assertEquals("Cancelled: step 'first' rolled back; nothing committed", t.errLines().get(t.errLines().size() - 1), t.log());
+        assertEquals(before1, checksum(ws, "tier1"), "tier1 as before the step");
+        assertNoLocksLeft(ws);
+    }
+
     @Test
     void oneCtrlCAtThePromptWithAStepOpenOnlySaysHowAndTheStepStaysOpen() throws Exception {
         Workspace ws = workspace();
         Path pb = Files.writeString(tmp.resolve("interrupted.groovy"), PLAYBOOK);
 
         Typed t = type(ws, PROMPT, "/run " + pb + "\n", PROMPT, "/next\n", "[open]", "", PROMPT, CTRL_C, "Ctrl-C again", "tier1.count(\"items\")\n/commit\n",
-                "committed", "");
+                "committed", "", PROMPT, ""); // the Ctrl-D that ends it once the prompt reads again: between reads a pty drops it
 
         assertEquals(0, t.status, t.log());
         assertEquals(List.of("Step 'first' is open: Ctrl-C again within 600 s rolls it back and quits; /rollback rolls it back and stays; "
@@ -126,18 +147,44 @@ class ConsoleInterruptTest {
     private Typed type(Workspace ws, String... steps) throws Exception {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
         StringWriter errText = new StringWriter();
-        PrintWriter err = new PrintWriter(errText, true);
+        java.util.concurrent.CountDownLatch errHeld = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch errRelease = new java.util.concurrent.CountDownLatch(1);
+        String hold = holdErrAfter;
+        PrintWriter err = new PrintWriter(new java.io.Writer() {
+            @Override
+            public void write(char[] c, int off, int len) {
+                errText.write(c, off, len);
+                if (hold != null && errHeld.getCount() > 0 && errText.toString().contains(hold)) {
+                    errHeld.countDown();
+                    try {
+                        errRelease.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        }, true);
         java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
         java.io.PipedInputStream in = new java.io.PipedInputStream(keys, 1 << 16);
         java.util.concurrent.CompletableFuture<Integer> status = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<Terminal> terminal = new java.util.concurrent.atomic.AtomicReference<>();
         Thread console = new Thread(() -> {
             try (Session session = Session.open(ws.dir());
-                 Terminal terminal = TerminalBuilder.builder().system(false).type("xterm").size(new org.jline.terminal.Size(160, 50)).encoding(StandardCharsets.UTF_8)
+                 Terminal term = TerminalBuilder.builder().system(false).type("xterm").size(new org.jline.terminal.Size(160, 50)).encoding(StandardCharsets.UTF_8)
                          .streams(in, screen).build();
                  Recording rec = Recording.start(session, "console")) {
+                terminal.set(term);
                 Console.Options opts = dev.sluice.console.commands.StandardCommands.options().withListener(new JournalBridge(rec.journal()))
                         .withCommands(JournalCommands.of(rec.journal())).withHistoryFile(tmp.resolve("history"));
-                int s = ConsoleOptions.onTerminal(session, terminal, err, opts, rec, Duration.ofSeconds(600));
+                int s = ConsoleOptions.onTerminal(session, term, err, opts, rec, Duration.ofSeconds(600));
                 rec.status(s);
                 status.complete(s);
             } catch (Throwable t) {
@@ -164,14 +211,35 @@ class ConsoleInterruptTest {
             } else {
                 seenErr = errText.toString().indexOf(until, fromErr) + until.length();
             }
+            if (errHeld.getCount() == 0 && errRelease.getCount() > 0) {
+                // The console is held in its println, between two reads, with the terminal out of raw mode: there a real
+                // terminal's Ctrl-C is a SIGINT to the console, which JLine raises on the terminal (a pty opened here has
+                // no process to signal, so its kernel would drop the key).
+                assertEquals(CTRL_C, steps[i + 1], "only a Ctrl-C is pressed while the console is held");
+                terminal.get().raise(Terminal.Signal.INT);
+                errRelease.countDown();
+                continue;
+            }
             keys.write(steps[i + 1].getBytes(StandardCharsets.UTF_8));
             keys.flush();
         }
+        errRelease.countDown();
         if (!status.isDone()) {
             keys.write(4); // Ctrl-D at the prompt: the console ends
             keys.flush();
         }
-        int s = status.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        int s;
+        try {
+            s = status.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // What the console was doing when it did not end: the screen, the error output and where its thread waits.
+            StringBuilder where = new StringBuilder();
+            for (StackTraceElement f : console.getStackTrace()) {
+                where.append("\n    at ").append(f);
+            }
+            throw new AssertionError("the console did not end within 60 s of the last key; screen:\n"
+                    + screen.toString(StandardCharsets.UTF_8) + "\nerr:\n" + errText + "\nconsole thread:" + where, e);
+        }
         keys.close();
         return new Typed(s, screen.toString(StandardCharsets.UTF_8), errText.toString());
     }
