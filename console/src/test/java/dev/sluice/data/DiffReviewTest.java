@@ -80,6 +80,22 @@ class DiffReviewTest {
         }
     }
 
+    /**
+     * The row test leaves the key out only where both keys are rowids (always integers). A WITHOUT ROWID table's INTEGER
+     * key can hold -9223372036854775808.0 as a REAL, which the join's = matches with the integer: its class still counts.
+     */
+    @Test
+    void aKeyThatIsNotARowidStillHasItsStorageClassCompared() {
+        try (Tier a = sqlite("a", "WAL"); Tier b = sqlite("b", "DELETE")) {
+            a.script("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (-9223372036854775808, 'x'), (1, 'y');");
+            b.script("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID; INSERT INTO t VALUES (-9223372036854775808.0, 'x'), (1, 'y');");
+            assertEquals("real", b.query("SELECT typeof(id) FROM t WHERE v = 'x'").value(), "the REAL stayed a REAL");
+            Diff d = TableDiff.diff(a.table("t"), b.table("t"));
+            assertTrue(d.method().startsWith("compared in SQLite"), d.method());
+            assertEquals(1, d.changed().size(), d.toString());
+        }
+    }
+
     @Test
     void aDiffInsideATransactionLeavesARollbackJournalTierFreeForWriters() throws Exception {
         try (Tier a = sqlite("a", "WAL"); Tier b = sqlite("b", "DELETE")) {
