@@ -351,7 +351,10 @@ public final class Console implements CommandContext, AutoCloseable {
         return ConsoleEvaluation.lastError();
     }
 
-    /** Ctrl-C: stops the SQL running on every tier and then the snippet's Java code; the console stays. */
+    /**
+     * Ctrl-C: stops the SQL running on every tier and then the snippet's Java code; the console stays. Between two
+     * prompts, with nothing running, the next prompt takes it as pressed there.
+     */
     public void interrupt() {
         interrupts.interrupt();
     }

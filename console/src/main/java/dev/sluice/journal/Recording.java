@@ -254,8 +254,10 @@ public final class Recording implements AutoCloseable {
             }
             trace("counts: end");
             writeCounts();
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | Error ex) {
             // The journal refused the event (disk full), or onDamage threw: the next event written says so to the operator.
+            // An Error (out of memory, a driver's linkage) ends the counts alone, without Java's trace on the operator's
+            // screen: the tiers not counted are named when the session ends, as for any other stop.
         } finally {
             // Whatever ended the loop (an Error, onDamage throwing), no pin outlives it: a leaked SHARED lock would keep
             // every writer out for the whole session. The tiers not counted are named when the session ends.
