@@ -589,6 +589,7 @@ public final class Snapshots {
                 hashing.set(w);
                 try {
                     hash.get();
+                    w.at(hashed.get()); // the hasher's last step may have come before this phase was set to hear it
                 } finally {
                     hashing.set(TierInternals.Work.NONE);
                     w.close();
