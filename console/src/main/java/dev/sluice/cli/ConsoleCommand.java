@@ -71,6 +71,7 @@ final class ConsoleCommand implements Callable<Integer> {
         Runnable dropBeforeHalt = sb::close; // a signal with a /next step open halts the JVM, and a halt runs no hook
         ConsoleGuard.BEFORE_HALT.add(dropBeforeHalt);
         try {
+            Rehearsal.saySwept(sb, err);
             err.println("SANDBOX: the console works on copies of " + String.join(", ", live.tiers().keySet()) + " ("
                     + where(sb) + "); nothing done here reaches the live tiers.");
             err.flush();

@@ -118,6 +118,15 @@ final class Rehearsal {
         return apply(r);
     }
 
+    /** One line naming the sandbox folders of killed processes that making {@code sb} removed, if any. */
+    static void saySwept(Sandbox sb, PrintWriter out) {
+        if (!sb.swept().isEmpty()) {
+            out.println("removed " + sb.swept().size() + " sandbox folder(s) left by a process that no longer runs (killed before it could drop them): "
+                    + sb.swept().stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
+            out.flush();
+        }
+    }
+
     /** Runs the playbook on sandbox copies under --yes, recorded, and drops the copies. */
     private Rehearsed rehearse(Workspace live, Playbook pb) throws IOException {
         long start = System.nanoTime();
@@ -135,6 +144,7 @@ final class Rehearsal {
         ConsoleGuard.BEFORE_HALT.add(dropBeforeHalt);
         Path journal;
         RunSummary summary;
+        saySwept(sb, tagged);
         try (Session session = Session.open(sb.workspace())) {
             tagged.println("on copies of " + String.join(", ", live.tiers().keySet()) + " (" + seconds(System.nanoTime() - start)
                     + " to copy); nothing done here reaches the live tiers.");

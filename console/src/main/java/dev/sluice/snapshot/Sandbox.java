@@ -54,6 +54,12 @@ public final class Sandbox implements AutoCloseable {
     private final List<Path> files;
     private final List<ScratchDatabase> databases;
     private boolean closed;
+    /** Sandbox folders of processes that no longer run, removed before this one was made (see {@link #swept()}). */
+    private List<Path> swept = List.of();
+
+    /** In a temporary sandbox folder: the process that owns it ({@code pid startMillis}), so a later one can tell it died. */
+    static final String OWNER = ".sluice-owner";
+    private static final String TEMP_PREFIX = "sluice-sandbox-";
 
     private Sandbox(Workspace live, Workspace workspace, Path dir, boolean keep, boolean ownsDir, List<Path> files,
                     List<ScratchDatabase> databases) {
@@ -69,7 +75,29 @@ public final class Sandbox implements AutoCloseable {
     /** Copies every tier of {@code ws} into a fresh temporary folder; closing drops them all. */
     public static Sandbox open(Workspace ws) {
         try {
-            return open(ws, Files.createTempDirectory("sluice-sandbox-"), false, true);
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            List<Path> swept = sweep(tmp);
+            Path dir = Files.createTempDirectory(TEMP_PREFIX);
+            try {
+                ProcessHandle me = ProcessHandle.current();
+                Files.writeString(dir.resolve(OWNER), me.pid() + " " + me.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L) + "\n");
+            } catch (IOException e) {
+                Files.deleteIfExists(dir);
+                throw e;
+            }
+            Sandbox sb;
+            try {
+                sb = open(ws, dir, false, true);
+            } catch (RuntimeException e) {
+                try {
+                    drop(List.of(dir.resolve(OWNER)), List.of(), dir); // a check refused it: no empty folder left behind
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again); // the refusal is what the operator needs to read
+                }
+                throw e;
+            }
+            sb.swept = swept;
+            return sb;
         } catch (IOException e) {
             throw new SluiceException(ErrorCode.IO, "Cannot create a folder for the sandbox copies: " + e.getMessage()
                     + ". Free space in " + System.getProperty("java.io.tmpdir") + ", or give --keep DIR.", e);
@@ -183,6 +211,57 @@ public final class Sandbox implements AutoCloseable {
     /** The workspace whose tiers were copied. */
     public Workspace live() {
         return live;
+    }
+
+    /**
+     * The temporary sandbox folders (and their copies) that processes killed before they could drop them had left in the
+     * temporary folder, removed before this sandbox was made: the caller names them. Empty for a kept sandbox.
+     */
+    public List<Path> swept() {
+        return swept;
+    }
+
+    /**
+     * Removes the sandbox folders under {@code tmp} whose owner ({@link #OWNER}) no longer runs: a {@code kill -9}, a
+     * power cut. A folder whose owner runs, or whose owner cannot be told (no such file yet, another machine's process
+     * table), is left alone. PostgreSQL scratch databases are not in the folder and stay (the README says how to find
+     * them).
+     */
+    static List<Path> sweep(Path tmp) {
+        List<Path> removed = new ArrayList<>();
+        try (java.util.stream.Stream<Path> dirs = Files.list(tmp)) {
+            for (Path d : dirs.filter(x -> x.getFileName().toString().startsWith(TEMP_PREFIX)).toList()) {
+                Path owner = d.resolve(OWNER);
+                if (!Files.isRegularFile(owner, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(d)) {
+                    continue;
+                }
+                String[] f;
+                try {
+                    f = Files.readString(owner).strip().split(" ");
+                } catch (IOException e) {
+                    continue;
+                }
+                if (f.length != 2 || !f[0].matches("\\d+") || !f[1].matches("\\d+") || alive(Long.parseLong(f[0]), Long.parseLong(f[1]))) {
+                    continue;
+                }
+                try {
+                    deleteTree(d);
+                    removed.add(d);
+                } catch (IOException e) {
+                    // another process sweeping at the same moment, or a file we may not delete: the next start tries again
+                }
+            }
+        } catch (IOException e) {
+            // no listing of the temporary folder: nothing to sweep
+        }
+        return removed;
+    }
+
+    /** Whether process {@code pid}, started at {@code startMillis} (0: unknown), still runs; a reused pid is not it. */
+    private static boolean alive(long pid, long startMillis) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .map(p -> startMillis == 0 || p.info().startInstant().map(i -> i.toEpochMilli() == startMillis).orElse(true))
+                .orElse(false);
     }
 
     /** The folder holding the SQLite copies. */
@@ -311,6 +390,7 @@ public final class Sandbox implements AutoCloseable {
         all.add(dir.resolve(SNAPSHOTS));
         all.add(dir.resolve(STATE));
         all.add(dir.resolve(FOLDER));
+        all.add(dir.resolve(OWNER));
         return all;
     }
 

@@ -217,6 +217,42 @@ class RehearseTest {
         assertTrue(again.out().contains("every selected step is already applied; nothing to apply"), again.out());
     }
 
+    /**
+     * A rehearsal killed with {@code kill -9} leaves its copies in the temporary folder; the next sandbox made removes the
+     * folders whose owner no longer runs, and says so in one line. A folder whose owner runs (this JVM), or whose owner
+     * is not known yet (no owner file: a sandbox being made), is left alone.
+     */
+    @Test
+    void theSandboxFoldersOfAKilledProcessAreRemovedByTheNextRehearsalAndNamed() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        long goneStart = gone.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        Path killed = Files.createTempDirectory(tmp, "sluice-sandbox-");
+        Files.writeString(killed.resolve(".sluice-owner"), gone.pid() + " " + goneStart + "\n");
+        Files.writeString(killed.resolve("walt.db"), "a copy the killed process never dropped");
+        Files.createDirectories(killed.resolve("workspace/sql"));
+        Path running = Files.createTempDirectory(tmp, "sluice-sandbox-");
+        ProcessHandle me = ProcessHandle.current();
+        Files.writeString(running.resolve(".sluice-owner"), me.pid() + " " + me.info().startInstant().orElseThrow().toEpochMilli() + "\n");
+        Path beingMade = Files.createTempDirectory(tmp, "sluice-sandbox-");
+        try {
+            Path ws = workspace();
+            CliRunner r = CliRunner.run("run", playbook(false).toString(), "-w", ws.toString(), "--rehearse", "--yes");
+
+            assertEquals(0, r.status(), r.out() + r.err());
+            assertFalse(Files.exists(killed), "the killed process's copies are removed");
+            assertTrue(r.out().contains("removed 1 sandbox folder(s) left by a process that no longer runs") && r.out().contains(killed.toString()),
+                    r.out());
+            assertTrue(Files.exists(running.resolve(".sluice-owner")), "a running owner's folder stays");
+            assertTrue(Files.isDirectory(beingMade), "a folder without an owner yet stays");
+        } finally {
+            for (Path d : List.of(running.resolve(".sluice-owner"), running, beingMade)) {
+                Files.deleteIfExists(d);
+            }
+        }
+    }
+
     @Test
     void aFailingRehearsalLeavesEveryLiveFileByteIdenticalAndNamesTheStep() throws Exception {
         Path ws = workspace();
