@@ -57,7 +57,10 @@ public final class Sandbox implements AutoCloseable {
     /** Sandbox folders of processes that no longer run, removed before this one was made (see {@link #swept()}). */
     private List<Path> swept = List.of();
 
-    /** In a temporary sandbox folder: the process that owns it ({@code pid startMillis}), so a later one can tell it died. */
+    /**
+     * In a temporary sandbox folder: the process that owns it ({@code pid startMillis pidSpace}), so a later one in the
+     * same process table can tell it died.
+     */
     static final String OWNER = ".sluice-owner";
     private static final String TEMP_PREFIX = "sluice-sandbox-";
 
@@ -80,7 +83,8 @@ public final class Sandbox implements AutoCloseable {
             Path dir = Files.createTempDirectory(TEMP_PREFIX);
             try {
                 ProcessHandle me = ProcessHandle.current();
-                Files.writeString(dir.resolve(OWNER), me.pid() + " " + me.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L) + "\n");
+                Files.writeString(dir.resolve(OWNER), me.pid() + " " + me.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)
+                        + " " + pidSpace() + "\n");
             } catch (IOException e) {
                 Files.deleteIfExists(dir);
                 throw e;
@@ -241,7 +245,10 @@ public final class Sandbox implements AutoCloseable {
                 } catch (IOException e) {
                     continue;
                 }
-                if (f.length != 2 || !f[0].matches("\\d+") || !f[1].matches("\\d+") || alive(Long.parseLong(f[0]), Long.parseLong(f[1]))) {
+                // A pid means something only in the process table it came from: a container sharing this folder, or a
+                // machine sharing it over the network, has its own, where our lookup would find its owner dead.
+                if (f.length != 3 || !f[0].matches("\\d+") || !f[1].matches("\\d+") || !f[2].equals(pidSpace())
+                        || f[2].equals("unknown") || alive(Long.parseLong(f[0]), Long.parseLong(f[1]))) {
                     continue;
                 }
                 try {
@@ -255,6 +262,19 @@ public final class Sandbox implements AutoCloseable {
             // no listing of the temporary folder: nothing to sweep
         }
         return removed;
+    }
+
+    /**
+     * This process table's identity: the machine's boot and the pid namespace (Linux), e.g.
+     * {@code 5f1c…:pid:[4026531836]}; "unknown" elsewhere, where nothing is swept.
+     */
+    private static String pidSpace() {
+        try {
+            String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+            return boot + ":" + Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** Whether process {@code pid}, started at {@code startMillis} (0: unknown), still runs; a reused pid is not it. */

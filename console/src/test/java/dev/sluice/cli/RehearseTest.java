@@ -229,13 +229,17 @@ class RehearseTest {
         gone.waitFor();
         long goneStart = gone.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
         Path killed = Files.createTempDirectory(tmp, "sluice-sandbox-");
-        Files.writeString(killed.resolve(".sluice-owner"), gone.pid() + " " + goneStart + "\n");
+        String space = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + ":" + Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+        Files.writeString(killed.resolve(".sluice-owner"), gone.pid() + " " + goneStart + " " + space + "\n");
         Files.writeString(killed.resolve("walt.db"), "a copy the killed process never dropped");
         Files.createDirectories(killed.resolve("workspace/sql"));
         Path running = Files.createTempDirectory(tmp, "sluice-sandbox-");
         ProcessHandle me = ProcessHandle.current();
-        Files.writeString(running.resolve(".sluice-owner"), me.pid() + " " + me.info().startInstant().orElseThrow().toEpochMilli() + "\n");
+        Files.writeString(running.resolve(".sluice-owner"), me.pid() + " " + me.info().startInstant().orElseThrow().toEpochMilli() + " " + space + "\n");
         Path beingMade = Files.createTempDirectory(tmp, "sluice-sandbox-");
+        // The same dead pid seen from another process table (a container sharing /tmp): its owner may well run there.
+        Path otherContainer = Files.createTempDirectory(tmp, "sluice-sandbox-");
+        Files.writeString(otherContainer.resolve(".sluice-owner"), gone.pid() + " " + goneStart + " " + space.replaceAll("\\d+]$", "1]") + "\n");
         try {
             Path ws = workspace();
             CliRunner r = CliRunner.run("run", playbook(false).toString(), "-w", ws.toString(), "--rehearse", "--yes");
@@ -246,8 +250,9 @@ class RehearseTest {
                     r.out());
             assertTrue(Files.exists(running.resolve(".sluice-owner")), "a running owner's folder stays");
             assertTrue(Files.isDirectory(beingMade), "a folder without an owner yet stays");
+            assertTrue(Files.exists(otherContainer.resolve(".sluice-owner")), "a folder from another process table stays");
         } finally {
-            for (Path d : List.of(running.resolve(".sluice-owner"), running, beingMade)) {
+            for (Path d : List.of(running.resolve(".sluice-owner"), running, beingMade, otherContainer.resolve(".sluice-owner"), otherContainer)) {
                 Files.deleteIfExists(d);
             }
         }
